@@ -1,0 +1,56 @@
+//! The `sessionkit` command: validate, sign, build and verify `POST /v1/sessions` requests.
+
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status: the input conforms.
+pub const CONFORMS: u8 = 0;
+/// Exit status: the input does not conform.
+pub const DOES_NOT_CONFORM: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const USAGE_OR_IO: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "sessionkit",
+    version,
+    about = "Conformance and fuzz-testing harness for the signed, optionally compressed POST /v1/sessions API",
+    long_about = "Conformance and fuzz-testing harness for the signed, optionally compressed POST /v1/sessions API.\n\n\
+        Exit status: 0 when the input conforms, 1 when it does not, 2 on usage or I/O errors."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate request bodies against the JSON Schema of a profile, listing every violation.
+    Validate(validate::Args),
+}
+
+/// Output format shared by the subcommands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: one line per finding.
+    Text,
+    /// For machines: one JSON document on stdout.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("sessionkit: {error:#}");
+            ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Loads `corpus/manifest.json` and the files it lists.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The repository's `corpus/` folder.
+pub fn corpus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
+}
+
+/// The repository's `schemas/` folder.
+pub fn schemas_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas")
+}
+
+/// `corpus/manifest.json`.
+#[derive(Debug, Deserialize)]
+pub struct Manifest {
+    /// Every case, by ascending id.
+    pub cases: Vec<Case>,
+}
+
+/// One corpus case.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    /// Never-reused id.
+    pub id: u32,
+    /// Path below `corpus/`.
+    pub file: String,
+    /// Where the case comes from.
+    pub source: String,
+    /// Hex SHA-256 of the file.
+    pub sha256: String,
+    /// Expected verdict per profile name, for body-level cases.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Verdict>,
+}
+
+/// Expected schema-stage verdict in one profile.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Verdict {
+    /// `valid`, `invalid` or `acceptable`.
+    pub result: String,
+    /// Errors that must be reported.
+    pub errors: Vec<Finding>,
+    /// Warnings that must be reported.
+    pub warnings: Vec<Finding>,
+}
+
+/// A pointer and a code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+pub struct Finding {
+    /// JSON pointer.
+    pub pointer: String,
+    /// Stable code.
+    pub code: String,
+}
+
+/// Reads the manifest; panics with the reason, as test support does.
+pub fn manifest() -> Manifest {
+    let path = corpus_dir().join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad {}: {e}", path.display()))
+}
+
+impl Case {
+    /// The file's bytes.
+    pub fn bytes(&self) -> Vec<u8> {
+        let path = corpus_dir().join(&self.file);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+}

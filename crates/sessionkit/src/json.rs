@@ -1,0 +1,329 @@
+//! The json stage: parse a decoded body into a value, refusing what `serde_json` alone would accept
+//! but the contract does not (duplicate keys, nesting deeper than the limit), and locate pointers.
+//!
+//! `serde_json` keeps the last of two duplicate keys silently and recurses up to 128 levels; the
+//! contract wants duplicates rejected (two parsers reading one signed body differently is how
+//! signature bypasses happen) and 64 levels at most. A small scanner runs first, bounded by the
+//! same depth limit so it can never overflow the stack, then `serde_json` builds the value.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+/// The deepest nesting of arrays and objects the contract accepts.
+pub const MAX_DEPTH: usize = 64;
+
+/// Why a body is not acceptable JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonError {
+    /// The bytes are not UTF-8; `offset` is the first bad byte.
+    InvalidUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// Not JSON at all; the message comes from `serde_json` with its line and column.
+    Syntax(String),
+    /// An object repeats a key.
+    DuplicateKey {
+        /// Pointer of the repeated member.
+        pointer: String,
+    },
+    /// Arrays and objects nest deeper than [`MAX_DEPTH`].
+    TooDeep {
+        /// Pointer of the first container past the limit.
+        pointer: String,
+    },
+}
+
+impl JsonError {
+    /// Stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            JsonError::InvalidUtf8 { .. } => "invalid_utf8",
+            JsonError::Syntax(_) => "invalid_json",
+            JsonError::DuplicateKey { .. } => "duplicate_key",
+            JsonError::TooDeep { .. } => "too_deep",
+        }
+    }
+
+    /// JSON pointer of the fault, or empty.
+    pub fn pointer(&self) -> &str {
+        match self {
+            JsonError::DuplicateKey { pointer } | JsonError::TooDeep { pointer } => pointer,
+            _ => "",
+        }
+    }
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonError::InvalidUtf8 { offset } => {
+                write!(
+                    f,
+                    "body is not valid UTF-8 (first bad byte at offset {offset})"
+                )
+            }
+            JsonError::Syntax(message) => write!(f, "body is not valid JSON ({message})"),
+            JsonError::DuplicateKey { pointer } => write!(f, "duplicate key at {pointer}"),
+            JsonError::TooDeep { pointer } => write!(
+                f,
+                "nesting deeper than {MAX_DEPTH} levels at {}",
+                if pointer.is_empty() { "/" } else { pointer }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Parses `bytes` as one JSON value under the contract's rules.
+pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| JsonError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    let mut scanner = Scanner::new(text, None);
+    match scanner.value(0) {
+        Ok(()) => {}
+        Err(Stop::Structure(error)) => return Err(error),
+        // Syntax errors are reported by serde_json below, which words them better.
+        Err(Stop::Syntax | Stop::Found) => {}
+    }
+    serde_json::from_str(text).map_err(|e| JsonError::Syntax(e.to_string()))
+}
+
+/// The 1-based line on which the value at `pointer` starts in `text`, if it is there.
+pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
+    let mut scanner = Scanner::new(text, Some(pointer));
+    match scanner.value(0) {
+        Err(Stop::Found) => {
+            let offset = scanner.found?;
+            Some(text[..offset].bytes().filter(|&b| b == b'\n').count() + 1)
+        }
+        _ => None,
+    }
+}
+
+/// Escapes one pointer segment (RFC 6901).
+pub fn escape_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+enum Stop {
+    Structure(JsonError),
+    Syntax,
+    Found,
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    path: Vec<String>,
+    target: Option<&'a str>,
+    found: Option<usize>,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str, target: Option<&'a str>) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            text,
+            pos: 0,
+            path: Vec::new(),
+            target,
+            found: None,
+        }
+    }
+
+    fn pointer(&self) -> String {
+        self.path
+            .iter()
+            .map(|s| format!("/{}", escape_segment(s)))
+            .collect()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(), Stop> {
+        self.skip_ws();
+        if let Some(target) = self.target {
+            if self.pointer() == target {
+                self.found = Some(self.pos);
+                return Err(Stop::Found);
+            }
+        }
+        match self.bytes.get(self.pos) {
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(drop),
+            Some(_) => {
+                // Numbers and literals: serde_json checks their exact form afterwards.
+                let start = self.pos;
+                while let Some(b) = self.bytes.get(self.pos) {
+                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                if self.pos == start {
+                    Err(Stop::Syntax)
+                } else {
+                    Ok(())
+                }
+            }
+            None => Err(Stop::Syntax),
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<(), Stop> {
+        if depth > MAX_DEPTH {
+            return Err(Stop::Structure(JsonError::TooDeep {
+                pointer: self.pointer(),
+            }));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), Stop> {
+        self.enter(depth)?;
+        self.pos += 1;
+        let mut keys = HashSet::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return Err(Stop::Syntax);
+            }
+            let key = self.string()?;
+            self.path.push(key.clone());
+            if !keys.insert(key) {
+                return Err(Stop::Structure(JsonError::DuplicateKey {
+                    pointer: self.pointer(),
+                }));
+            }
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(Stop::Syntax);
+            }
+            self.pos += 1;
+            self.value(depth)?;
+            self.path.pop();
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Stop::Syntax),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), Stop> {
+        self.enter(depth)?;
+        self.pos += 1;
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut index = 0usize;
+        loop {
+            self.path.push(index.to_string());
+            self.value(depth)?;
+            self.path.pop();
+            index += 1;
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Stop::Syntax),
+            }
+        }
+    }
+
+    /// Reads a string starting at the opening quote and returns its decoded text, so that
+    /// `"a"` and `"\u0061"` count as the same key.
+    fn string(&mut self) -> Result<String, Stop> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut escaped = false;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            self.pos += 1;
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                let literal = &self.text[start..self.pos];
+                return serde_json::from_str(literal).map_err(|_| Stop::Syntax);
+            }
+        }
+        Err(Stop::Syntax)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_found_after_unescaping() {
+        let error = parse(br#"{"verification":{"tag":"a","t\u0061g":"b"}}"#).unwrap_err();
+        assert_eq!(
+            error,
+            JsonError::DuplicateKey {
+                pointer: "/verification/tag".into()
+            }
+        );
+    }
+
+    #[test]
+    fn depth_limit_is_inclusive() {
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(ok.as_bytes()).is_ok());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(matches!(
+            parse(deep.as_bytes()),
+            Err(JsonError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn a_million_brackets_do_not_overflow_the_stack() {
+        let deep = "[".repeat(1_000_000);
+        assert!(matches!(
+            parse(deep.as_bytes()),
+            Err(JsonError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn lines_are_located() {
+        let text = "{\n \"verification\": {\n  \"tag\": \"x\"\n }\n}";
+        assert_eq!(line_of(text, "/verification/tag"), Some(3));
+        assert_eq!(line_of(text, "/verification"), Some(2));
+        assert_eq!(line_of(text, "/nope"), None);
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_offset() {
+        assert_eq!(
+            parse(b"{\"a\":\"\xff\"}"),
+            Err(JsonError::InvalidUtf8 { offset: 6 })
+        );
+    }
+}

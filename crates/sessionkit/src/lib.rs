@@ -1,0 +1,19 @@
+//! sessionkit: the contract of the signed, optionally compressed `POST /v1/sessions` API as a
+//! library with no I/O: typed payload, canonical JSON, signing, bounded codecs and the server's
+//! receive decision.
+//!
+//! ```
+//! use sessionkit::payload::SessionRequest;
+//! use sessionkit::schema::{validate, Profile};
+//!
+//! let request = SessionRequest::builder()
+//!     .person_name("John", "Smith")
+//!     .date_of_birth("1990-01-01")
+//!     .build();
+//! let body: serde_json::Value = serde_json::from_slice(&request.to_json_bytes()).unwrap();
+//! assert!(validate(&body, Profile::Strict).is_valid());
+//! ```
+
+pub mod json;
+pub mod payload;
+pub mod schema;

@@ -1,0 +1,356 @@
+//! The schema stage: validate a parsed body against the request schema of a profile and report
+//! every violation with its JSON pointer, a stable code, the vendor's error code and a message.
+//!
+//! The schemas are the files in `schemas/`, embedded at build time and compiled once per process.
+//! `format` is asserted explicitly (draft 2020-12 only annotates it by default), so `1990-02-30`
+//! is rejected as a date. `maxLength` counts Unicode scalar values, as the contract says.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{Registry, ValidationError, Validator};
+use serde_json::Value;
+
+use crate::json::escape_segment;
+
+/// Base URI shared by the `$id`s of the files in `schemas/`.
+pub const SCHEMA_BASE: &str = "https://sessionkit.example/schemas/";
+
+/// The schema files, by file name, as shipped in `schemas/`.
+pub const SCHEMA_FILES: &[(&str, &str)] = &[
+    (
+        "request.defs.json",
+        include_str!("../../../schemas/request.defs.json"),
+    ),
+    (
+        "request.documented.json",
+        include_str!("../../../schemas/request.documented.json"),
+    ),
+    (
+        "request.strict.json",
+        include_str!("../../../schemas/request.strict.json"),
+    ),
+    (
+        "response.json",
+        include_str!("../../../schemas/response.json"),
+    ),
+    ("error.json", include_str!("../../../schemas/error.json")),
+];
+
+/// Which reading of the documentation a body is validated against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Profile {
+    /// What the documentation's examples send is valid; unknown properties are warnings.
+    #[default]
+    Documented,
+    /// The types the field descriptions state; unknown properties are errors.
+    Strict,
+}
+
+impl Profile {
+    /// Both profiles, documented first.
+    pub const ALL: [Profile; 2] = [Profile::Documented, Profile::Strict];
+
+    /// `documented` or `strict`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Documented => "documented",
+            Profile::Strict => "strict",
+        }
+    }
+
+    /// Parses `documented` or `strict`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One finding of the schema stage.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// JSON pointer of the offending value (of the missing member, for a missing one).
+    pub pointer: String,
+    /// Stable snake_case code.
+    pub code: &'static str,
+    /// Lowercase message with the numbers that matter.
+    pub message: String,
+    /// The vendor's error code for this kind of violation.
+    #[serde(skip)]
+    pub vendor_code: u16,
+}
+
+/// Everything the schema stage found in one body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Violations that make the body invalid.
+    pub errors: Vec<Violation>,
+    /// Findings that do not (an unknown property in the documented profile).
+    pub warnings: Vec<Violation>,
+}
+
+impl Report {
+    /// True when there are no errors.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The vendor code of the answer: 1102 when all errors are missing members, else the code
+    /// of the first error.
+    pub fn vendor_code(&self) -> u16 {
+        self.errors.first().map_or(0, |v| v.vendor_code)
+    }
+}
+
+/// Validates a parsed request body in `profile`.
+pub fn validate(body: &Value, profile: Profile) -> Report {
+    let compiled = &*COMPILED;
+    let main = match profile {
+        Profile::Documented => &compiled.documented,
+        Profile::Strict => &compiled.strict,
+    };
+    let mut report = Report::default();
+    for error in main.iter_errors(body) {
+        push_unique(&mut report.errors, classify(&error, body));
+    }
+    if profile == Profile::Documented {
+        // Unknown properties are defined once, by the strict schema's closed objects; the
+        // documented profile reports them as warnings.
+        for error in compiled.strict.iter_errors(body) {
+            if let ValidationErrorKind::UnevaluatedProperties { .. } = error.kind() {
+                push_unique(&mut report.warnings, classify(&error, body));
+            }
+        }
+    }
+    report
+}
+
+/// Validates an answer body against `response.json` (201) or `error.json` (any other status).
+pub fn validate_answer(body: &Value, success: bool) -> Report {
+    let compiled = &*COMPILED;
+    let validator = if success {
+        &compiled.response
+    } else {
+        &compiled.error
+    };
+    let mut report = Report::default();
+    for error in validator.iter_errors(body) {
+        push_unique(&mut report.errors, classify(&error, body));
+    }
+    report
+}
+
+/// The property names each object of the request model accepts, by schema `$defs` name, read
+/// from the shared definitions (used to keep the typed model and the schema in step).
+pub fn known_properties() -> Vec<(String, Vec<String>)> {
+    let defs: Value = parse_embedded("request.defs.json");
+    let mut out = Vec::new();
+    if let Some(Value::Object(defs)) = defs.get("$defs") {
+        for (name, def) in defs {
+            if let Some(Value::Object(props)) = def.get("properties") {
+                out.push((name.clone(), props.keys().cloned().collect()));
+            }
+        }
+    }
+    out
+}
+
+fn push_unique(list: &mut Vec<Violation>, found: Vec<Violation>) {
+    for v in found {
+        if !list
+            .iter()
+            .any(|w| w.pointer == v.pointer && w.code == v.code)
+        {
+            list.push(v);
+        }
+    }
+}
+
+struct Compiled {
+    documented: Validator,
+    strict: Validator,
+    response: Validator,
+    error: Validator,
+}
+
+fn parse_embedded(name: &str) -> Value {
+    let text = SCHEMA_FILES
+        .iter()
+        .find(|(file, _)| *file == name)
+        .map(|(_, text)| *text)
+        .unwrap_or("{}");
+    // The embedded schemas are checked by this crate's tests; a broken one fails them all.
+    serde_json::from_str(text).expect("embedded schema is valid JSON")
+}
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    let resources: Vec<(String, Value)> = SCHEMA_FILES
+        .iter()
+        .map(|(name, _)| (format!("{SCHEMA_BASE}{name}"), parse_embedded(name)))
+        .collect();
+    // Invariant: the schema files are valid 2020-12 schemas with resolvable `$ref`s; the tests
+    // compile them, so a broken file cannot ship.
+    let registry = Registry::new()
+        .extend(resources.iter().map(|(uri, value)| (uri.as_str(), value)))
+        .and_then(|builder| builder.prepare())
+        .expect("embedded schemas form a valid registry");
+    let build = |name: &str| {
+        jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .with_registry(&registry)
+            .build(&parse_embedded(name))
+            .expect("embedded schema compiles")
+    };
+    Compiled {
+        documented: build("request.documented.json"),
+        strict: build("request.strict.json"),
+        response: build("response.json"),
+        error: build("error.json"),
+    }
+});
+
+const DATE_FIELDS: &[&str] = &[
+    "dateOfBirth",
+    "marriageDate",
+    "firstIssue",
+    "issueDate",
+    "expiryDate",
+];
+
+/// Turns one `jsonschema` error into violations with our codes and wording. A missing member and
+/// each unknown member get the pointer of that member, not of the object holding it.
+fn classify(error: &ValidationError<'_>, body: &Value) -> Vec<Violation> {
+    let at = error.instance_path().as_str().to_owned();
+    let field = at.rsplit('/').next().unwrap_or("").to_owned();
+    let value = body.pointer(&at);
+    let one = |code: &'static str, vendor_code: u16, message: String| {
+        vec![Violation {
+            pointer: at.clone(),
+            code,
+            message,
+            vendor_code,
+        }]
+    };
+    match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            vec![Violation {
+                pointer: format!("{at}/{}", escape_segment(name)),
+                code: "missing_property",
+                message: if name == "text" {
+                    "consent text is required when type is eid and approved is true".into()
+                } else {
+                    format!("required property {name} is missing")
+                },
+                vendor_code: 1102,
+            }]
+        }
+        ValidationErrorKind::UnevaluatedProperties { unexpected }
+        | ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|name| Violation {
+                pointer: format!("{at}/{}", escape_segment(name)),
+                code: "unknown_property",
+                message: format!("unknown property {name}"),
+                vendor_code: 1104,
+            })
+            .collect(),
+        ValidationErrorKind::MaxLength { limit } => {
+            let chars = value
+                .and_then(Value::as_str)
+                .map_or(0, |s| s.chars().count());
+            let (code, vendor) = match field.as_str() {
+                "vendorData" => ("vendor_data_too_long", 1500),
+                "tag" => ("tag_too_long", 1104),
+                _ => ("too_long", 1104),
+            };
+            one(
+                code,
+                vendor,
+                format!("{field} is too long ({chars} > {limit} characters)"),
+            )
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let (code, vendor) = if field == "vendorData" {
+                ("vendor_data_not_string", 1501)
+            } else {
+                ("wrong_type", 1104)
+            };
+            let found = value.map_or("nothing", json_type);
+            one(
+                code,
+                vendor,
+                format!("{field} must be of type {expected} (found {found})"),
+            )
+        }
+        ValidationErrorKind::Format { format }
+        | ValidationErrorKind::Pattern { pattern: format } => {
+            let shown = value.map(Value::to_string).unwrap_or_default();
+            if DATE_FIELDS.contains(&field.as_str()) {
+                one(
+                    "invalid_date",
+                    1203,
+                    format!("{field} is not a real calendar date in YYYY-MM-DD format ({shown})"),
+                )
+            } else {
+                let (code, vendor, what) = match field.as_str() {
+                    "callback" if format.contains("https") => {
+                        ("callback_not_https", 1302, "an https URL")
+                    }
+                    "callback" | "hostAppLink" => ("invalid_uri", 1104, "an absolute URI"),
+                    "country" => (
+                        "invalid_country",
+                        1104,
+                        "two capital letters (ISO 3166-1 alpha-2)",
+                    ),
+                    "number" => (
+                        "invalid_document_number",
+                        1104,
+                        "ASCII letters and digits only",
+                    ),
+                    "idCardType" => ("invalid_id_card_type", 1104, "ASCII letters only"),
+                    "endUserId" => ("invalid_uuid", 1104, "a UUID"),
+                    "timestamp" => (
+                        "invalid_timestamp",
+                        1104,
+                        "an RFC 3339 date-time in UTC (Z)",
+                    ),
+                    "mxIne" | "mxIfe" => ("not_digits", 1104, "a string of digits"),
+                    _ => ("invalid_format", 1104, "of the documented format"),
+                };
+                one(code, vendor, format!("{field} must be {what} ({shown})"))
+            }
+        }
+        ValidationErrorKind::Enum { options } => one(
+            "not_allowed_value",
+            1104,
+            format!("{field} must be one of {options}"),
+        ),
+        _ => one("schema_violation", 1104, error.masked().to_string()),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
