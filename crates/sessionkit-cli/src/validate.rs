@@ -3,9 +3,7 @@
 use std::io::Read;
 
 use anyhow::Context;
-use serde::Serialize;
-use sessionkit::json;
-use sessionkit::schema::{self, Profile, Violation};
+use sessionkit::schema::{self, Profile};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM, Format, USAGE_OR_IO};
 
@@ -33,23 +31,6 @@ fn parse_profile(name: &str) -> Result<Profile, String> {
     Profile::from_name(name).ok_or_else(|| format!("unknown profile {name:?} (documented, strict)"))
 }
 
-#[derive(Serialize)]
-struct FileReport {
-    file: String,
-    valid: bool,
-    errors: Vec<Finding>,
-    warnings: Vec<Finding>,
-}
-
-#[derive(Serialize)]
-struct Finding {
-    pointer: String,
-    code: &'static str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-}
-
 fn read(file: &str) -> anyhow::Result<Vec<u8>> {
     if file == "-" {
         let mut bytes = Vec::new();
@@ -62,45 +43,13 @@ fn read(file: &str) -> anyhow::Result<Vec<u8>> {
     }
 }
 
-fn check(file: &str, bytes: &[u8], profile: Profile) -> FileReport {
-    let text = String::from_utf8_lossy(bytes);
-    let finding = |v: &Violation| Finding {
-        pointer: v.pointer.clone(),
-        code: v.code,
-        message: v.message.clone(),
-        line: json::line_of(&text, &v.pointer),
-    };
-    match json::parse(bytes) {
-        Ok(body) => {
-            let report = schema::validate(&body, profile);
-            FileReport {
-                file: file.to_owned(),
-                valid: report.is_valid(),
-                errors: report.errors.iter().map(finding).collect(),
-                warnings: report.warnings.iter().map(finding).collect(),
-            }
-        }
-        Err(error) => FileReport {
-            file: file.to_owned(),
-            valid: false,
-            errors: vec![Finding {
-                pointer: error.pointer().to_owned(),
-                code: error.code(),
-                message: error.to_string(),
-                line: json::line_of(&text, error.pointer()).filter(|_| !error.pointer().is_empty()),
-            }],
-            warnings: Vec::new(),
-        },
-    }
-}
-
 /// Runs `sessionkit validate`.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut reports = Vec::new();
     let mut io_failed = false;
     for file in &args.files {
         match read(file) {
-            Ok(bytes) => reports.push(check(file, &bytes, args.profile)),
+            Ok(bytes) => reports.push(schema::check_body(file, &bytes, args.profile)),
             Err(error) => {
                 eprintln!("sessionkit: {error:#}");
                 io_failed = true;
@@ -111,7 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
         Format::Text => {
             for report in &reports {
-                print_text(report, args.profile);
+                print!("{}", report.render(args.profile));
             }
         }
     }
@@ -122,34 +71,4 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else {
         DOES_NOT_CONFORM
     })
-}
-
-fn print_text(report: &FileReport, profile: Profile) {
-    let name = if report.file == "-" {
-        "<stdin>"
-    } else {
-        &report.file
-    };
-    if report.valid {
-        println!("{name}: valid ({profile} profile)");
-    } else {
-        println!(
-            "{name}: invalid ({profile} profile, {} error{})",
-            report.errors.len(),
-            if report.errors.len() == 1 { "" } else { "s" }
-        );
-    }
-    let lines = report.errors.iter().map(|f| ("error", f));
-    for (severity, f) in lines.chain(report.warnings.iter().map(|f| ("warning", f))) {
-        let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
-        let pointer = if f.pointer.is_empty() {
-            "(body)"
-        } else {
-            &f.pointer
-        };
-        println!(
-            "  {name}{at}: {severity}[{}] {pointer}: {}",
-            f.code, f.message
-        );
-    }
 }

@@ -1,4 +1,5 @@
 //! Runs every case of `corpus/manifest.json` and reports all mismatches at once, in one table.
+#![allow(clippy::unwrap_used)] // tests panic with the reason
 
 use std::collections::BTreeSet;
 
@@ -90,4 +91,71 @@ fn every_body_case_gets_its_verdict_in_every_profile() {
         mismatches.len(),
         mismatches.join("\n")
     );
+}
+
+/// The manifest itself conforms to `schemas/manifest.schema.json`, and ids are never repeated.
+#[test]
+fn the_manifest_conforms_to_its_schema() {
+    let read = |path: std::path::PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let schema = read(corpus::schemas_dir().join("manifest.schema.json"));
+    let manifest = read(corpus::corpus_dir().join("manifest.json"));
+    let validator = jsonschema::draft202012::options().build(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&manifest)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "manifest.json violates its schema:\n{}",
+        errors.join("\n")
+    );
+    let ids: Vec<u32> = corpus::manifest().cases.iter().map(|c| c.id).collect();
+    let unique: BTreeSet<u32> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "case ids repeat");
+}
+
+/// The typed model and the schema name the same properties, object by object.
+#[test]
+fn model_and_schema_agree_on_property_names() {
+    let full = serde_json::to_value(sessionkit_testkit::full_request()).unwrap();
+    let v = &full["verification"];
+    let model: Vec<(&str, &serde_json::Value)> = vec![
+        ("verification", v),
+        ("person", &v["person"]),
+        ("document", &v["document"]),
+        (
+            "documentNumberIdentifiers",
+            &v["document"]["documentNumberIdentifiers"],
+        ),
+        ("address", &v["address"]),
+        ("proofOfAddress", &v["proofOfAddress"]),
+        ("acceptableType", &v["proofOfAddress"]["acceptableTypes"][0]),
+        ("serviceCoverage", &v["serviceCoverage"]),
+        ("consent", &v["consents"][0]),
+    ];
+    let schema: std::collections::BTreeMap<String, BTreeSet<String>> = schema::known_properties()
+        .into_iter()
+        .map(|(name, props)| (name, props.into_iter().collect()))
+        .collect();
+    let mut differences = Vec::new();
+    for (name, object) in &model {
+        let in_model: BTreeSet<String> = object.as_object().unwrap().keys().cloned().collect();
+        let in_schema = schema.get(*name).cloned().unwrap_or_default();
+        if in_model != in_schema {
+            differences.push(format!(
+                "{name}: only in the model {:?}, only in the schema {:?}",
+                in_model.difference(&in_schema).collect::<Vec<_>>(),
+                in_schema.difference(&in_model).collect::<Vec<_>>()
+            ));
+        }
+    }
+    let named: BTreeSet<&str> = model.iter().map(|(n, _)| *n).collect();
+    for name in schema.keys().filter(|n| !named.contains(n.as_str())) {
+        differences.push(format!(
+            "$defs/{name} has properties but no model object is compared with it"
+        ));
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
 }

@@ -1,0 +1,29 @@
+//! Snapshots of outputs and error renderings, so that any change of wording is reviewed.
+#![allow(clippy::unwrap_used)] // tests panic with the reason
+
+use sessionkit::payload::SessionRequest;
+use sessionkit::schema::{self, Profile};
+
+/// The compact serialization of each seed example, through the typed model.
+#[test]
+fn seed_examples_serialize_compactly() {
+    insta::glob!("../../../corpus", "schema/seed/*.json", |path| {
+        let request: SessionRequest =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        insta::assert_snapshot!(String::from_utf8(request.to_json_bytes()).unwrap());
+    });
+}
+
+/// The rendered validation report of each hand-written corpus body, in both profiles.
+#[test]
+fn validation_reports_render() {
+    insta::glob!("../../../corpus", "schema/hand/*.json", |path| {
+        let bytes = std::fs::read(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        let rendered: String = Profile::ALL
+            .into_iter()
+            .map(|profile| schema::check_body(&name, &bytes, profile).render(profile))
+            .collect();
+        insta::assert_snapshot!(rendered);
+    });
+}
