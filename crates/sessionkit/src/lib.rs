@@ -14,6 +14,11 @@
 //! assert!(validate(&body, Profile::Strict).is_valid());
 //! ```
 
+pub mod encoding;
+pub mod error;
 pub mod json;
 pub mod payload;
 pub mod schema;
+pub mod signature;
+
+pub use error::{Error, ErrorKind};

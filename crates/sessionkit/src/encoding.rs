@@ -1,0 +1,535 @@
+//! The decode stage (and its client-side twin, encode): `Content-Encoding` parsing, gzip and
+//! zlib-wrapped deflate under hard limits, and sniffing for the diagnostics.
+//!
+//! The server must inflate bytes nobody has authenticated yet (the signature covers the decoded
+//! body), so [`decode`] never holds more than the limit plus one buffer: a 10 KiB gzip that
+//! inflates to 1 GiB is rejected after inflating just past the limit. The gzip framing (RFC 1952)
+//! and zlib framing (RFC 1950) are parsed here rather than by `flate2`'s readers, so that a
+//! truncated stream, a bad checksum and trailing bytes are told apart, and multi-member gzip is
+//! accepted while anything after the last member is not.
+
+use std::fmt;
+use std::io::Write;
+
+use flate2::{Compression, Crc, Decompress, FlushDecompress, Status};
+
+use crate::error::{Error, ErrorKind};
+
+/// A `Content-Encoding` the endpoint accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// No `Content-Encoding` header: the body is the JSON itself.
+    Identity,
+    /// `gzip` (RFC 1952), multi-member allowed.
+    Gzip,
+    /// `deflate`: the zlib format (RFC 1950), as RFC 9110 §8.4.1.2 defines it.
+    Deflate,
+}
+
+impl Encoding {
+    /// All encodings, identity first.
+    pub const ALL: [Encoding; 3] = [Encoding::Identity, Encoding::Gzip, Encoding::Deflate];
+
+    /// The header value, or `None` for identity (the header is omitted).
+    pub fn header_value(self) -> Option<&'static str> {
+        match self {
+            Encoding::Identity => None,
+            Encoding::Gzip => Some("gzip"),
+            Encoding::Deflate => Some("deflate"),
+        }
+    }
+
+    /// `identity`, `gzip` or `deflate`.
+    pub fn name(self) -> &'static str {
+        self.header_value().unwrap_or("identity")
+    }
+
+    /// Parses the `Content-Encoding` header lines of a request (CONTRACT.md §1): none means
+    /// identity; exactly one line holding `gzip` or `deflate`, compared case-insensitively with
+    /// surrounding spaces trimmed, is accepted; anything else is rejected with its reason.
+    pub fn from_header<S: AsRef<str>>(lines: &[S]) -> Result<Self, EncodingRejection> {
+        match lines {
+            [] => Ok(Encoding::Identity),
+            [line] => {
+                let value = line.as_ref().trim();
+                if value.contains(',') {
+                    Err(EncodingRejection::List(value.to_owned()))
+                } else if value.eq_ignore_ascii_case("gzip") {
+                    Ok(Encoding::Gzip)
+                } else if value.eq_ignore_ascii_case("deflate") {
+                    Ok(Encoding::Deflate)
+                } else {
+                    Err(EncodingRejection::Unsupported(value.to_owned()))
+                }
+            }
+            _ => Err(EncodingRejection::SeveralLines(lines.len())),
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a `Content-Encoding` is refused (415).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EncodingRejection {
+    /// A list such as `gzip, deflate`: stacked encodings are not supported.
+    List(String),
+    /// Two or more `Content-Encoding` header lines.
+    SeveralLines(usize),
+    /// A token other than `gzip` and `deflate` (`br`, `zstd`, `identity`, `x-gzip`, ...).
+    Unsupported(String),
+}
+
+impl fmt::Display for EncodingRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::List(v) => write!(f, "combined content encodings are not supported ({v:?})"),
+            Self::SeveralLines(n) => {
+                write!(f, "{n} content-encoding header lines, at most 1 allowed")
+            }
+            Self::Unsupported(v) => {
+                write!(f, "content encoding {v:?} is not supported (gzip, deflate)")
+            }
+        }
+    }
+}
+
+/// Compresses `bytes` (levels 0-9; higher is clamped to 9). Identity returns a copy.
+pub fn encode(bytes: &[u8], encoding: Encoding, level: u32) -> Vec<u8> {
+    let level = Compression::new(level.min(9));
+    // Writing into a Vec cannot fail, so neither can these encoders.
+    match encoding {
+        Encoding::Identity => bytes.to_vec(),
+        Encoding::Gzip => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), level);
+            let _ = encoder.write_all(bytes);
+            encoder.finish().unwrap_or_default()
+        }
+        Encoding::Deflate => {
+            let mut encoder =
+                flate2::write::ZlibEncoder::new(Vec::with_capacity(bytes.len() / 3), level);
+            let _ = encoder.write_all(bytes);
+            encoder.finish().unwrap_or_default()
+        }
+    }
+}
+
+/// How far [`decode`] may inflate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimit {
+    /// The largest decoded body accepted, in bytes.
+    pub max_decoded: usize,
+}
+
+impl Default for DecodeLimit {
+    fn default() -> Self {
+        Self {
+            max_decoded: 1 << 20,
+        }
+    }
+}
+
+/// Output is grown by at most this much at a time, so memory stays near the limit.
+const CHUNK: usize = 32 * 1024;
+
+/// Decodes a body of the declared encoding, stopping just past `limit`.
+pub fn decode(bytes: &[u8], encoding: Encoding, limit: DecodeLimit) -> Result<Vec<u8>, Error> {
+    match encoding {
+        Encoding::Identity => {
+            if bytes.len() > limit.max_decoded {
+                return Err(too_large(bytes.len(), limit));
+            }
+            Ok(bytes.to_vec())
+        }
+        Encoding::Gzip => decode_gzip(bytes, limit),
+        Encoding::Deflate => decode_zlib(bytes, limit),
+    }
+}
+
+fn too_large(at_least: usize, limit: DecodeLimit) -> Error {
+    Error::new(
+        ErrorKind::DecodedTooLarge,
+        format!(
+            "decoded body exceeds limit ({at_least} > {} bytes)",
+            limit.max_decoded
+        ),
+    )
+}
+
+fn truncated(what: &str) -> Error {
+    Error::new(ErrorKind::TruncatedStream, format!("{what} ends early"))
+}
+
+/// Inflates one raw DEFLATE stream from `input` onto `out`; returns how many input bytes it used.
+fn inflate(
+    input: &[u8],
+    out: &mut Vec<u8>,
+    limit: DecodeLimit,
+    what: &str,
+) -> Result<usize, Error> {
+    let mut inflater = Decompress::new(false);
+    loop {
+        if out.len() > limit.max_decoded {
+            return Err(too_large(out.len(), limit));
+        }
+        // Grow exactly, never doubling: capacity stays within one chunk of the limit.
+        let room = (limit.max_decoded + 1 - out.len()).min(CHUNK);
+        if out.capacity() - out.len() < room {
+            out.reserve_exact(room);
+        }
+        let consumed = inflater.total_in() as usize;
+        let produced = inflater.total_out();
+        let status = inflater
+            .decompress_vec(&input[consumed..], out, FlushDecompress::None)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::CorruptStream,
+                    format!("{what} data is corrupt at input byte {consumed} ({e})"),
+                )
+            })?;
+        match status {
+            Status::StreamEnd => return Ok(inflater.total_in() as usize),
+            Status::Ok | Status::BufError => {
+                let stalled =
+                    inflater.total_in() as usize == consumed && inflater.total_out() == produced;
+                if stalled && out.len() <= limit.max_decoded {
+                    // No progress with output room left: the input is used up mid-stream.
+                    return Err(truncated(what));
+                }
+            }
+        }
+    }
+}
+
+fn decode_gzip(bytes: &[u8], limit: DecodeLimit) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let mut members = 0;
+    loop {
+        let header = gzip_header_len(&bytes[pos..]).map_err(|e| {
+            if members == 0 {
+                e
+            } else {
+                Error::new(
+                    ErrorKind::TrailingData,
+                    format!("{} bytes follow the last gzip member", bytes.len() - pos),
+                )
+            }
+        })?;
+        pos += header;
+        let start = out.len();
+        pos += inflate(&bytes[pos..], &mut out, limit, "gzip member")?;
+        let trailer = bytes
+            .get(pos..pos + 8)
+            .ok_or_else(|| truncated("gzip trailer"))?;
+        let mut crc = Crc::new();
+        crc.update(&out[start..]);
+        let want_crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+        let want_size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
+        if crc.sum() != want_crc {
+            return Err(Error::new(
+                ErrorKind::BadChecksum,
+                format!(
+                    "gzip CRC-32 mismatch (trailer {want_crc:08x}, data {:08x})",
+                    crc.sum()
+                ),
+            ));
+        }
+        // ISIZE is the length modulo 2^32 (RFC 1952).
+        if (out.len() - start) as u32 != want_size {
+            return Err(Error::new(
+                ErrorKind::BadChecksum,
+                format!(
+                    "gzip ISIZE mismatch (trailer {want_size}, data {})",
+                    out.len() - start
+                ),
+            ));
+        }
+        pos += 8;
+        members += 1;
+        if pos == bytes.len() {
+            return Ok(out);
+        }
+    }
+}
+
+/// Length of the gzip member header at the start of `b`, or why it is not one.
+fn gzip_header_len(b: &[u8]) -> Result<usize, Error> {
+    if b.len() < 10 {
+        if b.is_empty() || !b.starts_with(&GZIP_MAGIC[..b.len().min(2)]) {
+            return Err(not_encoded(Encoding::Gzip, b));
+        }
+        return Err(truncated("gzip header"));
+    }
+    if b[..2] != GZIP_MAGIC || b[2] != 8 {
+        return Err(not_encoded(Encoding::Gzip, b));
+    }
+    let flags = b[3];
+    let mut pos = 10;
+    if flags & 0x04 != 0 {
+        let len = b
+            .get(pos..pos + 2)
+            .ok_or_else(|| truncated("gzip header"))?;
+        pos += 2 + u16::from_le_bytes([len[0], len[1]]) as usize;
+    }
+    for flag in [0x08, 0x10] {
+        if flags & flag != 0 {
+            let end = b
+                .get(pos..)
+                .and_then(|rest| rest.iter().position(|&c| c == 0));
+            pos += end.ok_or_else(|| truncated("gzip header"))? + 1;
+        }
+    }
+    if flags & 0x02 != 0 {
+        pos += 2;
+    }
+    if pos > b.len() {
+        return Err(truncated("gzip header"));
+    }
+    Ok(pos)
+}
+
+fn decode_zlib(bytes: &[u8], limit: DecodeLimit) -> Result<Vec<u8>, Error> {
+    if bytes.len() < 2 || !is_zlib_header(bytes) {
+        if bytes.len() == 1 && bytes[0] & 0x0f == 8 {
+            return Err(truncated("zlib header"));
+        }
+        return Err(not_encoded(Encoding::Deflate, bytes));
+    }
+    if bytes[1] & 0x20 != 0 {
+        return Err(Error::new(
+            ErrorKind::NotEncoded,
+            "zlib stream asks for a preset dictionary, which no client can share with the server",
+        ));
+    }
+    let mut out = Vec::new();
+    let used = inflate(&bytes[2..], &mut out, limit, "zlib stream")?;
+    let pos = 2 + used;
+    let trailer = bytes
+        .get(pos..pos + 4)
+        .ok_or_else(|| truncated("zlib trailer"))?;
+    let want = u32::from_be_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+    let got = adler32(&out);
+    if want != got {
+        return Err(Error::new(
+            ErrorKind::BadChecksum,
+            format!("zlib Adler-32 mismatch (trailer {want:08x}, data {got:08x})"),
+        ));
+    }
+    if pos + 4 != bytes.len() {
+        return Err(Error::new(
+            ErrorKind::TrailingData,
+            format!("{} bytes follow the zlib stream", bytes.len() - pos - 4),
+        ));
+    }
+    Ok(out)
+}
+
+fn not_encoded(declared: Encoding, bytes: &[u8]) -> Error {
+    Error::new(
+        ErrorKind::NotEncoded,
+        format!(
+            "body is not {declared} data (it looks like {})",
+            sniff(bytes).describe()
+        ),
+    )
+}
+
+/// Adler-32 (RFC 1950). Hand-written: flate2 does not expose it, and it is eight lines.
+fn adler32(data: &[u8]) -> u32 {
+    const MOD: u32 = 65521;
+    let (mut a, mut b) = (1u32, 0u32);
+    // 5552 is the largest run for which the sums cannot overflow u32 before the modulo.
+    for chunk in data.chunks(5552) {
+        for &byte in chunk {
+            a += u32::from(byte);
+            b += a;
+        }
+        a %= MOD;
+        b %= MOD;
+    }
+    (b << 16) | a
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+fn is_zlib_header(b: &[u8]) -> bool {
+    b.len() >= 2
+        && b[0] & 0x0f == 8
+        && b[0] >> 4 <= 7
+        && (u16::from(b[0]) << 8 | u16::from(b[1])) % 31 == 0
+}
+
+/// What a body looks like, for naming the client's mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// Starts with the gzip magic bytes.
+    Gzip,
+    /// Starts with a valid zlib header.
+    Zlib,
+    /// Inflates as raw DEFLATE from start to end (no zlib wrapper).
+    RawDeflate,
+    /// Starts like JSON text.
+    Json,
+    /// An empty body.
+    Empty,
+    /// None of the above.
+    Unknown,
+}
+
+impl Sniffed {
+    /// A short phrase for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Sniffed::Gzip => "gzip",
+            Sniffed::Zlib => "zlib-wrapped deflate",
+            Sniffed::RawDeflate => "raw DEFLATE without the zlib wrapper",
+            Sniffed::Json => "uncompressed JSON",
+            Sniffed::Empty => "an empty body",
+            Sniffed::Unknown => "no known format",
+        }
+    }
+
+    /// True for gzip and zlib: a compressed body.
+    pub fn is_compressed(self) -> bool {
+        matches!(self, Sniffed::Gzip | Sniffed::Zlib)
+    }
+}
+
+/// Tells gzip, zlib, raw DEFLATE and JSON apart. The raw DEFLATE trial is bounded (64 KiB out).
+pub fn sniff(bytes: &[u8]) -> Sniffed {
+    if bytes.is_empty() {
+        return Sniffed::Empty;
+    }
+    if bytes.len() >= 3 && bytes[..2] == GZIP_MAGIC && bytes[2] == 8 {
+        return Sniffed::Gzip;
+    }
+    if is_zlib_header(bytes) {
+        return Sniffed::Zlib;
+    }
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[' | b'"')) {
+        return Sniffed::Json;
+    }
+    let mut out = Vec::new();
+    let trial = DecodeLimit {
+        max_decoded: 64 * 1024,
+    };
+    match inflate(bytes, &mut out, trial, "raw deflate") {
+        Ok(used) if used == bytes.len() => Sniffed::RawDeflate,
+        // Inflating past the trial limit also means the bytes are a raw DEFLATE stream.
+        Err(e) if e.kind() == ErrorKind::DecodedTooLarge => Sniffed::RawDeflate,
+        _ => Sniffed::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_rules() {
+        assert_eq!(Encoding::from_header::<&str>(&[]), Ok(Encoding::Identity));
+        assert_eq!(Encoding::from_header(&[" GZIP "]), Ok(Encoding::Gzip));
+        assert_eq!(Encoding::from_header(&["Deflate"]), Ok(Encoding::Deflate));
+        for bad in ["br", "zstd", "identity", "x-gzip", ""] {
+            assert!(matches!(
+                Encoding::from_header(&[bad]),
+                Err(EncodingRejection::Unsupported(_))
+            ));
+        }
+        assert!(matches!(
+            Encoding::from_header(&["gzip, deflate"]),
+            Err(EncodingRejection::List(_))
+        ));
+        assert_eq!(
+            Encoding::from_header(&["gzip", "gzip"]),
+            Err(EncodingRejection::SeveralLines(2))
+        );
+    }
+
+    #[test]
+    fn adler32_known_answer() {
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        assert_eq!(adler32(&[0xff; 100_000]), {
+            let (mut a, mut b) = (1u64, 0u64);
+            for _ in 0..100_000 {
+                a = (a + 255) % 65521;
+                b = (b + a) % 65521;
+            }
+            ((b << 16) | a) as u32
+        });
+    }
+
+    #[test]
+    fn round_trip_and_classification() {
+        let body = br#"{"verification":{}}"#.repeat(50);
+        for encoding in Encoding::ALL {
+            let wire = encode(&body, encoding, 6);
+            assert_eq!(
+                decode(&wire, encoding, DecodeLimit::default()).unwrap(),
+                body
+            );
+        }
+        let gz = encode(&body, Encoding::Gzip, 6);
+        let kind = |r: Result<Vec<u8>, Error>| r.unwrap_err().kind();
+        let limit = DecodeLimit::default();
+        assert_eq!(
+            kind(decode(&gz[..gz.len() - 3], Encoding::Gzip, limit)),
+            ErrorKind::TruncatedStream
+        );
+        let mut bad_crc = gz.clone();
+        let n = bad_crc.len();
+        bad_crc[n - 8] ^= 1;
+        assert_eq!(
+            kind(decode(&bad_crc, Encoding::Gzip, limit)),
+            ErrorKind::BadChecksum
+        );
+        let mut trailing = gz.clone();
+        trailing.extend_from_slice(b"xx");
+        assert_eq!(
+            kind(decode(&trailing, Encoding::Gzip, limit)),
+            ErrorKind::TrailingData
+        );
+        let mut two = gz.clone();
+        two.extend_from_slice(&gz);
+        assert_eq!(
+            decode(&two, Encoding::Gzip, limit).unwrap().len(),
+            body.len() * 2
+        );
+        assert_eq!(
+            kind(decode(&gz, Encoding::Deflate, limit)),
+            ErrorKind::NotEncoded
+        );
+        assert_eq!(
+            kind(decode(&body, Encoding::Gzip, limit)),
+            ErrorKind::NotEncoded
+        );
+        let small = DecodeLimit { max_decoded: 100 };
+        assert_eq!(
+            kind(decode(&gz, Encoding::Gzip, small)),
+            ErrorKind::DecodedTooLarge
+        );
+    }
+
+    #[test]
+    fn sniffing() {
+        let body = br#"{"verification":{"tag":"abc"}}"#;
+        assert_eq!(sniff(&encode(body, Encoding::Gzip, 6)), Sniffed::Gzip);
+        assert_eq!(sniff(&encode(body, Encoding::Deflate, 6)), Sniffed::Zlib);
+        assert_eq!(
+            sniff(&encode(body, Encoding::Deflate, 6)[2..]),
+            Sniffed::Unknown
+        );
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), Compression::new(6));
+        raw.write_all(body).unwrap();
+        assert_eq!(sniff(&raw.finish().unwrap()), Sniffed::RawDeflate);
+        assert_eq!(sniff(body), Sniffed::Json);
+        assert_eq!(sniff(b""), Sniffed::Empty);
+    }
+}

@@ -1,0 +1,184 @@
+//! The signature stage: HMAC-SHA256 over the uncompressed body, as 64 lowercase hex characters.
+//!
+//! The same primitive signs the session id of `GET /v1/sessions/{id}/decision`.
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// An HMAC-SHA256 value. Parsing accepts exactly 64 lowercase hex characters, so a value of this
+/// type is always in the documented form.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Signature([u8; 32]);
+
+/// Why a header value is not a signature in the documented form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureFormatError {
+    /// The value is empty.
+    Empty,
+    /// Hex digits in upper case.
+    Uppercase,
+    /// A `sha256=` (or similar) prefix.
+    Prefixed(String),
+    /// Base64 rather than hex.
+    Base64,
+    /// Hex of the wrong length.
+    WrongLength(usize),
+    /// Characters that are not hex digits.
+    NotHex,
+}
+
+impl fmt::Display for SignatureFormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => write!(f, "signature is empty"),
+            Self::Uppercase => write!(f, "signature uses uppercase hex digits"),
+            Self::Prefixed(prefix) => write!(f, "signature carries a {prefix:?} prefix"),
+            Self::Base64 => write!(f, "signature is base64, not hex"),
+            Self::WrongLength(n) => write!(f, "signature has {n} hex characters, not 64"),
+            Self::NotHex => write!(f, "signature is not hex"),
+        }
+    }
+}
+
+impl std::error::Error for SignatureFormatError {}
+
+impl Signature {
+    /// Parses the `X-HMAC-SIGNATURE` value: 64 lowercase hex characters, nothing else.
+    pub fn from_hex(value: &str) -> Result<Self, SignatureFormatError> {
+        if value.is_empty() {
+            return Err(SignatureFormatError::Empty);
+        }
+        if let Some((prefix, _)) = value.split_once('=').filter(|(p, rest)| {
+            !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()) && !rest.is_empty()
+        }) {
+            return Err(SignatureFormatError::Prefixed(format!("{prefix}=")));
+        }
+        let is_hex = value.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_hex {
+            let base64ish = value.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
+            });
+            return Err(if base64ish && value.len() == 44 {
+                SignatureFormatError::Base64
+            } else {
+                SignatureFormatError::NotHex
+            });
+        }
+        if value.len() != 64 {
+            return Err(SignatureFormatError::WrongLength(value.len()));
+        }
+        if value.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(SignatureFormatError::Uppercase);
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in value.as_bytes().chunks_exact(2).enumerate() {
+            out[i] = (hex_value(pair[0]) << 4) | hex_value(pair[1]);
+        }
+        Ok(Self(out))
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The same signature with one bit flipped (for tests and fuzzing of the comparison).
+    pub fn with_bit_flipped(mut self, bit: usize) -> Self {
+        self.0[(bit / 8) % 32] ^= 1 << (bit % 8);
+        self
+    }
+}
+
+fn hex_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit
+            .to_ascii_lowercase()
+            .wrapping_sub(b'a')
+            .wrapping_add(10),
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({self})")
+    }
+}
+
+fn keyed(secret: &[u8]) -> HmacSha256 {
+    // Invariant: HMAC accepts keys of any length (longer ones are hashed first).
+    HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length")
+}
+
+/// Signs `bytes` with `secret`: HMAC-SHA256.
+pub fn sign(secret: &[u8], bytes: &[u8]) -> Signature {
+    let mut mac = keyed(secret);
+    mac.update(bytes);
+    Signature(mac.finalize().into_bytes().into())
+}
+
+/// True when `signature` is the HMAC of `bytes` under any of `secrets` (key rotation). Each
+/// comparison is constant-time, and every secret is tried, so timing says nothing of which matched.
+pub fn verify<S: AsRef<[u8]>>(secrets: &[S], bytes: &[u8], signature: &Signature) -> bool {
+    let mut matched = false;
+    for secret in secrets {
+        let mut mac = keyed(secret.as_ref());
+        mac.update(bytes);
+        matched |= mac.verify_slice(signature.as_bytes()).is_ok();
+    }
+    matched
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_rejects_each_wrong_form_with_its_reason() {
+        let good = sign(b"k", b"body").to_string();
+        assert_eq!(Signature::from_hex(&good).unwrap().to_string(), good);
+        assert_eq!(
+            Signature::from_hex(&good.to_uppercase()),
+            Err(SignatureFormatError::Uppercase)
+        );
+        assert_eq!(
+            Signature::from_hex(&format!("sha256={good}")),
+            Err(SignatureFormatError::Prefixed("sha256=".into()))
+        );
+        assert_eq!(
+            Signature::from_hex("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="),
+            Err(SignatureFormatError::Base64)
+        );
+        assert_eq!(
+            Signature::from_hex(&good[..63]),
+            Err(SignatureFormatError::WrongLength(63))
+        );
+        assert_eq!(Signature::from_hex(""), Err(SignatureFormatError::Empty));
+        assert_eq!(
+            Signature::from_hex(&"g".repeat(64)),
+            Err(SignatureFormatError::NotHex)
+        );
+    }
+
+    #[test]
+    fn verify_accepts_any_active_secret() {
+        let signature = sign(b"new", b"body");
+        assert!(verify(&[b"old".as_slice(), b"new"], b"body", &signature));
+        assert!(!verify(&[b"old".as_slice()], b"body", &signature));
+        assert!(!verify::<&[u8]>(&[], b"body", &signature));
+    }
+}
