@@ -234,9 +234,218 @@ def hand_cases():
     hand(138, "tag-number", {"tag": 64}, [(V + "/tag", "wrong_type")])
 
 
+# --- Wire-level cases: headers + body bytes + the expected answer ----------------------------
+
+import gzip
+import hmac as hmac_module
+import struct
+import zlib
+
+API_KEY = "your-api-key"
+SECRET = b"your-shared-secret"
+
+
+def sign(data, secret=SECRET):
+    return hmac_module.new(secret, data, "sha256").hexdigest()
+
+
+def gz(data, level=9, mtime=0):
+    return gzip.compress(data, compresslevel=level, mtime=mtime)
+
+
+def zl(data, level=6):
+    return zlib.compress(data, level)
+
+
+def raw_deflate(data, level=6):
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+
+
+def headers(signed, encoding=None, key=API_KEY, sig=None, ctype="application/json"):
+    out = []
+    if key is not None:
+        out.append(["X-AUTH-CLIENT", key])
+    if sig is None:
+        sig = sign(signed) if signed is not None else None
+    if sig is not None:
+        out.append(["X-HMAC-SIGNATURE", sig])
+    if ctype is not None:
+        out.append(["Content-Type", ctype])
+    if encoding is not None:
+        for value in [encoding] if isinstance(encoding, str) else encoding:
+            out.append(["Content-Encoding", value])
+    return out
+
+
+def wire(id_, stage, name, data, hdrs, status, code=None, error=None, diagnostic=None, result=None,
+         note="", profile=None, policy=None, file=None):
+    rel = file or f"{stage}/{name}.bin"
+    case = {
+        "id": id_,
+        "file": rel,
+        "source": "hand-written" + (f": {note}" if note else ""),
+        "sha256": write(rel, data),
+        "result": result or ("valid" if status == 201 else "invalid"),
+        "request": {"headers": hdrs},
+        "expect": {"status": status, "code": code, "error": error, "diagnostic": diagnostic},
+    }
+    if profile:
+        case["request"]["profile"] = profile
+    if policy:
+        case["policy"] = policy
+    CASES.append(case)
+
+
+def wire_cases():
+    body = SEED_BODIES["python-client"]
+    small = SEED_BODIES["consent-ine"]
+    big = b'{"verification":{}}' + b" " * (1 << 20)
+    H = "headers"
+    # headers: API key, Content-Type, Content-Encoding
+    wire(200, H, "missing-api-key", body, headers(body, key=None), 401, 1801, "missing_api_key")
+    wire(201, H, "unknown-api-key", body, headers(body, key="not-a-key"), 401, 1803, "unknown_api_key")
+    wire(202, H, "content-type-text-plain", body, headers(body, ctype="text/plain"), 415, 415, "unsupported_media_type")
+    wire(203, H, "content-type-missing", body, headers(body, ctype=None), 415, 415, "unsupported_media_type")
+    wire(204, H, "content-type-charset-mixed-case", body, headers(body, ctype="Application/JSON; charset=utf-8"), 201)
+    for id_, name, value in [(205, "br", "br"), (206, "gzip-deflate-list", "gzip, deflate"),
+                             (207, "deflate-gzip-list", "deflate, gzip"), (209, "identity", "identity"),
+                             (210, "x-gzip", "x-gzip"), (211, "zstd", "zstd")]:
+        wire(id_, H, f"encoding-{name}", gz(body), headers(body, value), 415, 415, "unsupported_encoding",
+             "unsupported_encoding")
+    wire(208, H, "encoding-two-lines", gz(body), headers(body, ["gzip", "gzip"]), 415, 415, "unsupported_encoding",
+         "unsupported_encoding")
+    wire(212, H, "encoding-gzip-capitals", gz(body), headers(body, "GZIP"), 201)
+    wire(213, H, "encoding-gzip-spaces", gz(body), headers(body, "  gzip "), 201)
+    # size
+    wire(220, "size", "over-1mib", big, headers(big), 413, 413, "body_too_large")
+    # decode
+    D = "decode"
+    bomb = gz(b"\0" * (64 << 20))
+    wire(230, D, "gzip-bomb-64mib", bomb, headers(b"\0" * 16, "gzip"), 413, 413, "decoded_too_large",
+         note="64 MiB of zeros in 64 KiB: rejected after inflating just past the 1 MiB limit")
+    for id_, level in [(231, 1), (232, 6), (233, 9)]:
+        wire(id_, D, f"gzip-level-{level}", gz(body, level), headers(body, "gzip"), 201)
+    for id_, level in [(234, 1), (235, 6), (236, 9)]:
+        wire(id_, D, f"deflate-level-{level}", zl(body, level), headers(body, "deflate"), 201)
+    half = len(body) // 2
+    wire(237, D, "gzip-multi-member", gz(body[:half]) + gz(body[half:]), headers(body, "gzip"), 201)
+    g = gz(body)
+    wire(238, D, "gzip-truncated", g[:-10], headers(body, "gzip"), 400, 1104, "truncated_stream")
+    bad_crc = bytearray(g)
+    bad_crc[-8] ^= 0xFF
+    wire(239, D, "gzip-bad-crc", bytes(bad_crc), headers(body, "gzip"), 400, 1104, "bad_checksum")
+    wire(240, D, "gzip-trailing-garbage", g + b"garbage", headers(body, "gzip"), 400, 1104, "trailing_data")
+    wire(241, D, "raw-deflate-as-deflate", raw_deflate(body), headers(body, "deflate"), 400, 1104, "not_encoded",
+         "raw_deflate")
+    wire(242, D, "gzip-as-deflate", g, headers(body, "deflate"), 400, 1104, "not_encoded", "encoding_mismatch")
+    wire(243, D, "plain-json-as-gzip", body, headers(body, "gzip"), 400, 1104, "not_encoded", "encoding_mismatch",
+         note="the documented encoding/header mismatch")
+    wire(244, D, "deflate-as-gzip", zl(body), headers(body, "gzip"), 400, 1104, "not_encoded", "encoding_mismatch")
+    z = zl(body)
+    wire(245, D, "deflate-truncated", z[:-6], headers(body, "deflate"), 400, 1104, "truncated_stream")
+    bad_adler = bytearray(z)
+    bad_adler[-1] ^= 0xFF
+    wire(246, D, "deflate-bad-adler", bytes(bad_adler), headers(body, "deflate"), 400, 1104, "bad_checksum")
+    wire(247, D, "deflate-trailing-garbage", z + b"\0", headers(body, "deflate"), 400, 1104, "trailing_data")
+    wire(248, "json", "empty-body", b"", headers(b""), 400, 1104, "invalid_json", note="signed empty body")
+    wire(249, D, "empty-body-as-gzip", b"", headers(b"", "gzip"), 400, 1104, "not_encoded", "encoding_mismatch")
+    wire(250, D, "double-compression", gz(gz(body)), headers(body, "gzip"), 401, 1819, "signature_mismatch",
+         "double_compression", note="a proxy compressed the compressed body again")
+    wire(251, D, "undeclared-compression", gz(body), headers(body), 401, 1819, "signature_mismatch",
+         "undeclared_compression")
+    fname = b"\x1f\x8b\x08\x1c" + b"\0\0\0\0\0\xff" + struct.pack("<H", 4) + b"abcd" + b"body.json\0" + \
+        b"a comment\0" + raw_deflate(body) + struct.pack("<II", zlib.crc32(body), len(body))
+    wire(214, D, "gzip-header-extra-name-comment", fname, headers(body, "gzip"), 201,
+         note="FEXTRA, FNAME and FCOMMENT header fields")
+    # signature
+    S = "signature"
+    wire(260, S, "missing-signature", body, headers(None), 401, 1812, "missing_signature")
+    wire(261, S, "uppercase-hex", body, headers(body, sig=sign(body).upper()), 401, 1812, "malformed_signature",
+         "signature_not_lowercase_hex")
+    wire(262, S, "sha256-prefix", body, headers(body, sig="sha256=" + sign(body)), 401, 1812,
+         "malformed_signature", "signature_not_lowercase_hex")
+    import base64
+    b64 = base64.b64encode(hmac_module.new(SECRET, body, "sha256").digest()).decode()
+    wire(263, S, "base64", body, headers(body, sig=b64), 401, 1812, "malformed_signature",
+         "signature_not_lowercase_hex")
+    wire(264, S, "wrong-secret", body, headers(body, sig=sign(body, b"another-secret")), 401, 1819,
+         "signature_mismatch")
+    wire(265, S, "signed-compressed-gzip", g, headers(body, "gzip", sig=sign(g)), 401, 1819, "signature_mismatch",
+         "signed_compressed_bytes", note="the seed's Python example, signing after compressing")
+    wire(266, S, "signed-compressed-deflate", z, headers(body, "deflate", sig=sign(z)), 401, 1819,
+         "signature_mismatch", "signed_compressed_bytes")
+    payload = json.loads(body)
+    python_json = json.dumps(payload).encode()
+    wire(267, S, "python-json-kwarg", python_json, headers(body), 401, 1819, "signature_mismatch",
+         "signed_other_serialization", note="requests' json= re-serialized the signed compact bytes")
+    pretty = json.dumps(payload, indent=2, ensure_ascii=False).encode()
+    wire(268, S, "pretty-reserialized-gzip", gz(pretty), headers(body, "gzip"), 401, 1819, "signature_mismatch",
+         "signed_other_serialization")
+    wire(269, S, "python-example-gzip", gz(body), headers(body, "gzip"), 201,
+         note="the seed's Python example as written")
+    wire(270, S, "signature-two-lines", body, headers(body) + [["X-HMAC-SIGNATURE", sign(body)]], 401, 1812,
+         "malformed_signature")
+    # json
+    J = "json"
+
+    def signed(name, id_, data, status, code, error, note=""):
+        wire(id_, J, name, data, headers(data), status, code, error, note=note)
+
+    signed("invalid-utf8", 280, b'{"verification":{"tag":"\xff"}}', 400, 1104, "invalid_utf8")
+    signed("not-json", 281, b"verification=1", 400, 1104, "invalid_json")
+    signed("duplicate-key", 282, b'{"verification":{"tag":"a","tag":"b"}}', 400, 1104, "duplicate_key")
+    signed("depth-65", 283, b'{"verification":{"x":' + b"[" * 63 + b"]" * 63 + b"}}", 400, 1104, "too_deep")
+    signed("depth-64", 284, b'{"verification":{"x":' + b"[" * 62 + b"]" * 62 + b"}}", 201, None, None,
+           note="64 levels: the limit, accepted (the unknown property is a warning)")
+    signed("top-level-array", 285, b'[{"verification":{}}]', 400, 1104, "not_an_object")
+    signed("missing-verification", 286, b'{"session":{}}', 400, 1102, "missing_verification")
+    signed("verification-string", 287, b'{"verification":"yes"}', 400, 1104, "verification_not_object")
+    signed("number-out-of-range", 288, b'{"verification":{"vendorData":1e999999}}', 400, 1104, "invalid_json")
+    # schema
+    C = "schema/wire"
+    tag65 = json.dumps({"verification": {"tag": "x" * 65}}).encode()
+    wire(290, C, "tag-65", tag65, headers(tag65), 400, 1104, "schema_violation")
+    vd = json.dumps({"verification": {"vendorData": "v" * 1001}}).encode()
+    wire(291, C, "vendor-data-1001", gz(vd), headers(vd, "gzip"), 400, 1500, "schema_violation")
+    dob = json.dumps({"verification": {"person": {"dateOfBirth": "1990-02-30"}}}).encode()
+    wire(292, C, "date-feb-30", dob, headers(dob), 400, 1203, "schema_violation")
+    cb = json.dumps({"verification": {"callback": "http://example.com/cb"}}).encode()
+    wire(293, C, "callback-http-strict", cb, headers(cb), 400, 1302, "schema_violation", profile="strict")
+    wire(294, C, "callback-http-documented", cb, headers(cb), 201)
+    num = SEED_BODIES["custom-tag"]
+    wire(295, C, "vendor-data-number-strict", num, headers(num), 400, 1501, "schema_violation", profile="strict")
+    wire(296, C, "vendor-data-number-documented", zl(num), headers(num, "deflate"), 201)
+    wire(297, C, "small-body-gzip", gz(small), headers(small, "gzip"), 201,
+         note="accepted; verify adds the compression_not_worth_it advisory")
+    # several faults at once pin the check order
+    O = "headers/order"
+    wire(300, O, "no-key-bad-type-br-bad-sig", g, headers(body, "br", key=None, sig="00", ctype="text/plain"),
+         401, 1801, "missing_api_key")
+    wire(301, O, "bad-type-br", g, headers(body, "br", ctype="text/plain"), 415, 415, "unsupported_media_type")
+    wire(302, O, "br-oversize", big, headers(big, "br"), file="size/over-1mib.bin",
+         status=415, code=415, error="unsupported_encoding", diagnostic="unsupported_encoding")
+    wire(303, "size/order", "oversize-not-gzip-bad-sig", big, headers(big, "gzip", sig="0" * 64),
+         file="size/over-1mib.bin", status=413, code=413, error=
+         "body_too_large")
+    wire(304, "decode/order", "trailing-bad-sig", g + b"x", headers(body, "gzip", sig="0" * 64), 400, 1104,
+         "trailing_data")
+    bad_json = b'{"verification":{"tag":"a","tag":"b"}'
+    wire(305, "signature/order", "bad-sig-bad-json", gz(bad_json), headers(body, "gzip"), 401, 1819,
+         "signature_mismatch")
+    wire(306, "signature/order", "no-sig-bad-json", bad_json, headers(None), 401, 1812, "missing_signature")
+    dup_schema = b'{"verification":{"tag":1,"tag":2,"person":{"dateOfBirth":"x"}}}'
+    wire(307, "json/order", "duplicate-and-schema", dup_schema, headers(dup_schema), 400, 1104, "duplicate_key")
+    huge = b'{"verification":{"vendorData":123456789012345678901234567890}}'
+    wire(308, "json/order", "huge-integer", huge, headers(huge), 201, result="acceptable",
+         policy="integers beyond 64 bits are read as the nearest double, which the documented profile accepts as an "
+                "integer; the echo of vendorData then differs from the bytes sent (the strict profile refuses numbers)")
+
+
 def main():
     seed_cases()
     hand_cases()
+    wire_cases()
     ids = [c["id"] for c in CASES]
     assert len(ids) == len(set(ids)), "case ids must be unique"
     manifest = {

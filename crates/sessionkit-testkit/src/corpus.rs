@@ -36,6 +36,18 @@ pub struct Case {
     /// Expected verdict per profile name, for body-level cases.
     #[serde(default)]
     pub profiles: BTreeMap<String, Verdict>,
+    /// `valid`, `invalid` or `acceptable`, for wire-level cases.
+    #[serde(default)]
+    pub result: Option<String>,
+    /// For acceptable cases: the policy this implementation follows.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The request of a wire-level case.
+    #[serde(default)]
+    pub request: Option<WireRequest>,
+    /// The expected answer of a wire-level case.
+    #[serde(default)]
+    pub expect: Option<Expect>,
 }
 
 /// Expected schema-stage verdict in one profile.
@@ -72,4 +84,28 @@ impl Case {
         let path = corpus_dir().join(&self.file);
         std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
+}
+
+/// The request of a wire-level case.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireRequest {
+    /// Header lines in order.
+    pub headers: Vec<(String, String)>,
+    /// Profile the server validates in; documented when absent.
+    #[serde(default)]
+    pub profile: Option<String>,
+}
+
+/// The expected answer of a wire-level case.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Expect {
+    /// HTTP status.
+    pub status: u16,
+    /// Vendor error code.
+    pub code: Option<u16>,
+    /// sessionkit's error kind code.
+    pub error: Option<String>,
+    /// The mistake the diagnostics must name.
+    #[serde(default)]
+    pub diagnostic: Option<String>,
 }

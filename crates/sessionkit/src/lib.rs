@@ -22,3 +22,7 @@ pub mod schema;
 pub mod signature;
 
 pub use error::{Error, ErrorKind};
+pub mod diagnose;
+pub mod headers;
+pub mod receive;
+pub mod request;

@@ -159,3 +159,78 @@ fn model_and_schema_agree_on_property_names() {
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
+
+/// Every wire-level case through `receive`: status, vendor code, error kind and named mistake.
+#[test]
+fn every_wire_case_gets_its_answer() {
+    use sessionkit::headers::Headers;
+    use sessionkit::receive::{Config, receive};
+    let manifest = corpus::manifest();
+    let mut mismatches = Vec::new();
+    let mut checked = 0;
+    for case in &manifest.cases {
+        let (Some(request), Some(expect)) = (&case.request, &case.expect) else {
+            continue;
+        };
+        let bytes = case.bytes();
+        if format!("{:x}", Sha256::digest(&bytes)) != case.sha256 {
+            mismatches.push(format!(
+                "{:>4} {:<50} sha256 differs from the manifest",
+                case.id, case.file
+            ));
+            continue;
+        }
+        let headers: Headers = request.headers.iter().cloned().collect();
+        let config = Config {
+            profile: request
+                .profile
+                .as_deref()
+                .and_then(Profile::from_name)
+                .unwrap_or_default(),
+            ..Config::default()
+        };
+        let outcome = receive(&headers, &bytes, &config);
+        checked += 1;
+        let named: Vec<&str> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        let got = corpus::Expect {
+            status: outcome.status,
+            code: (outcome.code != 0).then_some(outcome.code),
+            error: outcome.error_code().map(str::to_owned),
+            diagnostic: expect
+                .diagnostic
+                .clone()
+                .filter(|d| named.contains(&d.as_str())),
+        };
+        if &got != expect {
+            mismatches.push(format!(
+                "{:>4} {:<50} want {} {:?} {:?} {:?}\n{:>55} got  {} {:?} {:?} named {:?}: {}",
+                case.id,
+                case.file,
+                expect.status,
+                expect.code,
+                expect.error,
+                expect.diagnostic,
+                "",
+                got.status,
+                got.code,
+                got.error,
+                named,
+                outcome.message()
+            ));
+        }
+    }
+    assert!(
+        checked > 60,
+        "only {checked} wire cases: is the manifest complete?"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} wire cases differ from corpus/manifest.json:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}

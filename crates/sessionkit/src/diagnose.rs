@@ -1,0 +1,375 @@
+//! Diagnostics that name the client's mistake (CONTRACT.md §5) instead of a bare 401 or 400.
+//!
+//! None of them reveals an expected signature or a secret: they say *which bytes* the client
+//! signed, never what the right signature would have been, so the server is no signing oracle.
+
+use serde_json::Value;
+
+use crate::encoding::{Encoding, EncodingRejection, Sniffed};
+use crate::payload::Diagnostic;
+use crate::schema::{Profile, Violation};
+use crate::signature::{self, Signature, SignatureFormatError};
+
+fn diagnostic(code: &str, message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        code: code.to_owned(),
+        pointer: String::new(),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// Every diagnostic code this module produces, with the mistake it names.
+pub const CODES: &[(&str, &str)] = &[
+    (
+        "signed_compressed_bytes",
+        "the signature matches the wire bytes instead of the decoded ones",
+    ),
+    (
+        "signed_other_serialization",
+        "the signature matches a re-serialization of the same JSON",
+    ),
+    (
+        "signature_not_lowercase_hex",
+        "uppercase hex, a prefix such as sha256=, or base64",
+    ),
+    (
+        "encoding_mismatch",
+        "Content-Encoding declared but the body is not of that encoding",
+    ),
+    (
+        "raw_deflate",
+        "deflate declared, body is raw DEFLATE without the zlib wrapper",
+    ),
+    (
+        "double_compression",
+        "the decoded body is itself gzip or zlib",
+    ),
+    (
+        "undeclared_compression",
+        "no Content-Encoding but the body is gzip or zlib",
+    ),
+    ("unsupported_encoding", "br, a list, or an unknown token"),
+    (
+        "compression_not_worth_it",
+        "advisory: compressed body under the size where compression pays",
+    ),
+];
+
+/// `unsupported_encoding`.
+pub fn unsupported_encoding(rejection: &EncodingRejection) -> Diagnostic {
+    let hint = match rejection {
+        EncodingRejection::List(_) => {
+            "send exactly one encoding: Content-Encoding: gzip (recommended) or deflate; stacked encodings are not supported"
+        }
+        EncodingRejection::SeveralLines(_) => {
+            "send one Content-Encoding line; a proxy or HTTP client may be adding its own (double compression)"
+        }
+        EncodingRejection::Unsupported(_) => {
+            "use gzip (recommended) or deflate, or omit Content-Encoding and send plain JSON"
+        }
+    };
+    diagnostic("unsupported_encoding", rejection.to_string(), hint)
+}
+
+/// `encoding_mismatch` or `raw_deflate`, for a body that is not of its declared encoding.
+pub fn not_of_declared_encoding(declared: Encoding, found: Sniffed) -> Diagnostic {
+    if declared == Encoding::Deflate && found == Sniffed::RawDeflate {
+        return diagnostic(
+            "raw_deflate",
+            "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
+            "deflate means the zlib format (RFC 1950): use zlib.compress / zlib.deflateSync, not a raw deflate stream; or send gzip",
+        );
+    }
+    let hint = match found {
+        Sniffed::Json => {
+            "the body is not compressed: omit Content-Encoding, or compress the body you send"
+        }
+        Sniffed::Gzip | Sniffed::Zlib => {
+            "set Content-Encoding to the format you actually compress with"
+        }
+        _ => {
+            "compress the serialized JSON with the encoding you declare, and send the compressed bytes unchanged"
+        }
+    };
+    diagnostic(
+        "encoding_mismatch",
+        format!(
+            "Content-Encoding: {declared}, but the body is {}",
+            found.describe()
+        ),
+        hint,
+    )
+}
+
+/// `double_compression` or `undeclared_compression`, for a decoded body that is still compressed.
+pub fn still_compressed(declared: Encoding, decoded: Sniffed) -> Option<Diagnostic> {
+    if !decoded.is_compressed() {
+        return None;
+    }
+    Some(if declared == Encoding::Identity {
+        diagnostic(
+            "undeclared_compression",
+            format!(
+                "no Content-Encoding, but the body is {}",
+                decoded.describe()
+            ),
+            "declare the compression with Content-Encoding: gzip or deflate, or send plain JSON",
+        )
+    } else {
+        diagnostic(
+            "double_compression",
+            format!(
+                "after {declared} decoding the body is still {}",
+                decoded.describe()
+            ),
+            "compress once: your HTTP client or a proxy is compressing again; check the outbound body and Content-Encoding",
+        )
+    })
+}
+
+/// `signature_not_lowercase_hex`.
+pub fn malformed_signature(error: &SignatureFormatError) -> Diagnostic {
+    diagnostic(
+        "signature_not_lowercase_hex",
+        error.to_string(),
+        "send the HMAC-SHA256 as 64 lowercase hex characters, no prefix (hexdigest() in Python, digest('hex') in Node.js)",
+    )
+}
+
+/// Names which bytes a mismatching signature was computed over, when it can tell.
+pub fn signature_mismatch<S: AsRef<[u8]>>(
+    secrets: &[S],
+    signature: &Signature,
+    wire: &[u8],
+    encoding: Encoding,
+    decoded: &[u8],
+) -> Option<Diagnostic> {
+    if encoding != Encoding::Identity && signature::verify(secrets, wire, signature) {
+        return Some(diagnostic(
+            "signed_compressed_bytes",
+            "the signature matches the compressed bytes, not the decoded JSON",
+            "sign the serialized JSON before compressing it: serialize, sign, then compress and send",
+        ));
+    }
+    let value: Value = serde_json::from_slice(decoded).ok()?;
+    for (name, style) in &STYLES {
+        let bytes = reserialize(&value, style);
+        if bytes != decoded && signature::verify(secrets, &bytes, signature) {
+            return Some(diagnostic(
+                "signed_other_serialization",
+                format!(
+                    "the signature matches the same JSON serialized differently ({name}), not the bytes sent"
+                ),
+                "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
+            ));
+        }
+    }
+    None
+}
+
+/// `compression_not_worth_it` (advisory): a compressed body smaller than `worthwhile` decoded bytes.
+pub fn compression_not_worth_it(
+    encoding: Encoding,
+    decoded_len: usize,
+    worthwhile: usize,
+) -> Option<Diagnostic> {
+    (encoding != Encoding::Identity && decoded_len < worthwhile).then(|| {
+        diagnostic(
+            "compression_not_worth_it",
+            format!("{encoding} on a {decoded_len}-byte body (compression pays from about {worthwhile} bytes)"),
+            "send small bodies uncompressed; compress when consent texts make the body several KB",
+        )
+    })
+}
+
+/// A schema violation as a diagnostic of the failure answer.
+pub fn violation(v: &Violation, profile: Profile) -> Diagnostic {
+    Diagnostic {
+        code: v.code.to_owned(),
+        pointer: v.pointer.clone(),
+        message: v.message.clone(),
+        hint: format!("see schemas/request.{profile}.json"),
+    }
+}
+
+/// One way an HTTP library or a hand-written client may serialize the same JSON.
+pub struct Style {
+    item: &'static str,
+    key: &'static str,
+    indent: Option<usize>,
+    ascii: bool,
+    sorted: bool,
+}
+
+const fn style(
+    item: &'static str,
+    key: &'static str,
+    indent: Option<usize>,
+    ascii: bool,
+    sorted: bool,
+) -> Style {
+    Style {
+        item,
+        key,
+        indent,
+        ascii,
+        sorted,
+    }
+}
+
+/// The serializations tried: compact and spaced separators (Python's `json.dumps` default is
+/// spaced and ASCII-escaped), 2- and 4-space indents, with and without ASCII escaping and sorted
+/// keys. Sixteen HMACs at most, only on the failure path, over a body already bounded by the limit.
+pub const STYLES: [(&str, Style); 16] = [
+    ("compact", style(",", ":", None, false, false)),
+    ("compact, ASCII-escaped", style(",", ":", None, true, false)),
+    ("compact, sorted keys", style(",", ":", None, false, true)),
+    (
+        "compact, ASCII-escaped, sorted keys",
+        style(",", ":", None, true, true),
+    ),
+    ("spaced separators", style(", ", ": ", None, false, false)),
+    (
+        "spaced separators, ASCII-escaped (Python json.dumps default)",
+        style(", ", ": ", None, true, false),
+    ),
+    (
+        "spaced separators, sorted keys",
+        style(", ", ": ", None, false, true),
+    ),
+    (
+        "spaced separators, ASCII-escaped, sorted keys",
+        style(", ", ": ", None, true, true),
+    ),
+    (
+        "pretty, 2-space indent",
+        style(",", ": ", Some(2), false, false),
+    ),
+    (
+        "pretty, 2-space indent, ASCII-escaped",
+        style(",", ": ", Some(2), true, false),
+    ),
+    (
+        "pretty, 2-space indent, sorted keys",
+        style(",", ": ", Some(2), false, true),
+    ),
+    (
+        "pretty, 2-space indent, ASCII-escaped, sorted keys",
+        style(",", ": ", Some(2), true, true),
+    ),
+    (
+        "pretty, 4-space indent",
+        style(",", ": ", Some(4), false, false),
+    ),
+    (
+        "pretty, 4-space indent, ASCII-escaped",
+        style(",", ": ", Some(4), true, false),
+    ),
+    (
+        "pretty, 4-space indent, sorted keys",
+        style(",", ": ", Some(4), false, true),
+    ),
+    (
+        "pretty, 4-space indent, ASCII-escaped, sorted keys",
+        style(",", ": ", Some(4), true, true),
+    ),
+];
+
+/// Serializes `value` in `style`. Hand-written because `serde_json` has no ASCII-escaping or
+/// spaced-separator formatter, and those are what Python's `json.dumps` produces by default.
+pub fn reserialize(value: &Value, style: &Style) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_value(&mut out, value, style, 0);
+    out
+}
+
+fn newline(out: &mut Vec<u8>, style: &Style, depth: usize) {
+    if let Some(width) = style.indent {
+        out.push(b'\n');
+        out.extend(std::iter::repeat_n(b' ', width * depth));
+    }
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value, style: &Style, depth: usize) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            if style.sorted {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            out.push(b'{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(style.item.as_bytes());
+                }
+                newline(out, style, depth + 1);
+                write_string(out, key, style.ascii);
+                out.extend_from_slice(style.key.as_bytes());
+                write_value(out, item, style, depth + 1);
+            }
+            newline(out, style, depth);
+            out.push(b'}');
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(style.item.as_bytes());
+                }
+                newline(out, style, depth + 1);
+                write_value(out, item, style, depth + 1);
+            }
+            newline(out, style, depth);
+            out.push(b']');
+        }
+        Value::String(s) => write_string(out, s, style.ascii),
+        other => out.extend_from_slice(other.to_string().as_bytes()),
+    }
+}
+
+fn write_string(out: &mut Vec<u8>, s: &str, ascii: bool) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            c if (c as u32) < 0x20 || (ascii && !(' '..='~').contains(&c)) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.extend_from_slice(format!("\\u{unit:04x}").as_bytes());
+                }
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_default_style_is_reproduced() {
+        let value: Value = serde_json::from_str(r#"{"b":{"x":[1,"é😀"]},"a":{}}"#).unwrap();
+        let python = reserialize(&value, &STYLES[5].1);
+        assert_eq!(
+            String::from_utf8(python).unwrap(),
+            r#"{"b": {"x": [1, "\u00e9\ud83d\ude00"]}, "a": {}}"#
+        );
+        let pretty = reserialize(&value, &STYLES[10].1);
+        assert_eq!(
+            String::from_utf8(pretty).unwrap(),
+            "{\n  \"a\": {},\n  \"b\": {\n    \"x\": [\n      1,\n      \"é😀\"\n    ]\n  }\n}"
+        );
+    }
+}
