@@ -1,5 +1,7 @@
 //! The `sessionkit` command: validate, sign, build and verify `POST /v1/sessions` requests.
 
+mod keys;
+mod sign;
 mod validate;
 
 use std::process::ExitCode;
@@ -30,6 +32,12 @@ struct Cli {
 enum Command {
     /// Validate request bodies against the JSON Schema of a profile, listing every violation.
     Validate(validate::Args),
+    /// Print the HMAC-SHA256 (lowercase hex) of a file's exact bytes.
+    Sign(sign::SignArgs),
+    /// Build a request in the documented order (serialize, sign, compress) and print a curl command.
+    Request(sign::RequestArgs),
+    /// Show the answer a server following the contract would give to a request, and why.
+    Verify(sign::VerifyArgs),
 }
 
 /// Output format shared by the subcommands.
@@ -45,6 +53,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Sign(args) => sign::sign(args),
+        Command::Request(args) => sign::request(args),
+        Command::Verify(args) => sign::verify(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,8 +1,5 @@
 //! `sessionkit validate`: schema-check request bodies and report every violation.
 
-use std::io::Read;
-
-use anyhow::Context;
 use sessionkit::schema::{self, Profile};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM, Format, USAGE_OR_IO};
@@ -27,20 +24,8 @@ pub struct Args {
     files: Vec<String>,
 }
 
-fn parse_profile(name: &str) -> Result<Profile, String> {
+pub fn parse_profile(name: &str) -> Result<Profile, String> {
     Profile::from_name(name).ok_or_else(|| format!("unknown profile {name:?} (documented, strict)"))
-}
-
-fn read(file: &str) -> anyhow::Result<Vec<u8>> {
-    if file == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-        Ok(bytes)
-    } else {
-        std::fs::read(file).with_context(|| format!("cannot read {file}"))
-    }
 }
 
 /// Runs `sessionkit validate`.
@@ -48,7 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut reports = Vec::new();
     let mut io_failed = false;
     for file in &args.files {
-        match read(file) {
+        match crate::keys::read_input(file) {
             Ok(bytes) => reports.push(schema::check_body(file, &bytes, args.profile)),
             Err(error) => {
                 eprintln!("sessionkit: {error:#}");

@@ -113,3 +113,113 @@ fn validate_exits_2_on_io_and_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown profile"));
 }
+
+#[test]
+fn sign_matches_the_corpus_signature_and_reads_the_environment() {
+    let body = corpus("schema/seed/python-client.json");
+    let out = sessionkit(&["sign", "--secret", "your-shared-secret", &body], None);
+    assert_eq!(out.status.code(), Some(0));
+    let flag = String::from_utf8(out.stdout).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["sign", &body])
+        .env("SESSIONKIT_SHARED_SECRET", "your-shared-secret")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), flag);
+    // The corpus signs the same bytes with Python's hmac (case 269's header).
+    let manifest = std::fs::read_to_string(corpus("manifest.json")).unwrap();
+    assert!(
+        manifest.contains(flag.trim()),
+        "python and sessionkit disagree on {flag}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["sign", &body])
+        .env_remove("SESSIONKIT_SHARED_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no shared secret"));
+}
+
+#[test]
+fn request_then_verify_accepts_and_names_each_mistake() {
+    let dir = std::env::temp_dir().join(format!("sessionkit-cli-{}", std::process::id()));
+    let out_dir = dir.display().to_string();
+    let body = corpus("schema/seed/python-client.json");
+    let keys = [
+        "--api-key",
+        "your-api-key",
+        "--secret",
+        "your-shared-secret",
+    ];
+    let mut args = vec!["request"];
+    args.extend(keys);
+    args.extend(["--encoding", "gzip", &body, "--out", &out_dir]);
+    let out = sessionkit(&args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let curl = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        curl.starts_with("curl ") && curl.contains("Content-Encoding: gzip"),
+        "{curl}"
+    );
+    let headers = dir.join("headers").display().to_string();
+    let wire = dir.join("body").display().to_string();
+    let verify = |headers: &str, wire: &str| {
+        let mut args = vec!["verify", "--format", "json"];
+        args.extend(keys);
+        args.extend(["--headers", headers, wire]);
+        let out = sessionkit(&args, None);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), report)
+    };
+    let (code, report) = verify(&headers, &wire);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["status"], 201);
+
+    // The seed's most common mistake: the signature of the compressed bytes.
+    let compressed = std::fs::read(&wire).unwrap();
+    let text = std::fs::read_to_string(&headers).unwrap();
+    let signed_compressed = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["sign", "--secret", "your-shared-secret", &wire])
+        .output()
+        .unwrap();
+    let bad_sig = String::from_utf8(signed_compressed.stdout).unwrap();
+    let bad_headers = dir.join("bad-headers");
+    let replaced: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("X-HMAC-SIGNATURE") {
+                format!("X-HMAC-SIGNATURE: {}", bad_sig.trim())
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&bad_headers, replaced).unwrap();
+    let (code, report) = verify(&bad_headers.display().to_string(), &wire);
+    assert_eq!(code, Some(1));
+    assert_eq!(report["status"], 401);
+    assert_eq!(report["code"], 1819);
+    assert_eq!(report["diagnostics"][0]["code"], "signed_compressed_bytes");
+    assert!(
+        !report
+            .to_string()
+            .contains(&text[text.find("SIGNATURE: ").unwrap() + 11..][..64]),
+        "the expected signature leaks"
+    );
+
+    // Encoding/header mismatch: gzip declared, plain JSON sent.
+    let plain = dir.join("plain");
+    std::fs::write(&plain, std::fs::read(&body).unwrap()).unwrap();
+    let (code, report) = verify(&headers, &plain.display().to_string());
+    assert_eq!((code, report["status"].as_u64()), (Some(1), Some(400)));
+    assert_eq!(report["diagnostics"][0]["code"], "encoding_mismatch");
+    assert!(compressed.len() < std::fs::metadata(&body).unwrap().len() as usize);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -134,8 +134,15 @@ impl Default for DecodeLimit {
     }
 }
 
-/// Output is grown by at most this much at a time, so memory stays near the limit.
-const CHUNK: usize = 32 * 1024;
+/// Output buffers are reserved once, up to this size: a single allocation means no copy when it
+/// fills, so peak memory is the limit plus the inflater's state. Larger limits grow by doubling.
+const UP_FRONT: usize = 8 << 20;
+
+/// An empty output buffer for a decode limited to `limit`. On Linux a large reservation is mapped
+/// lazily, so a small body does not cost the whole limit in resident memory.
+fn output_buffer(limit: DecodeLimit) -> Vec<u8> {
+    Vec::with_capacity(limit.max_decoded.saturating_add(1).min(UP_FRONT))
+}
 
 /// Decodes a body of the declared encoding, stopping just past `limit`.
 pub fn decode(bytes: &[u8], encoding: Encoding, limit: DecodeLimit) -> Result<Vec<u8>, Error> {
@@ -177,9 +184,9 @@ fn inflate(
         if out.len() > limit.max_decoded {
             return Err(too_large(out.len(), limit));
         }
-        // Grow exactly, never doubling: capacity stays within one chunk of the limit.
-        let room = (limit.max_decoded + 1 - out.len()).min(CHUNK);
-        if out.capacity() - out.len() < room {
+        if out.capacity() == out.len() {
+            // Only past UP_FRONT: double, but never beyond one byte over the limit.
+            let room = out.len().max(1024).min(limit.max_decoded + 1 - out.len());
             out.reserve_exact(room);
         }
         let consumed = inflater.total_in() as usize;
@@ -207,7 +214,7 @@ fn inflate(
 }
 
 fn decode_gzip(bytes: &[u8], limit: DecodeLimit) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
+    let mut out = output_buffer(limit);
     let mut pos = 0;
     let mut members = 0;
     loop {
@@ -307,7 +314,7 @@ fn decode_zlib(bytes: &[u8], limit: DecodeLimit) -> Result<Vec<u8>, Error> {
             "zlib stream asks for a preset dictionary, which no client can share with the server",
         ));
     }
-    let mut out = Vec::new();
+    let mut out = output_buffer(limit);
     let used = inflate(&bytes[2..], &mut out, limit, "zlib stream")?;
     let pos = 2 + used;
     let trailer = bytes
@@ -416,10 +423,10 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     if matches!(first, Some(b'{' | b'[' | b'"')) {
         return Sniffed::Json;
     }
-    let mut out = Vec::new();
     let trial = DecodeLimit {
         max_decoded: 64 * 1024,
     };
+    let mut out = output_buffer(trial);
     match inflate(bytes, &mut out, trial, "raw deflate") {
         Ok(used) if used == bytes.len() => Sniffed::RawDeflate,
         // Inflating past the trial limit also means the bytes are a raw DEFLATE stream.

@@ -411,3 +411,83 @@ pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
     outcome.body = Some(body);
     outcome
 }
+
+/// The reason phrase of the statuses `receive` produces.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        201 => "Created",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        _ => "",
+    }
+}
+
+/// The machine-readable report of an [`Outcome`] (`sessionkit verify --format json`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutcomeReport {
+    /// HTTP status.
+    pub status: u16,
+    /// Vendor error code, `null` on success.
+    pub code: Option<u16>,
+    /// The error kind's code, `null` on success.
+    pub error: Option<&'static str>,
+    /// The answer's message.
+    pub message: String,
+    /// Named mistakes.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Schema violations.
+    pub violations: Vec<Violation>,
+    /// Schema warnings.
+    pub warnings: Vec<Violation>,
+    /// Advice that does not change the answer.
+    pub advisories: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    /// The machine-readable report.
+    pub fn report(&self) -> OutcomeReport {
+        OutcomeReport {
+            status: self.status,
+            code: (self.code != 0).then_some(self.code),
+            error: self.error_code(),
+            message: self.message(),
+            diagnostics: self.diagnostics.clone(),
+            violations: self.violations.clone(),
+            warnings: self.warnings.clone(),
+            advisories: self.advisories.clone(),
+        }
+    }
+
+    /// The text rendering: the status line, then every finding with its hint.
+    pub fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = match &self.error {
+            None => writeln!(out, "201 Created: {}", self.message()),
+            Some(e) => writeln!(
+                out,
+                "{} {} (code {}, {}): {}",
+                self.status,
+                reason(self.status),
+                self.code,
+                e.kind().code(),
+                e.message()
+            ),
+        };
+        let lines = self.diagnostics.iter().map(|d| ("mistake", d));
+        for (label, d) in lines.chain(self.advisories.iter().map(|d| ("advice", d))) {
+            let _ = writeln!(out, "  {label}[{}]: {}", d.code, d.message);
+            let _ = writeln!(out, "    hint: {}", d.hint);
+        }
+        let violations = self.violations.iter().map(|v| ("error", v));
+        for (label, v) in violations.chain(self.warnings.iter().map(|v| ("warning", v))) {
+            let _ = writeln!(out, "  {label}[{}] {}: {}", v.code, v.pointer, v.message);
+        }
+        out
+    }
+}

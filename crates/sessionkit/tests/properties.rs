@@ -41,3 +41,107 @@ proptest! {
 fn payload_small() -> impl Strategy<Value = SessionRequest> {
     sessionkit_testkit::strategies::payload_with(256)
 }
+
+mod signing_and_encoding {
+    use proptest::prelude::*;
+    use sessionkit::encoding::{self, DecodeLimit, Encoding};
+    use sessionkit::headers::Headers;
+    use sessionkit::receive::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, receive};
+    use sessionkit::request::SignedRequest;
+    use sessionkit::signature::{self, Signature};
+    use sessionkit_testkit::strategies::payload;
+
+    const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
+
+    fn encoding() -> impl Strategy<Value = Encoding> {
+        prop_oneof![
+            Just(Encoding::Identity),
+            Just(Encoding::Gzip),
+            Just(Encoding::Deflate)
+        ]
+    }
+
+    fn compressed() -> impl Strategy<Value = Encoding> {
+        prop_oneof![Just(Encoding::Gzip), Just(Encoding::Deflate)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Compression round-trips, and the signature of the JSON verifies against what the
+        /// server decodes: the signature is invariant under compression.
+        #[test]
+        fn prop_signature_survives_compression(request in payload(), enc in encoding(), level in 0u32..=9) {
+            let json = request.to_json_bytes();
+            let wire = encoding::encode(&json, enc, level);
+            let decoded = encoding::decode(&wire, enc, DecodeLimit { max_decoded: json.len() }).unwrap();
+            prop_assert_eq!(&decoded, &json);
+            let sig = signature::sign(SECRET, &json);
+            prop_assert!(signature::verify(&[SECRET], &decoded, &sig));
+        }
+
+        /// What `request` builds, `receive` accepts with 201 and the same payload.
+        #[test]
+        fn prop_built_request_is_accepted(request in payload(), enc in encoding(), level in 0u32..=9) {
+            let built = SignedRequest::from_payload(&request, EXAMPLE_API_KEY, SECRET, enc, level);
+            let outcome = receive(&built.headers, &built.body, &Config::default());
+            prop_assert_eq!(outcome.status, 201, "{}", outcome.render());
+            prop_assert_eq!(outcome.payload.as_ref(), Some(&request));
+        }
+
+        /// Signing the compressed bytes is rejected and named.
+        #[test]
+        fn prop_signed_compressed_bytes_is_named(request in payload(), enc in compressed(), level in 0u32..=9) {
+            let json = request.to_json_bytes();
+            let wire = encoding::encode(&json, enc, level);
+            let headers = Headers::new()
+                .with("X-AUTH-CLIENT", EXAMPLE_API_KEY)
+                .with("X-HMAC-SIGNATURE", signature::sign(SECRET, &wire).to_string())
+                .with("Content-Type", "application/json")
+                .with("Content-Encoding", enc.name());
+            let outcome = receive(&headers, &wire, &Config::default());
+            prop_assert_eq!(outcome.status, 401);
+            prop_assert_eq!(outcome.code, 1819);
+            prop_assert!(outcome.diagnostics.iter().any(|d| d.code == "signed_compressed_bytes"), "{}", outcome.render());
+        }
+
+        /// Changing any one byte of the signed body, or one bit of the signature, fails verification.
+        #[test]
+        fn prop_any_change_breaks_the_signature(
+            request in sessionkit_testkit::strategies::payload_with(512),
+            index in any::<prop::sample::Index>(),
+            delta in 1u8..=255,
+            bit in 0usize..256,
+        ) {
+            let json = request.to_json_bytes();
+            let sig = signature::sign(SECRET, &json);
+            let mut changed = json.clone();
+            let i = index.index(changed.len());
+            changed[i] = changed[i].wrapping_add(delta);
+            prop_assert!(!signature::verify(&[SECRET], &changed, &sig));
+            prop_assert!(!signature::verify(&[SECRET], &json, &sig.with_bit_flipped(bit)));
+            let reparsed = Signature::from_hex(&sig.to_string()).unwrap();
+            prop_assert_eq!(reparsed, sig);
+        }
+
+        /// `decode` never returns more than its limit, whatever the input and the limit.
+        #[test]
+        fn prop_decode_respects_its_limit(
+            bytes in prop::collection::vec(any::<u8>(), 0..4096),
+            enc in encoding(),
+            limit in 0usize..8192,
+        ) {
+            if let Ok(out) = encoding::decode(&bytes, enc, DecodeLimit { max_decoded: limit }) {
+                prop_assert!(out.len() <= limit);
+            }
+        }
+
+        /// ... including for real compressed streams that inflate past it.
+        #[test]
+        fn prop_decode_stops_at_the_limit(size in 1usize..200_000, enc in compressed(), limit in 0usize..100_000) {
+            let wire = encoding::encode(&vec![b'a'; size], enc, 6);
+            let result = encoding::decode(&wire, enc, DecodeLimit { max_decoded: limit });
+            prop_assert_eq!(result.is_ok(), size <= limit);
+        }
+    }
+}

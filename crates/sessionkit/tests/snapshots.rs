@@ -27,3 +27,38 @@ fn validation_reports_render() {
         insta::assert_snapshot!(rendered);
     });
 }
+
+/// The rendered outcome of every wire-level corpus case, and its failure answer body.
+#[test]
+fn wire_outcomes_render() {
+    use sessionkit::headers::Headers;
+    use sessionkit::receive::{Config, receive};
+    for case in sessionkit_testkit::corpus::manifest().cases {
+        let Some(request) = &case.request else {
+            continue;
+        };
+        let headers: Headers = request.headers.iter().cloned().collect();
+        let config = Config {
+            profile: request
+                .profile
+                .as_deref()
+                .and_then(Profile::from_name)
+                .unwrap_or_default(),
+            ..Config::default()
+        };
+        let outcome = receive(&headers, &case.bytes(), &config);
+        let answer = outcome
+            .failure_answer()
+            .map(|a| serde_json::to_string_pretty(&a).unwrap())
+            .unwrap_or_default();
+        let name = case
+            .file
+            .replace('/', "__")
+            .trim_end_matches(".bin")
+            .to_owned();
+        insta::assert_snapshot!(
+            format!("wire_{:03}_{name}", case.id),
+            format!("{}\n{answer}", outcome.render())
+        );
+    }
+}
