@@ -1,6 +1,8 @@
 //! The `sessionkit` command: validate, sign, build and verify `POST /v1/sessions` requests.
 
+mod conform;
 mod keys;
+mod serve;
 mod sign;
 mod validate;
 
@@ -38,6 +40,12 @@ enum Command {
     Request(sign::RequestArgs),
     /// Show the answer a server following the contract would give to a request, and why.
     Verify(sign::VerifyArgs),
+    /// Run the reference server on loopback.
+    Serve(serve::ServeArgs),
+    /// Build a request, POST it to a server, and check the answer.
+    Send(serve::SendArgs),
+    /// Run the corpus against a server (the embedded reference server by default).
+    Conform(conform::ConformArgs),
 }
 
 /// Output format shared by the subcommands.
@@ -56,6 +64,9 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::sign(args),
         Command::Request(args) => sign::request(args),
         Command::Verify(args) => sign::verify(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Send(args) => serve::send(args),
+        Command::Conform(args) => conform::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

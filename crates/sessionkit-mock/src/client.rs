@@ -1,0 +1,149 @@
+//! A minimal HTTP/1.1 client over a TCP stream that sends header lines and body bytes exactly as
+//! given: repeated `Content-Encoding` lines, odd capitalisation and wrong signatures included.
+//! General-purpose clients normalise requests, which is what a conformance runner must not do.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use sessionkit::headers::Headers;
+
+/// An answer as received.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Header lines in order.
+    pub headers: Headers,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+/// Largest answer body read.
+const MAX_REPLY: usize = 8 << 20;
+
+/// `http://host:port/path` split up; HTTPS is not supported (the runner talks to test servers).
+pub fn split_url(url: &str) -> Result<(String, String), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url:?}: only http:// URLs are supported"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if authority.is_empty() {
+        return Err(format!("{url:?}: no host"));
+    }
+    let authority = if authority.contains(':') {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    Ok((authority, path.to_owned()))
+}
+
+/// Sends one request on a new connection and reads the answer (`Connection: close`).
+pub fn send(
+    method: &str,
+    url: &str,
+    headers: &Headers,
+    body: &[u8],
+    timeout: Duration,
+) -> Result<Reply, String> {
+    let (authority, path) = split_url(url)?;
+    let addr = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("{authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{authority}: no address"))?;
+    let mut stream =
+        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect {addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    for (name, value) in headers.iter() {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
+    // A server may answer (413, 401) before reading the whole body and close; keep what it said.
+    let _ = stream.write_all(body);
+    read_reply(&mut BufReader::new(stream))
+}
+
+fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .map_err(|e| format!("read status line: {e}"))?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {line:?}"))?;
+    let mut headers = Headers::new();
+    loop {
+        line.clear();
+        reader
+            .read_line(&mut line)
+            .map_err(|e| format!("read headers: {e}"))?;
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = trimmed.split_once(':') {
+            headers.push(name.trim(), value.trim());
+        }
+    }
+    let chunked = headers
+        .get_one("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader
+                .read_line(&mut line)
+                .map_err(|e| format!("read chunk: {e}"))?;
+            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+                .map_err(|_| format!("bad chunk size {line:?}"))?;
+            if size == 0 || body.len() + size > MAX_REPLY {
+                break;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            reader
+                .read_exact(&mut body[start..])
+                .map_err(|e| format!("read chunk: {e}"))?;
+            line.clear();
+            reader
+                .read_line(&mut line)
+                .map_err(|e| format!("read chunk: {e}"))?;
+        }
+    } else if let Some(length) = headers
+        .get_one("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        body.resize(length.min(MAX_REPLY), 0);
+        reader
+            .read_exact(&mut body)
+            .map_err(|e| format!("read body: {e}"))?;
+    } else {
+        reader
+            .take(MAX_REPLY as u64)
+            .read_to_end(&mut body)
+            .map_err(|e| format!("read body: {e}"))?;
+    }
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
+}
