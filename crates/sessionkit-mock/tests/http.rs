@@ -1,0 +1,345 @@
+//! The reference server over a real loopback port: every status, the answer signature, the
+//! decision endpoint, forced answers, limits on body and time, the report, graceful shutdown.
+#![allow(clippy::unwrap_used)] // tests panic with the reason
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sessionkit::encoding::Encoding;
+use sessionkit::headers::Headers;
+use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
+use sessionkit::request::SignedRequest;
+use sessionkit::schema;
+use sessionkit::signature::{self, Signature};
+use sessionkit_mock::Settings;
+use sessionkit_mock::client::{self, Reply};
+use sessionkit_testkit::server::TestServer;
+
+const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
+const T: Duration = Duration::from_secs(10);
+const BODY: &[u8] = br#"{"verification":{"endUserId":"c1de400b-1877-4284-8494-071d37916197","vendorData":12345678}}"#;
+
+fn post(server: &TestServer, headers: &Headers, body: &[u8]) -> Reply {
+    client::send("POST", &server.sessions_url(), headers, body, T).unwrap()
+}
+
+fn signed(body: &[u8], encoding: Encoding) -> SignedRequest {
+    SignedRequest::build(body, EXAMPLE_API_KEY, SECRET, encoding, 6)
+}
+
+fn json(reply: &Reply) -> Value {
+    serde_json::from_slice(&reply.body).unwrap()
+}
+
+fn answer_signature_holds(reply: &Reply) -> bool {
+    let sig = Signature::from_hex(reply.headers.get_one("x-hmac-signature").unwrap()).unwrap();
+    signature::verify(&[SECRET], &reply.body, &sig)
+}
+
+#[test]
+fn created_answer_is_signed_echoes_and_conforms() {
+    let server = TestServer::default_settings();
+    for encoding in Encoding::ALL {
+        let request = signed(BODY, encoding);
+        let reply = post(&server, &request.headers, &request.body);
+        assert_eq!(
+            reply.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        assert!(answer_signature_holds(&reply));
+        assert_eq!(
+            reply.headers.get_one("x-auth-client"),
+            Some(EXAMPLE_API_KEY)
+        );
+        assert_eq!(
+            reply.headers.get_one("content-type"),
+            Some("application/json")
+        );
+        let body = json(&reply);
+        assert!(schema::validate_answer(&body, true).is_valid(), "{body}");
+        let v = &body["verification"];
+        assert_eq!(v["endUserId"], "c1de400b-1877-4284-8494-071d37916197");
+        assert_eq!(v["vendorData"], 12345678);
+        assert_eq!(
+            v["url"],
+            format!(
+                "{}/v/{}",
+                v["baseUrl"].as_str().unwrap(),
+                v["sessionToken"].as_str().unwrap()
+            )
+        );
+    }
+    assert_eq!(server.server().session_count(), 3);
+}
+
+#[test]
+fn every_failure_status_has_the_error_shape() {
+    let server = TestServer::default_settings();
+    let good = signed(BODY, Encoding::Gzip);
+    let without = |name: &str| -> Headers {
+        good.headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case(name))
+            .collect()
+    };
+    let big = vec![b' '; (1 << 20) + 1];
+    let cases: Vec<(u16, u64, Headers, Vec<u8>)> = vec![
+        (
+            400,
+            1104,
+            signed(b"{", Encoding::Identity).headers,
+            b"{".to_vec(),
+        ),
+        (401, 1801, without("X-AUTH-CLIENT"), good.body.clone()),
+        (
+            401,
+            1819,
+            signed(b"{}", Encoding::Gzip).headers,
+            good.body.clone(),
+        ),
+        (
+            413,
+            413,
+            signed(&big, Encoding::Identity).headers,
+            big.clone(),
+        ),
+        (
+            415,
+            415,
+            without("Content-Encoding").with("Content-Encoding", "br"),
+            good.body.clone(),
+        ),
+    ];
+    for (status, code, headers, body) in cases {
+        let reply = post(&server, &headers, &body);
+        assert_eq!(
+            reply.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        let answer = json(&reply);
+        assert_eq!(answer["code"], code, "{answer}");
+        assert!(
+            schema::validate_answer(&answer, false).is_valid(),
+            "{answer}"
+        );
+        if status == 415 {
+            assert_eq!(
+                reply.headers.get_one("accept-encoding"),
+                Some("gzip, deflate")
+            );
+        }
+    }
+    let reply = client::send("GET", &server.sessions_url(), &Headers::new(), b"", T).unwrap();
+    assert_eq!(
+        (reply.status, reply.headers.get_one("allow")),
+        (405, Some("POST"))
+    );
+    let reply = client::send(
+        "GET",
+        &format!("{}/nope", server.url),
+        &Headers::new(),
+        b"",
+        T,
+    )
+    .unwrap();
+    assert_eq!(reply.status, 404);
+}
+
+#[test]
+fn decision_endpoint_checks_the_signed_id() {
+    let server = TestServer::default_settings();
+    let request = signed(BODY, Encoding::Identity);
+    let created = json(&post(&server, &request.headers, &request.body));
+    let id = created["verification"]["id"].as_str().unwrap().to_owned();
+    let get = |id: &str, sig: String| {
+        let headers = Headers::new()
+            .with("X-AUTH-CLIENT", EXAMPLE_API_KEY)
+            .with("X-HMAC-SIGNATURE", sig);
+        client::send(
+            "GET",
+            &format!("{}/{id}/decision", server.sessions_url()),
+            &headers,
+            b"",
+            T,
+        )
+        .unwrap()
+    };
+    let reply = get(&id, signature::sign(SECRET, id.as_bytes()).to_string());
+    assert_eq!(reply.status, 200);
+    assert!(answer_signature_holds(&reply));
+    let body = json(&reply);
+    assert_eq!(body["verification"]["id"], id.as_str());
+    assert_eq!(body["verification"]["vendorData"], 12345678);
+    let reply = get(&id, signature::sign(SECRET, b"another id").to_string());
+    assert_eq!(
+        (reply.status, json(&reply)["code"].as_u64()),
+        (401, Some(1819))
+    );
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let reply = get(
+        unknown,
+        signature::sign(SECRET, unknown.as_bytes()).to_string(),
+    );
+    assert_eq!(reply.status, 404);
+    assert_eq!(json(&reply)["status"], "fail");
+}
+
+#[test]
+fn forced_answers_rate_limit_and_fault_rate() {
+    let server = TestServer::start(Settings {
+        rate_limit: Some(2),
+        ..Settings::default()
+    });
+    let request = signed(BODY, Encoding::Identity);
+    for (code, status) in [("429", 429), ("500", 500)] {
+        let headers = request
+            .headers
+            .clone()
+            .with("Prefer", format!("code={code}"));
+        let reply = post(&server, &headers, &request.body);
+        assert_eq!(reply.status, status);
+        if status == 429 {
+            assert!(reply.headers.get_one("retry-after").is_some());
+        }
+    }
+    // The forced answers above did not count against the limit of 2 per minute.
+    assert_eq!(post(&server, &request.headers, &request.body).status, 201);
+    assert_eq!(post(&server, &request.headers, &request.body).status, 201);
+    let reply = post(&server, &request.headers, &request.body);
+    assert_eq!(reply.status, 429);
+    let wait: u64 = reply
+        .headers
+        .get_one("retry-after")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    drop(server);
+    let server = TestServer::start(Settings {
+        fault_rate: 1.0,
+        ..Settings::default()
+    });
+    assert_eq!(post(&server, &request.headers, &request.body).status, 500);
+}
+
+#[test]
+fn slow_clients_do_not_hold_a_worker() {
+    let server = TestServer::start(Settings {
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+        ..Settings::default()
+    });
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    // Headers that never finish: the connection is closed.
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "header timeout not enforced"
+    );
+    // A body that never finishes: 408.
+    let request = signed(BODY, Encoding::Identity);
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut head = String::from("POST /v1/sessions HTTP/1.1\r\nHost: x\r\n");
+    for (n, v) in request.headers.iter() {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", request.body.len()));
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&request.body[..10]).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[test]
+fn report_records_each_request() {
+    let path =
+        std::env::temp_dir().join(format!("sessionkit-report-{}.ndjson", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let server = TestServer::start(Settings {
+        report: Some(path.clone()),
+        ..Settings::default()
+    });
+    let request = signed(BODY, Encoding::Gzip);
+    post(&server, &request.headers, &request.body);
+    let mut wrong = request.headers.clone();
+    wrong = wrong
+        .iter()
+        .map(|(n, v)| {
+            if n == "X-HMAC-SIGNATURE" {
+                (n, signature::sign(SECRET, &request.body).to_string())
+            } else {
+                (n, v.to_owned())
+            }
+        })
+        .collect();
+    post(&server, &wrong, &request.body);
+    drop(server);
+    let lines: Vec<Value> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["status"], 201);
+    assert_eq!(lines[0]["wire_bytes"], request.body.len());
+    assert_eq!(lines[0]["decoded_bytes"], BODY.len());
+    assert_eq!(
+        lines[0]["outcome"]["advisories"][0]["code"],
+        "compression_not_worth_it"
+    );
+    assert_eq!(lines[1]["status"], 401);
+    assert_eq!(
+        lines[1]["outcome"]["diagnostics"][0]["code"],
+        "signed_compressed_bytes"
+    );
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn graceful_shutdown_finishes_requests_in_flight() {
+    let server = TestServer::default_settings();
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let request = signed(BODY, Encoding::Identity);
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut head = String::from("POST /v1/sessions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for (n, v) in request.headers.iter() {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", request.body.len()));
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&request.body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let stopping = server.shutdown_in_background();
+    std::thread::sleep(Duration::from_millis(100));
+    stream.write_all(&request.body[10..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    stopping.join().unwrap();
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "still accepting after shutdown"
+    );
+}
