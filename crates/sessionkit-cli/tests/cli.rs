@@ -223,3 +223,150 @@ fn request_then_verify_accepts_and_names_each_mistake() {
     assert!(compressed.len() < std::fs::metadata(&body).unwrap().len() as usize);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn conform_passes_against_the_embedded_server() {
+    let junit = std::env::temp_dir().join(format!("sessionkit-junit-{}.xml", std::process::id()));
+    let out = sessionkit(
+        &[
+            "conform",
+            "--format",
+            "junit",
+            "--out",
+            &junit.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(xml.matches("<testcase").count() > 100);
+    std::fs::remove_file(&junit).unwrap();
+    let out = sessionkit(&["conform", "--filter", "decode/gzip"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(" passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn conform_names_the_cases_a_broken_server_gets_wrong() {
+    let server = sessionkit_testkit::server::TestServer::start(sessionkit_mock::Settings {
+        skip_signature_check: true,
+        ..Default::default()
+    });
+    let url = server.sessions_url();
+    let out = sessionkit(&["conform", "--target", &url, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed: Vec<&str> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "264 signature/wrong-secret",
+        "265 signature/signed-compressed-gzip",
+        "260 signature/missing-signature",
+    ] {
+        assert!(
+            failed.contains(&expected),
+            "{expected} not among {failed:?}"
+        );
+    }
+    // Only what depends on the signature check fails: headers, size, decode and json cases pass.
+    for name in &failed {
+        assert!(
+            name.contains("signature/") || name.contains("compression"),
+            "unexpected failure {name}"
+        );
+    }
+    let case = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "264 signature/wrong-secret")
+        .unwrap();
+    assert!(
+        case["curl"].as_str().unwrap().starts_with("curl "),
+        "{case}"
+    );
+}
+
+#[test]
+fn send_posts_to_a_server_and_checks_the_answer() {
+    let server = sessionkit_testkit::server::TestServer::default_settings();
+    let body = corpus("schema/seed/python-client.json");
+    let url = server.sessions_url();
+    let out = sessionkit(
+        &[
+            "send",
+            "--url",
+            &url,
+            "--api-key",
+            "your-api-key",
+            "--secret",
+            "your-shared-secret",
+            "--encoding",
+            "deflate",
+            &body,
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("201 Created") && stdout.contains("answer signature: valid"),
+        "{stdout}"
+    );
+    let out = sessionkit(
+        &[
+            "send",
+            "--url",
+            &url,
+            "--api-key",
+            "your-api-key",
+            "--secret",
+            "wrong",
+            &body,
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.starts_with("401"), "{stdout}");
+}
+
+#[test]
+fn serve_prints_its_address_first_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{first:?}"));
+    assert!(!addr.ends_with(":0"), "{addr}");
+    assert!(std::net::TcpStream::connect(addr).is_ok());
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(0));
+}

@@ -1,0 +1,168 @@
+//! The documentation's own client examples, run as written but for where they send: its Python
+//! example (`requests`, gzip) and its Node.js example (`https`, gzip) against the reference
+//! server; then the same code altered to make each documented common mistake.
+//!
+//! The Node.js example speaks HTTPS to a fixed host; the reference server is plain HTTP on
+//! loopback, so `https` becomes `http` and a port is added. Nothing else is changed.
+#![allow(clippy::unwrap_used)] // tests panic with the reason
+
+use std::process::Command;
+
+use sessionkit_testkit::server::TestServer;
+
+fn seed() -> String {
+    let path = format!(
+        "{}/../../../shared/seed/create-session-api.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read the documentation at {path}: {e}"))
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in the documentation"))
+        + start.len();
+    let to = from
+        + text[from..]
+            .find(end)
+            .unwrap_or_else(|| panic!("{end:?} not in the documentation"));
+    &text[from..to]
+}
+
+/// The Python example, pointed at `url`.
+fn python_example(url: &str) -> String {
+    let code = between(&seed(), "Python\n", "Node.js\n").to_owned();
+    let code = replace(
+        &code,
+        "\"https://stationapi.veriff.com\"",
+        &format!("{url:?}"),
+    );
+    // The example ends with `print(...)` glued to the next heading; keep the code only.
+    code.trim_end().to_owned() + "\n"
+}
+
+fn node_example(port: u16) -> String {
+    let code = between(&seed(), "Node.js\n", "Common mistakes").to_owned();
+    let code = replace(&code, "require('https')", "require('http')");
+    let code = replace(&code, "https.request(", "http.request(");
+    let code = replace(&code, "'stationapi.veriff.com'", "'127.0.0.1'");
+    replace(
+        &code,
+        "hostname: BASE_URL,",
+        &format!("hostname: BASE_URL, port: {port},"),
+    )
+}
+
+fn replace(code: &str, from: &str, to: &str) -> String {
+    assert!(
+        code.contains(from),
+        "{from:?} not found in the example:\n{code}"
+    );
+    code.replacen(from, to, 1)
+}
+
+fn run(program: &str, flag: &str, code: &str) -> String {
+    let out = Command::new(program)
+        .arg(flag)
+        .arg(code)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} (.ci/run installs it): {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{program} failed: {stderr}\n{code}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn python_example_gets_201() {
+    let server = TestServer::default_settings();
+    let printed = run("python3", "-c", &python_example(&server.url));
+    assert!(printed.starts_with("201 {'status': 'success'"), "{printed}");
+}
+
+#[test]
+fn node_example_gets_201() {
+    let server = TestServer::default_settings();
+    let port = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let printed = run("node", "-e", &node_example(port));
+    assert!(printed.starts_with("201 {"), "{printed}");
+    assert!(printed.contains("\"status\":\"success\""), "{printed}");
+}
+
+#[test]
+fn python_example_mistakes_are_named() {
+    let server = TestServer::default_settings();
+    let example = python_example(&server.url);
+    let sign_line = "payload_bytes,\nhashlib.sha256,";
+    let mistakes: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "sign after compressing",
+            replace(
+                &replace(
+                    &example,
+                    "# Step 3:",
+                    "compressed = gzip.compress(payload_bytes)\n# Step 3:",
+                ),
+                sign_line,
+                "compressed,\nhashlib.sha256,",
+            )
+            .replacen(
+                "# Step 4: Compress\ncompressed = gzip.compress(payload_bytes)",
+                "# Step 4: (done above)",
+                1,
+            ),
+            "401",
+            "signed_compressed_bytes",
+        ),
+        (
+            "json= re-serialization, no compression",
+            replace(
+                &example,
+                "data=compressed, # raw bytes, not json=",
+                "json=payload,",
+            )
+            .replacen("\"Content-Encoding\": \"gzip\",", "", 1),
+            "401",
+            "signed_other_serialization",
+        ),
+        (
+            "json= with Content-Encoding: gzip",
+            replace(
+                &example,
+                "data=compressed, # raw bytes, not json=",
+                "json=payload,",
+            ),
+            "400",
+            "encoding_mismatch",
+        ),
+        (
+            "Content-Encoding: gzip, deflate",
+            replace(
+                &example,
+                "\"Content-Encoding\": \"gzip\",",
+                "\"Content-Encoding\": \"gzip, deflate\",",
+            ),
+            "415",
+            "unsupported_encoding",
+        ),
+        (
+            "encoding mismatch: gzip declared, deflate sent",
+            replace(
+                &example,
+                "compressed = gzip.compress(payload_bytes)",
+                "import zlib\ncompressed = zlib.compress(payload_bytes)",
+            ),
+            "400",
+            "encoding_mismatch",
+        ),
+    ];
+    for (name, code, status, diagnostic) in mistakes {
+        let printed = run("python3", "-c", &code);
+        assert!(printed.starts_with(status), "{name}: {printed}");
+        assert!(
+            printed.contains(&format!("'code': '{diagnostic}'")),
+            "{name}: {printed}"
+        );
+    }
+}
