@@ -14,8 +14,10 @@ use serde_json::Value;
 
 use crate::json::escape_segment;
 
-/// Base URI shared by the `$id`s of the files in `schemas/`.
-pub const SCHEMA_BASE: &str = "https://sessionkit.example/schemas/";
+/// Base URI the schema files are registered under. The files carry no `$id`, so that any tool
+/// resolves their relative `$ref`s (`request.defs.json#/$defs/...`) against their own location
+/// and nothing is ever fetched; here they are registered under this base instead.
+pub const SCHEMA_BASE: &str = "https://sessionkit.invalid/schemas/";
 
 /// The schema files, by file name, as shipped in `schemas/`.
 pub const SCHEMA_FILES: &[(&str, &str)] = &[
@@ -315,6 +317,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let build = |name: &str| {
         jsonschema::draft202012::options()
             .should_validate_formats(true)
+            .with_base_uri(format!("{SCHEMA_BASE}{name}"))
             .with_registry(&registry)
             .build(&parse_embedded(name))
             .expect("embedded schema compiles")
