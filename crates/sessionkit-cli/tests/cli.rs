@@ -370,3 +370,40 @@ fn serve_prints_its_address_first_and_stops_on_sigterm() {
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0));
 }
+
+/// `sessionkit request` prints a curl command that a server following the contract accepts.
+#[test]
+fn request_output_sent_by_curl_is_accepted() {
+    let server = sessionkit_testkit::server::TestServer::default_settings();
+    let dir = std::env::temp_dir().join(format!("sessionkit-curl-{}", std::process::id()));
+    let out_dir = dir.display().to_string();
+    let url = server.sessions_url();
+    for encoding in ["identity", "gzip", "deflate"] {
+        let out = sessionkit(
+            &[
+                "request",
+                "--api-key",
+                "your-api-key",
+                "--secret",
+                "your-shared-secret",
+                "--encoding",
+                encoding,
+                "--url",
+                &url,
+                &corpus("schema/seed/consent-ine.json"),
+                "--out",
+                &out_dir,
+            ],
+            None,
+        );
+        let curl = String::from_utf8(out.stdout).unwrap();
+        let answer = Command::new("sh")
+            .arg("-c")
+            .arg(curl.trim())
+            .output()
+            .expect("curl is installed");
+        let answer = String::from_utf8_lossy(&answer.stdout);
+        assert!(answer.starts_with("HTTP/1.1 201"), "{encoding}: {answer}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

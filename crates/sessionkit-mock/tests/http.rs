@@ -343,3 +343,20 @@ fn graceful_shutdown_finishes_requests_in_flight() {
         "still accepting after shutdown"
     );
 }
+
+#[test]
+fn oversized_headers_are_refused() {
+    let server = TestServer::default_settings();
+    let request = signed(BODY, Encoding::Identity);
+    let headers = request
+        .headers
+        .clone()
+        .with("X-Padding", "p".repeat(20 * 1024));
+    match client::send("POST", &server.sessions_url(), &headers, &request.body, T) {
+        Ok(reply) => assert_eq!(reply.status, 431),
+        // hyper may also close the connection before the client has read an answer.
+        Err(e) => assert!(e.contains("read") || e.contains("send"), "{e}"),
+    }
+    // The server is still serving.
+    assert_eq!(post(&server, &request.headers, &request.body).status, 201);
+}
