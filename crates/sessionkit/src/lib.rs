@@ -22,7 +22,10 @@ pub mod schema;
 pub mod signature;
 
 pub use error::{Error, ErrorKind};
+
 pub mod diagnose;
 pub mod headers;
+#[doc(hidden)]
+pub mod internal;
 pub mod receive;
 pub mod request;

@@ -280,12 +280,69 @@ impl SessionRequest {
         SessionRequestBuilder::default()
     }
 
+    /// Reads a parsed body into the model. Unlike plain `serde_json::from_value`, an array where
+    /// an object belongs is refused: serde's derived structs also accept a sequence of their
+    /// fields, so `{"verification": []}` would otherwise read as an empty verification (found by
+    /// the `schema` fuzz target's differential check).
+    pub fn from_value(value: &serde_json::Value) -> Result<Self, String> {
+        fn objects_where_expected(
+            value: &serde_json::Value,
+            at: &str,
+            shape: &Shape,
+        ) -> Result<(), String> {
+            match (shape, value) {
+                (Shape::Object(members), serde_json::Value::Object(map)) => {
+                    for (name, inner) in members.iter() {
+                        if let Some(v) = map.get(*name) {
+                            objects_where_expected(v, &format!("{at}/{name}"), inner)?;
+                        }
+                    }
+                    Ok(())
+                }
+                (Shape::Object(_), _) => Err(format!("{at} is not an object")),
+                (Shape::ArrayOf(item), serde_json::Value::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, v)| objects_where_expected(v, &format!("{at}/{i}"), item)),
+                _ => Ok(()),
+            }
+        }
+        objects_where_expected(value, "", &REQUEST_SHAPE)?;
+        serde_json::from_value(value.clone()).map_err(|e| e.to_string())
+    }
+
     /// The compact serialization: no spaces, fields in model order. These are the bytes to sign.
     pub fn to_json_bytes(&self) -> Vec<u8> {
         // Serializing plain structs of strings, bools and numbers into a Vec cannot fail.
         serde_json::to_vec(self).unwrap_or_default()
     }
 }
+
+/// Where the model holds objects and arrays of objects; everything else is a scalar.
+enum Shape {
+    Object(&'static [(&'static str, Shape)]),
+    ArrayOf(&'static Shape),
+}
+
+const ACCEPTABLE_TYPE: Shape = Shape::Object(&[]);
+const CONSENT: Shape = Shape::Object(&[]);
+const REQUEST_SHAPE: Shape = Shape::Object(&[(
+    "verification",
+    Shape::Object(&[
+        ("person", Shape::Object(&[])),
+        (
+            "document",
+            Shape::Object(&[("documentNumberIdentifiers", Shape::Object(&[]))]),
+        ),
+        ("address", Shape::Object(&[])),
+        (
+            "proofOfAddress",
+            Shape::Object(&[("acceptableTypes", Shape::ArrayOf(&ACCEPTABLE_TYPE))]),
+        ),
+        ("serviceCoverage", Shape::Object(&[])),
+        ("consents", Shape::ArrayOf(&CONSENT)),
+    ]),
+)]);
 
 /// Builds a [`SessionRequest`] for the common cases; anything else is set on the fields directly.
 #[derive(Debug, Clone, Default)]

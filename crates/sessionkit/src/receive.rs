@@ -390,7 +390,7 @@ pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
         failed.code = code;
         return failed;
     }
-    match serde_json::from_value::<SessionRequest>(body.clone()) {
+    match SessionRequest::from_value(&body) {
         Ok(payload) => outcome.payload = Some(payload),
         Err(e) => {
             // The schema accepted what the typed model cannot hold: a gap between the two that
