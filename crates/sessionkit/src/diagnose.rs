@@ -168,17 +168,24 @@ pub fn signature_mismatch<S: AsRef<[u8]>>(
     None
 }
 
-/// `compression_not_worth_it` (advisory): a compressed body smaller than `worthwhile` decoded bytes.
+/// `compression_not_worth_it` (advisory): the link time the compression saved is less than the
+/// CPU time it costs both sides, under `model` (see [`crate::cost`]).
 pub fn compression_not_worth_it(
     encoding: Encoding,
     decoded_len: usize,
-    worthwhile: usize,
+    wire_len: usize,
+    model: &crate::cost::CostModel,
 ) -> Option<Diagnostic> {
-    (encoding != Encoding::Identity && decoded_len < worthwhile).then(|| {
+    (encoding != Encoding::Identity && !model.worth_it(decoded_len, wire_len)).then(|| {
+        let saved_us = (model.transfer_ns(decoded_len) - model.transfer_ns(wire_len)) / 1000.0;
         diagnostic(
             "compression_not_worth_it",
-            format!("{encoding} on a {decoded_len}-byte body (compression pays from about {worthwhile} bytes)"),
-            "send small bodies uncompressed; compress when consent texts make the body several KB",
+            format!(
+                "{encoding} took a {decoded_len}-byte body to {wire_len} bytes: {saved_us:.0} µs saved at {} Mbit/s, about {:.0} µs of CPU spent",
+                model.link_mbps,
+                model.cpu_ns(decoded_len) / 1000.0
+            ),
+            "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
         )
     })
 }

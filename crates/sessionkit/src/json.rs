@@ -160,7 +160,7 @@ impl<'a> Scanner<'a> {
         match self.bytes.get(self.pos) {
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
-            Some(b'"') => self.string().map(drop),
+            Some(b'"') => self.skip_string(),
             Some(_) => {
                 // Numbers and literals: serde_json checks their exact form afterwards.
                 let start = self.pos;
@@ -253,6 +253,20 @@ impl<'a> Scanner<'a> {
                 _ => return Err(Stop::Syntax),
             }
         }
+    }
+
+    /// Moves past a string value; only keys need decoding, and consent texts are long.
+    fn skip_string(&mut self) -> Result<(), Stop> {
+        self.pos += 1;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            self.pos += 1;
+            match b {
+                b'\\' => self.pos += 1,
+                b'"' => return Ok(()),
+                _ => {}
+            }
+        }
+        Err(Stop::Syntax)
     }
 
     /// Reads a string starting at the opening quote and returns its decoded text, so that

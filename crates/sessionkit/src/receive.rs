@@ -30,11 +30,6 @@ impl Default for Limits {
     }
 }
 
-/// Decoded bodies under this many bytes draw the `compression_not_worth_it` advisory when
-/// compressed. The seed says compression pays only for multi-KB consent texts; 1 KiB is the
-/// default until `sessionkit threshold` measures the break-even point for a given link.
-pub const DEFAULT_WORTH_COMPRESSING: usize = 1024;
-
 /// What the server knows: its keys, secrets, profile and limits.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -48,8 +43,8 @@ pub struct Config {
     pub limits: Limits,
     /// When false, a request without `X-HMAC-SIGNATURE` is accepted (a present one is still checked).
     pub require_signature: bool,
-    /// Decoded size under which compression draws an advisory.
-    pub worth_compressing: usize,
+    /// Decides the `compression_not_worth_it` advisory.
+    pub cost: crate::cost::CostModel,
 }
 
 /// The API key of the seed's code examples, the reference server's default.
@@ -65,7 +60,7 @@ impl Default for Config {
             profile: Profile::Documented,
             limits: Limits::default(),
             require_signature: true,
-            worth_compressing: DEFAULT_WORTH_COMPRESSING,
+            cost: crate::cost::CostModel::DEFAULT,
         }
     }
 }
@@ -406,7 +401,8 @@ pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
         .extend(diagnose::compression_not_worth_it(
             encoding,
             decoded.len(),
-            config.worth_compressing,
+            wire.len(),
+            &config.cost,
         ));
     outcome.body = Some(body);
     outcome

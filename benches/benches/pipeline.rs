@@ -1,0 +1,197 @@
+//! Criterion benchmarks in pipeline vocabulary: `client` (serialize, sign, encode, and the whole
+//! serialize → sign → gzip path), `server` (decode, verify, parse, validate, and the whole
+//! receive decision) and `anchors` (the same paths on libdeflate and on the C zlib).
+#![allow(unsafe_code, clippy::unwrap_used, missing_docs)] // FFI to the C zlib anchor; bench code
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use benches::{SEED, payload_json};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sessionkit::encoding::{self, DecodeLimit, Encoding};
+use sessionkit::receive::{self, Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
+use sessionkit::request::SignedRequest;
+use sessionkit::schema::{self, Profile};
+use sessionkit::signature;
+
+const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
+/// Sizes for the per-stage groups; the whole paths also run at every size of `SIZES_KIB`.
+const STAGE_SIZES: [usize; 3] = [1, 16, 64];
+
+fn criterion() -> Criterion {
+    Criterion::default()
+        .sample_size(30)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
+
+fn client(c: &mut Criterion) {
+    let mut group = c.benchmark_group("client");
+    for kib in STAGE_SIZES {
+        let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
+        let json = payload.to_json_bytes();
+        group.throughput(Throughput::Bytes(json.len() as u64));
+        group.bench_with_input(BenchmarkId::new("serialize", kib), &payload, |b, p| {
+            b.iter(|| p.to_json_bytes())
+        });
+        group.bench_with_input(BenchmarkId::new("sign", kib), &json, |b, j| {
+            b.iter(|| signature::sign(SECRET, j))
+        });
+        for (encoding, level) in [
+            (Encoding::Gzip, 1),
+            (Encoding::Gzip, 6),
+            (Encoding::Gzip, 9),
+            (Encoding::Deflate, 1),
+            (Encoding::Deflate, 6),
+            (Encoding::Deflate, 9),
+        ] {
+            let id = BenchmarkId::new(format!("encode/{encoding}-{level}"), kib);
+            group.bench_with_input(id, &json, |b, j| {
+                b.iter(|| encoding::encode(j, encoding, level))
+            });
+        }
+    }
+    for kib in benches::SIZES_KIB {
+        let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
+        group.throughput(Throughput::Bytes(payload.to_json_bytes().len() as u64));
+        for level in [6, 9] {
+            let id = BenchmarkId::new(format!("path/gzip-{level}"), kib);
+            group.bench_with_input(id, &payload, |b, p| {
+                b.iter(|| {
+                    SignedRequest::from_payload(p, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, level)
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+fn server(c: &mut Criterion) {
+    let mut group = c.benchmark_group("server");
+    let config = Config::default();
+    for kib in benches::SIZES_KIB {
+        let json = payload_json(kib);
+        let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
+        group.throughput(Throughput::Bytes(json.len() as u64));
+        group.bench_with_input(BenchmarkId::new("receive/gzip", kib), &request, |b, r| {
+            b.iter(|| receive::receive(&r.headers, &r.body, &config))
+        });
+        if !STAGE_SIZES.contains(&kib) {
+            continue;
+        }
+        let limit = DecodeLimit::default();
+        group.bench_with_input(
+            BenchmarkId::new("decode/gzip", kib),
+            &request.body,
+            |b, w| b.iter(|| encoding::decode(w, Encoding::Gzip, limit).unwrap()),
+        );
+        group.bench_with_input(BenchmarkId::new("verify", kib), &json, |b, j| {
+            b.iter(|| signature::verify(&[SECRET], j, &request.signature))
+        });
+        group.bench_with_input(BenchmarkId::new("parse", kib), &json, |b, j| {
+            b.iter(|| sessionkit::json::parse(j).unwrap())
+        });
+        let value = sessionkit::json::parse(&json).unwrap();
+        group.bench_with_input(BenchmarkId::new("validate", kib), &value, |b, v| {
+            b.iter(|| schema::validate(v, Profile::Documented))
+        });
+    }
+    group.finish();
+}
+
+/// zlib format through the C zlib's one-shot `compress2`.
+fn c_zlib_compress(input: &[u8], level: i32) -> Vec<u8> {
+    let mut len = unsafe { libz_sys::compressBound(input.len() as libz_sys::uLong) };
+    let mut out = vec![0u8; len as usize];
+    let rc = unsafe {
+        libz_sys::compress2(
+            out.as_mut_ptr(),
+            &mut len,
+            input.as_ptr(),
+            input.len() as libz_sys::uLong,
+            level,
+        )
+    };
+    assert_eq!(rc, libz_sys::Z_OK);
+    out.truncate(len as usize);
+    out
+}
+
+fn c_zlib_uncompress(input: &[u8], size: usize) -> Vec<u8> {
+    let mut out = vec![0u8; size];
+    let mut len = size as libz_sys::uLong;
+    let rc = unsafe {
+        libz_sys::uncompress(
+            out.as_mut_ptr(),
+            &mut len,
+            input.as_ptr(),
+            input.len() as libz_sys::uLong,
+        )
+    };
+    assert_eq!(rc, libz_sys::Z_OK);
+    out.truncate(len as usize);
+    out
+}
+
+fn anchors(c: &mut Criterion) {
+    use libdeflater::{CompressionLvl, Compressor, Decompressor};
+    let mut group = c.benchmark_group("anchors");
+    for kib in STAGE_SIZES {
+        let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
+        let json = payload.to_json_bytes();
+        group.throughput(Throughput::Bytes(json.len() as u64));
+        for level in [6, 9] {
+            let id = BenchmarkId::new(format!("path/libdeflate-gzip-{level}"), kib);
+            group.bench_with_input(id, &payload, |b, p| {
+                let mut compressor = Compressor::new(CompressionLvl::new(level).unwrap());
+                b.iter(|| {
+                    let json = p.to_json_bytes();
+                    let sig = signature::sign(SECRET, &json);
+                    let mut out = vec![0; compressor.gzip_compress_bound(json.len())];
+                    let n = compressor.gzip_compress(&json, &mut out).unwrap();
+                    out.truncate(n);
+                    (sig, out)
+                })
+            });
+            let id = BenchmarkId::new(format!("encode/c-zlib-{level}"), kib);
+            group.bench_with_input(id, &json, |b, j| b.iter(|| c_zlib_compress(j, level)));
+        }
+        let gz = encoding::encode(&json, Encoding::Gzip, 6);
+        group.bench_with_input(
+            BenchmarkId::new("decode/libdeflate-gzip", kib),
+            &gz,
+            |b, g| {
+                let mut decompressor = Decompressor::new();
+                b.iter(|| {
+                    let mut out = vec![0; json.len()];
+                    decompressor.gzip_decompress(g, &mut out).unwrap();
+                    out
+                })
+            },
+        );
+        let z = c_zlib_compress(&json, 6);
+        group.bench_with_input(BenchmarkId::new("decode/c-zlib", kib), &z, |b, z| {
+            b.iter(|| c_zlib_uncompress(z, json.len()))
+        });
+        let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
+        let config = Config::default();
+        group.bench_with_input(
+            BenchmarkId::new("receive-parts-sum", kib),
+            &request,
+            |b, r| {
+                // The receive decision's parts run alone, back to back: what `receive` costs at best.
+                b.iter(|| {
+                    let decoded =
+                        encoding::decode(&r.body, Encoding::Gzip, DecodeLimit::default()).unwrap();
+                    assert!(signature::verify(&config.secrets, &decoded, &r.signature));
+                    let value = sessionkit::json::parse(&decoded).unwrap();
+                    black_box(schema::validate(&value, Profile::Documented))
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group! { name = benches; config = criterion(); targets = client, server, anchors }
+criterion_main!(benches);

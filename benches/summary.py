@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Prints the medians criterion measured (target/criterion) for one size, and the ratios the
+README reports: sessionkit's paths against the anchors measured in the same run.
+
+    python3 benches/summary.py [KIB]      (default 16)
+"""
+import json
+import os
+import sys
+
+kib = sys.argv[1] if len(sys.argv) > 1 else "16"
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "criterion")
+medians = {}
+for dirpath, _, files in os.walk(root):
+    if "estimates.json" in files and dirpath.endswith(os.path.join("new")):
+        parts = os.path.relpath(dirpath, root).split(os.sep)[:-1]
+        if parts[-1] != kib:
+            continue
+        name = "/".join(parts[:-1]).replace("_", "/")
+        estimates = json.load(open(os.path.join(dirpath, "estimates.json")))
+        medians[name] = estimates["median"]["point_estimate"] / 1000.0  # ns -> µs
+for name in sorted(medians):
+    print(f"{name:<40} {medians[name]:10.2f} µs")
+
+
+def ratio(a, b, label):
+    if a in medians and b in medians:
+        print(f"{label:<60} {medians[a] / medians[b]:6.2f}x")
+
+
+print()
+ratio("client/path/gzip-6", "anchors/path/libdeflate-gzip-6", "client path gzip-6 / libdeflate path gzip-6")
+ratio("client/path/gzip-9", "anchors/path/libdeflate-gzip-9", "client path gzip-9 / libdeflate path gzip-9")
+ratio("client/encode/gzip-6", "anchors/encode/c-zlib-6", "zlib-rs gzip-6 encode / C zlib level 6")
+ratio("server/decode/gzip", "anchors/decode/libdeflate-gzip", "decode gzip / libdeflate decode")
+ratio("server/receive/gzip", "anchors/receive-parts-sum", "receive / sum of its parts alone")
