@@ -4,6 +4,7 @@ mod conform;
 mod keys;
 mod serve;
 mod sign;
+mod threshold;
 mod validate;
 
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ enum Command {
     Send(serve::SendArgs),
     /// Run the corpus against a server (the embedded reference server by default).
     Conform(conform::ConformArgs),
+    /// Measure where compression starts to pay, per link speed, on this machine.
+    Threshold(threshold::ThresholdArgs),
 }
 
 /// Output format shared by the subcommands.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(args),
         Command::Send(args) => serve::send(args),
         Command::Conform(args) => conform::run(args),
+        Command::Threshold(args) => threshold::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -407,3 +407,69 @@ fn request_output_sent_by_curl_is_accepted() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn threshold_measures_and_finds_where_compression_pays() {
+    let svg = std::env::temp_dir().join(format!("sessionkit-threshold-{}.svg", std::process::id()));
+    let out = sessionkit(
+        &[
+            "threshold",
+            "--sizes",
+            "0,64",
+            "--links",
+            "1,100000",
+            "--levels",
+            "6",
+            "--encodings",
+            "gzip",
+            "--budget-ms",
+            "2",
+            "--format",
+            "json",
+            "--plot",
+            &svg.display().to_string(),
+            "--payload",
+            &corpus("schema/seed/empty-verification.json"),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = report["measurements"].as_array().unwrap();
+    assert_eq!(groups.len(), 3, "two sizes and the user's payload");
+    let big = &groups[1];
+    assert_eq!(big[0]["choice"], "identity");
+    assert!(
+        big[1]["wire_bytes"].as_u64().unwrap() * 3 < big[0]["wire_bytes"].as_u64().unwrap(),
+        "prose compresses"
+    );
+    let slow = &report["links"][0];
+    assert_eq!(slow["link_mbps"], 1.0);
+    assert_eq!(
+        slow["break_even_kib"], 64,
+        "on 1 Mbit/s 64 KiB of consent pays, an empty body does not"
+    );
+    assert_eq!(slow["best_choice"], "gzip-6");
+    let user_row = slow["rows"].as_array().unwrap().last().unwrap();
+    assert_eq!(
+        user_row[2], "identity",
+        "{{\"verification\":{{}}}} is never worth compressing"
+    );
+    // At 100 Gbit/s the CPU always costs more than the link time saved.
+    assert!(
+        report["links"][1]["break_even_kib"].is_null(),
+        "{}",
+        report["links"][1]
+    );
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        chart.starts_with("<svg") && chart.matches("<polyline").count() == 2,
+        "{chart}"
+    );
+    std::fs::remove_file(&svg).unwrap();
+}
