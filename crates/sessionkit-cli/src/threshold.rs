@@ -146,7 +146,7 @@ struct LinkVerdict {
     rows: Vec<(String, usize, String, f64, f64, f64)>,
 }
 
-fn best<'a>(group: &'a [Measurement], link: f64) -> &'a Measurement {
+fn best(group: &[Measurement], link: f64) -> &Measurement {
     group
         .iter()
         .min_by(|a, b| total_us(a, link).total_cmp(&total_us(b, link)))
