@@ -1,0 +1,195 @@
+//! Drives a server with concurrent keep-alive clients on loopback and prints requests per second
+//! and p50/p99 latency for a 16 KiB gzip request: the reference server, and in the same run the
+//! baseline `benches/python_server.py` (Python's http.server, gzip, hmac and jsonschema).
+//!
+//!     cargo run --release -p benches --bin server_load [-- CONCURRENCY SECONDS]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sessionkit::encoding::Encoding;
+use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
+use sessionkit::request::SignedRequest;
+
+struct Run {
+    requests: usize,
+    errors: usize,
+    seconds: f64,
+    latencies_us: Vec<u64>,
+}
+
+/// One keep-alive client: sends `request` again and again until `deadline`.
+fn client(addr: &str, request: &[u8], deadline: Instant) -> (Vec<u64>, usize) {
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let Ok(stream) = TcpStream::connect(addr) else {
+        return (latencies, 1);
+    };
+    let _ = stream.set_nodelay(true);
+    let mut writer = stream.try_clone().expect("clone stream");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while Instant::now() < deadline {
+        let start = Instant::now();
+        if writer.write_all(request).is_err() {
+            errors += 1;
+            break;
+        }
+        line.clear();
+        let mut status = 0;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return (latencies, errors + 1);
+            }
+            let l = line.trim_end();
+            if l.starts_with("HTTP/1.1 ") {
+                status = l[9..12].parse().unwrap_or(0);
+            } else if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            } else if l.is_empty() {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return (latencies, errors + 1);
+        }
+        if status == 201 {
+            latencies.push(start.elapsed().as_micros() as u64);
+        } else {
+            errors += 1;
+        }
+    }
+    (latencies, errors)
+}
+
+fn load(addr: &str, request: Arc<Vec<u8>>, concurrency: usize, seconds: u64) -> Run {
+    // A short warm-up, not counted.
+    let _ = client(addr, &request, Instant::now() + Duration::from_millis(300));
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let threads: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (addr, request) = (addr.to_owned(), request.clone());
+            std::thread::spawn(move || client(&addr, &request, deadline))
+        })
+        .collect();
+    let mut run = Run {
+        requests: 0,
+        errors: 0,
+        seconds: 0.0,
+        latencies_us: Vec::new(),
+    };
+    for t in threads {
+        let (latencies, errors) = t.join().expect("client thread");
+        run.requests += latencies.len();
+        run.errors += errors;
+        run.latencies_us.extend(latencies);
+    }
+    run.seconds = start.elapsed().as_secs_f64();
+    run.latencies_us.sort_unstable();
+    run
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p) as usize] as f64 / 1000.0
+}
+
+fn spawn_and_wait(mut command: Command) -> (std::process::Child, String) {
+    // The servers log every request to stderr; a terminal printing them would be measured too.
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("server prints its address");
+    let addr = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected: {first:?}"))
+        .to_owned();
+    (child, addr)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let concurrency = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(32);
+    let seconds = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let json = benches::payload_json(16);
+    let built = SignedRequest::build(
+        &json,
+        EXAMPLE_API_KEY,
+        EXAMPLE_SHARED_SECRET.as_bytes(),
+        Encoding::Gzip,
+        6,
+    );
+    let mut head = String::from("POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for (name, value) in built.headers.iter() {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", built.body.len()));
+    let mut request = head.into_bytes();
+    request.extend_from_slice(&built.body);
+    let request = Arc::new(request);
+
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let sessionkit = format!("{root}/target/release/sessionkit");
+    assert!(
+        std::path::Path::new(&sessionkit).exists(),
+        "build it first: cargo build --release -p sessionkit-cli"
+    );
+    let mut results = Vec::new();
+    for (name, mut command) in [
+        ("sessionkit serve", {
+            let mut c = Command::new(&sessionkit);
+            c.args(["serve", "--addr", "127.0.0.1:0"]);
+            c
+        }),
+        ("python http.server baseline", {
+            let mut c = Command::new("python3");
+            c.arg(format!("{root}/benches/python_server.py"));
+            c
+        }),
+    ] {
+        command.current_dir(root);
+        let (mut child, addr) = spawn_and_wait(command);
+        eprintln!("{name}: {concurrency} clients for {seconds} s on {addr} ...");
+        let run = load(&addr, request.clone(), concurrency, seconds);
+        let _ = child.kill();
+        let _ = child.wait();
+        results.push((name, run));
+    }
+    println!(
+        "16 KiB consent, gzip ({} wire bytes), {concurrency} concurrent keep-alive clients, {seconds} s each",
+        built.body.len()
+    );
+    println!(
+        "{:<30} {:>10} {:>8} {:>9} {:>9}",
+        "server", "req/s", "errors", "p50 ms", "p99 ms"
+    );
+    for (name, run) in &results {
+        println!(
+            "{name:<30} {:>10.0} {:>8} {:>9.2} {:>9.2}",
+            run.requests as f64 / run.seconds,
+            run.errors,
+            percentile(&run.latencies_us, 0.50),
+            percentile(&run.latencies_us, 0.99)
+        );
+    }
+    let rps = |i: usize| results[i].1.requests as f64 / results[i].1.seconds;
+    println!(
+        "throughput ratio (sessionkit / python): {:.1}x",
+        rps(0) / rps(1)
+    );
+}
