@@ -134,11 +134,14 @@ fn main() {
         Encoding::Gzip,
         6,
     );
-    let mut head = String::from("POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-    for (name, value) in built.headers.iter() {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", built.body.len()));
+    let head = sessionkit_mock::client::head(
+        "POST",
+        "/v1/sessions",
+        "127.0.0.1",
+        &built.headers,
+        built.body.len(),
+        false,
+    );
     let mut request = head.into_bytes();
     request.extend_from_slice(&built.body);
     let request = Arc::new(request);

@@ -6,13 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sessionkit::receive::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, Limits};
-use sessionkit::request::SignedRequest;
 use sessionkit::schema::{self, Profile};
 use sessionkit::signature;
 use sessionkit_mock::{Settings, client};
 
-use crate::keys::{SecretArgs, read_input};
-use crate::sign::EncodingArg;
+use crate::sign::ClientArgs;
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 
 /// Arguments of `sessionkit serve`.
@@ -156,36 +154,16 @@ pub struct SendArgs {
     /// Where to POST (http:// only).
     #[arg(long, default_value = "http://127.0.0.1:8080/v1/sessions")]
     url: String,
-    /// The API key sent in X-AUTH-CLIENT.
-    #[arg(long, value_name = "K")]
-    api_key: String,
     #[command(flatten)]
-    secret: SecretArgs,
-    /// Compress the body after signing it.
-    #[arg(long, value_enum, default_value_t = EncodingArg::Identity)]
-    encoding: EncodingArg,
-    /// Compression level, 0 to 9.
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
-    level: u32,
+    client: ClientArgs,
     /// Seconds to wait for the server.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
-    /// The JSON body; `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    file: String,
 }
 
 /// Builds, sends, and checks the answer's signature and schema.
 pub fn send(args: SendArgs) -> anyhow::Result<u8> {
-    let secret = args.secret.signing_secret()?;
-    let json = read_input(&args.file)?;
-    let built = SignedRequest::build(
-        &json,
-        &args.api_key,
-        &secret,
-        args.encoding.into(),
-        args.level,
-    );
+    let (built, secret) = args.client.build()?;
     let reply = client::send(
         "POST",
         &args.url,

@@ -54,14 +54,10 @@ impl From<EncodingArg> for Encoding {
     }
 }
 
-/// Arguments of `sessionkit request`.
+/// What a client sends: credentials, encoding and level, and the JSON body (shared by `request`
+/// and `send`).
 #[derive(clap::Args)]
-#[command(
-    after_help = "Example:\n  sessionkit request --api-key your-api-key --secret your-shared-secret \\\n    \
-    --encoding gzip corpus/schema/seed/python-client.json --out /tmp/req\n  \
-    then run the printed curl command against a server"
-)]
-pub struct RequestArgs {
+pub struct ClientArgs {
     /// The API key sent in X-AUTH-CLIENT.
     #[arg(long, value_name = "K")]
     api_key: String,
@@ -73,12 +69,40 @@ pub struct RequestArgs {
     /// Compression level, 0 (none) to 9 (smallest).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
     level: u32,
-    /// URL used in the printed curl command.
-    #[arg(long, default_value = "http://127.0.0.1:8080/v1/sessions")]
-    url: String,
     /// The JSON body, sent byte for byte as it is in the file; `-` reads standard input.
     #[arg(value_name = "FILE")]
     file: String,
+}
+
+impl ClientArgs {
+    /// The request built in the documented order, and the secret it was signed with.
+    pub fn build(&self) -> anyhow::Result<(SignedRequest, Vec<u8>)> {
+        let secret = self.secret.signing_secret()?;
+        let json = read_input(&self.file)?;
+        let built = SignedRequest::build(
+            &json,
+            &self.api_key,
+            &secret,
+            self.encoding.into(),
+            self.level,
+        );
+        Ok((built, secret))
+    }
+}
+
+/// Arguments of `sessionkit request`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  sessionkit request --api-key your-api-key --secret your-shared-secret \\\n    \
+    --encoding gzip corpus/schema/seed/python-client.json --out /tmp/req\n  \
+    then run the printed curl command against a server"
+)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    client: ClientArgs,
+    /// URL used in the printed curl command.
+    #[arg(long, default_value = "http://127.0.0.1:8080/v1/sessions")]
+    url: String,
     /// Folder that receives `body` (the wire bytes) and `headers` (one `Name: value` per line).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -86,15 +110,7 @@ pub struct RequestArgs {
 
 /// Builds the request in the documented order and writes it out.
 pub fn request(args: RequestArgs) -> anyhow::Result<u8> {
-    let secret = args.secret.signing_secret()?;
-    let json = read_input(&args.file)?;
-    let built = SignedRequest::build(
-        &json,
-        &args.api_key,
-        &secret,
-        args.encoding.into(),
-        args.level,
-    );
+    let (built, _) = args.client.build()?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let body_path = args.out.join("body");

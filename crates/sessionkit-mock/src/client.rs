@@ -42,6 +42,27 @@ pub fn split_url(url: &str) -> Result<(String, String), String> {
     Ok((authority, path.to_owned()))
 }
 
+/// The request line and header block of an HTTP/1.1 request, header lines exactly as given,
+/// then `Content-Length` (and `Connection: close` when asked).
+pub fn head(
+    method: &str,
+    path: &str,
+    host: &str,
+    headers: &Headers,
+    body_len: usize,
+    close: bool,
+) -> String {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    for (name, value) in headers.iter() {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {body_len}\r\n\r\n"));
+    head
+}
+
 /// Sends one request on a new connection and reads the answer (`Connection: close`).
 pub fn send(
     method: &str,
@@ -64,12 +85,7 @@ pub fn send(
     stream
         .set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
-    let mut head =
-        format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
-    for (name, value) in headers.iter() {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let head = head(method, &path, &authority, headers, body.len(), true);
     stream
         .write_all(head.as_bytes())
         .map_err(|e| format!("send: {e}"))?;

@@ -228,6 +228,26 @@ fn forced_answers_rate_limit_and_fault_rate() {
     assert_eq!(post(&server, &request.headers, &request.body).status, 500);
 }
 
+/// Sends a signed request's headers and only the first 10 bytes of its body.
+fn start_slow_request(addr: &str) -> (TcpStream, SignedRequest) {
+    let request = signed(BODY, Encoding::Identity);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let head = client::head(
+        "POST",
+        "/v1/sessions",
+        "x",
+        &request.headers,
+        request.body.len(),
+        true,
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&request.body[..10]).unwrap();
+    (stream, request)
+}
+
 #[test]
 fn slow_clients_do_not_hold_a_worker() {
     let server = TestServer::start(Settings {
@@ -252,18 +272,7 @@ fn slow_clients_do_not_hold_a_worker() {
         "header timeout not enforced"
     );
     // A body that never finishes: 408.
-    let request = signed(BODY, Encoding::Identity);
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut head = String::from("POST /v1/sessions HTTP/1.1\r\nHost: x\r\n");
-    for (n, v) in request.headers.iter() {
-        head.push_str(&format!("{n}: {v}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", request.body.len()));
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&request.body[..10]).unwrap();
+    let (mut stream, _) = start_slow_request(&addr);
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
@@ -318,18 +327,7 @@ fn report_records_each_request() {
 fn graceful_shutdown_finishes_requests_in_flight() {
     let server = TestServer::default_settings();
     let addr = server.url.trim_start_matches("http://").to_owned();
-    let request = signed(BODY, Encoding::Identity);
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut head = String::from("POST /v1/sessions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
-    for (n, v) in request.headers.iter() {
-        head.push_str(&format!("{n}: {v}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", request.body.len()));
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&request.body[..10]).unwrap();
+    let (mut stream, request) = start_slow_request(&addr);
     std::thread::sleep(Duration::from_millis(100));
     let stopping = server.shutdown_in_background();
     std::thread::sleep(Duration::from_millis(100));

@@ -79,6 +79,23 @@ pub fn manifest() -> Manifest {
 }
 
 impl Case {
+    /// For a wire-level case: what `receive` decides for its headers and bytes, with the server
+    /// configured as the manifest says (the documentation's credentials, the case's profile).
+    pub fn receive(&self) -> Option<sessionkit::receive::Outcome> {
+        use sessionkit::receive::{Config, receive};
+        let request = self.request.as_ref()?;
+        let headers: sessionkit::headers::Headers = request.headers.iter().cloned().collect();
+        let config = Config {
+            profile: request
+                .profile
+                .as_deref()
+                .and_then(sessionkit::schema::Profile::from_name)
+                .unwrap_or_default(),
+            ..Config::default()
+        };
+        Some(receive(&headers, &self.bytes(), &config))
+    }
+
     /// The file's bytes.
     pub fn bytes(&self) -> Vec<u8> {
         let path = corpus_dir().join(&self.file);

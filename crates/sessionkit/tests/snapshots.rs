@@ -31,22 +31,10 @@ fn validation_reports_render() {
 /// The rendered outcome of every wire-level corpus case, and its failure answer body.
 #[test]
 fn wire_outcomes_render() {
-    use sessionkit::headers::Headers;
-    use sessionkit::receive::{Config, receive};
     for case in sessionkit_testkit::corpus::manifest().cases {
-        let Some(request) = &case.request else {
+        let Some(outcome) = case.receive() else {
             continue;
         };
-        let headers: Headers = request.headers.iter().cloned().collect();
-        let config = Config {
-            profile: request
-                .profile
-                .as_deref()
-                .and_then(Profile::from_name)
-                .unwrap_or_default(),
-            ..Config::default()
-        };
-        let outcome = receive(&headers, &case.bytes(), &config);
         let answer = outcome
             .failure_answer()
             .map(|a| serde_json::to_string_pretty(&a).unwrap())
