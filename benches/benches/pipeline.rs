@@ -69,6 +69,13 @@ fn client(c: &mut Criterion) {
 fn server(c: &mut Criterion) {
     let mut group = c.benchmark_group("server");
     let config = Config::default();
+    // A 1 GiB bomb (1,024 gzip members of 1 MiB of zeros, about 1 MiB on the wire) against the
+    // default 1 MiB limit: how long until it is refused.
+    let bomb = encoding::encode(&vec![0u8; 1 << 20], Encoding::Gzip, 9).repeat(1024);
+    group.throughput(Throughput::Bytes(bomb.len() as u64));
+    group.bench_function("decode/bomb-1gib", |b| {
+        b.iter(|| encoding::decode(&bomb, Encoding::Gzip, DecodeLimit::default()).unwrap_err())
+    });
     for kib in benches::SIZES_KIB {
         let json = payload_json(kib);
         let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
