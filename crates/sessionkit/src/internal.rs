@@ -459,7 +459,7 @@ pub mod fuzzing {
                     Ok(Consent {
                         kind: Some(u.choose(&["general", "eid", "ine"])?.to_string()),
                         approved: Some(u.arbitrary()?),
-                        text: Some(text(u, 4096)?),
+                        text: Some(text(u, 1024)?),
                         timestamp: Some(format!("{}T10:00:00Z", date(u)?)),
                     })
                 })
