@@ -190,7 +190,6 @@ pub mod fuzzing {
     //! invariant of the contract breaks; that is what the fuzzer looks for.
 
     use arbitrary::{Arbitrary, Unstructured};
-    use serde_json::Value;
 
     use crate::encoding::{self, DecodeLimit, Encoding};
     use crate::headers::Headers;
@@ -504,6 +503,5 @@ pub mod fuzzing {
         flipped.body = encoding::encode(&json, encoding, level);
         let outcome = receive::receive(&flipped.headers, &flipped.body, &Config::default());
         assert_ne!(outcome.status, 201, "a flipped bit was accepted");
-        let _: Option<Value> = outcome.body;
     }
 }

@@ -308,7 +308,8 @@ impl SessionRequest {
             }
         }
         objects_where_expected(value, "", &REQUEST_SHAPE)?;
-        serde_json::from_value(value.clone()).map_err(|e| e.to_string())
+        // `&Value` is itself a deserializer: no copy of the body.
+        Self::deserialize(value).map_err(|e| e.to_string())
     }
 
     /// The compact serialization: no spaces, fields in model order. These are the bytes to sign.
