@@ -30,3 +30,8 @@ pub mod headers;
 pub mod internal;
 pub mod receive;
 pub mod request;
+
+/// The README's library example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
