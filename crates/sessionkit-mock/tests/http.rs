@@ -358,3 +358,41 @@ fn oversized_headers_are_refused() {
     // The server is still serving.
     assert_eq!(post(&server, &request.headers, &request.body).status, 201);
 }
+
+#[test]
+fn connections_beyond_the_limit_wait_for_a_slot() {
+    let server = TestServer::start(Settings {
+        max_connections: 1,
+        ..Settings::default()
+    });
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    // An idle connection takes the only slot.
+    let idle = TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let url = server.sessions_url();
+    let waiting = std::thread::spawn(move || {
+        let request = signed(BODY, Encoding::Identity);
+        let started = Instant::now();
+        let reply = client::send(
+            "POST",
+            &url,
+            &request.headers,
+            &request.body,
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        (reply.status, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !waiting.is_finished(),
+        "a second connection was served beyond the limit of 1"
+    );
+    drop(idle);
+    let (status, waited) = waiting.join().unwrap();
+    assert_eq!(status, 201);
+    assert!(
+        waited >= Duration::from_millis(400),
+        "answered after {waited:?}, before the slot was free"
+    );
+}
