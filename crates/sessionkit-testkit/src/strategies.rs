@@ -18,13 +18,7 @@ pub fn text(max: usize) -> impl Strategy<Value = String> {
 /// A real calendar date, `YYYY-MM-DD`.
 pub fn date() -> impl Strategy<Value = String> {
     (1900u32..2100, 1u32..=12).prop_flat_map(|(y, m)| {
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let days = match m {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
+        let days = sessionkit::internal::days_in_month(y, m);
         (1u32..=days).prop_map(move |d| format!("{y:04}-{m:02}-{d:02}"))
     })
 }

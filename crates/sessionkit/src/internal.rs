@@ -1,6 +1,17 @@
 //! Not public API: the logic of the fuzz targets, here so that `cargo test` replays the same
 //! functions over the corpus on stable Rust, and the harness can sign what it generates.
 
+/// Days in `month` (1-12) of `year` in the Gregorian calendar, for generators of valid dates.
+pub fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 pub mod prose {
     //! A seeded generator of realistic consent prose, for benchmarks and the threshold tool:
     //! varied legal sentences (not repeated characters or random bytes), so that compression
@@ -405,13 +416,7 @@ pub mod fuzzing {
     fn date(u: &mut Unstructured<'_>) -> arbitrary::Result<String> {
         let year = u.int_in_range(1900..=2100)?;
         let month = u.int_in_range(1..=12)?;
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
+        let days = super::days_in_month(year, month);
         Ok(format!(
             "{year:04}-{month:02}-{:02}",
             u.int_in_range(1..=days)?
