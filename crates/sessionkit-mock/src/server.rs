@@ -279,19 +279,21 @@ async fn handle(
 /// A JSON answer, signed like the 201 answer so that clients can check any answer they get.
 fn answer(state: &State, status: u16, body: Vec<u8>) -> Answer {
     let settings = &state.settings;
-    let mut response = Response::new(Full::new(Bytes::from(body.clone())));
+    let signature = settings
+        .receive
+        .secrets
+        .first()
+        .map(|secret| signature::sign(secret, &body));
+    let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
-    if let (Some(key), Some(secret)) = (
-        settings.receive.api_keys.first(),
-        settings.receive.secrets.first(),
-    ) {
+    if let (Some(key), Some(signature)) = (settings.receive.api_keys.first(), signature) {
         if let Ok(key) = HeaderValue::from_str(key) {
             headers.insert("x-auth-client", key);
         }
-        if let Ok(sig) = HeaderValue::from_str(&signature::sign(secret, &body).to_string()) {
+        if let Ok(sig) = HeaderValue::from_str(&signature.to_string()) {
             headers.insert("x-hmac-signature", sig);
         }
     }
