@@ -71,3 +71,39 @@ fn signatures_agree_with_python_hmac() {
         .collect();
     assert_eq!(ours, python);
 }
+
+/// Python's own gzip and zlib read what `encode` writes, at every level.
+#[test]
+fn python_decompresses_what_sessionkit_compresses() {
+    use sessionkit::encoding::{Encoding, encode};
+    let body = std::fs::read(corpus::corpus_dir().join("schema/seed/python-client.json")).unwrap();
+    let dir = std::env::temp_dir().join(format!("sessionkit-kat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for level in 0..=9 {
+        for (encoding, module) in [(Encoding::Gzip, "gzip"), (Encoding::Deflate, "zlib")] {
+            let path = dir.join(format!("{module}-{level}"));
+            std::fs::write(&path, encode(&body, encoding, level)).unwrap();
+            files.push((module, path.display().to_string()));
+        }
+    }
+    let script = "import gzip,zlib,sys\nfor m,p in zip(sys.argv[1::2], sys.argv[2::2]):\n    d=open(p,'rb').read()\n    sys.stdout.buffer.write((gzip.decompress(d) if m=='gzip' else zlib.decompress(d)) + b'\\n')";
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(files.iter().flat_map(|(m, p)| [m.to_string(), p.clone()]))
+        .output()
+        .expect("python3 runs (CI installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut expected = Vec::new();
+    for _ in &files {
+        expected.extend_from_slice(&body);
+        expected.push(b'\n');
+    }
+    assert_eq!(out.stdout, expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
