@@ -5,6 +5,22 @@
 use sessionkit::signature::sign;
 use sessionkit_testkit::corpus;
 
+/// Runs a Python script with `args` and returns what it printed; fails the test if it fails.
+fn python(script: &str, args: impl IntoIterator<Item = String>) -> Vec<u8> {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 runs (CI installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 #[test]
 fn rfc_4231_test_cases() {
     let long_key = [0xaa; 131];
@@ -49,18 +65,7 @@ fn signatures_agree_with_python_hmac() {
         .collect();
     assert!(files.len() > 20);
     let script = "import hmac,sys\nfor p in sys.argv[1:]:\n    print(hmac.new(b'your-shared-secret', open(p,'rb').read(), 'sha256').hexdigest())";
-    let out = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(&files)
-        .output()
-        .expect("python3 runs (CI installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let python: Vec<String> = String::from_utf8(out.stdout)
+    let python: Vec<String> = String::from_utf8(python(script, files.iter().cloned()))
         .unwrap()
         .lines()
         .map(str::to_owned)
@@ -88,22 +93,15 @@ fn python_decompresses_what_sessionkit_compresses() {
         }
     }
     let script = "import gzip,zlib,sys\nfor m,p in zip(sys.argv[1::2], sys.argv[2::2]):\n    d=open(p,'rb').read()\n    sys.stdout.buffer.write((gzip.decompress(d) if m=='gzip' else zlib.decompress(d)) + b'\\n')";
-    let out = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(files.iter().flat_map(|(m, p)| [m.to_string(), p.clone()]))
-        .output()
-        .expect("python3 runs (CI installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = python(
+        script,
+        files.iter().flat_map(|(m, p)| [m.to_string(), p.clone()]),
     );
     let mut expected = Vec::new();
     for _ in &files {
         expected.extend_from_slice(&body);
         expected.push(b'\n');
     }
-    assert_eq!(out.stdout, expected);
+    assert_eq!(stdout, expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
