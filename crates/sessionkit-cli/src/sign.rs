@@ -66,8 +66,8 @@ pub struct ClientArgs {
     /// Compress the body after signing it.
     #[arg(long, value_enum, default_value_t = EncodingArg::Identity)]
     encoding: EncodingArg,
-    /// Compression level, 0 (none) to 9 (smallest).
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    /// Compression level: 0 stores, 1 is fastest, 12 smallest (10-12 are many times slower).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=12))]
     level: u32,
     /// The JSON body, sent byte for byte as it is in the file; `-` reads standard input.
     #[arg(value_name = "FILE")]

@@ -34,7 +34,7 @@ pub struct ThresholdArgs {
     /// Encodings to try.
     #[arg(long, value_delimiter = ',', default_value = "gzip,deflate", value_parser = parse_encoding)]
     encodings: Vec<Encoding>,
-    /// Compression levels to try.
+    /// Compression levels to try: 0 stores, 1 is fastest, 12 smallest.
     #[arg(long, value_delimiter = ',', default_value = "1,6,9")]
     levels: Vec<u32>,
     /// Also measure this JSON body (your own payload).
@@ -160,8 +160,9 @@ pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
         "--links must be positive Mbit/s"
     );
     anyhow::ensure!(
-        args.levels.iter().all(|l| *l <= 9),
-        "--levels go from 0 to 9"
+        args.levels.iter().all(|l| *l <= encoding::MAX_LEVEL),
+        "--levels go from 0 to {}",
+        encoding::MAX_LEVEL
     );
     let choices: Vec<(Encoding, u32)> = args
         .encodings

@@ -366,7 +366,7 @@ pub mod fuzzing {
             EXAMPLE_API_KEY,
             EXAMPLE_SHARED_SECRET.as_bytes(),
             encoding,
-            u32::from(input.level % 10),
+            u32::from(input.level) % (encoding::MAX_LEVEL + 1),
         );
         let mut headers: Headers = request
             .headers
@@ -489,7 +489,7 @@ pub mod fuzzing {
         };
         let (Ok(e), Ok(level), Ok(bit)) = (
             u.arbitrary::<u8>(),
-            u.int_in_range(0..=9u32),
+            u.int_in_range(0..=encoding::MAX_LEVEL),
             u.arbitrary::<usize>(),
         ) else {
             return;

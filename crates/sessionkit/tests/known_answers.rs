@@ -85,7 +85,7 @@ fn python_decompresses_what_sessionkit_compresses() {
     let dir = std::env::temp_dir().join(format!("sessionkit-kat-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut files = Vec::new();
-    for level in 0..=9 {
+    for level in 0..=sessionkit::encoding::MAX_LEVEL {
         for (encoding, module) in [(Encoding::Gzip, "gzip"), (Encoding::Deflate, "zlib")] {
             let path = dir.join(format!("{module}-{level}"));
             std::fs::write(&path, encode(&body, encoding, level)).unwrap();
