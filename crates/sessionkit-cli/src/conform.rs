@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+use sessionkit::corpus::{Expect, Manifest};
 use sessionkit::encoding::Encoding;
 use sessionkit::headers::Headers;
 use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
@@ -73,36 +74,6 @@ pub struct ConformArgs {
     timeout: u64,
 }
 
-#[derive(Deserialize)]
-struct Manifest {
-    cases: Vec<ManifestCase>,
-}
-
-#[derive(Deserialize)]
-struct ManifestCase {
-    id: u32,
-    file: String,
-    #[serde(default)]
-    request: Option<WireRequest>,
-    #[serde(default)]
-    expect: Option<Expect>,
-}
-
-#[derive(Deserialize)]
-struct WireRequest {
-    headers: Vec<(String, String)>,
-    #[serde(default)]
-    profile: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-struct Expect {
-    status: u16,
-    code: Option<u16>,
-    #[serde(default)]
-    diagnostic: Option<String>,
-}
-
 /// One request to send and what must come back.
 struct Case {
     name: String,
@@ -147,42 +118,43 @@ fn load_cases(args: &ConformArgs, dir: &Path) -> anyhow::Result<(Vec<Case>, usiz
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let manifest: Manifest = serde_json::from_str(&text)
+    let manifest = Manifest::from_json(&text)
         .with_context(|| format!("{} is not a corpus manifest", path.display()))?;
     let corpus_signatures_hold =
         args.secret == EXAMPLE_SHARED_SECRET && args.api_key == EXAMPLE_API_KEY;
     let mut cases = Vec::new();
     let mut skipped = 0;
-    for mc in &manifest.cases {
-        let file = dir.join(&mc.file);
-        let read =
-            || std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()));
-        match (&mc.request, &mc.expect) {
+    let mut altered = Vec::new();
+    for entry in &manifest.cases {
+        let file = dir.join(&entry.file);
+        let mut read = || -> anyhow::Result<Vec<u8>> {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            if !entry.digest_matches(&bytes) {
+                altered.push(entry.file.clone());
+            }
+            Ok(bytes)
+        };
+        match (&entry.request, &entry.expect) {
             (Some(request), Some(expect)) => {
-                let profile = request
-                    .profile
-                    .as_deref()
-                    .and_then(Profile::from_name)
-                    .unwrap_or_default();
                 if !corpus_signatures_hold {
                     skipped += 1;
                     continue;
                 }
-                let body = read()?;
                 cases.push(Case {
-                    name: format!("{:03} {}", mc.id, mc.file.trim_end_matches(".bin")),
-                    stage: mc.file.split('/').next().unwrap_or("").to_owned(),
-                    profile,
-                    headers: request.headers.iter().cloned().collect(),
+                    name: format!("{:03} {}", entry.id, entry.file.trim_end_matches(".bin")),
+                    stage: entry.stage().to_owned(),
+                    profile: request.profile(),
+                    headers: request.headers(),
                     sent: None,
-                    body,
-                    body_file: Some(file),
+                    body: read()?,
+                    body_file: Some(file.clone()),
                     expect: expect.clone(),
                 })
             }
-            _ if mc.file.starts_with("schema/seed/") => {
+            _ if entry.is_seed_example() => {
                 let json = read()?;
-                let stem = mc
+                let stem = entry
                     .file
                     .trim_start_matches("schema/seed/")
                     .trim_end_matches(".json");
@@ -200,6 +172,7 @@ fn load_cases(args: &ConformArgs, dir: &Path) -> anyhow::Result<(Vec<Case>, usiz
                         expect: Expect {
                             status: 201,
                             code: None,
+                            error: None,
                             diagnostic: None,
                         },
                     });
@@ -208,6 +181,15 @@ fn load_cases(args: &ConformArgs, dir: &Path) -> anyhow::Result<(Vec<Case>, usiz
             _ => {}
         }
     }
+    // A file that is not the one the manifest describes (edited, or its line endings converted
+    // by a checkout) would test something else than its verdict says.
+    anyhow::ensure!(
+        altered.is_empty(),
+        "{} corpus file(s) differ from their SHA-256 in {}: {}",
+        altered.len(),
+        path.display(),
+        altered.join(", ")
+    );
     Ok((cases, skipped))
 }
 

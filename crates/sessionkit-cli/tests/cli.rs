@@ -253,6 +253,38 @@ fn conform_passes_against_the_embedded_server() {
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }
 
+/// A corpus file changed after the manifest was written (edited, or line endings converted) is
+/// refused by name before anything is sent: its verdict would no longer be about it.
+#[test]
+fn conform_refuses_a_corpus_file_that_is_not_the_manifests() {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("sessionkit-corpus-{}", std::process::id()));
+    copy(std::path::Path::new(&corpus("")), &dir);
+    let seed = dir.join("schema/seed/python-client.json");
+    // What an editor does on save: a final newline.
+    let edited = std::fs::read_to_string(&seed).unwrap() + "\n";
+    std::fs::write(&seed, edited).unwrap();
+    let out = sessionkit(&["conform", "--corpus", &dir.display().to_string()], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("differ from their SHA-256") && stderr.contains("python-client.json"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn conform_names_the_cases_a_broken_server_gets_wrong() {
     let server = sessionkit_testkit::server::TestServer::start(sessionkit_mock::Settings {

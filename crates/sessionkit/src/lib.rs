@@ -23,6 +23,7 @@ pub mod signature;
 
 pub use error::{Error, ErrorKind};
 
+pub mod corpus;
 pub mod cost;
 pub mod diagnose;
 pub mod headers;

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use sessionkit::json;
 use sessionkit::schema::{self, Profile};
 use sessionkit_testkit::corpus::{self, Finding};
-use sha2::{Digest, Sha256};
 
 fn findings(list: &[schema::Violation]) -> BTreeSet<Finding> {
     list.iter()
@@ -31,9 +30,8 @@ fn every_body_case_gets_its_verdict_in_every_profile() {
     let mut mismatches = Vec::new();
     let mut checked = 0;
     for case in manifest.cases.iter().filter(|c| !c.profiles.is_empty()) {
-        let bytes = case.bytes();
-        let digest = format!("{:x}", Sha256::digest(&bytes));
-        if digest != case.sha256 {
+        let bytes = corpus::bytes(case);
+        if !case.digest_matches(&bytes) {
             mismatches.push(format!(
                 "{:>4} {:<50} sha256 differs from the manifest",
                 case.id, case.file
@@ -170,15 +168,15 @@ fn every_wire_case_gets_its_answer() {
         let (Some(_), Some(expect)) = (&case.request, &case.expect) else {
             continue;
         };
-        let bytes = case.bytes();
-        if format!("{:x}", Sha256::digest(&bytes)) != case.sha256 {
+        let bytes = corpus::bytes(case);
+        if !case.digest_matches(&bytes) {
             mismatches.push(format!(
                 "{:>4} {:<50} sha256 differs from the manifest",
                 case.id, case.file
             ));
             continue;
         }
-        let outcome = case.receive().expect("a wire case");
+        let outcome = case.receive(&bytes).expect("a wire case");
         checked += 1;
         let named: Vec<&str> = outcome
             .diagnostics

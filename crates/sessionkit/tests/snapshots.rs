@@ -32,7 +32,7 @@ fn validation_reports_render() {
 #[test]
 fn wire_outcomes_render() {
     for case in sessionkit_testkit::corpus::manifest().cases {
-        let Some(outcome) = case.receive() else {
+        let Some(outcome) = case.receive(&sessionkit_testkit::corpus::bytes(&case)) else {
             continue;
         };
         let answer = outcome
