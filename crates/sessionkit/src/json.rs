@@ -255,16 +255,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Moves past a string value; only keys need decoding, and consent texts are long.
+    /// Moves past a string value; only keys need decoding. Consent texts are long, so the scan
+    /// jumps from one quote or backslash to the next (memchr) instead of stepping byte by byte.
     fn skip_string(&mut self) -> Result<(), Stop> {
         self.pos += 1;
-        while let Some(&b) = self.bytes.get(self.pos) {
-            self.pos += 1;
-            match b {
-                b'\\' => self.pos += 1,
-                b'"' => return Ok(()),
-                _ => {}
+        while let Some(found) = self
+            .bytes
+            .get(self.pos..)
+            .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+        {
+            let at = self.pos + found;
+            self.pos = at + 1;
+            if self.bytes[at] == b'"' {
+                return Ok(());
             }
+            self.pos += 1; // the escaped byte
         }
         Err(Stop::Syntax)
     }
@@ -303,6 +308,23 @@ mod tests {
                 pointer: "/verification/tag".into()
             }
         );
+    }
+
+    #[test]
+    fn values_with_escapes_are_skipped_whole() {
+        // An escaped quote or backslash inside a value does not end it, so the key after it is
+        // still seen (and found repeated).
+        let error = parse(br#"{"a":"say \"hi\" \\","b":"\\\"","a":1}"#).unwrap_err();
+        assert_eq!(
+            error,
+            JsonError::DuplicateKey {
+                pointer: "/a".into()
+            }
+        );
+        assert!(parse(br#"{"a":"x\"y\\","b":1}"#).is_ok());
+        for unterminated in [&br#"{"a":"abc\"#[..], br#"{"a":"abc\""#, br#"{"a":"abc"#] {
+            assert_eq!(parse(unterminated).unwrap_err().code(), "invalid_json");
+        }
     }
 
     #[test]
