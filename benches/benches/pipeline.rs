@@ -1,6 +1,7 @@
 //! Criterion benchmarks in pipeline vocabulary: `client` (serialize, sign, encode, and the whole
 //! serialize → sign → gzip path), `server` (decode, verify, parse, validate, and the whole
-//! receive decision) and `anchors` (the same paths on libdeflate and on the C zlib).
+//! receive decision), `anchors` (the same paths on libdeflate and on the C zlib) and `corpus` (the
+//! documentation's examples and every wire-level case of `corpus/`).
 #![allow(unsafe_code, clippy::unwrap_used, missing_docs)] // FFI to the C zlib anchor; bench code
 
 use std::hint::black_box;
@@ -208,5 +209,52 @@ fn anchors(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! { name = benches; config = criterion(); targets = client, server, anchors }
+/// The corpus: the documentation's example payloads through the whole client path and through
+/// `receive`, and every wire-level case (nearly all of them refusals) through `receive`.
+fn corpus(c: &mut Criterion) {
+    let mut group = c.benchmark_group("corpus");
+    let benches::Corpus { seeds, wire } = benches::corpus();
+    let config = Config::default();
+    group.throughput(Throughput::Bytes(
+        seeds.iter().map(|s| s.len() as u64).sum(),
+    ));
+    group.bench_function("client/path/gzip-6/seed-examples", |b| {
+        b.iter(|| {
+            for json in &seeds {
+                black_box(SignedRequest::build(
+                    json,
+                    EXAMPLE_API_KEY,
+                    SECRET,
+                    Encoding::Gzip,
+                    6,
+                ));
+            }
+        })
+    });
+    let requests: Vec<SignedRequest> = seeds
+        .iter()
+        .map(|json| SignedRequest::build(json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6))
+        .collect();
+    group.bench_function("server/receive/gzip/seed-examples", |b| {
+        b.iter(|| {
+            requests
+                .iter()
+                .filter(|r| receive::receive(&r.headers, &r.body, &config).status == 201)
+                .count()
+        })
+    });
+    group.throughput(Throughput::Bytes(
+        wire.iter().map(|(_, b)| b.len() as u64).sum(),
+    ));
+    group.bench_function("server/receive/wire-cases", |b| {
+        b.iter(|| {
+            wire.iter()
+                .filter_map(|(case, bytes)| case.receive(bytes))
+                .count()
+        })
+    });
+    group.finish();
+}
+
+criterion_group! { name = benches; config = criterion(); targets = client, server, anchors, corpus }
 criterion_main!(benches);
