@@ -36,3 +36,6 @@ ratio("client/encode/gzip-9", "anchors/encode/c-zlib-9", "gzip-9 encode (libdefl
 ratio("server/decode/gzip", "anchors/decode/libdeflate-gzip", "decode gzip (zlib-rs) / libdeflate decode")
 ratio("server/decode/gzip", "anchors/decode/c-zlib", "decode gzip (zlib-rs) / C zlib decode")
 ratio("server/receive/gzip", "anchors/receive-parts-sum", "receive / sum of its parts alone")
+ratio("anchors/encode/zlib-rs-1", "anchors/encode/miniz-oxide-1", "flate2 backends: zlib-rs / miniz_oxide, encode level 1")
+ratio("anchors/encode/zlib-rs-6", "anchors/encode/miniz-oxide-6", "flate2 backends: zlib-rs / miniz_oxide, encode level 6")
+ratio("server/decode/gzip", "anchors/decode/miniz-oxide", "flate2 backends: decode (zlib-rs) / miniz_oxide decode")

@@ -5,6 +5,7 @@
 #![allow(unsafe_code, clippy::unwrap_used, missing_docs)] // FFI to the C zlib anchor; bench code
 
 use std::hint::black_box;
+use std::io::Write as _;
 use std::time::Duration;
 
 use benches::{SEED, payload_json};
@@ -172,6 +173,24 @@ fn anchors(c: &mut Criterion) {
             let id = BenchmarkId::new(format!("encode/c-zlib-{level}"), kib);
             group.bench_with_input(id, &json, |b, j| b.iter(|| c_zlib_compress(j, level)));
         }
+        // flate2's two pure-Rust backends, for the choice of the one `decode` runs on.
+        for level in [1, 6] {
+            let id = BenchmarkId::new(format!("encode/zlib-rs-{level}"), kib);
+            group.bench_with_input(id, &json, |b, j| {
+                b.iter(|| {
+                    let mut encoder = flate2::write::ZlibEncoder::new(
+                        Vec::new(),
+                        flate2::Compression::new(level),
+                    );
+                    encoder.write_all(j).unwrap();
+                    encoder.finish().unwrap()
+                })
+            });
+            let id = BenchmarkId::new(format!("encode/miniz-oxide-{level}"), kib);
+            group.bench_with_input(id, &json, |b, j| {
+                b.iter(|| miniz_oxide::deflate::compress_to_vec_zlib(j, level as u8))
+            });
+        }
         let gz = encoding::encode(&json, Encoding::Gzip, 6);
         group.bench_with_input(
             BenchmarkId::new("decode/libdeflate-gzip", kib),
@@ -188,6 +207,9 @@ fn anchors(c: &mut Criterion) {
         let z = c_zlib_compress(&json, 6);
         group.bench_with_input(BenchmarkId::new("decode/c-zlib", kib), &z, |b, z| {
             b.iter(|| c_zlib_uncompress(z, json.len()))
+        });
+        group.bench_with_input(BenchmarkId::new("decode/miniz-oxide", kib), &z, |b, z| {
+            b.iter(|| miniz_oxide::inflate::decompress_to_vec_zlib(z).unwrap())
         });
         let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
         let config = Config::default();
