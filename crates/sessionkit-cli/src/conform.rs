@@ -293,6 +293,20 @@ fn curl_for(case: &Case, url: &str) -> String {
     curl_command(&case.headers, url, &file.display().to_string())
 }
 
+/// Connects once to `host:port`, so that a server that is not there is one error, not one
+/// failure per case.
+fn reachable(authority: &str, timeout: Duration) -> std::io::Result<()> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
+    for addr in authority.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
 /// Runs `sessionkit conform`.
 pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
     let dir = corpus_dir(&args);
@@ -304,7 +318,9 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
     let mut servers = Vec::new();
     let targets: Vec<(Profile, String)> = match &args.target {
         Some(url) => {
-            client::split_url(url).map_err(|e| anyhow::anyhow!(e))?;
+            let (authority, _) = client::split_url(url).map_err(|e| anyhow::anyhow!(e))?;
+            reachable(&authority, Duration::from_secs(args.timeout))
+                .with_context(|| format!("cannot reach {url} (is the server running?)"))?;
             vec![(args.profile, url.clone())]
         }
         None => {

@@ -253,6 +253,22 @@ fn conform_passes_against_the_embedded_server() {
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }
 
+/// A target nobody listens on is one clear error (exit 2), not a failure per case.
+#[test]
+fn conform_says_when_the_target_is_not_there() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/v1/sessions");
+    let out = sessionkit(&["conform", "--target", &url], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("cannot reach {url}")), "{stderr}");
+    assert!(out.stdout.is_empty(), "no case was run");
+}
+
 /// A corpus file changed after the manifest was written (edited, or line endings converted) is
 /// refused by name before anything is sent: its verdict would no longer be about it.
 #[test]
