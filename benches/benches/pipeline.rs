@@ -17,8 +17,9 @@ use sessionkit::schema::{self, Profile};
 use sessionkit::signature;
 
 const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
-/// Sizes for the per-stage groups; the whole paths also run at every size of `SIZES_KIB`.
-const STAGE_SIZES: [usize; 3] = [1, 16, 64];
+/// Sizes at which the anchors run, and the client path at every level (for `compare-python`);
+/// everything else runs at every size of `benches::SIZES_KIB`.
+const ANCHOR_SIZES: [usize; 3] = [1, 16, 64];
 
 fn criterion() -> Criterion {
     Criterion::default()
@@ -29,7 +30,7 @@ fn criterion() -> Criterion {
 
 fn client(c: &mut Criterion) {
     let mut group = c.benchmark_group("client");
-    for kib in STAGE_SIZES {
+    for kib in benches::SIZES_KIB {
         let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
         let json = payload.to_json_bytes();
         group.throughput(Throughput::Bytes(json.len() as u64));
@@ -56,9 +57,9 @@ fn client(c: &mut Criterion) {
     for kib in benches::SIZES_KIB {
         let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
         group.throughput(Throughput::Bytes(payload.to_json_bytes().len() as u64));
-        // At the stage sizes every level, so that `compare-python` can take the lowest one that
-        // compresses as well as Python's gzip.compress does (zlib-rs's level 9 is not always it).
-        let levels: &[u32] = if STAGE_SIZES.contains(&kib) {
+        // At the anchor sizes every level, so that `compare-python` can take the lowest one that
+        // compresses as well as Python's gzip.compress does.
+        let levels: &[u32] = if ANCHOR_SIZES.contains(&kib) {
             &[1, 2, 3, 4, 5, 6, 7, 8, 9]
         } else {
             &[6, 9]
@@ -92,9 +93,6 @@ fn server(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("receive/gzip", kib), &request, |b, r| {
             b.iter(|| receive::receive(&r.headers, &r.body, &config))
         });
-        if !STAGE_SIZES.contains(&kib) {
-            continue;
-        }
         let limit = DecodeLimit::default();
         group.bench_with_input(
             BenchmarkId::new("decode/gzip", kib),
@@ -152,7 +150,7 @@ fn c_zlib_uncompress(input: &[u8], size: usize) -> Vec<u8> {
 fn anchors(c: &mut Criterion) {
     use libdeflater::Decompressor;
     let mut group = c.benchmark_group("anchors");
-    for kib in STAGE_SIZES {
+    for kib in ANCHOR_SIZES {
         let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
         let json = payload.to_json_bytes();
         group.throughput(Throughput::Bytes(json.len() as u64));
