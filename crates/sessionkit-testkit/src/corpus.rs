@@ -28,3 +28,16 @@ pub fn bytes(case: &Case) -> Vec<u8> {
     let path = corpus_dir().join(&case.file);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
+
+/// The bytes of a case's file, or a report line saying they are not the file the manifest describes.
+pub fn verified_bytes(case: &Case) -> Result<Vec<u8>, String> {
+    let bytes = bytes(case);
+    if case.digest_matches(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "{:>4} {:<50} sha256 differs from the manifest",
+            case.id, case.file
+        ))
+    }
+}
