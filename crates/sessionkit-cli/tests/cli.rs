@@ -8,6 +8,26 @@ fn corpus(path: &str) -> String {
     format!("{}/../../corpus/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A path under the system's temporary folder, unique to this test process, removed (file or
+/// folder) when dropped, also when the test fails.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        Self(std::env::temp_dir().join(format!("sessionkit-{name}-{}", std::process::id())))
+    }
+
+    fn path(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0).or_else(|_| std::fs::remove_file(&self.0));
+    }
+}
+
 fn sessionkit(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
         .args(args)
@@ -143,8 +163,8 @@ fn sign_matches_the_corpus_signature_and_reads_the_environment() {
 
 #[test]
 fn request_then_verify_accepts_and_names_each_mistake() {
-    let dir = std::env::temp_dir().join(format!("sessionkit-cli-{}", std::process::id()));
-    let out_dir = dir.display().to_string();
+    let scratch = Scratch::new("cli");
+    let (dir, out_dir) = (&scratch.0, scratch.path());
     let body = corpus("schema/seed/python-client.json");
     let keys = [
         "--api-key",
@@ -221,12 +241,12 @@ fn request_then_verify_accepts_and_names_each_mistake() {
     assert_eq!((code, report["status"].as_u64()), (Some(1), Some(400)));
     assert_eq!(report["diagnostics"][0]["code"], "encoding_mismatch");
     assert!(compressed.len() < std::fs::metadata(&body).unwrap().len() as usize);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn conform_passes_against_the_embedded_server() {
-    let junit = std::env::temp_dir().join(format!("sessionkit-junit-{}.xml", std::process::id()));
+    let scratch = Scratch::new("junit.xml");
+    let junit = &scratch.0;
     let out = sessionkit(
         &[
             "conform",
@@ -243,10 +263,9 @@ fn conform_passes_against_the_embedded_server() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let xml = std::fs::read_to_string(&junit).unwrap();
+    let xml = std::fs::read_to_string(junit).unwrap();
     assert!(xml.contains("failures=\"0\""), "{xml}");
     assert!(xml.matches("<testcase").count() > 100);
-    std::fs::remove_file(&junit).unwrap();
     let out = sessionkit(&["conform", "--filter", "decode/gzip"], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
@@ -285,8 +304,9 @@ fn conform_refuses_a_corpus_file_that_is_not_the_manifests() {
             }
         }
     }
-    let dir = std::env::temp_dir().join(format!("sessionkit-corpus-{}", std::process::id()));
-    copy(std::path::Path::new(&corpus("")), &dir);
+    let scratch = Scratch::new("corpus");
+    let dir = &scratch.0;
+    copy(std::path::Path::new(&corpus("")), dir);
     let seed = dir.join("schema/seed/python-client.json");
     // What an editor does on save: a final newline.
     let edited = std::fs::read_to_string(&seed).unwrap() + "\n";
@@ -298,7 +318,6 @@ fn conform_refuses_a_corpus_file_that_is_not_the_manifests() {
         stderr.contains("differ from their SHA-256") && stderr.contains("python-client.json"),
         "{stderr}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -423,8 +442,8 @@ fn serve_prints_its_address_first_and_stops_on_sigterm() {
 #[test]
 fn request_output_sent_by_curl_is_accepted() {
     let server = sessionkit_testkit::server::TestServer::default_settings();
-    let dir = std::env::temp_dir().join(format!("sessionkit-curl-{}", std::process::id()));
-    let out_dir = dir.display().to_string();
+    let scratch = Scratch::new("curl");
+    let out_dir = scratch.path();
     let url = server.sessions_url();
     for encoding in ["identity", "gzip", "deflate"] {
         let out = sessionkit(
@@ -453,12 +472,12 @@ fn request_output_sent_by_curl_is_accepted() {
         let answer = String::from_utf8_lossy(&answer.stdout);
         assert!(answer.starts_with("HTTP/1.1 201"), "{encoding}: {answer}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn threshold_measures_and_finds_where_compression_pays() {
-    let svg = std::env::temp_dir().join(format!("sessionkit-threshold-{}.svg", std::process::id()));
+    let scratch = Scratch::new("threshold.svg");
+    let svg = &scratch.0;
     let out = sessionkit(
         &[
             "threshold",
@@ -514,10 +533,9 @@ fn threshold_measures_and_finds_where_compression_pays() {
         "{}",
         report["links"][1]
     );
-    let chart = std::fs::read_to_string(&svg).unwrap();
+    let chart = std::fs::read_to_string(svg).unwrap();
     assert!(
         chart.starts_with("<svg") && chart.matches("<polyline").count() == 2,
         "{chart}"
     );
-    std::fs::remove_file(&svg).unwrap();
 }
