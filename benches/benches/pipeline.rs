@@ -233,7 +233,19 @@ fn anchors(c: &mut Criterion) {
 /// `receive`, and every wire-level case (nearly all of them refusals) through `receive`.
 fn corpus(c: &mut Criterion) {
     let mut group = c.benchmark_group("corpus");
-    let benches::Corpus { seeds, wire } = benches::corpus();
+    let manifest = sessionkit_testkit::corpus::manifest();
+    let seeds: Vec<Vec<u8>> = manifest
+        .cases
+        .iter()
+        .filter(|case| case.is_seed_example())
+        .map(sessionkit_testkit::corpus::bytes)
+        .collect();
+    let wire: Vec<_> = manifest
+        .cases
+        .iter()
+        .filter(|case| case.request.is_some())
+        .map(|case| (case, sessionkit_testkit::corpus::bytes(case)))
+        .collect();
     let config = Config::default();
     group.throughput(Throughput::Bytes(
         seeds.iter().map(|s| s.len() as u64).sum(),

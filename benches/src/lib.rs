@@ -26,39 +26,3 @@ pub fn libdeflate_compressor(level: i32) -> libdeflater::Compressor {
         .unwrap_or_else(|_| libdeflater::CompressionLvl::default());
     libdeflater::Compressor::new(level)
 }
-
-/// What the benchmarks take from `corpus/`.
-pub struct Corpus {
-    /// The documentation's example payloads (`schema/seed/`).
-    pub seeds: Vec<Vec<u8>>,
-    /// Every wire-level case, with its bytes.
-    pub wire: Vec<(sessionkit::corpus::Case, Vec<u8>)>,
-}
-
-/// Reads the corpus; panics with the reason if it cannot, as benchmarks may.
-pub fn corpus() -> Corpus {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
-    let read = |file: &str| {
-        let path = dir.join(file);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-    };
-    let text = String::from_utf8(read("manifest.json")).unwrap_or_default();
-    let manifest = sessionkit::corpus::Manifest::from_json(&text)
-        .unwrap_or_else(|e| panic!("corpus/manifest.json: {e}"));
-    let seeds = manifest
-        .cases
-        .iter()
-        .filter(|case| case.is_seed_example())
-        .map(|case| read(&case.file))
-        .collect();
-    let wire = manifest
-        .cases
-        .into_iter()
-        .filter(|case| case.request.is_some())
-        .map(|case| {
-            let bytes = read(&case.file);
-            (case, bytes)
-        })
-        .collect();
-    Corpus { seeds, wire }
-}
