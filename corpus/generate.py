@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Writes sessionkit's corpus: the files under corpus/ and corpus/manifest.json.
 
-Run from anywhere: python3 corpus/generate.py. It reads the API documentation at
-../shared/seed/create-session-api.txt (relative to the repository) for the seed examples, so their
-bytes are exactly the documented ones. Expected verdicts are written here by hand, from the
+Run from anywhere: python3 corpus/generate.py [--doc PATH]. The seed examples are the API
+documentation's example bodies byte for byte: with --doc (or SESSIONKIT_API_DOC) naming the
+documentation's text file they are read from it anew; without, from the copies already committed
+under corpus/schema/seed/ (with the titles the manifest records), so the repository regenerates its
+corpus on its own. Expected verdicts are written here by hand, from the
 contract, never computed by sessionkit: the corpus is what sessionkit is checked against.
 Signatures and compressed bodies are made with Python's own hmac, gzip and zlib, an implementation
 independent of the Rust code under test. Case ids are never reused: new cases take new ids.
@@ -15,7 +17,12 @@ import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(ROOT)
-SEED = os.path.join(REPO, "..", "shared", "seed", "create-session-api.txt")
+
+def doc_path():
+    """The documentation's text file, when given: --doc PATH or SESSIONKIT_API_DOC."""
+    if "--doc" in sys.argv:
+        return sys.argv[sys.argv.index("--doc") + 1]
+    return os.environ.get("SESSIONKIT_API_DOC")
 
 CASES = []
 
@@ -87,8 +94,23 @@ SEED_STRICT = {
 }
 
 
+def committed_seed_examples():
+    """(title, bytes) of every seed example, from corpus/schema/seed/ and the manifest's titles."""
+    with open(os.path.join(ROOT, "manifest.json"), encoding="utf-8") as f:
+        sources = {c["file"]: c["source"] for c in json.load(f)["cases"]}
+    found = []
+    for name in SEED_NAMES:
+        rel = f"schema/seed/{name}.json"
+        with open(os.path.join(ROOT, rel), "rb") as f:
+            found.append((sources[rel].removeprefix("seed example: "), f.read()))
+    return found
+
+
 def seed_examples():
-    text = open(SEED, encoding="utf-8").read()
+    path = doc_path()
+    if path is None:
+        return committed_seed_examples()
+    text = open(path, encoding="utf-8").read()
     text = text[: text.index("Verification object\n")]
     decoder = json.JSONDecoder()
     found, i = [], 0

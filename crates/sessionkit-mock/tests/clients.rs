@@ -1,4 +1,4 @@
-//! The documentation's own client examples, run as written but for where they send: its Python
+//! The documentation's own client examples (`docs/examples/`), run as written but for where they send: its Python
 //! example (`requests`, gzip) and its Node.js example (`https`, gzip) against the reference
 //! server; then the same code altered to make each documented common mistake.
 //!
@@ -10,13 +10,10 @@ use std::process::Command;
 
 use sessionkit_testkit::server::TestServer;
 
-fn seed() -> String {
-    let path = format!(
-        "{}/../../../shared/seed/create-session-api.txt",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read the documentation at {path}: {e}"))
+/// A client example of the documentation, as `docs/examples/` keeps it.
+fn example(file: &str) -> String {
+    let path = format!("{}/../../docs/examples/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
@@ -31,9 +28,35 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..to]
 }
 
+/// The fixtures are the documentation's examples byte for byte. The documentation is not part of
+/// the repository: this comparison runs when `SESSIONKIT_API_DOC` names its text file, and is
+/// skipped with a printed reason otherwise.
+#[test]
+fn examples_match_the_documentation() {
+    let Some(path) = std::env::var_os("SESSIONKIT_API_DOC") else {
+        println!(
+            "skipped: SESSIONKIT_API_DOC is not set, so docs/examples/ cannot be compared with \
+             the documentation (set it to the documentation's text file to compare)"
+        );
+        return;
+    };
+    let doc = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("SESSIONKIT_API_DOC={}: {e}", path.to_string_lossy()));
+    assert_eq!(
+        example("python-example.py"),
+        between(&doc, "Python\n", "Node.js\n"),
+        "docs/examples/python-example.py differs from the documentation"
+    );
+    assert_eq!(
+        example("node-example.js"),
+        between(&doc, "Node.js\n", "Common mistakes"),
+        "docs/examples/node-example.js differs from the documentation"
+    );
+}
+
 /// The Python example, pointed at `url`.
 fn python_example(url: &str) -> String {
-    let code = between(&seed(), "Python\n", "Node.js\n").to_owned();
+    let code = example("python-example.py");
     let code = replace(
         &code,
         "\"https://stationapi.veriff.com\"",
@@ -44,7 +67,7 @@ fn python_example(url: &str) -> String {
 }
 
 fn node_example(port: u16) -> String {
-    let code = between(&seed(), "Node.js\n", "Common mistakes").to_owned();
+    let code = example("node-example.js");
     let code = replace(&code, "require('https')", "require('http')");
     let code = replace(&code, "https.request(", "http.request(");
     let code = replace(&code, "'stationapi.veriff.com'", "'127.0.0.1'");

@@ -1,4 +1,4 @@
-//! Diagnostics that name the client's mistake (CONTRACT.md §5) instead of a bare 401 or 400.
+//! Diagnostics that name the client's mistake (docs/contract.md §5) instead of a bare 401 or 400.
 //!
 //! None of them reveals an expected signature or a secret: they say *which bytes* the client
 //! signed, never what the right signature would have been, so the server is no signing oracle.

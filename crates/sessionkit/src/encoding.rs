@@ -44,7 +44,7 @@ impl Encoding {
         self.header_value().unwrap_or("identity")
     }
 
-    /// Parses the `Content-Encoding` header lines of a request (CONTRACT.md §1): none means
+    /// Parses the `Content-Encoding` header lines of a request (docs/contract.md §1): none means
     /// identity; exactly one line holding `gzip` or `deflate`, compared case-insensitively with
     /// surrounding spaces trimmed, is accepted; anything else is rejected with its reason.
     pub fn from_header<S: AsRef<str>>(lines: &[S]) -> Result<Self, EncodingRejection> {

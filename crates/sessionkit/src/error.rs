@@ -130,7 +130,7 @@ impl ErrorKind {
         }
     }
 
-    /// The HTTP status of the answer (CONTRACT.md §2).
+    /// The HTTP status of the answer (docs/contract.md §2).
     pub fn status(self) -> u16 {
         match self.stage() {
             "headers" => match self {

@@ -1,5 +1,5 @@
 //! The server's whole receive decision as a pure function: headers → size → decode → signature →
-//! json → schema, in the order of CONTRACT.md §2. The first failing step decides the answer.
+//! json → schema, in the order of docs/contract.md §2. The first failing step decides the answer.
 
 use serde_json::Value;
 
@@ -139,7 +139,7 @@ impl Outcome {
         }
     }
 
-    /// The failure answer of CONTRACT.md §3: the error itself, the named mistakes, then every
+    /// The failure answer of docs/contract.md §3: the error itself, the named mistakes, then every
     /// violation. `None` on success.
     pub fn failure_answer(&self) -> Option<FailureAnswer> {
         let error = self.error.as_ref()?;
