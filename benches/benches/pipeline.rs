@@ -31,7 +31,7 @@ fn criterion() -> Criterion {
 fn client(c: &mut Criterion) {
     let mut group = c.benchmark_group("client");
     for kib in benches::SIZES_KIB {
-        let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
+        let payload = sessionkit::prose::payload(kib * 1024, SEED);
         let json = payload.to_json_bytes();
         group.throughput(Throughput::Bytes(json.len() as u64));
         group.bench_with_input(BenchmarkId::new("serialize", kib), &payload, |b, p| {
@@ -55,7 +55,7 @@ fn client(c: &mut Criterion) {
         }
     }
     for kib in benches::SIZES_KIB {
-        let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
+        let payload = sessionkit::prose::payload(kib * 1024, SEED);
         group.throughput(Throughput::Bytes(payload.to_json_bytes().len() as u64));
         // At the anchor sizes every level, so that `compare-python` can take the lowest one that
         // compresses as well as Python's gzip.compress does.
@@ -151,7 +151,7 @@ fn anchors(c: &mut Criterion) {
     use libdeflater::Decompressor;
     let mut group = c.benchmark_group("anchors");
     for kib in ANCHOR_SIZES {
-        let payload = sessionkit::internal::prose::payload(kib * 1024, SEED);
+        let payload = sessionkit::prose::payload(kib * 1024, SEED);
         let json = payload.to_json_bytes();
         group.throughput(Throughput::Bytes(json.len() as u64));
         // Every level up to 9: `compare-python` picks the lowest one that compresses as well as

@@ -1,4 +1,4 @@
 //! `headers`: arbitrary header lines into the header stage: never panics, every rejection has a code.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| sessionkit::internal::fuzzing::headers(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sessionkit_fuzzing::headers(data));

@@ -1,4 +1,4 @@
 //! `schema`: arbitrary bytes as a JSON body in both profiles; the typed model and the schema agree.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| sessionkit::internal::fuzzing::schema(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sessionkit_fuzzing::schema(data));

@@ -176,7 +176,7 @@ pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
         .map(|kib| {
             (
                 format!("{kib} KiB"),
-                sessionkit::internal::prose::payload(kib * 1024, 0x5e55_10b1).to_json_bytes(),
+                sessionkit::prose::payload(kib * 1024, 0x5e55_10b1).to_json_bytes(),
             )
         })
         .collect();

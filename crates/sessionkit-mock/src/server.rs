@@ -476,7 +476,7 @@ async fn create_session(state: &State, request: Request<Incoming>) -> (Answer, s
                 outcome.status,
                 serde_json::to_vec(&failure).unwrap_or_default(),
             );
-            for (name, value) in &outcome.answer_headers {
+            for (name, value) in outcome.answer_headers() {
                 response
                     .headers_mut()
                     .insert(*name, HeaderValue::from_static(value));

@@ -18,7 +18,7 @@ pub fn text(max: usize) -> impl Strategy<Value = String> {
 /// A real calendar date, `YYYY-MM-DD`.
 pub fn date() -> impl Strategy<Value = String> {
     (1900u32..2100, 1u32..=12).prop_flat_map(|(y, m)| {
-        let days = sessionkit::internal::days_in_month(y, m);
+        let days = sessionkit_fuzzing::days_in_month(y, m);
         (1u32..=days).prop_map(move |d| format!("{y:04}-{m:02}-{d:02}"))
     })
 }

@@ -1,105 +1,28 @@
-//! Diagnostics that name the client's mistake (docs/contract.md §5) instead of a bare 401 or 400.
+//! The detectors of the named mistakes (docs/contract.md §5): each looks at the request and, when
+//! it recognises the client's mistake, returns its catalogue diagnostic ([`Mistake`]).
 //!
 //! None of them reveals an expected signature or a secret: they say *which bytes* the client
 //! signed, never what the right signature would have been, so the server is no signing oracle.
 
 use serde_json::Value;
 
-use crate::encoding::{Encoding, EncodingRejection, Sniffed};
+use crate::catalogue::Mistake;
+use crate::encoding::{Encoding, Sniffed};
 use crate::payload::Diagnostic;
 use crate::schema::{Profile, Violation};
-use crate::signature::{self, Signature, SignatureFormatError};
-
-fn diagnostic(code: &str, message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
-    Diagnostic {
-        code: code.to_owned(),
-        pointer: String::new(),
-        message: message.into(),
-        hint: hint.into(),
-    }
-}
-
-/// Every diagnostic code this module produces, with the mistake it names.
-pub const CODES: &[(&str, &str)] = &[
-    (
-        "signed_compressed_bytes",
-        "the signature matches the wire bytes instead of the decoded ones",
-    ),
-    (
-        "signed_other_serialization",
-        "the signature matches a re-serialization of the same JSON",
-    ),
-    (
-        "signature_not_lowercase_hex",
-        "uppercase hex, a prefix such as sha256=, or base64",
-    ),
-    (
-        "encoding_mismatch",
-        "Content-Encoding declared but the body is not of that encoding",
-    ),
-    (
-        "raw_deflate",
-        "deflate declared, body is raw DEFLATE without the zlib wrapper",
-    ),
-    (
-        "double_compression",
-        "the decoded body is itself gzip or zlib",
-    ),
-    (
-        "undeclared_compression",
-        "no Content-Encoding but the body is gzip or zlib",
-    ),
-    ("unsupported_encoding", "br, a list, or an unknown token"),
-    (
-        "compression_not_worth_it",
-        "advisory: compressed body under the size where compression pays",
-    ),
-];
-
-/// `unsupported_encoding`.
-pub fn unsupported_encoding(rejection: &EncodingRejection) -> Diagnostic {
-    let hint = match rejection {
-        EncodingRejection::List(_) => {
-            "send exactly one encoding: Content-Encoding: gzip (recommended) or deflate; stacked encodings are not supported"
-        }
-        EncodingRejection::SeveralLines(_) => {
-            "send one Content-Encoding line; a proxy or HTTP client may be adding its own (double compression)"
-        }
-        EncodingRejection::Unsupported(_) => {
-            "use gzip (recommended) or deflate, or omit Content-Encoding and send plain JSON"
-        }
-    };
-    diagnostic("unsupported_encoding", rejection.to_string(), hint)
-}
+use crate::signature::{self, Signature, SignatureFormatError, Signed};
 
 /// `encoding_mismatch` or `raw_deflate`, for a body that is not of its declared encoding.
 pub fn not_of_declared_encoding(declared: Encoding, found: Sniffed) -> Diagnostic {
     if declared == Encoding::Deflate && found == Sniffed::RawDeflate {
-        return diagnostic(
-            "raw_deflate",
+        return Mistake::RawDeflate.diagnostic(
             "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
-            "deflate means the zlib format (RFC 1950): use zlib.compress / zlib.deflateSync, not a raw deflate stream; or send gzip",
         );
     }
-    let hint = match found {
-        Sniffed::Json => {
-            "the body is not compressed: omit Content-Encoding, or compress the body you send"
-        }
-        Sniffed::Gzip | Sniffed::Zlib => {
-            "set Content-Encoding to the format you actually compress with"
-        }
-        _ => {
-            "compress the serialized JSON with the encoding you declare, and send the compressed bytes unchanged"
-        }
-    };
-    diagnostic(
-        "encoding_mismatch",
-        format!(
-            "Content-Encoding: {declared}, but the body is {}",
-            found.describe()
-        ),
-        hint,
-    )
+    Mistake::EncodingMismatch.diagnostic(format!(
+        "Content-Encoding: {declared}, but the body is {}",
+        found.describe()
+    ))
 }
 
 /// `double_compression` or `undeclared_compression`, for a decoded body that is still compressed.
@@ -108,61 +31,43 @@ pub fn still_compressed(declared: Encoding, decoded: Sniffed) -> Option<Diagnost
         return None;
     }
     Some(if declared == Encoding::Identity {
-        diagnostic(
-            "undeclared_compression",
-            format!(
-                "no Content-Encoding, but the body is {}",
-                decoded.describe()
-            ),
-            "declare the compression with Content-Encoding: gzip or deflate, or send plain JSON",
-        )
+        Mistake::UndeclaredCompression.diagnostic(format!(
+            "no Content-Encoding, but the body is {}",
+            decoded.describe()
+        ))
     } else {
-        diagnostic(
-            "double_compression",
-            format!(
-                "after {declared} decoding the body is still {}",
-                decoded.describe()
-            ),
-            "compress once: your HTTP client or a proxy is compressing again; check the outbound body and Content-Encoding",
-        )
+        Mistake::DoubleCompression.diagnostic(format!(
+            "after {declared} decoding the body is still {}",
+            decoded.describe()
+        ))
     })
 }
 
 /// `signature_not_lowercase_hex`.
 pub fn malformed_signature(error: &SignatureFormatError) -> Diagnostic {
-    diagnostic(
-        "signature_not_lowercase_hex",
-        error.to_string(),
-        "send the HMAC-SHA256 as 64 lowercase hex characters, no prefix (hexdigest() in Python, digest('hex') in Node.js)",
-    )
+    Mistake::SignatureNotLowercaseHex.diagnostic(error.to_string())
 }
 
 /// Names which bytes a mismatching signature was computed over, when it can tell.
 pub fn signature_mismatch<S: AsRef<[u8]>>(
     secrets: &[S],
     signature: &Signature,
-    wire: &[u8],
-    encoding: Encoding,
-    decoded: &[u8],
+    signed: Signed<'_>,
 ) -> Option<Diagnostic> {
-    if encoding != Encoding::Identity && signature::verify(secrets, wire, signature) {
-        return Some(diagnostic(
-            "signed_compressed_bytes",
-            "the signature matches the compressed bytes, not the decoded JSON",
-            "sign the serialized JSON before compressing it: serialize, sign, then compress and send",
-        ));
+    if signed.encoding != Encoding::Identity && signature::verify(secrets, signed.wire, signature) {
+        return Some(
+            Mistake::SignedCompressedBytes
+                .diagnostic("the signature matches the compressed bytes, not the decoded JSON"),
+        );
     }
+    let decoded = signed.bytes;
     let value: Value = serde_json::from_slice(decoded).ok()?;
     for (name, style) in &STYLES {
         let bytes = reserialize(&value, style);
         if bytes != decoded && signature::verify(secrets, &bytes, signature) {
-            return Some(diagnostic(
-                "signed_other_serialization",
-                format!(
-                    "the signature matches the same JSON serialized differently ({name}), not the bytes sent"
-                ),
-                "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
-            ));
+            return Some(Mistake::SignedOtherSerialization.diagnostic(format!(
+                "the signature matches the same JSON serialized differently ({name}), not the bytes sent"
+            )));
         }
     }
     None
@@ -178,15 +83,11 @@ pub fn compression_not_worth_it(
 ) -> Option<Diagnostic> {
     (encoding != Encoding::Identity && !model.worth_it(decoded_len, wire_len)).then(|| {
         let saved_us = (model.transfer_ns(decoded_len) - model.transfer_ns(wire_len)) / 1000.0;
-        diagnostic(
-            "compression_not_worth_it",
-            format!(
-                "{encoding} took a {decoded_len}-byte body to {wire_len} bytes: {saved_us:.0} µs saved at {} Mbit/s, about {:.0} µs of CPU spent",
-                model.link_mbps,
-                model.cpu_ns(decoded_len) / 1000.0
-            ),
-            "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
-        )
+        Mistake::CompressionNotWorthIt.diagnostic(format!(
+            "{encoding} took a {decoded_len}-byte body to {wire_len} bytes: {saved_us:.0} µs saved at {} Mbit/s, about {:.0} µs of CPU spent",
+            model.link_mbps,
+            model.cpu_ns(decoded_len) / 1000.0
+        ))
     })
 }
 

@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use crate::catalogue::{ERRORS, Entry, Stage};
+use crate::payload::Diagnostic;
+use crate::schema::Violation;
+
 /// What went wrong, in pipeline order: headers → size → decode → signature → json → schema.
 ///
 /// Each kind has a stable snake_case [`code`](ErrorKind::code) carried by the corpus manifest, the
@@ -82,82 +86,44 @@ impl ErrorKind {
         ErrorKind::SchemaViolation,
     ];
 
+    /// Its catalogue entry: code, stage, status, vendor code, message shape and hint.
+    pub fn entry(self) -> &'static Entry {
+        &ERRORS[self as usize]
+    }
+
     /// Stable snake_case code.
     pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::MissingApiKey => "missing_api_key",
-            ErrorKind::UnknownApiKey => "unknown_api_key",
-            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
-            ErrorKind::UnsupportedEncoding => "unsupported_encoding",
-            ErrorKind::BodyTooLarge => "body_too_large",
-            ErrorKind::DecodedTooLarge => "decoded_too_large",
-            ErrorKind::NotEncoded => "not_encoded",
-            ErrorKind::CorruptStream => "corrupt_stream",
-            ErrorKind::TruncatedStream => "truncated_stream",
-            ErrorKind::BadChecksum => "bad_checksum",
-            ErrorKind::TrailingData => "trailing_data",
-            ErrorKind::MissingSignature => "missing_signature",
-            ErrorKind::MalformedSignature => "malformed_signature",
-            ErrorKind::SignatureMismatch => "signature_mismatch",
-            ErrorKind::InvalidUtf8 => "invalid_utf8",
-            ErrorKind::InvalidJson => "invalid_json",
-            ErrorKind::DuplicateKey => "duplicate_key",
-            ErrorKind::TooDeep => "too_deep",
-            ErrorKind::NotAnObject => "not_an_object",
-            ErrorKind::MissingVerification => "missing_verification",
-            ErrorKind::VerificationNotObject => "verification_not_object",
-            ErrorKind::SchemaViolation => "schema_violation",
-        }
+        self.entry().code
     }
 
     /// The pipeline stage the kind belongs to.
-    pub fn stage(self) -> &'static str {
-        use ErrorKind::*;
-        match self {
-            MissingApiKey | UnknownApiKey | UnsupportedMediaType | UnsupportedEncoding => "headers",
-            BodyTooLarge => "size",
-            DecodedTooLarge | NotEncoded | CorruptStream | TruncatedStream | BadChecksum
-            | TrailingData => "decode",
-            MissingSignature | MalformedSignature | SignatureMismatch => "signature",
-            InvalidUtf8
-            | InvalidJson
-            | DuplicateKey
-            | TooDeep
-            | NotAnObject
-            | MissingVerification
-            | VerificationNotObject => "json",
-            SchemaViolation => "schema",
-        }
+    pub fn stage(self) -> Stage {
+        self.entry().stage
     }
 
     /// The HTTP status of the answer (docs/contract.md §2).
     pub fn status(self) -> u16 {
-        match self.stage() {
-            "headers" => match self {
-                ErrorKind::MissingApiKey | ErrorKind::UnknownApiKey => 401,
-                _ => 415,
-            },
-            "size" => 413,
-            "decode" if self == ErrorKind::DecodedTooLarge => 413,
-            "signature" => 401,
-            _ => 400,
-        }
+        // Every error entry has a status; only mistakes may leave it to the request.
+        self.entry().status.unwrap_or(400)
     }
 
-    /// The vendor error code of the answer. Where the vendor's tables have none (413, 415), the
-    /// HTTP status stands in, so clients can still switch on `code` alone.
+    /// The vendor error code of the answer (docs/contract.md §3).
     pub fn vendor_code(self) -> u16 {
+        // Every error entry has a vendor code; only mistakes may leave it to the request.
+        self.entry().vendor_code.unwrap_or(1104)
+    }
+
+    /// The kind of that code.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Headers the answer must carry: `Accept-Encoding` on a 415 for the encoding (RFC 9110
+    /// §12.5.3, docs/contract.md §1).
+    pub fn answer_headers(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            ErrorKind::MissingApiKey => 1801,
-            ErrorKind::UnknownApiKey => 1803,
-            ErrorKind::MissingSignature | ErrorKind::MalformedSignature => 1812,
-            ErrorKind::SignatureMismatch => 1819,
-            ErrorKind::MissingVerification => 1102,
-            _ => match self.status() {
-                413 => 413,
-                415 => 415,
-                _ => 1104,
-            },
+            ErrorKind::UnsupportedEncoding => &[("Accept-Encoding", "gzip, deflate")],
+            _ => &[],
         }
     }
 }
@@ -206,6 +172,64 @@ impl Error {
     /// JSON pointer of the fault, or empty.
     pub fn pointer(&self) -> &str {
         &self.pointer
+    }
+
+    /// The error as the first diagnostic of a failure answer, with its catalogue hint.
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic {
+            code: self.kind.code().to_owned(),
+            pointer: self.pointer.clone(),
+            message: self.message.clone(),
+            hint: self.kind.entry().hint.to_owned(),
+        }
+    }
+}
+
+/// Why a stage refused a request: the error that decides the answer, the mistakes named beside
+/// it, and for the schema stage every violation and warning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// The error that decides status and vendor code.
+    pub error: Error,
+    /// The vendor code of the answer: the error kind's, or for the schema stage the first
+    /// violation's.
+    pub vendor_code: u16,
+    /// Named mistakes, in the order found.
+    pub mistakes: Vec<Diagnostic>,
+    /// Every schema violation (schema stage only).
+    pub violations: Vec<Violation>,
+    /// Schema warnings (schema stage only).
+    pub warnings: Vec<Violation>,
+}
+
+impl Rejection {
+    /// The stage whose check failed.
+    pub fn stage(&self) -> Stage {
+        self.error.kind().stage()
+    }
+
+    /// The same rejection with `mistakes` named before its own (found by an earlier stage).
+    pub fn after(mut self, mistakes: &[Diagnostic]) -> Self {
+        self.mistakes.splice(0..0, mistakes.iter().cloned());
+        self
+    }
+
+    /// The same rejection naming `mistake` too, when there is one.
+    pub fn naming(mut self, mistake: Option<Diagnostic>) -> Self {
+        self.mistakes.extend(mistake);
+        self
+    }
+}
+
+impl From<Error> for Rejection {
+    fn from(error: Error) -> Self {
+        Self {
+            vendor_code: error.kind().vendor_code(),
+            error,
+            mistakes: Vec::new(),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 }
 

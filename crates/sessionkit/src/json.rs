@@ -10,6 +10,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use crate::error::{Error, ErrorKind, Rejection};
+
 /// The deepest nesting of arrays and objects the contract accepts.
 pub const MAX_DEPTH: usize = 64;
 
@@ -36,14 +38,19 @@ pub enum JsonError {
 }
 
 impl JsonError {
-    /// Stable snake_case code.
-    pub fn code(&self) -> &'static str {
+    /// The error kind of the answer.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            JsonError::InvalidUtf8 { .. } => "invalid_utf8",
-            JsonError::Syntax(_) => "invalid_json",
-            JsonError::DuplicateKey { .. } => "duplicate_key",
-            JsonError::TooDeep { .. } => "too_deep",
+            JsonError::InvalidUtf8 { .. } => ErrorKind::InvalidUtf8,
+            JsonError::Syntax(_) => ErrorKind::InvalidJson,
+            JsonError::DuplicateKey { .. } => ErrorKind::DuplicateKey,
+            JsonError::TooDeep { .. } => ErrorKind::TooDeep,
         }
+    }
+
+    /// Stable snake_case code (the error kind's).
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
     }
 
     /// JSON pointer of the fault, or empty.
@@ -90,6 +97,31 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
         Err(Stop::Syntax | Stop::Found) => {}
     }
     serde_json::from_str(text).map_err(|e| JsonError::Syntax(e.to_string()))
+}
+
+/// The json stage (docs/contract.md §2 step 6): the decoded body parsed under the contract's
+/// rules, a top-level object whose `verification` is an object.
+pub fn check(decoded: &[u8]) -> Result<Value, Rejection> {
+    let body = parse(decoded).map_err(|e| {
+        let pointer = e.pointer().to_owned();
+        Error::new(e.kind(), e.to_string()).at(pointer)
+    })?;
+    let refuse =
+        |kind, message: &str, pointer: &str| Err(Error::new(kind, message).at(pointer).into());
+    match body.get("verification") {
+        _ if !body.is_object() => refuse(ErrorKind::NotAnObject, "body is not a JSON object", ""),
+        None => refuse(
+            ErrorKind::MissingVerification,
+            "required property verification is missing",
+            "/verification",
+        ),
+        Some(v) if !v.is_object() => refuse(
+            ErrorKind::VerificationNotObject,
+            "verification is not an object",
+            "/verification",
+        ),
+        Some(_) => Ok(body),
+    }
 }
 
 /// The 1-based line on which the value at `pointer` starts in `text`, if it is there.

@@ -21,16 +21,19 @@ pub mod payload;
 pub mod schema;
 pub mod signature;
 
-pub use error::{Error, ErrorKind};
+pub use catalogue::{Mistake, Stage};
+pub use error::{Error, ErrorKind, Rejection};
 
+pub mod catalogue;
 pub mod corpus;
 pub mod cost;
+pub mod decode;
 pub mod diagnose;
 pub mod headers;
-#[doc(hidden)]
-pub mod internal;
+pub mod prose;
 pub mod receive;
 pub mod request;
+pub mod size;
 
 /// The README's library example, compiled and run as a doctest so that it stays true.
 #[cfg(doctest)]

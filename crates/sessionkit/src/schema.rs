@@ -12,7 +12,9 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Registry, ValidationError, Validator};
 use serde_json::Value;
 
+use crate::error::{Error, ErrorKind, Rejection};
 use crate::json::escape_segment;
+use crate::payload::SessionRequest;
 
 /// Base URI the schema files are registered under. The files carry no `$id`, so that any tool
 /// resolves their relative `$ref`s (`request.defs.json#/$defs/...`) against their own location
@@ -131,6 +133,50 @@ pub fn validate(body: &Value, profile: Profile) -> Report {
         }
     }
     report
+}
+
+/// A body the schema stage accepted: the typed payload, and the warnings found on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    /// The typed payload.
+    pub payload: SessionRequest,
+    /// Schema warnings (unknown properties in the documented profile).
+    pub warnings: Vec<Violation>,
+}
+
+/// The schema stage (docs/contract.md §2 step 7): `body` valid in `profile`, with every violation
+/// listed when it is not, and read into the typed model.
+pub fn check(body: &Value, profile: Profile) -> Result<Accepted, Rejection> {
+    let report = validate(body, profile);
+    let refuse = |message: String, report: Report| {
+        let mut rejection = Rejection::from(Error::new(ErrorKind::SchemaViolation, message));
+        if !report.errors.is_empty() {
+            rejection.vendor_code = report.vendor_code();
+        }
+        rejection.violations = report.errors;
+        rejection.warnings = report.warnings;
+        rejection
+    };
+    if !report.is_valid() {
+        let n = report.errors.len();
+        let s = if n == 1 { "" } else { "s" };
+        return Err(refuse(
+            format!("{n} schema violation{s} ({profile} profile)"),
+            report,
+        ));
+    }
+    match SessionRequest::from_value(body) {
+        Ok(payload) => Ok(Accepted {
+            payload,
+            warnings: report.warnings,
+        }),
+        // The schema accepted what the typed model cannot hold: a gap between the two that the
+        // fuzz target `schema` hunts for. Refuse rather than drop data.
+        Err(e) => Err(refuse(
+            format!("body passes the schema but not the typed model ({e})"),
+            report,
+        )),
+    }
 }
 
 /// Validates an answer body against `response.json` (201) or `error.json` (any other status).

@@ -1,8 +1,14 @@
-//! The signature stage: HMAC-SHA256 over the uncompressed body, as 64 lowercase hex characters.
+//! The signature stage: HMAC-SHA256 over the uncompressed body, as 64 lowercase hex characters
+//! (docs/contract.md §2 step 5), compared in constant time against every active secret.
 //!
-//! The same primitive signs the session id of `GET /v1/sessions/{id}/decision`.
+//! The same stage checks the session id of `GET /v1/sessions/{id}/decision`.
 
 use std::fmt;
+
+use crate::diagnose;
+use crate::encoding::Encoding;
+use crate::error::{Error, ErrorKind, Rejection};
+use crate::headers::{Headers, names};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -141,6 +147,85 @@ pub fn verify<S: AsRef<[u8]>>(secrets: &[S], bytes: &[u8], signature: &Signature
         matched |= mac.verify_slice(signature.as_bytes()).is_ok();
     }
     matched
+}
+
+/// What a signature must cover, and how it reached the server (for naming a mismatch).
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    /// The bytes the signature must cover: the decoded body, or the session id.
+    pub bytes: &'a [u8],
+    /// The bytes on the wire.
+    pub wire: &'a [u8],
+    /// How `wire` decodes to `bytes`.
+    pub encoding: Encoding,
+    /// What `bytes` are, for the message: "the decoded body", "the session id".
+    pub what: &'static str,
+}
+
+impl<'a> Signed<'a> {
+    /// A request body: `wire` decoded as `encoding` gave `decoded`.
+    pub fn body(decoded: &'a [u8], wire: &'a [u8], encoding: Encoding) -> Self {
+        Self {
+            bytes: decoded,
+            wire,
+            encoding,
+            what: "the decoded body",
+        }
+    }
+
+    /// The session id of `GET /v1/sessions/{id}/decision`, signed as it is.
+    pub fn session_id(id: &'a str) -> Self {
+        Self {
+            bytes: id.as_bytes(),
+            wire: id.as_bytes(),
+            encoding: Encoding::Identity,
+            what: "the session id",
+        }
+    }
+}
+
+/// The signature stage: one `X-HMAC-SIGNATURE` line, in the documented form, matching `signed`
+/// under one of `secrets`. Without the header the request passes only when `required` is false.
+/// A mismatch is diagnosed: which other bytes the client signed, when that can be told.
+pub fn check<S: AsRef<[u8]>>(
+    headers: &Headers,
+    signed: Signed<'_>,
+    secrets: &[S],
+    required: bool,
+) -> Result<(), Rejection> {
+    let value = match headers.get_all(names::SIGNATURE).as_slice() {
+        [] if !required => return Ok(()),
+        [] => {
+            return Err(Error::new(
+                ErrorKind::MissingSignature,
+                "missing X-HMAC-SIGNATURE header",
+            )
+            .into());
+        }
+        [value] => value.trim(),
+        values => {
+            let message = format!(
+                "{} X-HMAC-SIGNATURE header lines, exactly 1 expected",
+                values.len()
+            );
+            return Err(Error::new(ErrorKind::MalformedSignature, message).into());
+        }
+    };
+    let signature = Signature::from_hex(value).map_err(|format| {
+        Rejection::from(Error::new(
+            ErrorKind::MalformedSignature,
+            format.to_string(),
+        ))
+        .naming(Some(diagnose::malformed_signature(&format)))
+    })?;
+    if verify(secrets, signed.bytes, &signature) {
+        return Ok(());
+    }
+    let mismatch = Error::new(
+        ErrorKind::SignatureMismatch,
+        format!("signature does not match {}", signed.what),
+    );
+    Err(Rejection::from(mismatch).naming(diagnose::signature_mismatch(secrets, &signature, signed)))
 }
 
 #[cfg(test)]

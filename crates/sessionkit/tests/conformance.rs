@@ -176,14 +176,14 @@ fn every_wire_case_gets_its_answer() {
         };
         let outcome = case.receive(&bytes).expect("a wire case");
         checked += 1;
-        let named: Vec<&str> = outcome
-            .diagnostics
+        let answer = outcome.failure_answer();
+        let named: Vec<&str> = answer
             .iter()
-            .map(|d| d.code.as_str())
+            .flat_map(|a| a.diagnostics.iter().map(|d| d.code.as_str()))
             .collect();
         let got = corpus::Expect {
             status: outcome.status,
-            code: (outcome.code != 0).then_some(outcome.code),
+            code: (outcome.vendor_code != 0).then_some(outcome.vendor_code),
             error: outcome.error_code().map(str::to_owned),
             diagnostic: expect
                 .diagnostic

@@ -101,8 +101,8 @@ mod signing_and_encoding {
                 .with("Content-Encoding", enc.name());
             let outcome = receive(&headers, &wire, &Config::default());
             prop_assert_eq!(outcome.status, 401);
-            prop_assert_eq!(outcome.code, 1819);
-            prop_assert!(outcome.diagnostics.iter().any(|d| d.code == "signed_compressed_bytes"), "{}", outcome.render());
+            prop_assert_eq!(outcome.vendor_code, 1819);
+            prop_assert!(outcome.mistakes.iter().any(|d| d.code == "signed_compressed_bytes"), "{}", outcome.render());
         }
 
         /// Changing any one byte of the signed body, or one bit of the signature, fails verification.

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sessionkit::internal::fuzzing;
+use sessionkit_fuzzing as fuzzing;
 use sessionkit_testkit::corpus::corpus_dir;
 
 type Target = (&'static str, fn(&[u8]));

@@ -1,0 +1,485 @@
+//! The one catalogue of every error kind and every named mistake (docs/contract.md §2, §3, §5):
+//! stable code, stage, HTTP status, vendor code, message shape and hint, written once.
+//!
+//! Answers, `verify`, the reference server, the README's tables and the snapshots all read it
+//! (ripgrep keeps its flags in one table that help, man page and completions read, for the same
+//! reason: two tables drift apart). Adding a mistake means one [`Mistake`] variant, one entry
+//! here, one detector in [`crate::diagnose`] and one corpus case.
+
+use std::fmt;
+
+use crate::error::ErrorKind;
+use crate::payload::Diagnostic;
+
+/// The stages of the receive pipeline, in the order data flows through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// API key, `Content-Type`, `Content-Encoding`.
+    Headers,
+    /// The body's length on the wire.
+    Size,
+    /// Decompression under the decoded-size limit.
+    Decode,
+    /// HMAC-SHA256 over the decoded bytes.
+    Signature,
+    /// UTF-8 JSON, one object with an object `verification`.
+    Json,
+    /// The profile's schema.
+    Schema,
+}
+
+impl Stage {
+    /// Every stage, in pipeline order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Headers,
+        Stage::Size,
+        Stage::Decode,
+        Stage::Signature,
+        Stage::Json,
+        Stage::Schema,
+    ];
+
+    /// The stage's name: also the name of its module, corpus folder, bench group and fuzz target.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Headers => "headers",
+            Stage::Size => "size",
+            Stage::Decode => "decode",
+            Stage::Signature => "signature",
+            Stage::Json => "json",
+            Stage::Schema => "schema",
+        }
+    }
+
+    /// The stage of that name.
+    pub fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One line of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable snake_case code, never renamed.
+    pub code: &'static str,
+    /// The stage that finds it.
+    pub stage: Stage,
+    /// The HTTP status of the answer it comes with; `None` where that depends on the request.
+    pub status: Option<u16>,
+    /// The vendor code of that answer; `None` where that depends on the request, or on 201.
+    pub vendor_code: Option<u16>,
+    /// The shape of its message, with the numbers that vary in braces.
+    pub message: &'static str,
+    /// What the client should change.
+    pub hint: &'static str,
+}
+
+const fn entry(
+    code: &'static str,
+    stage: Stage,
+    status: u16,
+    vendor_code: u16,
+    message: &'static str,
+    hint: &'static str,
+) -> Entry {
+    Entry {
+        code,
+        stage,
+        status: Some(status),
+        vendor_code: Some(vendor_code),
+        message,
+        hint,
+    }
+}
+
+const DECODE_HINT: &str = "send the compressed bytes exactly as the compressor produced them, with the matching Content-Encoding";
+const JSON_HINT: &str = "send one JSON object, UTF-8, without repeated keys";
+const VERIFICATION_HINT: &str =
+    "send {\"verification\": {...}}; {\"verification\": {}} is the minimal body";
+
+/// Every error kind's entry, in [`ErrorKind::ALL`] order. Where the vendor's tables have no code
+/// (413, 415), the HTTP status stands in, so clients can still switch on `code` alone.
+pub(crate) const ERRORS: [Entry; ErrorKind::ALL.len()] = {
+    use Stage::*;
+    [
+        entry(
+            "missing_api_key",
+            Headers,
+            401,
+            1801,
+            "missing X-AUTH-CLIENT header",
+            "send your API key in X-AUTH-CLIENT",
+        ),
+        entry(
+            "unknown_api_key",
+            Headers,
+            401,
+            1803,
+            "{unknown|repeated} API key in X-AUTH-CLIENT",
+            "check X-AUTH-CLIENT: the key is not one this server knows",
+        ),
+        entry(
+            "unsupported_media_type",
+            Headers,
+            415,
+            415,
+            "Content-Type {value} is not application/json",
+            "send Content-Type: application/json",
+        ),
+        entry(
+            "unsupported_encoding",
+            Headers,
+            415,
+            415,
+            "content encoding {value} is not supported (gzip, deflate)",
+            "send exactly one Content-Encoding line, gzip (recommended) or deflate, or none for plain JSON; lists and br are not supported, and a second line means a proxy or HTTP client compresses again",
+        ),
+        entry(
+            "body_too_large",
+            Size,
+            413,
+            413,
+            "body exceeds limit ({length} > {limit} bytes)",
+            "send a smaller body",
+        ),
+        entry(
+            "decoded_too_large",
+            Decode,
+            413,
+            413,
+            "decoded body exceeds limit ({length} > {limit} bytes)",
+            "send a smaller body",
+        ),
+        entry(
+            "not_encoded",
+            Decode,
+            400,
+            1104,
+            "body is not {encoding} data (it looks like {format})",
+            DECODE_HINT,
+        ),
+        entry(
+            "corrupt_stream",
+            Decode,
+            400,
+            1104,
+            "{format} data is corrupt at input byte {offset} ({reason})",
+            DECODE_HINT,
+        ),
+        entry(
+            "truncated_stream",
+            Decode,
+            400,
+            1104,
+            "{part} ends early",
+            DECODE_HINT,
+        ),
+        entry(
+            "bad_checksum",
+            Decode,
+            400,
+            1104,
+            "{checksum} mismatch (trailer {expected}, data {found})",
+            DECODE_HINT,
+        ),
+        entry(
+            "trailing_data",
+            Decode,
+            400,
+            1104,
+            "{n} bytes follow the {format} stream",
+            DECODE_HINT,
+        ),
+        entry(
+            "missing_signature",
+            Signature,
+            401,
+            1812,
+            "missing X-HMAC-SIGNATURE header",
+            "send X-HMAC-SIGNATURE: the HMAC-SHA256 of the uncompressed body",
+        ),
+        entry(
+            "malformed_signature",
+            Signature,
+            401,
+            1812,
+            "signature {is not 64 lowercase hex characters, why}",
+            "send one X-HMAC-SIGNATURE line: 64 lowercase hex characters, no prefix",
+        ),
+        entry(
+            "signature_mismatch",
+            Signature,
+            401,
+            1819,
+            "signature does not match the {decoded body|session id}",
+            "sign the exact uncompressed bytes you send, with the shared secret, before compressing",
+        ),
+        entry(
+            "invalid_utf8",
+            Json,
+            400,
+            1104,
+            "body is not valid UTF-8 (first bad byte at offset {offset})",
+            JSON_HINT,
+        ),
+        entry(
+            "invalid_json",
+            Json,
+            400,
+            1104,
+            "body is not valid JSON ({reason} at line {line} column {column})",
+            JSON_HINT,
+        ),
+        entry(
+            "duplicate_key",
+            Json,
+            400,
+            1104,
+            "duplicate key at {pointer}",
+            JSON_HINT,
+        ),
+        entry(
+            "too_deep",
+            Json,
+            400,
+            1104,
+            "nesting deeper than 64 levels at {pointer}",
+            JSON_HINT,
+        ),
+        entry(
+            "not_an_object",
+            Json,
+            400,
+            1104,
+            "body is not a JSON object",
+            JSON_HINT,
+        ),
+        entry(
+            "missing_verification",
+            Json,
+            400,
+            1102,
+            "required property verification is missing",
+            VERIFICATION_HINT,
+        ),
+        entry(
+            "verification_not_object",
+            Json,
+            400,
+            1104,
+            "verification is not an object",
+            VERIFICATION_HINT,
+        ),
+        entry(
+            "schema_violation",
+            Schema,
+            400,
+            1104,
+            "{n} schema violations ({profile} profile); the vendor code is the first violation's",
+            "fix every violation listed",
+        ),
+    ]
+};
+
+/// A client mistake the server names beside the error (docs/contract.md §5). None of them reveals
+/// an expected signature or a secret: they say *which bytes* the client signed or sent, never what
+/// the right signature would have been, so the server is no signing oracle.
+///
+/// `unsupported_encoding`, the contract's other named mistake, is the error kind of that name: it
+/// is listed once, as an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mistake {
+    /// `Content-Encoding` declared, but the body is not of that encoding.
+    EncodingMismatch,
+    /// `deflate` declared, the body is raw DEFLATE without the zlib wrapper.
+    RawDeflate,
+    /// After decoding, the body is still gzip or zlib.
+    DoubleCompression,
+    /// No `Content-Encoding`, but the body is gzip or zlib.
+    UndeclaredCompression,
+    /// The signature is not 64 lowercase hex characters (uppercase, a prefix, base64).
+    SignatureNotLowercaseHex,
+    /// The signature matches the compressed wire bytes.
+    SignedCompressedBytes,
+    /// The signature matches a re-serialization of the same JSON.
+    SignedOtherSerialization,
+    /// Advisory: the body was compressed where compression costs more than it saves.
+    CompressionNotWorthIt,
+}
+
+impl Mistake {
+    /// Every mistake, in pipeline order.
+    pub const ALL: [Mistake; 8] = [
+        Mistake::EncodingMismatch,
+        Mistake::RawDeflate,
+        Mistake::DoubleCompression,
+        Mistake::UndeclaredCompression,
+        Mistake::SignatureNotLowercaseHex,
+        Mistake::SignedCompressedBytes,
+        Mistake::SignedOtherSerialization,
+        Mistake::CompressionNotWorthIt,
+    ];
+
+    /// Its catalogue entry.
+    pub fn entry(self) -> &'static Entry {
+        &MISTAKES[self as usize]
+    }
+
+    /// Stable snake_case code.
+    pub fn code(self) -> &'static str {
+        self.entry().code
+    }
+
+    /// True for advice that never changes the answer.
+    pub fn is_advisory(self) -> bool {
+        self == Mistake::CompressionNotWorthIt
+    }
+
+    /// The mistake of that code.
+    pub fn from_code(code: &str) -> Option<Mistake> {
+        Mistake::ALL.into_iter().find(|m| m.code() == code)
+    }
+
+    /// The diagnostic naming this mistake, with `message` saying what was seen.
+    pub fn diagnostic(self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: self.code().to_owned(),
+            pointer: String::new(),
+            message: message.into(),
+            hint: self.entry().hint.to_owned(),
+        }
+    }
+}
+
+const MISTAKES: [Entry; Mistake::ALL.len()] = [
+    entry(
+        "encoding_mismatch",
+        Stage::Decode,
+        400,
+        1104,
+        "Content-Encoding: {declared}, but the body is {format}",
+        "compress the serialized JSON with the encoding you declare and send those bytes unchanged; if you do not compress, omit Content-Encoding",
+    ),
+    entry(
+        "raw_deflate",
+        Stage::Decode,
+        400,
+        1104,
+        "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
+        "deflate means the zlib format (RFC 1950): use zlib.compress / zlib.deflateSync, not a raw deflate stream; or send gzip",
+    ),
+    Entry {
+        code: "double_compression",
+        stage: Stage::Decode,
+        status: None,
+        vendor_code: None,
+        message: "after {encoding} decoding the body is still {format}",
+        hint: "compress once: your HTTP client or a proxy is compressing again; check the outbound body and Content-Encoding",
+    },
+    Entry {
+        code: "undeclared_compression",
+        stage: Stage::Decode,
+        status: None,
+        vendor_code: None,
+        message: "no Content-Encoding, but the body is {format}",
+        hint: "declare the compression with Content-Encoding: gzip or deflate, or send plain JSON",
+    },
+    entry(
+        "signature_not_lowercase_hex",
+        Stage::Signature,
+        401,
+        1812,
+        "signature {uses uppercase hex digits|carries a prefix|is base64, not hex}",
+        "send the HMAC-SHA256 as 64 lowercase hex characters, no prefix (hexdigest() in Python, digest('hex') in Node.js)",
+    ),
+    entry(
+        "signed_compressed_bytes",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the compressed bytes, not the decoded JSON",
+        "sign the serialized JSON before compressing it: serialize, sign, then compress and send",
+    ),
+    entry(
+        "signed_other_serialization",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the same JSON serialized differently ({style}), not the bytes sent",
+        "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
+    ),
+    Entry {
+        code: "compression_not_worth_it",
+        stage: Stage::Decode,
+        status: Some(201),
+        vendor_code: None,
+        message: "{encoding} took a {n}-byte body to {m} bytes: {saved} µs saved at {link} Mbit/s, about {cpu} µs of CPU spent",
+        hint: "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
+    },
+];
+
+/// The README's table of error kinds, as Markdown (a test keeps the README equal to it).
+pub fn errors_table() -> String {
+    table(ErrorKind::ALL.iter().map(|k| k.entry()))
+}
+
+/// The README's table of named mistakes, as Markdown (a test keeps the README equal to it).
+pub fn mistakes_table() -> String {
+    table(Mistake::ALL.iter().map(|m| m.entry()))
+}
+
+fn table<'a>(entries: impl Iterator<Item = &'a Entry>) -> String {
+    let mut out = String::from(
+        "| code | stage | status | vendor code | message | hint |\n|---|---|---|---|---|---|\n",
+    );
+    let or_varies = |n: Option<u16>| n.map_or("varies".to_owned(), |n| n.to_string());
+    for e in entries {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            e.code,
+            e.stage,
+            or_varies(e.status),
+            e.vendor_code.map_or_else(
+                || if e.status == Some(201) {
+                    "none".into()
+                } else {
+                    or_varies(None)
+                },
+                |n| n.to_string()
+            ),
+            e.message.replace('|', "\\|"),
+            e.hint.replace('|', "\\|"),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_across_errors_and_mistakes() {
+        let mut seen = HashSet::new();
+        for e in ERRORS.iter().chain(MISTAKES.iter()) {
+            assert!(seen.insert(e.code), "{} is in the catalogue twice", e.code);
+        }
+    }
+
+    #[test]
+    fn entries_sit_in_pipeline_order() {
+        let stages: Vec<Stage> = ERRORS.iter().map(|e| e.stage).collect();
+        assert!(stages.is_sorted(), "{stages:?}");
+        for m in Mistake::ALL {
+            assert_eq!(Mistake::from_code(m.code()), Some(m));
+        }
+    }
+}
