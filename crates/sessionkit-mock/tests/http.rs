@@ -181,6 +181,22 @@ fn decision_endpoint_checks_the_signed_id() {
         (reply.status, json(&reply)["code"].as_u64()),
         (401, Some(1819))
     );
+    // The same signature stage as POST /v1/sessions: two lines are malformed, not missing.
+    let headers = Headers::new()
+        .with("X-AUTH-CLIENT", EXAMPLE_API_KEY)
+        .with(
+            "X-HMAC-SIGNATURE",
+            signature::sign(SECRET, id.as_bytes()).to_string(),
+        )
+        .with(
+            "X-HMAC-SIGNATURE",
+            signature::sign(SECRET, id.as_bytes()).to_string(),
+        );
+    let url = format!("{}/{id}/decision", server.sessions_url());
+    let reply = client::send("GET", &url, &headers, b"", T).unwrap();
+    let body = json(&reply);
+    assert_eq!((reply.status, body["code"].as_u64()), (401, Some(1812)));
+    assert_eq!(body["diagnostics"][0]["code"], "malformed_signature");
     let unknown = "00000000-0000-4000-8000-000000000000";
     let reply = get(
         unknown,
@@ -246,6 +262,42 @@ fn start_slow_request(addr: &str) -> (TcpStream, SignedRequest) {
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(&request.body[..10]).unwrap();
     (stream, request)
+}
+
+#[test]
+fn a_declared_length_over_the_limit_is_refused_before_the_body() {
+    let server = TestServer::default_settings();
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let request = signed(BODY, Encoding::Identity);
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    // Shorter than the 10 s body timeout: an answer only after it would fail the read.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let head = client::head("POST", "/v1/sessions", "x", &request.headers, 2 << 20, true);
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream
+            .read(&mut buf)
+            .expect("413 before any body byte was sent");
+        assert!(n > 0, "closed without an answer");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    // The contract's order holds: a missing API key is still 401, even with a huge length.
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let head = client::head("POST", "/v1/sessions", "x", &Headers::new(), 2 << 20, true);
+    stream.write_all(head.as_bytes()).unwrap();
+    let n = stream
+        .read(&mut buf)
+        .expect("401 before any body byte was sent");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 401"));
 }
 
 #[test]

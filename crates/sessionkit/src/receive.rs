@@ -99,7 +99,7 @@ pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
     let mut outcome = Outcome::new(config.profile);
     match stages(headers, wire, config, &mut outcome) {
         Ok(()) => outcome,
-        Err(rejection) => outcome.refused(rejection),
+        Err(rejection) => outcome.refuse(rejection),
     }
 }
 
@@ -145,7 +145,13 @@ impl Outcome {
         }
     }
 
-    fn refused(mut self, rejection: Rejection) -> Self {
+    /// The decision of a stage called on its own (the reference server's early 413, the decision
+    /// endpoint's API key and signature checks): `rejection`, answered as `receive` answers it.
+    pub fn rejected(profile: Profile, rejection: Rejection) -> Self {
+        Self::new(profile).refuse(rejection)
+    }
+
+    fn refuse(mut self, rejection: Rejection) -> Self {
         self.status = rejection.error.kind().status();
         self.vendor_code = rejection.vendor_code;
         self.mistakes = rejection.mistakes;

@@ -1,0 +1,172 @@
+//! Answers: every non-2xx answer of the server is one [`ServerError`], turned into a response in
+//! one place ([`ServerError::into_answer`]), and every answer is signed like the 201 answer so that
+//! clients can check any answer they get (docs/contract.md §3).
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::HeaderValue;
+use hyper::{Response, StatusCode};
+use sessionkit::Rejection;
+use sessionkit::payload::{Diagnostic, FailureAnswer};
+use sessionkit::receive::{Config, Outcome};
+use sessionkit::signature;
+
+/// An HTTP answer of the server.
+pub(crate) type Answer = Response<Full<Bytes>>;
+
+/// Signs answers with the server's first API key and secret.
+pub(crate) struct Signer {
+    api_key: Option<HeaderValue>,
+    secret: Option<Vec<u8>>,
+}
+
+impl Signer {
+    pub(crate) fn new(config: &Config) -> Self {
+        Self {
+            api_key: config
+                .api_keys
+                .first()
+                .and_then(|k| HeaderValue::from_str(k).ok()),
+            secret: config.secrets.first().cloned(),
+        }
+    }
+
+    /// A JSON answer with `X-AUTH-CLIENT` and `X-HMAC-SIGNATURE` over its exact bytes.
+    pub(crate) fn answer(&self, status: u16, body: Vec<u8>) -> Answer {
+        let signature = self
+            .secret
+            .as_ref()
+            .map(|secret| signature::sign(secret, &body).to_string());
+        let mut response = Response::new(Full::new(Bytes::from(body)));
+        *response.status_mut() =
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        if let (Some(key), Some(signature)) = (&self.api_key, signature) {
+            headers.insert("x-auth-client", key.clone());
+            if let Ok(signature) = HeaderValue::from_str(&signature) {
+                headers.insert("x-hmac-signature", signature);
+            }
+        }
+        response
+    }
+}
+
+/// Why the server does not answer 200 or 201.
+#[derive(Debug)]
+pub(crate) enum ServerError {
+    /// The contract refuses the request: the answer `receive` (or one of its stages) decided.
+    Refused(Box<Outcome>),
+    /// A route of the API with another method.
+    MethodNotAllowed { allow: &'static str },
+    /// No such route.
+    NotFound { path: String },
+    /// `GET /v1/sessions/{id}/decision` for an id this key never created.
+    SessionNotFound,
+    /// Over the rate limit, or forced with `Prefer: code=429`.
+    RateLimited { retry_after: u64 },
+    /// Injected by the fault rate, or forced with `Prefer: code=500`.
+    InjectedFault,
+    /// The body did not arrive whole in time.
+    BodyIncomplete(&'static str),
+}
+
+impl From<Box<Outcome>> for ServerError {
+    fn from(outcome: Box<Outcome>) -> Self {
+        ServerError::Refused(outcome)
+    }
+}
+
+impl ServerError {
+    /// A stage's rejection, answered as `receive` answers it.
+    pub(crate) fn rejected(config: &Config, rejection: Rejection) -> Self {
+        ServerError::Refused(Box::new(Outcome::rejected(config.profile, rejection)))
+    }
+
+    /// The one conversion into a response: status, the vendor's failure shape with one
+    /// diagnostic, and the headers the status calls for.
+    pub(crate) fn into_answer(self, signer: &Signer) -> Answer {
+        let (status, message, code, hint): (u16, String, &str, &str) = match self {
+            ServerError::Refused(outcome) => {
+                let Some(failure) = outcome.failure_answer() else {
+                    return signer.answer(500, Vec::new());
+                };
+                let body = serde_json::to_vec(&failure).unwrap_or_default();
+                let mut answer = signer.answer(outcome.status, body);
+                for (name, value) in outcome.answer_headers() {
+                    answer
+                        .headers_mut()
+                        .insert(*name, HeaderValue::from_static(value));
+                }
+                return answer;
+            }
+            ServerError::MethodNotAllowed { allow } => {
+                let mut answer = failure(
+                    signer,
+                    405,
+                    "method not allowed".into(),
+                    "method_not_allowed",
+                    "use POST /v1/sessions or GET /v1/sessions/{id}/decision",
+                );
+                answer
+                    .headers_mut()
+                    .insert("allow", HeaderValue::from_static(allow));
+                return answer;
+            }
+            ServerError::RateLimited { retry_after } => {
+                let mut answer = failure(
+                    signer,
+                    429,
+                    "too many requests".into(),
+                    "rate_limited",
+                    "wait for the Retry-After seconds, then retry",
+                );
+                answer
+                    .headers_mut()
+                    .insert("retry-after", HeaderValue::from(retry_after));
+                return answer;
+            }
+            ServerError::NotFound { path } => (
+                404,
+                format!("no route for {path}"),
+                "not_found",
+                "the server serves /v1/sessions",
+            ),
+            ServerError::SessionNotFound => (
+                404,
+                "no session with this id".into(),
+                "session_not_found",
+                "use the id from the 201 answer",
+            ),
+            ServerError::InjectedFault => (
+                500,
+                "internal server error (injected)".into(),
+                "injected_fault",
+                "retry with backoff",
+            ),
+            ServerError::BodyIncomplete(why) => (
+                408,
+                why.into(),
+                "request_timeout",
+                "send the whole body promptly",
+            ),
+        };
+        failure(signer, status, message, code, hint)
+    }
+}
+
+/// The vendor's failure shape with the HTTP status as `code` (no vendor code exists for these).
+fn failure(signer: &Signer, status: u16, message: String, code: &str, hint: &str) -> Answer {
+    let body = FailureAnswer {
+        status: "fail".into(),
+        code: status,
+        diagnostics: vec![Diagnostic {
+            code: code.into(),
+            pointer: String::new(),
+            message: message.clone(),
+            hint: hint.into(),
+        }],
+        message,
+    };
+    signer.answer(status, serde_json::to_vec(&body).unwrap_or_default())
+}

@@ -1,0 +1,147 @@
+//! The reference server: `POST /v1/sessions` and `GET /v1/sessions/{id}/decision` through the
+//! core's stage functions, limits on body, headers, connections and time, client-testing knobs,
+//! a per-request log line and NDJSON report. Split by concern: [`connection`] (accepting and
+//! reading), [`routes`], [`answer`] (one error enum, one conversion into a response), [`knobs`]
+//! (forced answers, rate limit, faults) and [`sessions`] (the store).
+
+mod answer;
+mod connection;
+mod knobs;
+mod routes;
+mod sessions;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sessionkit::receive::Config;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use answer::Signer;
+use knobs::Knobs;
+use sessions::Sessions;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to listen; port 0 picks a free port. Loopback by default.
+    pub addr: SocketAddr,
+    /// Keys, secrets, profile and size limits of the receive decision.
+    pub receive: Config,
+    /// `baseUrl` of created sessions; the server's own URL when `None`.
+    pub base_url: Option<String>,
+    /// Requests per minute per API key before answering 429 with `Retry-After`.
+    pub rate_limit: Option<u32>,
+    /// Fraction (0 to 1) of `POST /v1/sessions` requests answered 500, for retry testing.
+    pub fault_rate: f64,
+    /// Append one NDJSON record per request to this file.
+    pub report: Option<PathBuf>,
+    /// Connections served at once; further ones wait to be accepted.
+    pub max_connections: usize,
+    /// Time allowed for a request's headers to arrive.
+    pub header_timeout: Duration,
+    /// Time allowed for a request's body to arrive, after its headers.
+    pub body_timeout: Duration,
+    /// Largest request head (request line and headers) in bytes.
+    pub max_header_bytes: usize,
+    /// Seed of the fault-rate draws, so a run can be repeated.
+    pub seed: u64,
+    /// A deliberately broken server for testing conformance runners: the signature is not checked.
+    #[doc(hidden)]
+    pub skip_signature_check: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            receive: Config::default(),
+            base_url: None,
+            rate_limit: None,
+            fault_rate: 0.0,
+            report: None,
+            max_connections: 256,
+            header_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(10),
+            max_header_bytes: 16 * 1024,
+            seed: 0x5e55_10b1,
+            skip_signature_check: false,
+        }
+    }
+}
+
+pub(crate) struct State {
+    settings: Settings,
+    base_url: String,
+    signer: Signer,
+    knobs: Knobs,
+    sessions: Sessions,
+    report: Option<Mutex<std::fs::File>>,
+}
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+    state: Arc<State>,
+}
+
+impl Server {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Sessions created so far.
+    pub fn session_count(&self) -> usize {
+        self.state.sessions.len()
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to 10 s), then returns.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Binds and starts serving in the background of the current tokio runtime.
+pub async fn start(settings: Settings) -> std::io::Result<Server> {
+    let listener = TcpListener::bind(settings.addr).await?;
+    let addr = listener.local_addr()?;
+    let report = match &settings.report {
+        Some(path) => Some(Mutex::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?,
+        )),
+        None => None,
+    };
+    let state = Arc::new(State {
+        base_url: settings
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
+        signer: Signer::new(&settings.receive),
+        knobs: Knobs::new(settings.rate_limit, settings.fault_rate, settings.seed),
+        sessions: Sessions::default(),
+        settings,
+        report,
+    });
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(connection::accept_loop(listener, state.clone(), stopped));
+    Ok(Server {
+        addr,
+        stop,
+        task,
+        state,
+    })
+}

@@ -1,0 +1,165 @@
+//! Routes: `POST /v1/sessions` through the core's stages, `GET /v1/sessions/{id}/decision`
+//! through the same headers and signature stages, and the per-request log line and report.
+
+use std::convert::Infallible;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use hyper::body::Incoming;
+use hyper::{Method, Request};
+use serde_json::{Value, json};
+use sessionkit::headers::{self, Headers, names};
+use sessionkit::receive;
+use sessionkit::signature::{self, Signed};
+use sessionkit::size;
+use sha2::{Digest, Sha256};
+
+use super::State;
+use super::answer::{Answer, ServerError};
+use super::connection::{declared_length, drain_in_background, headers_of, read_body};
+
+/// What a route answers, and what it adds to the request's report record.
+type Routed = (Result<Answer, ServerError>, Value);
+
+pub(crate) async fn handle(
+    state: Arc<State>,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Result<Answer, Infallible> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (answer, record) = match (&method, segments.as_slice()) {
+        (&Method::POST, ["v1", "sessions"]) => create_session(&state, request).await,
+        (&Method::GET, ["v1", "sessions", id, "decision"]) => {
+            decision(&state, &headers_of(&request), id)
+        }
+        (_, ["v1", "sessions"]) => (
+            Err(ServerError::MethodNotAllowed { allow: "POST" }),
+            json!({}),
+        ),
+        (_, ["v1", "sessions", _, "decision"]) => (
+            Err(ServerError::MethodNotAllowed { allow: "GET" }),
+            json!({}),
+        ),
+        _ => (Err(ServerError::NotFound { path: path.clone() }), json!({})),
+    };
+    let answer = answer.unwrap_or_else(|error| error.into_answer(&state.signer));
+    let status = answer.status().as_u16();
+    tracing::info!(%peer, %method, %path, status, elapsed_us = started.elapsed().as_micros() as u64, "request");
+    if let Some(file) = &state.report {
+        let mut line = json!({
+            "time_ms": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+            "peer": peer.to_string(),
+            "method": method.as_str(),
+            "path": path,
+            "status": status,
+        });
+        if let (Some(line), Some(extra)) = (line.as_object_mut(), record.as_object()) {
+            line.extend(extra.clone());
+        }
+        if let Ok(mut file) = file.lock() {
+            let _ = writeln!(file, "{line}");
+        }
+    }
+    Ok(answer)
+}
+
+async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
+    let settings = &state.settings;
+    let mut headers = headers_of(&request);
+    let key = headers
+        .get_one(names::API_KEY)
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    if let Some(forced) = state.knobs.forced(&headers, &key) {
+        return (Err(forced), json!({"forced": true}));
+    }
+    // A declared length over the limit is refused before the body is read (nginx does the same),
+    // after the checks that come before size in the contract's order.
+    let max_wire = settings.receive.limits.max_wire;
+    if let Some(declared) = declared_length(&request).filter(|n| *n > max_wire) {
+        let early = headers::check(&headers, &settings.receive.api_keys)
+            .and_then(|_| size::check(declared, max_wire));
+        if let Err(rejection) = early {
+            drain_in_background(request.into_body(), settings.body_timeout);
+            let record = json!({"declared_bytes": declared, "outcome": {"error": rejection.error.kind().code()}});
+            return (
+                Err(ServerError::rejected(&settings.receive, rejection)),
+                record,
+            );
+        }
+    }
+    let wire = match read_body(request.into_body(), max_wire, settings.body_timeout).await {
+        Ok(wire) => wire,
+        Err(why) => {
+            return (
+                Err(ServerError::BodyIncomplete(why)),
+                json!({"incomplete": why}),
+            );
+        }
+    };
+    let mut config = settings.receive.clone();
+    if settings.skip_signature_check {
+        headers = headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case(names::SIGNATURE))
+            .collect();
+        config.require_signature = false;
+    }
+    let outcome = receive::receive(&headers, &wire, &config);
+    let mut record = json!({
+        "headers": headers.iter().collect::<Vec<_>>(),
+        "wire_bytes": wire.len(),
+        "wire_sha256": format!("{:x}", Sha256::digest(&wire)),
+        "decoded_bytes": outcome.decoded_len,
+        "outcome": outcome.report(),
+    });
+    if !outcome.is_success() {
+        return (Err(Box::new(outcome).into()), record);
+    }
+    let verification = outcome.payload.as_ref().map(|p| &p.verification);
+    let created = state.sessions.create(&state.base_url, &key, verification);
+    record["session_id"] = json!(created.verification.id);
+    let body = serde_json::to_vec(&created).unwrap_or_default();
+    (Ok(state.signer.answer(201, body)), record)
+}
+
+/// `GET /v1/sessions/{id}/decision`: the API key and the signature of the session id, checked by
+/// the same stage functions as `POST /v1/sessions`.
+fn decision(state: &State, headers: &Headers, id: &str) -> Routed {
+    let config = &state.settings.receive;
+    let record = json!({"session_id": id});
+    let key = match headers::api_key(headers, &config.api_keys) {
+        Ok(key) => key,
+        Err(rejection) => return (Err(ServerError::rejected(config, rejection)), record),
+    };
+    if !state.settings.skip_signature_check {
+        let signed = Signed::session_id(id);
+        if let Err(rejection) = signature::check(headers, signed, &config.secrets, true) {
+            return (Err(ServerError::rejected(config, rejection)), record);
+        }
+    }
+    let Some(session) = state.sessions.get(id, key) else {
+        return (Err(ServerError::SessionNotFound), record);
+    };
+    let body = json!({
+        "status": "success",
+        "verification": {
+            "id": session.id,
+            "status": session.status,
+            "code": null,
+            "decisionTime": null,
+            "endUserId": session.end_user_id,
+            "vendorData": session.vendor_data,
+        },
+    });
+    (
+        Ok(state.signer.answer(200, body.to_string().into_bytes())),
+        record,
+    )
+}
