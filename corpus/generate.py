@@ -408,6 +408,12 @@ def wire_cases():
          "signed_other_serialization")
     wire(269, S, "python-example-gzip", gz(body), headers(body, "gzip"), 201,
          note="the seed's Python example as written")
+    corrupt = bytearray(g)
+    corrupt[10] = 0x07  # the first DEFLATE block: final, block type 3, which RFC 1951 reserves
+    wire(252, D, "gzip-invalid-block-type", bytes(corrupt), headers(body, "gzip"), 400, 1104, "corrupt_stream",
+         note="a DEFLATE block of the reserved type 3")
+    wire(253, D, "small-body-gzip", gz(small), headers(small, "gzip"), 201, diagnostic="compression_not_worth_it",
+         note="advisory only: a 300-byte body compressed, where compression costs more than it saves")
     wire(270, S, "signature-two-lines", body, headers(body) + [["X-HMAC-SIGNATURE", sign(body)]], 401, 1812,
          "malformed_signature")
     # json

@@ -315,7 +315,7 @@ pub enum Mistake {
 }
 
 impl Mistake {
-    /// Every mistake, in pipeline order.
+    /// Every mistake: those the decode stage sees, then the signature stage's, then the advisory.
     pub const ALL: [Mistake; 8] = [
         Mistake::EncodingMismatch,
         Mistake::RawDeflate,
@@ -471,6 +471,15 @@ mod tests {
         let mut seen = HashSet::new();
         for e in ERRORS.iter().chain(MISTAKES.iter()) {
             assert!(seen.insert(e.code), "{} is in the catalogue twice", e.code);
+        }
+    }
+
+    #[test]
+    fn each_kind_reads_its_own_entry() {
+        // `ErrorKind::entry` indexes by discriminant: ALL, the enum and ERRORS share one order.
+        for (i, kind) in ErrorKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i);
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
         }
     }
 

@@ -1,10 +1,12 @@
 //! Runs every case of `corpus/manifest.json` and reports all mismatches at once, in one table.
 #![allow(clippy::unwrap_used)] // tests panic with the reason
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
+use sessionkit::catalogue;
 use sessionkit::json;
 use sessionkit::schema::{self, Profile};
+use sessionkit::{ErrorKind, Mistake};
 use sessionkit_testkit::corpus::{self, Finding};
 
 fn findings(list: &[schema::Violation]) -> BTreeSet<Finding> {
@@ -179,7 +181,9 @@ fn every_wire_case_gets_its_answer() {
         let answer = outcome.failure_answer();
         let named: Vec<&str> = answer
             .iter()
-            .flat_map(|a| a.diagnostics.iter().map(|d| d.code.as_str()))
+            .flat_map(|a| a.diagnostics.iter())
+            .chain(&outcome.advisories)
+            .map(|d| d.code.as_str())
             .collect();
         let got = corpus::Expect {
             status: outcome.status,
@@ -218,4 +222,82 @@ fn every_wire_case_gets_its_answer() {
         mismatches.len(),
         mismatches.join("\n")
     );
+}
+
+/// The catalogue and the corpus cover each other: every error kind is some case's error, every
+/// named mistake some case's diagnostic, and no case expects a code the catalogue lacks.
+#[test]
+fn every_catalogue_entry_has_a_corpus_case() {
+    let manifest = corpus::manifest();
+    let expects: Vec<&corpus::Expect> = manifest
+        .cases
+        .iter()
+        .filter_map(|c| c.expect.as_ref())
+        .collect();
+    let errors: HashSet<&str> = expects.iter().filter_map(|e| e.error.as_deref()).collect();
+    let mistakes: HashSet<&str> = expects
+        .iter()
+        .filter_map(|e| e.diagnostic.as_deref())
+        .collect();
+    let mut missing: Vec<&str> = ErrorKind::ALL
+        .iter()
+        .map(|k| k.code())
+        .filter(|code| !errors.contains(code))
+        .collect();
+    missing.extend(
+        Mistake::ALL
+            .iter()
+            .map(|m| m.code())
+            .filter(|code| !mistakes.contains(code)),
+    );
+    assert!(missing.is_empty(), "no corpus case for {missing:?}");
+    for code in &errors {
+        assert!(
+            ErrorKind::from_code(code).is_some(),
+            "{code} is not in the catalogue"
+        );
+    }
+    for code in &mistakes {
+        let known = Mistake::from_code(code).is_some() || ErrorKind::from_code(code).is_some();
+        assert!(known, "{code} is not in the catalogue");
+    }
+}
+
+/// No failure answer of any wire case lists the same finding twice (code and pointer).
+#[test]
+fn no_answer_lists_a_code_twice() {
+    for case in corpus::manifest().cases {
+        let Some(outcome) = case.receive(&corpus::bytes(&case)) else {
+            continue;
+        };
+        let Some(answer) = outcome.failure_answer() else {
+            continue;
+        };
+        let mut seen = HashSet::new();
+        for d in &answer.diagnostics {
+            assert!(
+                seen.insert((d.code.as_str(), d.pointer.as_str())),
+                "case {} ({}) lists {} {} twice",
+                case.id,
+                case.file,
+                d.code,
+                d.pointer
+            );
+        }
+    }
+}
+
+/// The README's tables of error kinds and named mistakes are the catalogue's, as it renders them.
+#[test]
+fn readme_tables_are_the_catalogue() {
+    let readme = std::fs::read_to_string(corpus::corpus_dir().join("../README.md")).unwrap();
+    for (name, table) in [
+        ("errors", catalogue::errors_table()),
+        ("mistakes", catalogue::mistakes_table()),
+    ] {
+        assert!(
+            readme.contains(&table),
+            "README.md lacks the catalogue's {name} table; it should read:\n{table}"
+        );
+    }
 }
