@@ -10,11 +10,12 @@ use std::time::Duration;
 
 use benches::{SEED, payload_json};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sessionkit::decode;
 use sessionkit::encoding::{self, DecodeLimit, Encoding};
 use sessionkit::receive::{self, Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
 use sessionkit::request::SignedRequest;
 use sessionkit::schema::{self, Profile};
-use sessionkit::signature;
+use sessionkit::signature::{self, Signed};
 
 const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
 /// Sizes at which the anchors run, and the client path at every level (for `compare-python`);
@@ -93,21 +94,23 @@ fn server(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("receive/gzip", kib), &request, |b, r| {
             b.iter(|| receive::receive(&r.headers, &r.body, &config))
         });
-        let limit = DecodeLimit::default();
+        // Each stage function alone, as `receive` calls it (ids kept for benches/summary.py).
+        let (max, cost) = (config.limits.max_decoded, config.cost);
         group.bench_with_input(
             BenchmarkId::new("decode/gzip", kib),
             &request.body,
-            |b, w| b.iter(|| encoding::decode(w, Encoding::Gzip, limit).unwrap()),
+            |b, w| b.iter(|| decode::check(w, Encoding::Gzip, max, &cost).unwrap()),
         );
-        group.bench_with_input(BenchmarkId::new("verify", kib), &json, |b, j| {
-            b.iter(|| signature::verify(&[SECRET], j, &request.signature))
+        let signed = Signed::body(&json, &request.body, Encoding::Gzip);
+        group.bench_with_input(BenchmarkId::new("verify", kib), &signed, |b, s| {
+            b.iter(|| signature::check(&request.headers, *s, &config.secrets, true).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("parse", kib), &json, |b, j| {
-            b.iter(|| sessionkit::json::parse(j).unwrap())
+            b.iter(|| sessionkit::json::check(j).unwrap())
         });
         let value = sessionkit::json::parse(&json).unwrap();
         group.bench_with_input(BenchmarkId::new("validate", kib), &value, |b, v| {
-            b.iter(|| schema::validate(v, Profile::Documented))
+            b.iter(|| schema::check(v, Profile::Documented).unwrap())
         });
     }
     group.finish();
@@ -215,13 +218,16 @@ fn anchors(c: &mut Criterion) {
             BenchmarkId::new("receive-parts-sum", kib),
             &request,
             |b, r| {
-                // The receive decision's parts run alone, back to back: what `receive` costs at best.
+                // The receive decision's stage functions run alone, back to back: what `receive`
+                // costs at best.
                 b.iter(|| {
+                    let max = config.limits.max_decoded;
                     let decoded =
-                        encoding::decode(&r.body, Encoding::Gzip, DecodeLimit::default()).unwrap();
-                    assert!(signature::verify(&config.secrets, &decoded, &r.signature));
-                    let value = sessionkit::json::parse(&decoded).unwrap();
-                    black_box(schema::validate(&value, Profile::Documented))
+                        decode::check(&r.body, Encoding::Gzip, max, &config.cost).unwrap();
+                    let signed = Signed::body(&decoded.bytes, &r.body, Encoding::Gzip);
+                    signature::check(&r.headers, signed, &config.secrets, true).unwrap();
+                    let value = sessionkit::json::check(&decoded.bytes).unwrap();
+                    black_box(schema::check(&value, Profile::Documented).unwrap())
                 })
             },
         );

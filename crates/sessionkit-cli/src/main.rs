@@ -1,11 +1,14 @@
 //! The `sessionkit` command: validate, sign, build and verify `POST /v1/sessions` requests.
 
+mod args;
 mod conform;
-mod keys;
+mod request;
+mod send;
 mod serve;
 mod sign;
 mod threshold;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -38,13 +41,13 @@ enum Command {
     /// Print the HMAC-SHA256 (lowercase hex) of a file's exact bytes.
     Sign(sign::SignArgs),
     /// Build a request in the documented order (serialize, sign, compress) and print a curl command.
-    Request(sign::RequestArgs),
+    Request(request::RequestArgs),
     /// Show the answer a server following the contract would give to a request, and why.
-    Verify(sign::VerifyArgs),
+    Verify(verify::VerifyArgs),
     /// Run the reference server on loopback.
     Serve(serve::ServeArgs),
     /// Build a request, POST it to a server, and check the answer.
-    Send(serve::SendArgs),
+    Send(send::SendArgs),
     /// Run the corpus against a server (the embedded reference server by default).
     Conform(conform::ConformArgs),
     /// Measure where compression starts to pay, per link speed, on this machine.
@@ -64,11 +67,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
-        Command::Sign(args) => sign::sign(args),
-        Command::Request(args) => sign::request(args),
-        Command::Verify(args) => sign::verify(args),
-        Command::Serve(args) => serve::serve(args),
-        Command::Send(args) => serve::send(args),
+        Command::Sign(args) => sign::run(args),
+        Command::Request(args) => request::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Send(args) => send::run(args),
         Command::Conform(args) => conform::run(args),
         Command::Threshold(args) => threshold::run(args),
     };

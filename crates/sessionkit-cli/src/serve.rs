@@ -2,16 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Context;
 use sessionkit::receive::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, Limits};
-use sessionkit::schema::{self, Profile};
-use sessionkit::signature;
-use sessionkit_mock::{Settings, client};
+use sessionkit::schema::Profile;
+use sessionkit_mock::Settings;
 
-use crate::sign::ClientArgs;
-use crate::{CONFORMS, DOES_NOT_CONFORM};
+use crate::CONFORMS;
 
 /// Arguments of `sessionkit serve`.
 #[derive(clap::Args)]
@@ -33,7 +30,7 @@ pub struct ServeArgs {
     #[arg(long = "shared-secret", value_name = "S")]
     shared_secrets: Vec<String>,
     /// Schema profile requests are validated in.
-    #[arg(long, default_value = "documented", value_parser = crate::validate::parse_profile)]
+    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
     profile: Profile,
     /// Append one NDJSON record per request (what was sent, the outcome, its diagnostics).
     #[arg(long, value_name = "FILE")]
@@ -99,7 +96,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
 }
 
 /// Runs the reference server until Ctrl-C or SIGTERM.
-pub fn serve(args: ServeArgs) -> anyhow::Result<u8> {
+pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let settings = settings(&args)?;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -141,78 +138,4 @@ async fn stop_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-}
-
-/// Arguments of `sessionkit send`.
-#[derive(clap::Args)]
-#[command(
-    after_help = "Exit status: 0 for a 201 with a valid answer signature, 1 otherwise, 2 on usage or I/O errors.\n\n\
-    Example:\n  sessionkit send --url http://127.0.0.1:8080/v1/sessions --api-key your-api-key \\\n    \
-    --secret your-shared-secret --encoding gzip corpus/schema/seed/python-client.json"
-)]
-pub struct SendArgs {
-    /// Where to POST (http:// only).
-    #[arg(long, default_value = "http://127.0.0.1:8080/v1/sessions")]
-    url: String,
-    #[command(flatten)]
-    client: ClientArgs,
-    /// Seconds to wait for the server.
-    #[arg(long, default_value_t = 10)]
-    timeout: u64,
-}
-
-/// Builds, sends, and checks the answer's signature and schema.
-pub fn send(args: SendArgs) -> anyhow::Result<u8> {
-    let (built, secret) = args.client.build()?;
-    let reply = client::send(
-        "POST",
-        &args.url,
-        &built.headers,
-        &built.body,
-        Duration::from_secs(args.timeout),
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
-        "{} {}",
-        reply.status,
-        sessionkit::receive::reason(reply.status)
-    );
-    println!("{}", String::from_utf8_lossy(&reply.body));
-    let mut ok = reply.status == 201;
-    match reply
-        .headers
-        .get_one("x-hmac-signature")
-        .map(signature::Signature::from_hex)
-    {
-        Some(Ok(sig)) if signature::verify(&[&secret], &reply.body, &sig) => {
-            println!("answer signature: valid")
-        }
-        Some(_) => {
-            println!(
-                "answer signature: INVALID (does not match the answer bytes under the shared secret)"
-            );
-            ok = false;
-        }
-        None => println!("answer signature: missing"),
-    }
-    if let Ok(body) = serde_json::from_slice::<serde_json::Value>(&reply.body) {
-        let report = schema::validate_answer(&body, reply.status == 201);
-        for v in &report.errors {
-            println!("answer schema: {} {}: {}", v.code, v.pointer, v.message);
-            ok = false;
-        }
-        if let Some(diagnostics) = body["diagnostics"].as_array() {
-            for d in diagnostics {
-                println!(
-                    "diagnostic[{}] {}",
-                    d["code"].as_str().unwrap_or(""),
-                    d["message"].as_str().unwrap_or("")
-                );
-                if let Some(hint) = d["hint"].as_str() {
-                    println!("  hint: {hint}");
-                }
-            }
-        }
-    }
-    Ok(if ok { CONFORMS } else { DOES_NOT_CONFORM })
 }

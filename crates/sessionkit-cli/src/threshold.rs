@@ -14,7 +14,7 @@ use serde::Serialize;
 use sessionkit::cost::CostModel;
 use sessionkit::encoding::{self, DecodeLimit, Encoding};
 
-use crate::keys::read_input;
+use crate::args::read_input;
 use crate::{CONFORMS, Format};
 
 /// Arguments of `sessionkit threshold`.

@@ -14,7 +14,7 @@ pub struct Args {
     /// Which reading of the documentation to validate against: `documented` accepts exactly what
     /// the documentation's examples send (numbers for vendorData and idNumber, unknown properties
     /// as warnings); `strict` wants the stated types, HTTPS callbacks and no unknown properties.
-    #[arg(long, default_value = "documented", value_parser = parse_profile)]
+    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
     profile: Profile,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -24,16 +24,12 @@ pub struct Args {
     files: Vec<String>,
 }
 
-pub fn parse_profile(name: &str) -> Result<Profile, String> {
-    Profile::from_name(name).ok_or_else(|| format!("unknown profile {name:?} (documented, strict)"))
-}
-
 /// Runs `sessionkit validate`.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut reports = Vec::new();
     let mut io_failed = false;
     for file in &args.files {
-        match crate::keys::read_input(file) {
+        match crate::args::read_input(file) {
             Ok(bytes) => reports.push(schema::check_body(file, &bytes, args.profile)),
             Err(error) => {
                 eprintln!("sessionkit: {error:#}");

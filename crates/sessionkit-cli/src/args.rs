@@ -1,0 +1,126 @@
+//! Arguments several subcommands share: where the shared secret comes from (flags, a file, or
+//! the environment), what a client sends, and the profile.
+
+use anyhow::{Context, bail};
+use sessionkit::encoding::Encoding;
+use sessionkit::request::SignedRequest;
+use sessionkit::schema::Profile;
+
+/// The environment variable that may hold the shared secret.
+pub const SECRET_ENV: &str = "SESSIONKIT_SHARED_SECRET";
+
+/// Shared-secret options, flattened into the subcommands that sign or verify.
+#[derive(clap::Args, Debug)]
+pub struct SecretArgs {
+    /// The shared secret (repeat for key rotation when verifying). Also read from
+    /// SESSIONKIT_SHARED_SECRET, which keeps it out of the shell history.
+    #[arg(long = "secret", value_name = "S", conflicts_with = "secret_file")]
+    secrets: Vec<String>,
+    /// A file holding the shared secret; one trailing newline is ignored.
+    #[arg(long, value_name = "F")]
+    secret_file: Option<String>,
+}
+
+impl SecretArgs {
+    /// Every secret given, in order; at least one or an error saying how to give one.
+    pub fn secrets(&self) -> anyhow::Result<Vec<Vec<u8>>> {
+        if let Some(path) = &self.secret_file {
+            let mut bytes = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+            if bytes.ends_with(b"\n") {
+                bytes.pop();
+                if bytes.ends_with(b"\r") {
+                    bytes.pop();
+                }
+            }
+            return Ok(vec![bytes]);
+        }
+        if !self.secrets.is_empty() {
+            return Ok(self.secrets.iter().map(|s| s.as_bytes().to_vec()).collect());
+        }
+        match std::env::var(SECRET_ENV) {
+            Ok(secret) if !secret.is_empty() => Ok(vec![secret.into_bytes()]),
+            _ => bail!("no shared secret: pass --secret S, --secret-file F or set {SECRET_ENV}"),
+        }
+    }
+
+    /// The one secret used for signing (the first given).
+    pub fn signing_secret(&self) -> anyhow::Result<Vec<u8>> {
+        Ok(self.secrets()?.swap_remove(0))
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(file: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        Ok(bytes)
+    } else {
+        std::fs::read(file).with_context(|| format!("cannot read {file}"))
+    }
+}
+
+/// `gzip`, `deflate`, or `identity` for none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EncodingArg {
+    /// No compression, no Content-Encoding header.
+    Identity,
+    /// gzip (recommended by the documentation).
+    Gzip,
+    /// zlib-wrapped deflate.
+    Deflate,
+}
+
+impl From<EncodingArg> for Encoding {
+    fn from(value: EncodingArg) -> Self {
+        match value {
+            EncodingArg::Identity => Encoding::Identity,
+            EncodingArg::Gzip => Encoding::Gzip,
+            EncodingArg::Deflate => Encoding::Deflate,
+        }
+    }
+}
+
+/// What a client sends: credentials, encoding and level, and the JSON body (shared by `request`
+/// and `send`).
+#[derive(clap::Args)]
+pub struct ClientArgs {
+    /// The API key sent in X-AUTH-CLIENT.
+    #[arg(long, value_name = "K")]
+    api_key: String,
+    #[command(flatten)]
+    secret: SecretArgs,
+    /// Compress the body after signing it.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Identity)]
+    encoding: EncodingArg,
+    /// Compression level: 0 stores, 1 is fastest, 12 smallest (10-12 are many times slower).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=12))]
+    level: u32,
+    /// The JSON body, sent byte for byte as it is in the file; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+impl ClientArgs {
+    /// The request built in the documented order, and the secret it was signed with.
+    pub fn build(&self) -> anyhow::Result<(SignedRequest, Vec<u8>)> {
+        let secret = self.secret.signing_secret()?;
+        let json = read_input(&self.file)?;
+        let built = SignedRequest::build(
+            &json,
+            &self.api_key,
+            &secret,
+            self.encoding.into(),
+            self.level,
+        );
+        Ok((built, secret))
+    }
+}
+
+/// Parses `documented` or `strict` (the `--profile` of every subcommand).
+pub fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::from_name(name).ok_or_else(|| format!("unknown profile {name:?} (documented, strict)"))
+}

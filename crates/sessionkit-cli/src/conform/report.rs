@@ -1,0 +1,118 @@
+//! Reporting: a table per stage with every failure and its curl command, JSON, or JUnit XML.
+
+use serde::Serialize;
+use sessionkit::corpus::Expect;
+
+#[derive(Serialize)]
+pub(crate) struct CaseResult {
+    pub name: String,
+    pub stage: String,
+    pub profile: &'static str,
+    pub passed: bool,
+    pub expected: Expect,
+    pub got_status: Option<u16>,
+    pub got_code: Option<u64>,
+    pub got_diagnostics: Vec<String>,
+    pub problems: Vec<String>,
+    pub seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curl: Option<String>,
+}
+
+pub(crate) fn text_report(results: &[CaseResult], skipped: usize, target: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
+    stages.dedup();
+    stages.sort_unstable();
+    stages.dedup();
+    let _ = writeln!(out, "sessionkit conform: {target}\n");
+    let _ = writeln!(out, "{:<12} {:>7} {:>7}", "stage", "passed", "failed");
+    for stage in &stages {
+        let of_stage = results.iter().filter(|r| r.stage == *stage);
+        let failed = of_stage.clone().filter(|r| !r.passed).count();
+        let _ = writeln!(
+            out,
+            "{:<12} {:>7} {:>7}",
+            stage,
+            of_stage.count() - failed,
+            failed
+        );
+    }
+    let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed).collect();
+    let _ = writeln!(
+        out,
+        "{:<12} {:>7} {:>7}",
+        "total",
+        results.len() - failed.len(),
+        failed.len()
+    );
+    if skipped > 0 {
+        let _ = writeln!(
+            out,
+            "({skipped} cases skipped: other profile, or signed with the documentation's secret)"
+        );
+    }
+    for r in &failed {
+        let _ = writeln!(out, "\nFAIL {} ({} profile)", r.name, r.profile);
+        for p in &r.problems {
+            let _ = writeln!(out, "  - {p}");
+        }
+        if let Some(curl) = &r.curl {
+            let _ = writeln!(out, "  reproduce: {curl}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} passed, {} failed",
+        results.len() - failed.len(),
+        failed.len()
+    );
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub(crate) fn junit_report(results: &[CaseResult]) -> String {
+    use std::fmt::Write;
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let total: f64 = results.iter().map(|r| r.seconds).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"sessionkit conform\" tests=\"{}\" failures=\"{failed}\" time=\"{total:.3}\">",
+        results.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"sessionkit conform\" tests=\"{}\" failures=\"{failed}\" time=\"{total:.3}\">",
+        results.len()
+    );
+    for r in results {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+            xml_escape(&r.stage),
+            xml_escape(&r.name),
+            r.seconds
+        );
+        if r.passed {
+            out.push_str("/>\n");
+        } else {
+            let detail = r.problems.join("\n") + "\n" + r.curl.as_deref().unwrap_or("");
+            let _ = writeln!(
+                out,
+                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                xml_escape(&r.problems.join("; ")),
+                xml_escape(&detail)
+            );
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

@@ -1,0 +1,61 @@
+//! `sessionkit verify`: the answer a server following the contract would give to a request read
+//! from files, with the named mistakes and their hints.
+
+use anyhow::Context;
+use sessionkit::headers::Headers;
+use sessionkit::receive::{self, Config};
+use sessionkit::schema::Profile;
+
+use crate::args::{SecretArgs, read_input};
+use crate::{CONFORMS, DOES_NOT_CONFORM, Format};
+
+/// Arguments of `sessionkit verify`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit status: 0 when the server would answer 201, 1 otherwise, 2 on usage or I/O errors.\n\n\
+    Example:\n  sessionkit verify --api-key your-api-key --secret your-shared-secret --headers /tmp/req/headers /tmp/req/body"
+)]
+pub struct VerifyArgs {
+    /// API keys the server knows (repeatable).
+    #[arg(long = "api-key", value_name = "K", required = true)]
+    api_keys: Vec<String>,
+    #[command(flatten)]
+    secret: SecretArgs,
+    /// The request's headers, one `Name: value` per line.
+    #[arg(long, value_name = "FILE")]
+    headers: String,
+    /// Schema profile.
+    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
+    profile: Profile,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The wire bytes of the body; `-` reads standard input.
+    #[arg(value_name = "BODY")]
+    body: String,
+}
+
+/// Prints the outcome a server following the contract would give.
+pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
+    let headers_text = std::fs::read_to_string(&args.headers)
+        .with_context(|| format!("cannot read {}", args.headers))?;
+    let headers =
+        Headers::parse(&headers_text).map_err(|e| anyhow::anyhow!("{}: {e}", args.headers))?;
+    let body = read_input(&args.body)?;
+    let config = Config {
+        api_keys: args.api_keys,
+        secrets: args.secret.secrets()?,
+        profile: args.profile,
+        ..Config::default()
+    };
+    let outcome = receive::receive(&headers, &body, &config);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&outcome.report())?),
+        Format::Text => print!("{}", outcome.render()),
+    }
+    Ok(if outcome.is_success() {
+        CONFORMS
+    } else {
+        DOES_NOT_CONFORM
+    })
+}
