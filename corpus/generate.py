@@ -10,6 +10,7 @@ contract, never computed by sessionkit: the corpus is what sessionkit is checked
 Signatures and compressed bodies are made with Python's own hmac, gzip and zlib, an implementation
 independent of the Rust code under test. Case ids are never reused: new cases take new ids.
 """
+import base64
 import hashlib
 import json
 import os
@@ -25,6 +26,17 @@ def doc_path():
     return os.environ.get("SESSIONKIT_API_DOC")
 
 CASES = []
+WRITTEN = {}  # sha256 -> path below corpus/, so a recipe can name the file holding signed bytes
+
+# The vendor code the contract gives each schema violation (docs/contract.md §3): what a server
+# answers when that violation is the one it reports first.
+VENDOR_CODES = {
+    "missing_property": 1102,
+    "invalid_date": 1203,
+    "callback_not_https": 1302,
+    "vendor_data_too_long": 1500,
+    "vendor_data_not_string": 1501,
+}
 
 
 def write(rel, data):
@@ -32,14 +44,16 @@ def write(rel, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         f.write(data)
-    return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest()
+    WRITTEN.setdefault(digest, rel)
+    return digest
 
 
 def verdict(errors=(), warnings=()):
     """errors/warnings: (pointer, code) pairs that must be reported."""
     return {
         "result": "invalid" if errors else "valid",
-        "errors": [{"pointer": p, "code": c} for p, c in errors],
+        "errors": [{"pointer": p, "code": c, "vendor_code": VENDOR_CODES.get(c, 1104)} for p, c in errors],
         "warnings": [{"pointer": p, "code": c} for p, c in warnings],
     }
 
@@ -286,12 +300,37 @@ def raw_deflate(data, level=6):
     return c.compress(data) + c.flush()
 
 
-def headers(signed, encoding=None, key=API_KEY, sig=None, ctype="application/json"):
-    out = []
+class Headers(list):
+    """Header lines, and how their signature was made (the case's recipe)."""
+    signed = None  # the bytes signed, or None
+    secret = None  # a literal secret other than the server's, or None
+    form = "hex"  # how the digest is written: hex, upper, sha256= (a prefix), base64
+    literal = None  # a value written as is, not computed
+
+    def __add__(self, more):
+        out = Headers(list(self) + list(more))
+        out.signed, out.secret, out.form, out.literal = self.signed, self.secret, self.form, self.literal
+        return out
+
+
+def render(digest, form):
+    if form == "upper":
+        return digest.hex().upper()
+    if form == "base64":
+        return base64.b64encode(digest).decode()
+    if form.endswith("="):
+        return form + digest.hex()
+    return digest.hex()
+
+
+def headers(signed, encoding=None, key=API_KEY, literal=None, ctype="application/json", form="hex", secret=None):
+    out = Headers()
+    out.signed, out.secret, out.form, out.literal = signed, secret, form, literal
     if key is not None:
         out.append(["X-AUTH-CLIENT", key])
-    if sig is None:
-        sig = sign(signed) if signed is not None else None
+    sig = literal
+    if sig is None and signed is not None:
+        sig = render(hmac_module.new(secret or SECRET, signed, "sha256").digest(), form)
     if sig is not None:
         out.append(["X-HMAC-SIGNATURE", sig])
     if ctype is not None:
@@ -302,8 +341,30 @@ def headers(signed, encoding=None, key=API_KEY, sig=None, ctype="application/jso
     return out
 
 
+def recipe(id_, data, hdrs):
+    """How the case's signature is made, so that a runner rebuilds it for any API key and secret:
+    which bytes are signed (the body on the wire, or a corpus file), with which secret (the
+    server's unless named) and in which form; or the literal value sent."""
+    if hdrs.literal is not None:
+        return {"literal": hdrs.literal}
+    if hdrs.signed is None:
+        return None
+    digest = hashlib.sha256(hdrs.signed).hexdigest()
+    if hdrs.signed == data:
+        source = "wire"
+    elif digest in WRITTEN:
+        source = WRITTEN[digest]
+    else:
+        source = f"signature/signed/{id_}.bin"
+        write(source, hdrs.signed)
+    out = {"bytes": source, "sha256": digest, "form": hdrs.form}
+    if hdrs.secret is not None:
+        out["secret"] = hdrs.secret.decode()
+    return out
+
+
 def wire(id_, stage, name, data, hdrs, status, code=None, error=None, diagnostic=None, result=None,
-         note="", profile=None, policy=None, file=None):
+         note="", profile=None, policy=None, file=None, allowed=None):
     rel = file or f"{stage}/{name}.bin"
     case = {
         "id": id_,
@@ -314,6 +375,11 @@ def wire(id_, stage, name, data, hdrs, status, code=None, error=None, diagnostic
         "request": {"headers": hdrs},
         "expect": {"status": status, "code": code, "error": error, "diagnostic": diagnostic},
     }
+    how = recipe(id_, data, hdrs)
+    if how is not None:
+        case["request"]["sign"] = how
+    if allowed:
+        case["allowed"] = [{"status": s, "code": c} for s, c in allowed]
     if profile:
         case["request"]["profile"] = profile
     if policy:
@@ -385,19 +451,17 @@ def wire_cases():
     # signature
     S = "signature"
     wire(260, S, "missing-signature", body, headers(None), 401, 1812, "missing_signature")
-    wire(261, S, "uppercase-hex", body, headers(body, sig=sign(body).upper()), 401, 1812, "malformed_signature",
+    wire(261, S, "uppercase-hex", body, headers(body, form="upper"), 401, 1812, "malformed_signature",
          "signature_not_lowercase_hex")
-    wire(262, S, "sha256-prefix", body, headers(body, sig="sha256=" + sign(body)), 401, 1812,
+    wire(262, S, "sha256-prefix", body, headers(body, form="sha256="), 401, 1812,
          "malformed_signature", "signature_not_lowercase_hex")
-    import base64
-    b64 = base64.b64encode(hmac_module.new(SECRET, body, "sha256").digest()).decode()
-    wire(263, S, "base64", body, headers(body, sig=b64), 401, 1812, "malformed_signature",
+    wire(263, S, "base64", body, headers(body, form="base64"), 401, 1812, "malformed_signature",
          "signature_not_lowercase_hex")
-    wire(264, S, "wrong-secret", body, headers(body, sig=sign(body, b"another-secret")), 401, 1819,
+    wire(264, S, "wrong-secret", body, headers(body, secret=b"another-secret"), 401, 1819,
          "signature_mismatch")
-    wire(265, S, "signed-compressed-gzip", g, headers(body, "gzip", sig=sign(g)), 401, 1819, "signature_mismatch",
+    wire(265, S, "signed-compressed-gzip", g, headers(g, "gzip"), 401, 1819, "signature_mismatch",
          "signed_compressed_bytes", note="the seed's Python example, signing after compressing")
-    wire(266, S, "signed-compressed-deflate", z, headers(body, "deflate", sig=sign(z)), 401, 1819,
+    wire(266, S, "signed-compressed-deflate", z, headers(z, "deflate"), 401, 1819,
          "signature_mismatch", "signed_compressed_bytes")
     payload = json.loads(body)
     python_json = json.dumps(payload).encode()
@@ -419,15 +483,15 @@ def wire_cases():
     # json
     J = "json"
 
-    def signed(name, id_, data, status, code, error, note=""):
-        wire(id_, J, name, data, headers(data), status, code, error, note=note)
+    def signed(name, id_, data, status, code, error, note="", profile=None):
+        wire(id_, J, name, data, headers(data), status, code, error, note=note, profile=profile)
 
     signed("invalid-utf8", 280, b'{"verification":{"tag":"\xff"}}', 400, 1104, "invalid_utf8")
     signed("not-json", 281, b"verification=1", 400, 1104, "invalid_json")
     signed("duplicate-key", 282, b'{"verification":{"tag":"a","tag":"b"}}', 400, 1104, "duplicate_key")
     signed("depth-65", 283, b'{"verification":{"x":' + b"[" * 63 + b"]" * 63 + b"}}", 400, 1104, "too_deep")
     signed("depth-64", 284, b'{"verification":{"x":' + b"[" * 62 + b"]" * 62 + b"}}", 201, None, None,
-           note="64 levels: the limit, accepted (the unknown property is a warning)")
+           note="64 levels: the limit, accepted (the unknown property is a warning)", profile="documented")
     signed("top-level-array", 285, b'[{"verification":{}}]', 400, 1104, "not_an_object")
     signed("missing-verification", 286, b'{"session":{}}', 400, 1102, "missing_verification")
     signed("verification-string", 287, b'{"verification":"yes"}', 400, 1104, "verification_not_object")
@@ -442,23 +506,23 @@ def wire_cases():
     wire(292, C, "date-feb-30", dob, headers(dob), 400, 1203, "schema_violation")
     cb = json.dumps({"verification": {"callback": "http://example.com/cb"}}).encode()
     wire(293, C, "callback-http-strict", cb, headers(cb), 400, 1302, "schema_violation", profile="strict")
-    wire(294, C, "callback-http-documented", cb, headers(cb), 201)
+    wire(294, C, "callback-http-documented", cb, headers(cb), 201, profile="documented")
     num = SEED_BODIES["custom-tag"]
     wire(295, C, "vendor-data-number-strict", num, headers(num), 400, 1501, "schema_violation", profile="strict")
-    wire(296, C, "vendor-data-number-documented", zl(num), headers(num, "deflate"), 201)
+    wire(296, C, "vendor-data-number-documented", zl(num), headers(num, "deflate"), 201, profile="documented")
     wire(297, C, "small-body-gzip", gz(small), headers(small, "gzip"), 201,
          note="accepted; verify adds the compression_not_worth_it advisory")
     # several faults at once pin the check order
     O = "headers/order"
-    wire(300, O, "no-key-bad-type-br-bad-sig", g, headers(body, "br", key=None, sig="00", ctype="text/plain"),
+    wire(300, O, "no-key-bad-type-br-bad-sig", g, headers(body, "br", key=None, literal="00", ctype="text/plain"),
          401, 1801, "missing_api_key")
     wire(301, O, "bad-type-br", g, headers(body, "br", ctype="text/plain"), 415, 415, "unsupported_media_type")
     wire(302, O, "br-oversize", big, headers(big, "br"), file="size/over-1mib.bin",
          status=415, code=415, error="unsupported_encoding", diagnostic="unsupported_encoding")
-    wire(303, "size/order", "oversize-not-gzip-bad-sig", big, headers(big, "gzip", sig="0" * 64),
+    wire(303, "size/order", "oversize-not-gzip-bad-sig", big, headers(big, "gzip", literal="0" * 64),
          file="size/over-1mib.bin", status=413, code=413, error=
          "body_too_large")
-    wire(304, "decode/order", "trailing-bad-sig", g + b"x", headers(body, "gzip", sig="0" * 64), 400, 1104,
+    wire(304, "decode/order", "trailing-bad-sig", g + b"x", headers(body, "gzip", literal="0" * 64), 400, 1104,
          "trailing_data")
     bad_json = b'{"verification":{"tag":"a","tag":"b"}'
     wire(305, "signature/order", "bad-sig-bad-json", gz(bad_json), headers(body, "gzip"), 401, 1819,
@@ -467,7 +531,8 @@ def wire_cases():
     dup_schema = b'{"verification":{"tag":1,"tag":2,"person":{"dateOfBirth":"x"}}}'
     wire(307, "json/order", "duplicate-and-schema", dup_schema, headers(dup_schema), 400, 1104, "duplicate_key")
     huge = b'{"verification":{"vendorData":123456789012345678901234567890}}'
-    wire(308, "json/order", "huge-integer", huge, headers(huge), 201, result="acceptable",
+    wire(308, "json/order", "huge-integer", huge, headers(huge), 201, result="acceptable", profile="documented",
+         allowed=[(400, 1104)],
          policy="integers beyond 64 bits are read as the nearest double, which the documented profile accepts as an "
                 "integer; the echo of vendorData then differs from the bytes sent (the strict profile refuses numbers)")
 

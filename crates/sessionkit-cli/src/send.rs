@@ -62,7 +62,7 @@ pub fn run(args: SendArgs) -> anyhow::Result<u8> {
         None => println!("answer signature: missing"),
     }
     if let Ok(body) = serde_json::from_slice::<serde_json::Value>(&reply.body) {
-        let report = schema::validate_answer(&body, reply.status == 201);
+        let report = schema::check_answer(&body, reply.status);
         for v in &report.errors {
             println!("answer schema: {} {}: {}", v.code, v.pointer, v.message);
             ok = false;

@@ -107,10 +107,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         let server = sessionkit_mock::start(settings)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let stopped = stop_signal();
         println!("listening on {}", server.url());
         use std::io::Write;
         std::io::stdout().flush()?;
-        stop_signal().await;
+        stopped.await;
         eprintln!("stopping: letting requests in flight finish");
         server.shutdown().await;
         anyhow::Ok(())
@@ -118,24 +119,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     Ok(CONFORMS)
 }
 
-async fn stop_signal() {
+/// Resolves on Ctrl-C or SIGTERM. The SIGTERM handler is installed when this is called, not when
+/// the future is first polled, so a signal sent right after the address is printed is not lost.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }

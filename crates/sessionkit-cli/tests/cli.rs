@@ -320,6 +320,40 @@ fn conform_refuses_a_corpus_file_that_is_not_the_manifests() {
     );
 }
 
+/// A server with its own credentials and the strict profile still gets every case: the wire cases
+/// are rebuilt from their recipes for its key and secret, none is skipped.
+#[test]
+fn conform_runs_every_case_with_the_targets_credentials() {
+    let mut settings = sessionkit_mock::Settings::default();
+    settings.receive.api_keys = vec!["their-key".into()];
+    settings.receive.secrets = vec![b"their-secret".to_vec()];
+    settings.receive.profile = sessionkit::schema::Profile::Strict;
+    let server = sessionkit_testkit::server::TestServer::start(settings);
+    let url = server.sessions_url();
+    let args = [
+        "conform",
+        "--target",
+        &url,
+        "--profile",
+        "strict",
+        "--format",
+        "json",
+    ];
+    let credentials = ["--api-key", "their-key", "--secret", "their-secret"];
+    let out = sessionkit(&[&args[..], &credentials[..]].concat(), None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    let cases = report["cases"].as_array().unwrap();
+    assert!(cases.len() > 250, "{} cases", cases.len());
+    for stage in ["headers", "size", "decode", "signature", "json", "schema"] {
+        let n = cases.iter().filter(|c| c["stage"] == stage).count();
+        assert!(n > 0, "no {stage} case ran");
+    }
+    // With the documentation's credentials instead, the same server refuses the key.
+    let out = sessionkit(&args, None);
+    assert_eq!(out.status.code(), Some(1));
+}
+
 #[test]
 fn conform_names_the_cases_a_broken_server_gets_wrong() {
     let server = sessionkit_testkit::server::TestServer::start(sessionkit_mock::Settings {

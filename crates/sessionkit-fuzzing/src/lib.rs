@@ -74,7 +74,10 @@ fn check_outcome(outcome: &receive::Outcome) {
             assert_ne!(outcome.vendor_code, 0, "{error} has no vendor code");
             let answer = outcome.failure_answer().expect("failures have an answer");
             let value = serde_json::to_value(&answer).expect("answers serialize");
-            assert!(schema::validate_answer(&value, false).is_valid(), "{value}");
+            assert!(
+                schema::validate_answer(&value, schema::AnswerShape::Failure).is_valid(),
+                "{value}"
+            );
         }
     }
 }

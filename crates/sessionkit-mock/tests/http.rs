@@ -60,7 +60,10 @@ fn created_answer_is_signed_echoes_and_conforms() {
             Some("application/json")
         );
         let body = json(&reply);
-        assert!(schema::validate_answer(&body, true).is_valid(), "{body}");
+        assert!(
+            schema::validate_answer(&body, schema::AnswerShape::Created).is_valid(),
+            "{body}"
+        );
         let v = &body["verification"];
         assert_eq!(v["endUserId"], "c1de400b-1877-4284-8494-071d37916197");
         assert_eq!(v["vendorData"], 12345678);
@@ -125,7 +128,7 @@ fn every_failure_status_has_the_error_shape() {
         let answer = json(&reply);
         assert_eq!(answer["code"], code, "{answer}");
         assert!(
-            schema::validate_answer(&answer, false).is_valid(),
+            schema::validate_answer(&answer, schema::AnswerShape::Failure).is_valid(),
             "{answer}"
         );
         if status == 415 {

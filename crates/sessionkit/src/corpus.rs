@@ -8,9 +8,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::headers::Headers;
-use crate::receive::{Config, Outcome, receive};
+use base64::Engine;
+
+use crate::headers::{Headers, names};
+use crate::receive::{Config, EXAMPLE_API_KEY, Outcome, receive};
 use crate::schema::Profile;
+use crate::signature;
 
 /// The whole manifest.
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +55,18 @@ pub struct Case {
     /// The expected answer of a wire-level case.
     #[serde(default)]
     pub expect: Option<Expect>,
+    /// For acceptable cases: other answers the policy allows (a note, not a failure).
+    #[serde(default)]
+    pub allowed: Vec<Allowed>,
+}
+
+/// Another answer an acceptable case's policy allows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Allowed {
+    /// HTTP status.
+    pub status: u16,
+    /// Vendor error code.
+    pub code: Option<u16>,
 }
 
 impl Case {
@@ -74,9 +89,14 @@ impl Case {
     /// bytes), with the server configured as the manifest says (the documentation's credentials,
     /// the case's profile). `None` for body-level cases.
     pub fn receive(&self, body: &[u8]) -> Option<Outcome> {
+        self.receive_in(body, self.request.as_ref()?.profile())
+    }
+
+    /// The same in `profile`.
+    pub fn receive_in(&self, body: &[u8], profile: Profile) -> Option<Outcome> {
         let request = self.request.as_ref()?;
         let config = Config {
-            profile: request.profile(),
+            profile,
             ..Config::default()
         };
         Some(receive(&request.headers(), body, &config))
@@ -101,6 +121,9 @@ pub struct Finding {
     pub pointer: String,
     /// Stable code.
     pub code: String,
+    /// For errors: the vendor code a server answers when this is the violation it reports first.
+    #[serde(default)]
+    pub vendor_code: Option<u16>,
 }
 
 /// The request of a wire-level case.
@@ -109,9 +132,32 @@ pub struct WireRequest {
     /// Header lines in order.
     #[serde(rename = "headers")]
     pub header_lines: Vec<(String, String)>,
-    /// Profile the server validates in; documented when absent.
+    /// Profile the server validates in; every profile when absent.
     #[serde(default, rename = "profile")]
     pub profile_name: Option<String>,
+    /// How the signature lines are made; none when the request has none.
+    #[serde(default)]
+    pub sign: Option<SignRecipe>,
+}
+
+/// How a case's `X-HMAC-SIGNATURE` lines are made: a literal value, or a digest of named bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SignRecipe {
+    /// A value sent as it is.
+    #[serde(default)]
+    pub literal: Option<String>,
+    /// `wire` (the case's own file) or a file below `corpus/` holding the signed bytes.
+    #[serde(default)]
+    pub bytes: Option<String>,
+    /// SHA-256 of the signed bytes.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// `hex`, `upper`, `base64`, or a prefix such as `sha256=` before the hex.
+    #[serde(default)]
+    pub form: Option<String>,
+    /// A secret other than the server's (the mistake of signing with the wrong one).
+    #[serde(default)]
+    pub secret: Option<String>,
 }
 
 impl WireRequest {
@@ -120,12 +166,85 @@ impl WireRequest {
         self.header_lines.iter().cloned().collect()
     }
 
+    /// The header lines rebuilt for a server with `api_key` and `secret`: `X-AUTH-CLIENT` lines
+    /// holding the documentation's key carry `api_key`, and the signature lines are made as the
+    /// recipe says. `signed_file` reads a file below `corpus/` (this crate does no I/O). With the
+    /// documentation's credentials the result is the recorded header lines.
+    pub fn headers_for(
+        &self,
+        api_key: &str,
+        secret: &[u8],
+        wire: &[u8],
+        signed_file: impl Fn(&str) -> Result<Vec<u8>, String>,
+    ) -> Result<Headers, String> {
+        let value = match &self.sign {
+            None => None,
+            Some(recipe) => Some(recipe.value(secret, wire, signed_file)?),
+        };
+        let line = |(name, v): &(String, String)| {
+            let v = if name.eq_ignore_ascii_case(names::API_KEY) && v == EXAMPLE_API_KEY {
+                api_key.to_owned()
+            } else if name.eq_ignore_ascii_case(names::SIGNATURE) {
+                value.clone().unwrap_or_else(|| v.clone())
+            } else {
+                v.clone()
+            };
+            (name.clone(), v)
+        };
+        Ok(self.header_lines.iter().map(line).collect())
+    }
+
+    /// The profiles the case applies to: the one it names, or every profile (its answer does not
+    /// depend on the profile).
+    pub fn profiles(&self) -> Vec<Profile> {
+        match self.profile_name.as_deref().and_then(Profile::from_name) {
+            Some(profile) => vec![profile],
+            None => Profile::ALL.to_vec(),
+        }
+    }
+
     /// The profile the server validates in.
     pub fn profile(&self) -> Profile {
         self.profile_name
             .as_deref()
             .and_then(Profile::from_name)
             .unwrap_or_default()
+    }
+}
+
+impl SignRecipe {
+    /// The header value for a server whose shared secret is `secret`.
+    fn value(
+        &self,
+        secret: &[u8],
+        wire: &[u8],
+        signed_file: impl Fn(&str) -> Result<Vec<u8>, String>,
+    ) -> Result<String, String> {
+        if let Some(literal) = &self.literal {
+            return Ok(literal.clone());
+        }
+        let source = self
+            .bytes
+            .as_deref()
+            .ok_or("a recipe names neither bytes nor literal")?;
+        let bytes = match source {
+            "wire" => wire.to_vec(),
+            file => signed_file(file)?,
+        };
+        let digest = format!("{:x}", Sha256::digest(&bytes));
+        if self.sha256.as_deref() != Some(digest.as_str()) {
+            return Err(format!(
+                "{source} differs from the SHA-256 its recipe records"
+            ));
+        }
+        let key = self.secret.as_ref().map_or(secret, |s| s.as_bytes());
+        let signature = signature::sign(key, &bytes);
+        Ok(match self.form.as_deref().unwrap_or("hex") {
+            "hex" => signature.to_string(),
+            "upper" => signature.to_string().to_uppercase(),
+            "base64" => base64::engine::general_purpose::STANDARD.encode(signature.as_bytes()),
+            prefix => format!("{prefix}{signature}"),
+        })
     }
 }
 

@@ -40,6 +40,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         include_str!("../../../schemas/response.json"),
     ),
     ("error.json", include_str!("../../../schemas/error.json")),
+    (
+        "failure.json",
+        include_str!("../../../schemas/failure.json"),
+    ),
 ];
 
 /// Which reading of the documentation a body is validated against.
@@ -179,13 +183,39 @@ pub fn check(body: &Value, profile: Profile) -> Result<Accepted, Rejection> {
     }
 }
 
+/// Checks an answer of any server as docs/contract.md §6 holds it: a 201 against `response.json`,
+/// any other against the vendor's `failure.json`, and its `diagnostics`, this project's extension
+/// that no other server owes, against `error.json` only when they are present.
+pub fn check_answer(body: &Value, status: u16) -> Report {
+    if status == 201 {
+        return validate_answer(body, AnswerShape::Created);
+    }
+    let mut report = validate_answer(body, AnswerShape::VendorFailure);
+    if body.get("diagnostics").is_some() {
+        let extension = validate_answer(body, AnswerShape::Failure);
+        push_unique(&mut report.errors, extension.errors);
+    }
+    report
+}
+
+/// The schemas an answer is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerShape {
+    /// `response.json`: the 201 answer.
+    Created,
+    /// `failure.json`: the vendor's failure answer, what any server owes.
+    VendorFailure,
+    /// `error.json`: the reference server's failure answer with its `diagnostics` extension.
+    Failure,
+}
+
 /// Validates an answer body against `response.json` (201) or `error.json` (any other status).
-pub fn validate_answer(body: &Value, success: bool) -> Report {
+pub fn validate_answer(body: &Value, shape: AnswerShape) -> Report {
     let compiled = &*COMPILED;
-    let validator = if success {
-        &compiled.response
-    } else {
-        &compiled.error
+    let validator = match shape {
+        AnswerShape::Created => &compiled.response,
+        AnswerShape::VendorFailure => &compiled.failure,
+        AnswerShape::Failure => &compiled.error,
     };
     let mut report = Report::default();
     for error in validator.iter_errors(body) {
@@ -337,6 +367,7 @@ struct Compiled {
     strict: Validator,
     response: Validator,
     error: Validator,
+    failure: Validator,
 }
 
 fn parse_embedded(name: &str) -> Value {
@@ -373,6 +404,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         strict: build("request.strict.json"),
         response: build("response.json"),
         error: build("error.json"),
+        failure: build("failure.json"),
     }
 });
 

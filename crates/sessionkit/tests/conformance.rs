@@ -9,11 +9,13 @@ use sessionkit::schema::{self, Profile};
 use sessionkit::{ErrorKind, Mistake};
 use sessionkit_testkit::corpus::{self, Finding};
 
-fn findings(list: &[schema::Violation]) -> BTreeSet<Finding> {
+/// The violations as manifest findings; errors with their vendor code, warnings without.
+fn findings(list: &[schema::Violation], errors: bool) -> BTreeSet<Finding> {
     list.iter()
         .map(|v| Finding {
             pointer: v.pointer.clone(),
             code: v.code.to_owned(),
+            vendor_code: errors.then_some(v.vendor_code),
         })
         .collect()
 }
@@ -61,7 +63,10 @@ fn every_body_case_gets_its_verdict_in_every_profile() {
             };
             let want_errors: BTreeSet<Finding> = verdict.errors.iter().cloned().collect();
             let want_warnings: BTreeSet<Finding> = verdict.warnings.iter().cloned().collect();
-            let (got_errors, got_warnings) = (findings(&report.errors), findings(&report.warnings));
+            let (got_errors, got_warnings) = (
+                findings(&report.errors, true),
+                findings(&report.warnings, false),
+            );
             if valid != verdict.result || got_errors != want_errors || got_warnings != want_warnings
             {
                 mismatches.push(format!(
@@ -176,27 +181,29 @@ fn every_wire_case_gets_its_answer() {
                 continue;
             }
         };
-        let outcome = case.receive(&bytes).expect("a wire case");
-        checked += 1;
-        let answer = outcome.failure_answer();
-        let named: Vec<&str> = answer
-            .iter()
-            .flat_map(|a| a.diagnostics.iter())
-            .chain(&outcome.advisories)
-            .map(|d| d.code.as_str())
-            .collect();
-        let got = corpus::Expect {
-            status: outcome.status,
-            code: (outcome.vendor_code != 0).then_some(outcome.vendor_code),
-            error: outcome.error_code().map(str::to_owned),
-            diagnostic: expect
-                .diagnostic
-                .clone()
-                .filter(|d| named.contains(&d.as_str())),
-        };
-        if &got != expect {
-            mismatches.push(format!(
-                "{:>4} {:<50} want {} {:?} {:?} {:?}\n{:>55} got  {} {:?} {:?} named {:?}: {}",
+        // A case that names no profile must get its answer in every profile.
+        for profile in case.request.as_ref().expect("a wire case").profiles() {
+            let outcome = case.receive_in(&bytes, profile).expect("a wire case");
+            checked += 1;
+            let answer = outcome.failure_answer();
+            let named: Vec<&str> = answer
+                .iter()
+                .flat_map(|a| a.diagnostics.iter())
+                .chain(&outcome.advisories)
+                .map(|d| d.code.as_str())
+                .collect();
+            let got = corpus::Expect {
+                status: outcome.status,
+                code: (outcome.vendor_code != 0).then_some(outcome.vendor_code),
+                error: outcome.error_code().map(str::to_owned),
+                diagnostic: expect
+                    .diagnostic
+                    .clone()
+                    .filter(|d| named.contains(&d.as_str())),
+            };
+            if &got != expect {
+                mismatches.push(format!(
+                "{:>4} {:<50} want {} {:?} {:?} {:?}\n{:>55} got  {} {:?} {:?} named {:?} ({profile}): {}",
                 case.id,
                 case.file,
                 expect.status,
@@ -210,6 +217,7 @@ fn every_wire_case_gets_its_answer() {
                 named,
                 outcome.message()
             ));
+            }
         }
     }
     assert!(
@@ -300,4 +308,47 @@ fn readme_tables_are_the_catalogue() {
             "README.md lacks the catalogue's {name} table; it should read:\n{table}"
         );
     }
+}
+
+/// Cases are recipes: rebuilt with the documentation's credentials, every wire case's header lines
+/// are the recorded ones, byte for byte, so a runner can rebuild them for any other credentials.
+#[test]
+fn every_wire_case_rebuilds_from_its_recipe() {
+    let secret = sessionkit::receive::EXAMPLE_SHARED_SECRET.as_bytes();
+    let read = |file: &str| {
+        std::fs::read(corpus::corpus_dir().join(file)).map_err(|e| format!("{file}: {e}"))
+    };
+    let mut rebuilt = 0;
+    for case in corpus::manifest().cases {
+        let Some(request) = &case.request else {
+            continue;
+        };
+        let wire = corpus::verified_bytes(&case).unwrap();
+        let api_key = sessionkit::receive::EXAMPLE_API_KEY;
+        let headers = request.headers_for(api_key, secret, &wire, read).unwrap();
+        assert_eq!(
+            headers,
+            request.headers(),
+            "case {} ({})",
+            case.id,
+            case.file
+        );
+        // With other credentials, the signature lines change and the key follows the target.
+        let other = request
+            .headers_for("their-key", b"their-secret", &wire, read)
+            .unwrap();
+        if request
+            .sign
+            .as_ref()
+            .is_some_and(|s| s.literal.is_none() && s.secret.is_none())
+        {
+            assert_ne!(
+                other, headers,
+                "case {} ignores the target's secret",
+                case.id
+            );
+        }
+        rebuilt += 1;
+    }
+    assert!(rebuilt > 70, "{rebuilt} wire cases");
 }

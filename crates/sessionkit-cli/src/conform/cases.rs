@@ -1,30 +1,71 @@
-//! Building the cases of a conformance run: every wire-level case of the corpus and every seed
-//! example in every encoding, signed for the target.
+//! Building the cases of a conformance run for the target's own credentials: every wire-level
+//! case of the corpus rebuilt from its recipe (in each profile it applies to), and every
+//! body-level case (the documentation's examples and the hand-written bodies) signed and sent in
+//! each encoding, expecting its verdict in each profile.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use serde::Serialize;
 use serde_json::Value;
-use sessionkit::corpus::{Expect, Manifest};
+use sessionkit::corpus::{self, Manifest};
 use sessionkit::encoding::Encoding;
 use sessionkit::headers::Headers;
-use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
 use sessionkit::request::{SignedRequest, curl_command};
 use sessionkit::schema::Profile;
 
 use super::ConformArgs;
 
+/// What must come back.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Expected {
+    /// HTTP status.
+    pub status: u16,
+    /// The vendor code must be one of these (any violation a body has may be the one reported
+    /// first); not checked when empty.
+    pub vendor_codes: Vec<u16>,
+    /// The error kind sessionkit names (informative: what another server names is its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The mistake the diagnostics must name, when the answer carries diagnostics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mistake: Option<String>,
+    /// For acceptable cases: other answers the policy allows (reported as notes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_allowed: Vec<corpus::Allowed>,
+}
+
 /// One request to send and what must come back.
 pub(crate) struct Case {
     pub name: String,
+    /// The stage the case exercises (its corpus folder), or `schema` for a body.
     pub stage: String,
     pub profile: Profile,
     pub headers: Headers,
     pub body: Vec<u8>,
     pub body_file: Option<PathBuf>,
-    pub expect: Expect,
+    pub expect: Expected,
     /// The request's payload, for checking the echo of endUserId and vendorData.
     pub sent: Option<Value>,
+}
+
+impl Case {
+    /// A MUST case: its answer is fixed by the contract (acceptable cases allow several).
+    pub(crate) fn is_must(&self) -> bool {
+        self.expect.also_allowed.is_empty()
+    }
+
+    /// A curl command that sends this case's exact bytes to `url`.
+    pub(crate) fn curl(&self, url: &str) -> String {
+        let file = self.body_file.clone().unwrap_or_else(|| {
+            let dir = std::env::temp_dir().join("sessionkit-conform");
+            let _ = std::fs::create_dir_all(&dir);
+            let path = dir.join(format!("{}.bin", self.name.replace(['/', ' '], "_")));
+            let _ = std::fs::write(&path, &self.body);
+            path
+        });
+        curl_command(&self.headers, url, &file.display().to_string())
+    }
 }
 
 pub(crate) fn corpus_dir(args: &ConformArgs) -> PathBuf {
@@ -38,71 +79,98 @@ pub(crate) fn corpus_dir(args: &ConformArgs) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
 }
 
-pub(crate) fn load_cases(args: &ConformArgs, dir: &Path) -> anyhow::Result<(Vec<Case>, usize)> {
+/// Every case for the target's credentials, in each of `profiles` it applies to.
+pub(crate) fn load_cases(
+    args: &ConformArgs,
+    dir: &Path,
+    profiles: &[Profile],
+) -> anyhow::Result<Vec<Case>> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let manifest = Manifest::from_json(&text)
         .with_context(|| format!("{} is not a corpus manifest", path.display()))?;
-    let corpus_signatures_hold =
-        args.secret == EXAMPLE_SHARED_SECRET && args.api_key == EXAMPLE_API_KEY;
+    let secret = args.secret.as_bytes();
     let mut cases = Vec::new();
-    let mut skipped = 0;
     let mut altered = Vec::new();
+    let read_signed =
+        |file: &str| std::fs::read(dir.join(file)).map_err(|e| format!("cannot read {file}: {e}"));
     for entry in &manifest.cases {
         let file = dir.join(&entry.file);
-        let mut read = || -> anyhow::Result<Vec<u8>> {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            if !entry.digest_matches(&bytes) {
-                altered.push(entry.file.clone());
-            }
-            Ok(bytes)
-        };
-        match (&entry.request, &entry.expect) {
-            (Some(request), Some(expect)) => {
-                if !corpus_signatures_hold {
-                    skipped += 1;
+        let bytes =
+            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        if !entry.digest_matches(&bytes) {
+            altered.push(entry.file.clone());
+            continue;
+        }
+        let name = format!("{:03} {}", entry.id, entry.file.trim_end_matches(".bin"));
+        if let (Some(request), Some(expect)) = (&entry.request, &entry.expect) {
+            let headers = match request.headers_for(&args.api_key, secret, &bytes, read_signed) {
+                Ok(headers) => headers,
+                Err(why) => {
+                    altered.push(format!("{} ({why})", entry.file));
                     continue;
                 }
-                cases.push(Case {
-                    name: format!("{:03} {}", entry.id, entry.file.trim_end_matches(".bin")),
-                    stage: entry.stage().to_owned(),
-                    profile: request.profile(),
-                    headers: request.headers(),
-                    sent: None,
-                    body: read()?,
-                    body_file: Some(file.clone()),
-                    expect: expect.clone(),
-                })
-            }
-            _ if entry.is_seed_example() => {
-                let json = read()?;
-                let stem = entry
-                    .file
-                    .trim_start_matches("schema/seed/")
-                    .trim_end_matches(".json");
-                for enc in Encoding::ALL {
-                    let built =
-                        SignedRequest::build(&json, &args.api_key, args.secret.as_bytes(), enc, 6);
+            };
+            let expected = Expected {
+                status: expect.status,
+                vendor_codes: expect.code.into_iter().collect(),
+                error: expect.error.clone(),
+                mistake: expect.diagnostic.clone(),
+                also_allowed: entry.allowed.clone(),
+            };
+            for profile in request.profiles() {
+                if profiles.contains(&profile) {
                     cases.push(Case {
-                        name: format!("seed/{stem} {}", enc.name()),
-                        stage: "seed".into(),
-                        profile: Profile::Documented,
-                        headers: built.headers,
-                        sent: serde_json::from_slice(&json).ok(),
-                        body: built.body,
-                        body_file: None,
-                        expect: Expect {
-                            status: 201,
-                            code: None,
-                            error: None,
-                            diagnostic: None,
-                        },
+                        name: name.clone(),
+                        stage: entry.stage().to_owned(),
+                        profile,
+                        headers: headers.clone(),
+                        body: bytes.clone(),
+                        body_file: Some(file.clone()),
+                        expect: expected.clone(),
+                        sent: None,
                     });
                 }
             }
-            _ => {}
+            continue;
+        }
+        // A body-level case: signed with the target's secret and sent in every encoding.
+        let sent: Option<Value> = serde_json::from_slice(&bytes).ok();
+        for (profile_name, verdict) in &entry.profiles {
+            let Some(profile) = Profile::from_name(profile_name) else {
+                continue;
+            };
+            if !profiles.contains(&profile) {
+                continue;
+            }
+            let valid = verdict.result == "valid";
+            let mut vendor_codes: Vec<u16> = verdict
+                .errors
+                .iter()
+                .filter_map(|f| f.vendor_code)
+                .collect();
+            vendor_codes.sort_unstable();
+            vendor_codes.dedup();
+            for encoding in Encoding::ALL {
+                let built = SignedRequest::build(&bytes, &args.api_key, secret, encoding, 6);
+                cases.push(Case {
+                    name: format!("{name} {}", encoding.name()),
+                    stage: "schema".into(),
+                    profile,
+                    headers: built.headers,
+                    body: built.body,
+                    body_file: (encoding == Encoding::Identity).then(|| file.clone()),
+                    expect: Expected {
+                        status: if valid { 201 } else { 400 },
+                        vendor_codes: vendor_codes.clone(),
+                        error: None,
+                        mistake: None,
+                        also_allowed: Vec::new(),
+                    },
+                    sent: sent.clone(),
+                });
+            }
         }
     }
     // A file that is not the one the manifest describes (edited, or its line endings converted
@@ -114,19 +182,5 @@ pub(crate) fn load_cases(args: &ConformArgs, dir: &Path) -> anyhow::Result<(Vec<
         path.display(),
         altered.join(", ")
     );
-    Ok((cases, skipped))
-}
-
-impl Case {
-    /// A curl command that sends this case's exact bytes to `url`.
-    pub(crate) fn curl(&self, url: &str) -> String {
-        let file = self.body_file.clone().unwrap_or_else(|| {
-            let dir = std::env::temp_dir().join("sessionkit-conform");
-            let _ = std::fs::create_dir_all(&dir);
-            let path = dir.join(format!("{}.bin", self.name.replace(['/', ' '], "_")));
-            let _ = std::fs::write(&path, &self.body);
-            path
-        });
-        curl_command(&self.headers, url, &file.display().to_string())
-    }
+    Ok(cases)
 }

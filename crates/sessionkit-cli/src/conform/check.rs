@@ -1,4 +1,7 @@
-//! Checking one answer against what the contract requires of it.
+//! Checking one answer against what the contract requires of any server (docs/contract.md §6):
+//! status, the vendor's failure shape and code, the named mistake only when the answer carries
+//! diagnostics, the answer headers, and on 201 the answer's signature and echo. Message texts
+//! are never compared.
 
 use serde_json::Value;
 use sessionkit::schema;
@@ -13,34 +16,41 @@ use super::cases::Case;
 pub(crate) struct Checked {
     /// The answer's HTTP status, `None` when no answer came.
     pub status: Option<u16>,
-    /// The answer's vendor code (`code`).
+    /// The answer's vendor code (`code`), as a number or a numeric string.
     pub vendor_code: Option<u64>,
     /// The codes its `diagnostics` name.
     pub named: Vec<String>,
     /// Every way it departs from the contract: a failure.
     pub problems: Vec<String>,
+    /// What is allowed but worth knowing (a string `code`, another answer an acceptable case's
+    /// policy allows).
+    pub notes: Vec<String>,
 }
 
-/// Compares one answer with the case's expectations; returns every problem found.
+/// Compares one answer with the case's expectations.
 pub(crate) fn check(case: &Case, reply: &client::Reply, args: &ConformArgs) -> Checked {
-    let mut problems = Vec::new();
-    if reply.status != case.expect.status {
-        problems.push(format!(
-            "status {} (expected {})",
-            reply.status, case.expect.status
-        ));
-    }
-    let body: Option<Value> = serde_json::from_slice(&reply.body).ok();
-    let Some(body) = body else {
-        problems.push("answer body is not JSON".into());
-        return Checked {
-            status: Some(reply.status),
-            problems,
-            ..Checked::default()
-        };
+    let mut checked = Checked {
+        status: Some(reply.status),
+        ..Checked::default()
     };
-    let code = body["code"].as_u64();
-    let named: Vec<String> = body["diagnostics"]
+    let Ok(body) = serde_json::from_slice::<Value>(&reply.body) else {
+        checked.problems.push("answer body is not JSON".into());
+        return checked;
+    };
+    checked.vendor_code = match &body["code"] {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => {
+            let parsed = s.parse().ok();
+            if parsed.is_some() {
+                checked
+                    .notes
+                    .push(format!("code sent as a numeric string ({s:?})"));
+            }
+            parsed
+        }
+        _ => None,
+    };
+    checked.named = body["diagnostics"]
         .as_array()
         .map(|d| {
             d.iter()
@@ -48,72 +58,133 @@ pub(crate) fn check(case: &Case, reply: &client::Reply, args: &ConformArgs) -> C
                 .collect()
         })
         .unwrap_or_default();
-    if let Some(want) = case.expect.code {
-        if code != Some(u64::from(want)) {
-            problems.push(format!(
-                "code {} (expected {want})",
-                code.map_or("none".into(), |c| c.to_string())
+    let expect = &case.expect;
+    let other_allowed = expect
+        .also_allowed
+        .iter()
+        .find(|a| a.status == reply.status && a.code.map(u64::from) == checked.vendor_code);
+    if let Some(allowed) = other_allowed {
+        checked.notes.push(format!(
+            "answered {} {:?}, which the case's policy also allows (expected {})",
+            allowed.status, allowed.code, expect.status
+        ));
+    } else {
+        expected_answer(case, &mut checked, args);
+    }
+    answer_shape(case, reply, &body, &mut checked);
+    if reply.status == 201 {
+        created(case, reply, &body, args, &mut checked);
+    }
+    checked
+}
+
+/// Status, vendor code, and the named mistake when the answer names any.
+fn expected_answer(case: &Case, checked: &mut Checked, args: &ConformArgs) {
+    let expect = &case.expect;
+    let status = checked.status.unwrap_or_default();
+    if status != expect.status {
+        checked
+            .problems
+            .push(format!("status {status} (expected {})", expect.status));
+    }
+    let codes = &expect.vendor_codes;
+    if !codes.is_empty()
+        && !codes
+            .iter()
+            .any(|c| Some(u64::from(*c)) == checked.vendor_code)
+    {
+        let want: Vec<String> = codes.iter().map(u16::to_string).collect();
+        checked.problems.push(format!(
+            "code {} (expected {})",
+            checked.vendor_code.map_or("none".into(), |c| c.to_string()),
+            want.join(" or ")
+        ));
+    }
+    // Diagnostics are this project's extension: a server that gives none owes none. Advisories
+    // ride on no answer, so a 201 case's mistake is not asked of it either.
+    let gives_diagnostics = !checked.named.is_empty();
+    if let Some(want) = &expect.mistake {
+        let asked = gives_diagnostics && expect.status != 201 && !args.skip_diagnostics;
+        if asked && !checked.named.contains(want) {
+            checked.problems.push(format!(
+                "diagnostics do not name {want} (named: {:?})",
+                checked.named
             ));
         }
     }
-    // Advisories ride on no answer (they show in `verify` and the server's report), so a 201
-    // case's diagnostic is not asked of the answer.
-    let answered = case.expect.status != 201;
-    if let (Some(want), true, false) = (&case.expect.diagnostic, answered, args.skip_diagnostics) {
-        if !named.contains(want) {
-            problems.push(format!("diagnostics do not name {want} (named: {named:?})"));
-        }
+}
+
+/// The answer's schema and the headers its status calls for.
+fn answer_shape(case: &Case, reply: &client::Reply, body: &Value, checked: &mut Checked) {
+    let status = reply.status;
+    for v in schema::check_answer(body, status).errors {
+        checked.problems.push(format!(
+            "answer violates its schema at {}: {}",
+            v.pointer, v.message
+        ));
     }
-    let success = reply.status == 201;
-    if matches!(reply.status, 201 | 400 | 401 | 413 | 415) {
-        for v in schema::validate_answer(&body, success).errors {
-            problems.push(format!(
-                "answer violates {} at {}: {}",
-                if success {
-                    "response.json"
-                } else {
-                    "error.json"
-                },
-                v.pointer,
-                v.message
-            ));
-        }
+    let content_type = reply.headers.get_one("content-type").unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case("application/json") {
+        checked.problems.push(format!(
+            "answer Content-Type {content_type:?} is not application/json"
+        ));
     }
-    if success {
-        match reply
+    // RFC 9110 §15.5.16: a 415 for the content coding says which codings are accepted.
+    if status == 415 && case.expect.error.as_deref() == Some("unsupported_encoding") {
+        let accept = reply
             .headers
-            .get_one("x-hmac-signature")
-            .map(Signature::from_hex)
-        {
-            Some(Ok(sig)) if signature::verify(&[args.secret.as_bytes()], &reply.body, &sig) => {}
-            Some(Ok(_)) => {
-                problems.push("answer X-HMAC-SIGNATURE does not match the answer bytes".into())
-            }
-            Some(Err(e)) => problems.push(format!("answer X-HMAC-SIGNATURE malformed: {e}")),
-            None => problems.push("answer carries no X-HMAC-SIGNATURE".into()),
-        }
-        if reply.headers.get_one("x-auth-client") != Some(args.api_key.as_str()) {
-            problems.push("answer X-AUTH-CLIENT is not the API key".into());
-        }
-        if let Some(sent) = &case.sent {
-            for field in ["endUserId", "vendorData"] {
-                let want = sent["verification"]
-                    .get(field)
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                if body["verification"][field] != want {
-                    problems.push(format!(
-                        "answer {field} {} is not the echo of {want}",
-                        body["verification"][field]
-                    ));
-                }
-            }
+            .get_all("accept-encoding")
+            .join(",")
+            .to_ascii_lowercase();
+        let tokens: Vec<&str> = accept.split(',').map(str::trim).collect();
+        if !(tokens.contains(&"gzip") && tokens.contains(&"deflate")) {
+            checked.problems.push(format!(
+                "a 415 must carry Accept-Encoding: gzip, deflate (found {accept:?})"
+            ));
         }
     }
-    Checked {
-        status: Some(reply.status),
-        vendor_code: code,
-        named,
-        problems,
+    if status == 429 && reply.headers.get_one("retry-after").is_none() {
+        checked.problems.push("a 429 must carry Retry-After".into());
+    }
+}
+
+/// A 201: signed with the target's secret over the exact answer bytes, its key, and the echo.
+fn created(
+    case: &Case,
+    reply: &client::Reply,
+    body: &Value,
+    args: &ConformArgs,
+    checked: &mut Checked,
+) {
+    let problems = &mut checked.problems;
+    match reply
+        .headers
+        .get_one("x-hmac-signature")
+        .map(Signature::from_hex)
+    {
+        Some(Ok(sig)) if signature::verify(&[args.secret.as_bytes()], &reply.body, &sig) => {}
+        Some(Ok(_)) => {
+            problems.push("answer X-HMAC-SIGNATURE does not match the answer bytes".into())
+        }
+        Some(Err(e)) => problems.push(format!("answer X-HMAC-SIGNATURE malformed: {e}")),
+        None => problems.push("answer carries no X-HMAC-SIGNATURE".into()),
+    }
+    if reply.headers.get_one("x-auth-client") != Some(args.api_key.as_str()) {
+        problems.push("answer X-AUTH-CLIENT is not the API key".into());
+    }
+    if let Some(sent) = &case.sent {
+        for field in ["endUserId", "vendorData"] {
+            let want = sent["verification"]
+                .get(field)
+                .cloned()
+                .unwrap_or(Value::Null);
+            if body["verification"][field] != want {
+                problems.push(format!(
+                    "answer {field} {} is not the echo of {want}",
+                    body["verification"][field]
+                ));
+            }
+        }
     }
 }

@@ -1,6 +1,9 @@
-//! `sessionkit conform`: every wire-level corpus case, and every seed example in every encoding,
-//! sent to a server; status, vendor code, named mistake, answer schema and answer signature are
-//! compared with the manifest. Without `--target` it runs against the embedded reference server.
+//! `sessionkit conform`: every corpus case sent to a server with its own credentials, in every
+//! profile it applies to: the wire-level cases rebuilt from their recipes, and every body-level
+//! case signed and sent in each encoding. Status, vendor code, the vendor's answer shape, answer
+//! headers, the named mistake (when the answer names any), and on 201 the answer's signature and
+//! echo are compared with the manifest. Without `--target` it runs against the embedded
+//! reference server, once per profile.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -46,14 +49,15 @@ pub struct ConformArgs {
     /// reference server is started in-process on 127.0.0.1:0, once per profile.
     #[arg(long, value_name = "URL")]
     target: Option<String>,
-    /// Profile the target validates in; cases written for the other profile are skipped.
+    /// Profile the target validates in; every case that applies to it runs (without --target,
+    /// both profiles run, each against its own embedded server).
     #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
     profile: Profile,
     /// API key the target accepts (the corpus uses it in its cases).
     #[arg(long, default_value = EXAMPLE_API_KEY, value_name = "K")]
     api_key: String,
-    /// Shared secret of the target. The corpus's signatures use the documentation's secret;
-    /// with another one, only the generated cases are re-signed, and corpus cases are skipped.
+    /// Shared secret of the target: every case is signed with it (each wire case records how its
+    /// signature is made, so it is rebuilt for any secret).
     #[arg(long, default_value = EXAMPLE_SHARED_SECRET, value_name = "S")]
     secret: String,
     /// Report format.
@@ -80,10 +84,6 @@ pub struct ConformArgs {
 /// Runs `sessionkit conform`.
 pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
     let dir = corpus_dir(&args);
-    let (mut cases, skipped_secret) = load_cases(&args, &dir)?;
-    if let Some(pattern) = &args.filter {
-        cases.retain(|c| c.name.contains(pattern.as_str()));
-    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let mut servers = Vec::new();
     let targets: Vec<(Profile, String)> = match &args.target {
@@ -110,9 +110,11 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
             targets
         }
     };
-    let before = cases.len();
-    cases.retain(|c| targets.iter().any(|(p, _)| *p == c.profile));
-    let skipped = skipped_secret + before - cases.len();
+    let profiles: Vec<Profile> = targets.iter().map(|(p, _)| *p).collect();
+    let mut cases = load_cases(&args, &dir, &profiles)?;
+    if let Some(pattern) = &args.filter {
+        cases.retain(|c| c.name.contains(pattern.as_str()));
+    }
     let progress = indicatif::ProgressBar::new(cases.len() as u64);
     progress.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
@@ -141,11 +143,13 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
             stage: case.stage.clone(),
             profile: case.profile.name(),
             passed,
+            must: case.is_must(),
             expected: case.expect.clone(),
             got_status: checked.status,
             got_code: checked.vendor_code,
             got_diagnostics: checked.named,
             problems: checked.problems,
+            notes: checked.notes,
             seconds: started.elapsed().as_secs_f64(),
             curl: (!passed).then(|| case.curl(url)),
         });
@@ -160,13 +164,15 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
         .clone()
         .unwrap_or_else(|| "embedded reference server".into());
     let report = match args.format {
-        ConformFormat::Text => text_report(&results, skipped, &target_name),
+        ConformFormat::Text => text_report(&results, &target_name),
         ConformFormat::Json => {
             serde_json::to_string_pretty(&serde_json::json!({
                 "target": target_name,
                 "passed": results.iter().filter(|r| r.passed).count(),
                 "failed": results.iter().filter(|r| !r.passed).count(),
-                "skipped": skipped,
+                "must_passed": results.iter().filter(|r| r.must && r.passed).count(),
+                "must": results.iter().filter(|r| r.must).count(),
+                "notes": results.iter().map(|r| r.notes.len()).sum::<usize>(),
                 "cases": results,
             }))? + "\n"
         }

@@ -1,7 +1,8 @@
 //! Reporting: a table per stage with every failure and its curl command, JSON, or JUnit XML.
 
 use serde::Serialize;
-use sessionkit::corpus::Expect;
+
+use super::cases::Expected;
 
 #[derive(Serialize)]
 pub(crate) struct CaseResult {
@@ -9,17 +10,21 @@ pub(crate) struct CaseResult {
     pub stage: String,
     pub profile: &'static str,
     pub passed: bool,
-    pub expected: Expect,
+    /// The contract fixes this case's answer (not an acceptable case).
+    pub must: bool,
+    pub expected: Expected,
     pub got_status: Option<u16>,
     pub got_code: Option<u64>,
     pub got_diagnostics: Vec<String>,
     pub problems: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub seconds: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
 }
 
-pub(crate) fn text_report(results: &[CaseResult], skipped: usize, target: &str) -> String {
+pub(crate) fn text_report(results: &[CaseResult], target: &str) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
@@ -47,12 +52,6 @@ pub(crate) fn text_report(results: &[CaseResult], skipped: usize, target: &str) 
         results.len() - failed.len(),
         failed.len()
     );
-    if skipped > 0 {
-        let _ = writeln!(
-            out,
-            "({skipped} cases skipped: other profile, or signed with the documentation's secret)"
-        );
-    }
     for r in &failed {
         let _ = writeln!(out, "\nFAIL {} ({} profile)", r.name, r.profile);
         for p in &r.problems {
@@ -62,11 +61,22 @@ pub(crate) fn text_report(results: &[CaseResult], skipped: usize, target: &str) 
             let _ = writeln!(out, "  reproduce: {curl}");
         }
     }
+    let noted: Vec<&CaseResult> = results.iter().filter(|r| !r.notes.is_empty()).collect();
+    for r in &noted {
+        let _ = writeln!(out, "\nNOTE {} ({} profile)", r.name, r.profile);
+        for n in &r.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    let must: Vec<&CaseResult> = results.iter().filter(|r| r.must).collect();
     let _ = writeln!(
         out,
-        "\n{} passed, {} failed",
+        "\n{} passed, {} failed; MUST cases: {} of {} passed; {} case(s) with notes",
         results.len() - failed.len(),
-        failed.len()
+        failed.len(),
+        must.iter().filter(|r| r.passed).count(),
+        must.len(),
+        noted.len()
     );
     out
 }
