@@ -573,3 +573,306 @@ fn threshold_measures_and_finds_where_compression_pays() {
         "{chart}"
     );
 }
+
+/// The independent contract server of `tests/contract_server.py` (Python's standard library, no
+/// sessionkit code), on a free loopback port, stopped on drop.
+struct ContractServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl ContractServer {
+    fn start(profile: &str, bug: Option<&str>) -> Self {
+        use std::io::BufRead;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/contract_server.py");
+        let mut args = vec![script, "--api-key", "their-key", "--secret", "their-secret"];
+        args.extend(["--profile", profile]);
+        args.extend(bug.map(|b| ["--bug", b]).into_iter().flatten());
+        let mut child = Command::new("python3")
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the independent server");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let base = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("{first:?}"));
+        let url = format!("{base}/v1/sessions");
+        Self { child, url }
+    }
+
+    /// `sessionkit conform` against it, with its credentials: the exit code and the JSON report.
+    fn conform(&self, profile: &str) -> (Option<i32>, serde_json::Value) {
+        let out = sessionkit(
+            &[
+                "conform",
+                "--target",
+                &self.url,
+                "--profile",
+                profile,
+                "--format",
+                "json",
+                "--api-key",
+                "their-key",
+                "--secret",
+                "their-secret",
+            ],
+            None,
+        );
+        (
+            out.status.code(),
+            serde_json::from_slice(&out.stdout).unwrap_or_default(),
+        )
+    }
+}
+
+impl Drop for ContractServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn failed_cases(report: &serde_json::Value) -> Vec<String> {
+    report["cases"]
+        .as_array()
+        .map(|cases| {
+            cases
+                .iter()
+                .filter(|c| c["passed"] == false)
+                .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// conform judges servers it did not write: an independent implementation of the contract with
+/// its own credentials, answering in the vendor's shape, passes in both profiles; each variant
+/// with one planted bug fails, and the report names a case that shows the bug.
+#[test]
+fn conform_passes_an_independent_server_and_fails_each_planted_bug() {
+    for profile in ["documented", "strict"] {
+        let (code, report) = ContractServer::start(profile, None).conform(profile);
+        assert_eq!(code, Some(0), "{profile}: {:?}", failed_cases(&report));
+        assert!(report["cases"].as_array().unwrap().len() > 250);
+    }
+    // (bug, profile, a case that must fail)
+    let variants: &[(&str, &str, &str)] = &[
+        (
+            "sign-wire",
+            "documented",
+            "265 signature/signed-compressed-gzip",
+        ),
+        (
+            "combined-encodings",
+            "documented",
+            "206 headers/encoding-gzip-deflate-list",
+        ),
+        (
+            "no-decoded-limit",
+            "documented",
+            "230 decode/gzip-bomb-64mib",
+        ),
+        (
+            "raw-deflate",
+            "documented",
+            "241 decode/raw-deflate-as-deflate",
+        ),
+        ("duplicate-keys", "documented", "282 json/duplicate-key"),
+        (
+            "bytes-length",
+            "documented",
+            "100 schema/hand/tag-64-multibyte",
+        ),
+        (
+            "no-accept-encoding",
+            "documented",
+            "205 headers/encoding-br",
+        ),
+        (
+            "json-before-signature",
+            "documented",
+            "306 signature/order/no-sig-bad-json",
+        ),
+        (
+            "unsigned-answers",
+            "documented",
+            "001 schema/seed/empty-verification",
+        ),
+        (
+            "answer-signed-reserialized",
+            "documented",
+            "001 schema/seed/empty-verification",
+        ),
+        ("no-echo", "documented", "007 schema/seed/br-cpf-biometric"),
+        (
+            "trailing-data",
+            "documented",
+            "240 decode/gzip-trailing-garbage",
+        ),
+        ("truncated-ok", "documented", "238 decode/gzip-truncated"),
+        ("uppercase-hex", "documented", "261 signature/uppercase-hex"),
+        (
+            "missing-signature-ok",
+            "documented",
+            "260 signature/missing-signature",
+        ),
+        (
+            "no-uuid-check",
+            "documented",
+            "123 schema/hand/end-user-id-not-uuid",
+        ),
+        (
+            "date-regex-only",
+            "documented",
+            "104 schema/hand/date-of-birth-feb-30",
+        ),
+        (
+            "decoded-too-large-400",
+            "documented",
+            "230 decode/gzip-bomb-64mib",
+        ),
+        (
+            "charset-refused",
+            "documented",
+            "204 headers/content-type-charset-mixed-case",
+        ),
+        (
+            "encoding-case-sensitive",
+            "documented",
+            "212 headers/encoding-gzip-capitals",
+        ),
+        (
+            "single-vendor-code",
+            "documented",
+            "103 schema/hand/vendor-data-1001-multibyte",
+        ),
+        (
+            "first-gzip-member",
+            "documented",
+            "237 decode/gzip-multi-member",
+        ),
+        (
+            "answer-status-ok",
+            "documented",
+            "200 headers/missing-api-key",
+        ),
+        (
+            "http-callback-ok",
+            "strict",
+            "125 schema/hand/callback-http",
+        ),
+        (
+            "unknown-properties-ok",
+            "strict",
+            "131 schema/hand/person-firstname-typo",
+        ),
+        (
+            "eid-text-optional",
+            "documented",
+            "119 schema/hand/consent-eid-approved-without-text",
+        ),
+    ];
+    let mut missed = Vec::new();
+    for chunk in variants.chunks(4) {
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = chunk
+                .iter()
+                .map(|&(bug, profile, case)| {
+                    scope.spawn(move || {
+                        let (code, report) =
+                            ContractServer::start(profile, Some(bug)).conform(profile);
+                        let failed = failed_cases(&report);
+                        let named = failed.iter().any(|f| f.starts_with(case));
+                        (bug, case, code, named, failed)
+                    })
+                })
+                .collect();
+            for run in runs {
+                let (bug, case, code, named, failed) = run.join().unwrap();
+                if code != Some(1) || !named {
+                    missed.push(format!("{bug}: exit {code:?}, {case} not among {failed:?}"));
+                }
+            }
+        });
+    }
+    assert!(
+        missed.is_empty(),
+        "planted bugs conform missed:\n{}",
+        missed.join("\n")
+    );
+    // A numeric-string code is allowed by the contract: a note, not a failure.
+    let server = ContractServer::start("documented", Some("code-as-string"));
+    let (code, report) = server.conform("documented");
+    assert_eq!(code, Some(0), "{:?}", failed_cases(&report));
+    let notes = report["notes"].as_u64().unwrap_or_default();
+    assert!(notes > 50, "{notes} notes");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The independent server and `receive` agree on status and vendor code for generated requests
+    /// sent over the wire: valid payloads, with one schema fault or not, in any encoding, with the
+    /// request tampered with or not.
+    #[test]
+    fn prop_independent_server_and_receive_agree(
+        payload in sessionkit_testkit::strategies::payload(),
+        mutation in proptest::option::of(sessionkit_testkit::strategies::mutation()),
+        encoding in proptest::sample::select(sessionkit::encoding::Encoding::ALL.to_vec()),
+        tamper in 0u8..5,
+    ) {
+        use sessionkit::headers::Headers;
+        thread_local! {
+            static SERVER: ContractServer = ContractServer::start("documented", None);
+        }
+        let mut body = serde_json::to_value(&payload).unwrap();
+        if let Some(m) = &mutation {
+            m.apply(&mut body);
+        }
+        let json = serde_json::to_vec(&body).unwrap();
+        let mut request = sessionkit::request::SignedRequest::build(
+            &json, "their-key", b"their-secret", encoding, 6);
+        let lines: Vec<(String, String)> = request.headers.iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
+        let signature = |v: &str| match tamper {
+            1 => "0".repeat(64),
+            2 => v.to_uppercase(),
+            _ => v.to_owned(),
+        };
+        request.headers = lines.iter()
+            .filter(|(n, _)| !(tamper == 3 && n.eq_ignore_ascii_case("x-auth-client")))
+            .map(|(n, v)| if n.eq_ignore_ascii_case("x-hmac-signature") {
+                (n.clone(), signature(v))
+            } else {
+                (n.clone(), v.clone())
+            })
+            .collect::<Headers>();
+        if tamper == 4 {
+            let i = request.body.len() / 2;
+            request.body[i] ^= 0x20;
+        }
+        let config = sessionkit::receive::Config {
+            api_keys: vec!["their-key".into()],
+            secrets: vec![b"their-secret".to_vec()],
+            ..Default::default()
+        };
+        let outcome = sessionkit::receive::receive(&request.headers, &request.body, &config);
+        let url = SERVER.with(|s| s.url.clone());
+        let reply = sessionkit_mock::client::send(
+            "POST", &url, &request.headers, &request.body, std::time::Duration::from_secs(10),
+        ).unwrap();
+        let answer: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        let code = answer["code"].as_u64().unwrap_or_default();
+        proptest::prop_assert_eq!(
+            (reply.status, code),
+            (outcome.status, u64::from(outcome.vendor_code)),
+            "{}", outcome.render()
+        );
+    }
+}
