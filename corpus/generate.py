@@ -139,21 +139,14 @@ def seed_examples():
 
 
 def python_client_payload():
-    """The payload of the seed's Python example, serialized exactly as that example does."""
-    consent_text = (
-        "I consent to Veriff processing my personal data, including biometric data, "
-        "for identity verification purposes in accordance with the Privacy Notice. "
-    )
-    payload = {
-        "verification": {
-            "callback": "https://example.com/callback",
-            "vendorData": "customer-123",
-            "consents": [
-                {"type": "general", "approved": True, "text": consent_text, "timestamp": "2026-05-08T10:00:00Z"}
-            ],
-        }
-    }
-    return json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    """The payload of the documentation's Python example (docs/examples/python-example.py),
+    serialized exactly as that example does: its code up to the signing step, run as written."""
+    with open(os.path.join(REPO, "docs", "examples", "python-example.py"), encoding="utf-8") as f:
+        code = f.read()
+    code = code[: code.index("# Step 3")].replace("import requests\n", "")
+    scope = {}
+    exec(code, scope)
+    return scope["payload_bytes"]
 
 
 SEED_BODIES = {}

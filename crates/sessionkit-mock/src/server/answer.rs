@@ -86,7 +86,8 @@ impl ServerError {
     /// The one conversion into a response: status, the vendor's failure shape with one
     /// diagnostic, and the headers the status calls for.
     pub(crate) fn into_answer(self, signer: &Signer) -> Answer {
-        let (status, message, code, hint): (u16, String, &str, &str) = match self {
+        type Header = Option<(&'static str, HeaderValue)>;
+        let (status, message, code, hint, header): (u16, String, &str, &str, Header) = match self {
             ServerError::Refused(outcome) => {
                 let Some(failure) = outcome.failure_answer() else {
                     return signer.answer(500, Vec::new());
@@ -100,58 +101,54 @@ impl ServerError {
                 }
                 return answer;
             }
-            ServerError::MethodNotAllowed { allow } => {
-                let mut answer = failure(
-                    signer,
-                    405,
-                    "method not allowed".into(),
-                    "method_not_allowed",
-                    "use POST /v1/sessions or GET /v1/sessions/{id}/decision",
-                );
-                answer
-                    .headers_mut()
-                    .insert("allow", HeaderValue::from_static(allow));
-                return answer;
-            }
-            ServerError::RateLimited { retry_after } => {
-                let mut answer = failure(
-                    signer,
-                    429,
-                    "too many requests".into(),
-                    "rate_limited",
-                    "wait for the Retry-After seconds, then retry",
-                );
-                answer
-                    .headers_mut()
-                    .insert("retry-after", HeaderValue::from(retry_after));
-                return answer;
-            }
+            ServerError::MethodNotAllowed { allow } => (
+                405,
+                "method not allowed".into(),
+                "method_not_allowed",
+                "use POST /v1/sessions or GET /v1/sessions/{id}/decision",
+                Some(("allow", HeaderValue::from_static(allow))),
+            ),
+            ServerError::RateLimited { retry_after } => (
+                429,
+                "too many requests".into(),
+                "rate_limited",
+                "wait for the Retry-After seconds, then retry",
+                Some(("retry-after", HeaderValue::from(retry_after))),
+            ),
             ServerError::NotFound { path } => (
                 404,
                 format!("no route for {path}"),
                 "not_found",
                 "the server serves /v1/sessions",
+                None,
             ),
             ServerError::SessionNotFound => (
                 404,
                 "no session with this id".into(),
                 "session_not_found",
                 "use the id from the 201 answer",
+                None,
             ),
             ServerError::InjectedFault => (
                 500,
                 "internal server error (injected)".into(),
                 "injected_fault",
                 "retry with backoff",
+                None,
             ),
             ServerError::BodyIncomplete(why) => (
                 408,
                 why.into(),
                 "request_timeout",
                 "send the whole body promptly",
+                None,
             ),
         };
-        failure(signer, status, message, code, hint)
+        let mut answer = failure(signer, status, message, code, hint);
+        if let Some((name, value)) = header {
+            answer.headers_mut().insert(name, value);
+        }
+        answer
     }
 }
 
