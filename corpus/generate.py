@@ -297,12 +297,17 @@ class Headers(list):
     """Header lines, and how their signature was made (the case's recipe)."""
     signed = None  # the bytes signed, or None
     secret = None  # a literal secret other than the server's, or None
-    form = "hex"  # how the digest is written: hex, upper, sha256= (a prefix), base64
+    key = None  # how the key is made from the server's secret: suffix:S, prefix:S, hex, base64, api_key
+    algorithm = "hmac-sha256"  # or hmac-sha1, hmac-sha512, sha256 (a plain digest of the bytes)
+    header = "X-HMAC-SIGNATURE"  # the header the signature is sent in
+    form = "hex"  # how the digest is written: hex, upper, base64, or a prefix before the hex
     literal = None  # a value written as is, not computed
+    FIELDS = ("signed", "secret", "key", "algorithm", "header", "form", "literal")
 
     def __add__(self, more):
         out = Headers(list(self) + list(more))
-        out.signed, out.secret, out.form, out.literal = self.signed, self.secret, self.form, self.literal
+        for f in self.FIELDS:
+            setattr(out, f, getattr(self, f))
         return out
 
 
@@ -311,21 +316,44 @@ def render(digest, form):
         return digest.hex().upper()
     if form == "base64":
         return base64.b64encode(digest).decode()
-    if form.endswith("="):
+    if form != "hex":
         return form + digest.hex()
     return digest.hex()
 
 
-def headers(signed, encoding=None, key=API_KEY, literal=None, ctype="application/json", form="hex", secret=None):
+def signing_key(server_secret, key):
+    """The key a client used, made from the server's secret as the recipe's `key` says."""
+    if key is None:
+        return server_secret
+    if key == "api_key":
+        return API_KEY.encode()
+    if key == "hex":
+        return bytes.fromhex(server_secret.decode())
+    if key == "base64":
+        return base64.b64decode(server_secret)
+    where, text = key.split(":", 1)
+    return text.encode() + server_secret if where == "prefix" else server_secret + text.encode()
+
+
+def digest_of(key, data, algorithm):
+    if algorithm == "sha256":
+        return hashlib.sha256(data).digest()
+    return hmac_module.new(key, data, algorithm.removeprefix("hmac-")).digest()
+
+
+def headers(signed, encoding=None, key=API_KEY, literal=None, ctype="application/json", form="hex", secret=None,
+            key_from=None, algorithm="hmac-sha256", header="X-HMAC-SIGNATURE", server_secret=SECRET):
     out = Headers()
-    out.signed, out.secret, out.form, out.literal = signed, secret, form, literal
+    out.signed, out.secret, out.key, out.algorithm, out.header, out.form, out.literal = (
+        signed, secret, key_from, algorithm, header, form, literal)
     if key is not None:
         out.append(["X-AUTH-CLIENT", key])
     sig = literal
     if sig is None and signed is not None:
-        sig = render(hmac_module.new(secret or SECRET, signed, "sha256").digest(), form)
+        k = secret if secret is not None else signing_key(server_secret, key_from)
+        sig = render(digest_of(k, signed, algorithm), form)
     if sig is not None:
-        out.append(["X-HMAC-SIGNATURE", sig])
+        out.append([header, sig])
     if ctype is not None:
         out.append(["Content-Type", ctype])
     if encoding is not None:
@@ -336,8 +364,9 @@ def headers(signed, encoding=None, key=API_KEY, literal=None, ctype="application
 
 def recipe(id_, data, hdrs):
     """How the case's signature is made, so that a runner rebuilds it for any API key and secret:
-    which bytes are signed (the body on the wire, or a corpus file), with which secret (the
-    server's unless named) and in which form; or the literal value sent."""
+    which bytes are signed (the body on the wire, or a corpus file), with which key (the server's
+    secret, a literal one, or one made from the server's secret), which algorithm, in which form and
+    header; or the literal value sent."""
     if hdrs.literal is not None:
         return {"literal": hdrs.literal}
     if hdrs.signed is None:
@@ -353,11 +382,17 @@ def recipe(id_, data, hdrs):
     out = {"bytes": source, "sha256": digest, "form": hdrs.form}
     if hdrs.secret is not None:
         out["secret"] = hdrs.secret.decode()
+    if hdrs.key is not None:
+        out["key"] = hdrs.key
+    if hdrs.algorithm != "hmac-sha256":
+        out["algorithm"] = hdrs.algorithm
+    if hdrs.header != "X-HMAC-SIGNATURE":
+        out["header"] = hdrs.header
     return out
 
 
 def wire(id_, stage, name, data, hdrs, status, code=None, error=None, diagnostic=None, result=None,
-         note="", profile=None, policy=None, file=None, allowed=None):
+         note="", profile=None, policy=None, file=None, allowed=None, server_secret=None, labelled=None):
     rel = file or f"{stage}/{name}.bin"
     case = {
         "id": id_,
@@ -375,6 +410,10 @@ def wire(id_, stage, name, data, hdrs, status, code=None, error=None, diagnostic
         case["allowed"] = [{"status": s, "code": c} for s, c in allowed]
     if profile:
         case["request"]["profile"] = profile
+    if server_secret is not None:
+        case["request"]["secret"] = server_secret.decode()
+    if labelled:
+        case["request"]["labelled_secrets"] = labelled
     if policy:
         case["policy"] = policy
     CASES.append(case)
@@ -422,7 +461,7 @@ def wire_cases():
     wire(241, D, "raw-deflate-as-deflate", raw_deflate(body), headers(body, "deflate"), 400, 1104, "not_encoded",
          "raw_deflate")
     wire(242, D, "gzip-as-deflate", g, headers(body, "deflate"), 400, 1104, "not_encoded", "encoding_mismatch")
-    wire(243, D, "plain-json-as-gzip", body, headers(body, "gzip"), 400, 1104, "not_encoded", "encoding_mismatch",
+    wire(243, D, "plain-json-as-gzip", body, headers(body, "gzip"), 400, 1104, "not_encoded", "intermediary_decompressed",
          note="the documented encoding/header mismatch")
     wire(244, D, "deflate-as-gzip", zl(body), headers(body, "gzip"), 400, 1104, "not_encoded", "encoding_mismatch")
     z = zl(body)
@@ -530,10 +569,71 @@ def wire_cases():
                 "integer; the echo of vendorData then differs from the bytes sent (the strict profile refuses numbers)")
 
 
+def doctor_cases():
+    """The real-world mistakes behind a 401 or 400 (issue: the signature doctor), each request made
+    the way the tool that makes the mistake makes it."""
+    body = SEED_BODIES["python-client"]
+    payload = json.loads(body)
+    S = "signature/doctor"
+    mismatch = dict(status=401, code=1819, error="signature_mismatch")
+    # A secret read from a file or a Kubernetes secret keeps its trailing newline:
+    # open("secret.txt").read() in Python, fs.readFileSync in Node.
+    wire(330, S, "secret-trailing-newline", body, headers(body, key_from="suffix:\n"), **mismatch,
+         diagnostic="secret_whitespace", note="the secret read from a file with its newline")
+    hex_secret = b"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    wire(331, S, "secret-hex-decoded", body, headers(body, key_from="hex", server_secret=hex_secret), **mismatch,
+         diagnostic="secret_decoded", server_secret=hex_secret,
+         note="bytes.fromhex(secret): a hex-looking secret used decoded")
+    wire(332, S, "signed-with-api-key", body, headers(body, key_from="api_key"), **mismatch,
+         diagnostic="signed_with_api_key")
+    wire(333, S, "sandbox-secret", body, headers(body, secret=b"sandbox-secret"), **mismatch,
+         diagnostic="secret_of_other_environment", labelled={"sandbox": "sandbox-secret"},
+         note="signed with the sandbox secret, sent to this environment")
+    wire(334, S, "echo-added-newline", body + b"\n", headers(body), **mismatch, diagnostic="body_newline",
+         note="echo \"$BODY\" | curl --data-binary @-: the body sent gained a newline")
+    pretty = json.dumps(payload, indent=2).encode()
+    wire(335, S, "crlf-checkout", pretty.replace(b"\n", b"\r\n"), headers(pretty), **mismatch,
+         diagnostic="line_endings_converted", note="signed with LF, sent from a CRLF checkout")
+    wire(336, S, "utf8-bom", b"\xef\xbb\xbf" + body, headers(body), **mismatch, diagnostic="byte_order_mark",
+         note="the VS Code REST client sent the file with its byte order mark")
+    wire(337, S, "curl-d-strips-newlines", pretty.replace(b"\n", b""), headers(pretty), **mismatch,
+         diagnostic="newlines_stripped", note="curl -d @body.json strips newlines; the file was signed")
+    person = json.dumps({"verification": {"person": {"firstName": "João", "lastName": "Müller"}}},
+                        ensure_ascii=False, separators=(",", ":")).encode()
+    wire(338, S, "signed-latin1", person, headers(person.decode().encode("latin-1")), **mismatch,
+         diagnostic="signed_other_text_encoding", note="Java's String.getBytes() in ISO-8859-1 was signed")
+    latin1 = person.decode().encode("latin-1")
+    wire(339, "json", "sent-latin1", latin1, headers(latin1), 400, 1104, "invalid_utf8", diagnostic="body_not_utf8",
+         note="PowerShell's Invoke-RestMethod sent Latin-1")
+    twice = json.dumps(json.dumps(payload)).encode()
+    wire(340, S, "json-encoded-twice", twice, headers(body), **mismatch, diagnostic="json_encoded_twice",
+         note="requests.post(json=json.dumps(payload)) with the compact bytes signed")
+    wire(341, S, "signed-empty-object", body, headers(b"{}"), **mismatch, diagnostic="signed_placeholder",
+         note="a pre-request script signed before the body existed")
+    wire(342, S, "hmac-sha512", body, headers(body, algorithm="hmac-sha512"), 401, 1812, "malformed_signature",
+         diagnostic="wrong_algorithm")
+    wire(343, S, "plain-sha256", body, headers(body, algorithm="sha256"), **mismatch, diagnostic="wrong_algorithm",
+         note="sha256sum of the body, no HMAC")
+    wire(344, S, "openssl-stdin-output", body, headers(body, form="(stdin)= "), 401, 1812, "malformed_signature",
+         diagnostic="signature_tool_output", note="openssl dgst -sha256 -hmac output pasted whole")
+    wire(345, S, "signature-in-x-signature", body, headers(body, header="X-Signature"), 401, 1812,
+         "missing_signature", diagnostic="signature_in_other_header")
+    wire(346, S, "gateway-decompressed-deflate", body, headers(body, "deflate"), 400, 1104, "not_encoded",
+         diagnostic="intermediary_decompressed", note="a gateway inflated the body and kept Content-Encoding: deflate")
+    wire(347, S, "compressed-twice-signed-other", gz(body, mtime=1700000001),
+         headers(gz(body, mtime=1700000000), "gzip"), **mismatch, diagnostic="signed_other_compression",
+         note="gzip.compress called twice a second apart: one copy signed, the other sent")
+    wire(348, S, "body-dropped", b"", headers(body), **mismatch, diagnostic="body_dropped",
+         note="a redirect turned the POST into a GET and dropped the body")
+    wire(349, S, "php-escaped-slashes", body, headers(body.replace(b"/", b"\\/")), **mismatch,
+         diagnostic="signed_other_serialization", note="PHP's json_encode escapes / as \\/")
+
+
 def main():
     seed_cases()
     hand_cases()
     wire_cases()
+    doctor_cases()
     ids = [c["id"] for c in CASES]
     assert len(ids) == len(set(ids)), "case ids must be unique"
     manifest = {

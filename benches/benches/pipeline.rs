@@ -103,7 +103,7 @@ fn server(c: &mut Criterion) {
         );
         let signed = Signed::body(&json, &request.body, Encoding::Gzip);
         group.bench_with_input(BenchmarkId::new("verify", kib), &signed, |b, s| {
-            b.iter(|| signature::check(&request.headers, *s, &config.secrets, true).unwrap())
+            b.iter(|| signature::check(&request.headers, *s, &config).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("parse", kib), &json, |b, j| {
             b.iter(|| sessionkit::json::check(j).unwrap())
@@ -225,7 +225,7 @@ fn anchors(c: &mut Criterion) {
                     let decoded =
                         decode::check(&r.body, Encoding::Gzip, max, &config.cost).unwrap();
                     let signed = Signed::body(&decoded.bytes, &r.body, Encoding::Gzip);
-                    signature::check(&r.headers, signed, &config.secrets, true).unwrap();
+                    signature::check(&r.headers, signed, &config).unwrap();
                     let value = sessionkit::json::check(&decoded.bytes).unwrap();
                     black_box(schema::check(&value, Profile::Documented).unwrap())
                 })

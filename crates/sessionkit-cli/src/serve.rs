@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use sessionkit::doctor::LabelledSecret;
 use sessionkit::receive::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, Limits};
 use sessionkit::schema::Profile;
 use sessionkit_mock::Settings;
@@ -29,6 +30,11 @@ pub struct ServeArgs {
     /// Default: the documentation's `your-shared-secret`.
     #[arg(long = "shared-secret", value_name = "S")]
     shared_secrets: Vec<String>,
+    /// A secret of another environment or a retired one, never accepted: a signature made with
+    /// it is refused and the answer names its label (`secret_of_other_environment`). Written
+    /// LABEL=SECRET, or LABEL@API_KEY=SECRET to try it only for that API key (repeatable).
+    #[arg(long = "labelled-secret", value_name = "LABEL=SECRET", value_parser = parse_labelled)]
+    labelled_secrets: Vec<LabelledSecret>,
     /// Schema profile requests are validated in.
     #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
     profile: Profile,
@@ -56,6 +62,27 @@ pub struct ServeArgs {
 }
 
 /// The reference server's settings from the command line.
+/// `LABEL=SECRET` or `LABEL@API_KEY=SECRET` (the secret may itself hold `=`).
+fn parse_labelled(text: &str) -> Result<LabelledSecret, String> {
+    let (name, secret) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected LABEL=SECRET or LABEL@API_KEY=SECRET"))?;
+    let (label, api_key) = match name.split_once('@') {
+        Some((label, key)) => (label, Some(key.to_owned())),
+        None => (name, None),
+    };
+    if label.is_empty() || secret.is_empty() {
+        return Err(format!(
+            "{text:?}: the label and the secret must not be empty"
+        ));
+    }
+    Ok(LabelledSecret {
+        label: label.to_owned(),
+        api_key,
+        secret: secret.as_bytes().to_vec(),
+    })
+}
+
 fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     anyhow::ensure!(
         (0.0..=1.0).contains(&args.fault_rate),
@@ -85,6 +112,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
                 max_decoded: args.max_decoded,
             },
             require_signature: !args.allow_unsigned,
+            labelled_secrets: args.labelled_secrets.clone(),
             ..Config::default()
         },
         base_url: args.base_url.clone(),

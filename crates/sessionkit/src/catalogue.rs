@@ -310,13 +310,49 @@ pub enum Mistake {
     SignedCompressedBytes,
     /// The signature matches a re-serialization of the same JSON.
     SignedOtherSerialization,
+    /// the HMAC matches with the secret plus a leading or trailing newline, CRLF or space.
+    SecretWhitespace,
+    /// it matches with the secret hex- or base64-decoded.
+    SecretDecoded,
+    /// it matches with the API key as the HMAC key.
+    SignedWithApiKey,
+    /// it matches another secret the server knows under a label, for the same API key.
+    SecretOfOtherEnvironment,
+    /// it matches the body with a trailing \n or \r\n added or removed.
+    BodyNewline,
+    /// it matches with CRLF and LF swapped.
+    LineEndingsConverted,
+    /// it matches with a UTF-8 BOM added or removed.
+    ByteOrderMark,
+    /// the body is indented JSON without line breaks and the HMAC matches it pretty-printed.
+    NewlinesStripped,
+    /// it matches the text encoded as Latin-1/Windows-1252, or with non-ASCII replaced by ?.
+    SignedOtherTextEncoding,
+    /// the body is not UTF-8 but is valid Windows-1252.
+    BodyNotUtf8,
+    /// the body is a JSON string holding the JSON object.
+    JsonEncodedTwice,
+    /// the HMAC matches "", {}, null, undefined or [object Object].
+    SignedPlaceholder,
+    /// the signature is HMAC-SHA1 or HMAC-SHA512, or a plain SHA-256 of the body or of secret and body.
+    WrongAlgorithm,
+    /// the header holds a tool's output around a valid digest: (stdin)= , SHA2-256(stdin)= , quotes, sha256= with a space.
+    SignatureToolOutput,
+    /// no X-HMAC-SIGNATURE, but a digest sits in another header.
+    SignatureInOtherHeader,
+    /// Content-Encoding is declared, the body is plain JSON, and the HMAC over it is valid.
+    IntermediaryDecompressed,
+    /// the HMAC matches another compressed copy of the same JSON.
+    SignedOtherCompression,
+    /// the body is empty but a signature of something else is present.
+    BodyDropped,
     /// Advisory: the body was compressed where compression costs more than it saves.
     CompressionNotWorthIt,
 }
 
 impl Mistake {
     /// Every mistake: those the decode stage sees, then the signature stage's, then the advisory.
-    pub const ALL: [Mistake; 8] = [
+    pub const ALL: [Mistake; 26] = [
         Mistake::EncodingMismatch,
         Mistake::RawDeflate,
         Mistake::DoubleCompression,
@@ -324,6 +360,24 @@ impl Mistake {
         Mistake::SignatureNotLowercaseHex,
         Mistake::SignedCompressedBytes,
         Mistake::SignedOtherSerialization,
+        Mistake::SecretWhitespace,
+        Mistake::SecretDecoded,
+        Mistake::SignedWithApiKey,
+        Mistake::SecretOfOtherEnvironment,
+        Mistake::BodyNewline,
+        Mistake::LineEndingsConverted,
+        Mistake::ByteOrderMark,
+        Mistake::NewlinesStripped,
+        Mistake::SignedOtherTextEncoding,
+        Mistake::BodyNotUtf8,
+        Mistake::JsonEncodedTwice,
+        Mistake::SignedPlaceholder,
+        Mistake::WrongAlgorithm,
+        Mistake::SignatureToolOutput,
+        Mistake::SignatureInOtherHeader,
+        Mistake::IntermediaryDecompressed,
+        Mistake::SignedOtherCompression,
+        Mistake::BodyDropped,
         Mistake::CompressionNotWorthIt,
     ];
 
@@ -414,6 +468,150 @@ const MISTAKES: [Entry; Mistake::ALL.len()] = [
         1819,
         "the signature matches the same JSON serialized differently ({style}), not the bytes sent",
         "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
+    ),
+    entry(
+        "secret_whitespace",
+        Stage::Signature,
+        401,
+        1819,
+        "the secret carries {whitespace} ({where}): it was read from a file or environment with its line ending",
+        "strip the secret you sign with: a file or Kubernetes secret read with its trailing newline is another key",
+    ),
+    entry(
+        "secret_decoded",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature is keyed with the secret {hex|base64}-decoded, not its UTF-8 bytes",
+        "key the HMAC with the secret's UTF-8 bytes exactly as issued; do not hex- or base64-decode it",
+    ),
+    entry(
+        "signed_with_api_key",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature is keyed with the API key (X-AUTH-CLIENT), not the shared secret",
+        "key the HMAC with the shared secret; the API key only goes in X-AUTH-CLIENT",
+    ),
+    entry(
+        "secret_of_other_environment",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature is keyed with the secret labelled {label}, not this server's",
+        "use the shared secret of the environment you send to (check which configuration your deployment loads)",
+    ),
+    entry(
+        "body_newline",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body {with|without} a trailing {newline} ({tool})",
+        "sign the exact bytes you send: echo and Go's json.Encoder add a newline, some HTTP tools strip one",
+    ),
+    entry(
+        "line_endings_converted",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body with {CRLF→LF|LF→CRLF} line endings",
+        "sign and send the same bytes: a checkout, an editor or an HTTP tool converted the line endings",
+    ),
+    entry(
+        "byte_order_mark",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body {with|without} a UTF-8 byte order mark",
+        "send and sign UTF-8 without a byte order mark (editors and the VS Code REST client may add one)",
+    ),
+    entry(
+        "newlines_stripped",
+        Stage::Signature,
+        401,
+        1819,
+        "the body is indented JSON with its line breaks removed; the signature matches it with them",
+        "send the file's bytes unchanged: curl -d @file strips newlines; use --data-binary @file",
+    ),
+    entry(
+        "signed_other_text_encoding",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body encoded as {encoding}, not the UTF-8 bytes sent",
+        "encode the JSON as UTF-8 before signing and send those bytes (PowerShell and Java may default to Latin-1)",
+    ),
+    entry(
+        "body_not_utf8",
+        Stage::Json,
+        400,
+        1104,
+        "the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)",
+        "encode the body as UTF-8 (PowerShell's Invoke-RestMethod and Java's default charset may send Latin-1)",
+    ),
+    Entry {
+        code: "json_encoded_twice",
+        stage: Stage::Json,
+        status: None,
+        vendor_code: None,
+        message: "the body is a JSON string that holds the JSON object: it was encoded twice",
+        hint: "serialize once: json=json.dumps(payload) in requests encodes the string again; send data=payload_bytes",
+    },
+    Entry {
+        code: "signed_placeholder",
+        stage: Stage::Signature,
+        status: None,
+        vendor_code: None,
+        message: "the signature matches {placeholder}: it was computed before the body existed",
+        hint: "compute the signature from the final body bytes, after serialization (Postman pre-request scripts and axios interceptors may run too early)",
+    },
+    Entry {
+        code: "wrong_algorithm",
+        stage: Stage::Signature,
+        status: None,
+        vendor_code: None,
+        message: "the signature is {algorithm}, not HMAC-SHA256",
+        hint: "use HMAC-SHA256 keyed with the shared secret: hmac.new(secret, body, hashlib.sha256).hexdigest()",
+    },
+    Entry {
+        code: "signature_tool_output",
+        stage: Stage::Signature,
+        status: None,
+        vendor_code: None,
+        message: "X-HMAC-SIGNATURE holds {tool output} around the digest",
+        hint: "send only the 64 hex characters: cut the tool's prefix (openssl dgst prints \"(stdin)= \") and quotes",
+    },
+    entry(
+        "signature_in_other_header",
+        Stage::Signature,
+        401,
+        1812,
+        "no X-HMAC-SIGNATURE, but header {name} holds a digest",
+        "send the signature in X-HMAC-SIGNATURE (with hyphens: nginx drops headers with underscores)",
+    ),
+    entry(
+        "intermediary_decompressed",
+        Stage::Decode,
+        400,
+        1104,
+        "Content-Encoding: {encoding} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
+        "have the proxy or gateway drop Content-Encoding when it decompresses (AWS API Gateway REST, serverless-http), or pass the body through untouched",
+    ),
+    entry(
+        "signed_other_compression",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches {other copy} of the compressed body, not the decoded JSON",
+        "sign the JSON before compressing, and compress once: the client compressed twice, signed one copy and sent the other",
+    ),
+    entry(
+        "body_dropped",
+        Stage::Signature,
+        401,
+        1819,
+        "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
+        "check that your HTTP library or proxy forwards the body (a GET, a redirect or a stream read twice loses it)",
     ),
     Entry {
         code: "compression_not_worth_it",

@@ -13,7 +13,7 @@ use base64::Engine;
 use crate::headers::{Headers, names};
 use crate::receive::{Config, EXAMPLE_API_KEY, Outcome, receive};
 use crate::schema::Profile;
-use crate::signature;
+use crate::signature::Algorithm;
 
 /// The whole manifest.
 #[derive(Debug, Clone, Deserialize)]
@@ -95,10 +95,22 @@ impl Case {
     /// The same in `profile`.
     pub fn receive_in(&self, body: &[u8], profile: Profile) -> Option<Outcome> {
         let request = self.request.as_ref()?;
-        let config = Config {
+        let mut config = Config {
             profile,
             ..Config::default()
         };
+        if let Some(secret) = &request.secret {
+            config.secrets = vec![secret.as_bytes().to_vec()];
+        }
+        config.labelled_secrets = request
+            .labelled_secrets
+            .iter()
+            .map(|(label, secret)| crate::doctor::LabelledSecret {
+                label: label.clone(),
+                api_key: None,
+                secret: secret.as_bytes().to_vec(),
+            })
+            .collect();
         Some(receive(&request.headers(), body, &config))
     }
 }
@@ -138,6 +150,13 @@ pub struct WireRequest {
     /// How the signature lines are made; none when the request has none.
     #[serde(default)]
     pub sign: Option<SignRecipe>,
+    /// The server's shared secret for this case, when not the documentation's (a hex secret, for
+    /// the mistake of decoding it).
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Secrets the server knows for other environments, by label.
+    #[serde(default)]
+    pub labelled_secrets: BTreeMap<String, String>,
 }
 
 /// How a case's `X-HMAC-SIGNATURE` lines are made: a literal value, or a digest of named bytes.
@@ -158,6 +177,16 @@ pub struct SignRecipe {
     /// A secret other than the server's (the mistake of signing with the wrong one).
     #[serde(default)]
     pub secret: Option<String>,
+    /// How the client's key is made from the server's secret: `api_key`, `hex`, `base64`,
+    /// `suffix:S`, `prefix:S`; the secret itself when absent.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// `hmac-sha256` when absent, or `hmac-sha1`, `hmac-sha512`, `sha256` (a plain digest).
+    #[serde(default)]
+    pub algorithm: Option<String>,
+    /// The header the signature is sent in; `X-HMAC-SIGNATURE` when absent.
+    #[serde(default)]
+    pub header: Option<String>,
 }
 
 impl WireRequest {
@@ -179,12 +208,17 @@ impl WireRequest {
     ) -> Result<Headers, String> {
         let value = match &self.sign {
             None => None,
-            Some(recipe) => Some(recipe.value(secret, wire, signed_file)?),
+            Some(recipe) => Some(recipe.value(secret, api_key, wire, signed_file)?),
         };
+        let header = self
+            .sign
+            .as_ref()
+            .and_then(|s| s.header.as_deref())
+            .unwrap_or(names::SIGNATURE);
         let line = |(name, v): &(String, String)| {
             let v = if name.eq_ignore_ascii_case(names::API_KEY) && v == EXAMPLE_API_KEY {
                 api_key.to_owned()
-            } else if name.eq_ignore_ascii_case(names::SIGNATURE) {
+            } else if name.eq_ignore_ascii_case(header) {
                 value.clone().unwrap_or_else(|| v.clone())
             } else {
                 v.clone()
@@ -217,6 +251,7 @@ impl SignRecipe {
     fn value(
         &self,
         secret: &[u8],
+        api_key: &str,
         wire: &[u8],
         signed_file: impl Fn(&str) -> Result<Vec<u8>, String>,
     ) -> Result<String, String> {
@@ -237,14 +272,49 @@ impl SignRecipe {
                 "{source} differs from the SHA-256 its recipe records"
             ));
         }
-        let key = self.secret.as_ref().map_or(secret, |s| s.as_bytes());
-        let signature = signature::sign(key, &bytes);
+        let key = match (&self.secret, self.key.as_deref()) {
+            (Some(literal), _) => literal.as_bytes().to_vec(),
+            (None, None) => secret.to_vec(),
+            (None, Some(how)) => client_key(how, secret, api_key),
+        };
+        let name = self.algorithm.as_deref().unwrap_or("hmac-sha256");
+        let algorithm = Algorithm::from_name(name)
+            .ok_or_else(|| format!("unknown algorithm {name:?} in a recipe"))?;
+        let digest = algorithm.digest(&key, &bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         Ok(match self.form.as_deref().unwrap_or("hex") {
-            "hex" => signature.to_string(),
-            "upper" => signature.to_string().to_uppercase(),
-            "base64" => base64::engine::general_purpose::STANDARD.encode(signature.as_bytes()),
-            prefix => format!("{prefix}{signature}"),
+            "hex" => hex,
+            "upper" => hex.to_uppercase(),
+            "base64" => base64::engine::general_purpose::STANDARD.encode(&digest),
+            prefix => format!("{prefix}{hex}"),
         })
+    }
+}
+
+/// The key a client made from the server's `secret` (a recipe's `key`). A secret that cannot be
+/// decoded as asked is used reversed: still a wrong key, so the answer the case expects holds.
+fn client_key(how: &str, secret: &[u8], api_key: &str) -> Vec<u8> {
+    let reversed = || secret.iter().rev().copied().collect();
+    match how {
+        "api_key" => api_key.as_bytes().to_vec(),
+        "hex" => std::str::from_utf8(secret)
+            .ok()
+            .filter(|s| s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|s| {
+                (0..s.len())
+                    .step_by(2)
+                    .filter_map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+                    .collect()
+            })
+            .unwrap_or_else(reversed),
+        "base64" => base64::engine::general_purpose::STANDARD
+            .decode(secret)
+            .unwrap_or_else(|_| reversed()),
+        other => match other.split_once(':') {
+            Some(("prefix", text)) => [text.as_bytes(), secret].concat(),
+            Some(("suffix", text)) => [secret, text.as_bytes()].concat(),
+            _ => reversed(),
+        },
     }
 }
 

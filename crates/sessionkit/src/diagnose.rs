@@ -10,7 +10,7 @@ use crate::catalogue::Mistake;
 use crate::encoding::{Encoding, Sniffed};
 use crate::payload::Diagnostic;
 use crate::schema::{Profile, Violation};
-use crate::signature::{self, Signature, SignatureFormatError, Signed};
+use crate::signature::SignatureFormatError;
 
 /// `encoding_mismatch` or `raw_deflate`, for a body that is not of its declared encoding.
 pub fn not_of_declared_encoding(declared: Encoding, found: Sniffed) -> Diagnostic {
@@ -46,31 +46,6 @@ pub fn still_compressed(declared: Encoding, decoded: Sniffed) -> Option<Diagnost
 /// `signature_not_lowercase_hex`.
 pub fn malformed_signature(error: &SignatureFormatError) -> Diagnostic {
     Mistake::SignatureNotLowercaseHex.diagnostic(error.to_string())
-}
-
-/// Names which bytes a mismatching signature was computed over, when it can tell.
-pub fn signature_mismatch<S: AsRef<[u8]>>(
-    secrets: &[S],
-    signature: &Signature,
-    signed: Signed<'_>,
-) -> Option<Diagnostic> {
-    if signed.encoding != Encoding::Identity && signature::verify(secrets, signed.wire, signature) {
-        return Some(
-            Mistake::SignedCompressedBytes
-                .diagnostic("the signature matches the compressed bytes, not the decoded JSON"),
-        );
-    }
-    let decoded = signed.bytes;
-    let value: Value = serde_json::from_slice(decoded).ok()?;
-    for (name, style) in &STYLES {
-        let bytes = reserialize(&value, style);
-        if bytes != decoded && signature::verify(secrets, &bytes, signature) {
-            return Some(Mistake::SignedOtherSerialization.diagnostic(format!(
-                "the signature matches the same JSON serialized differently ({name}), not the bytes sent"
-            )));
-        }
-    }
-    None
 }
 
 /// `compression_not_worth_it` (advisory): the link time the compression saved is less than the

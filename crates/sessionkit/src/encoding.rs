@@ -389,6 +389,78 @@ fn is_zlib_header(b: &[u8]) -> bool {
         && (u16::from(b[0]) << 8 | u16::from(b[1])) % 31 == 0
 }
 
+/// Other exact framings of the same compressed stream, for the doctor: the gzip member with its
+/// mtime zeroed or a few seconds off and its name dropped, rewrapped as zlib; the zlib stream
+/// rewrapped as gzip as Python's and Node's gzip write it. Only single-member streams whose
+/// `decoded` bytes are known; at most a dozen copies.
+pub fn rewraps(wire: &[u8], encoding: Encoding, decoded: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut crc = Crc::new();
+    crc.update(decoded);
+    let trailer_gzip = [
+        crc.sum().to_le_bytes(),
+        (decoded.len() as u32).to_le_bytes(),
+    ]
+    .concat();
+    let adler = libdeflater::adler32(decoded).to_be_bytes();
+    match encoding {
+        Encoding::Gzip => {
+            let Ok(header) = gzip_header_len(wire) else {
+                return out;
+            };
+            if wire.len() < header + 8 {
+                return out;
+            }
+            let raw = &wire[header..wire.len() - 8];
+            let mtime = u32::from_le_bytes([wire[4], wire[5], wire[6], wire[7]]);
+            let mut plain = wire[..10].to_vec();
+            plain[3] = 0; // no name, comment or extra field
+            for (what, time) in [("the same gzip member with mtime 0", 0u32)]
+                .into_iter()
+                .map(|(w, t)| (w.to_owned(), t))
+                .chain((1..=3).flat_map(|d| {
+                    [
+                        (
+                            format!("the same gzip member {d} s later"),
+                            mtime.wrapping_add(d),
+                        ),
+                        (
+                            format!("the same gzip member {d} s earlier"),
+                            mtime.wrapping_sub(d),
+                        ),
+                    ]
+                }))
+            {
+                let mut head = plain.clone();
+                head[4..8].copy_from_slice(&time.to_le_bytes());
+                let copy = [&head[..], raw, &trailer_gzip].concat();
+                if copy != wire {
+                    out.push((what, copy));
+                }
+            }
+            for flags in [[0x78, 0x9c], [0x78, 0xda], [0x78, 0x01], [0x78, 0x5e]] {
+                out.push((
+                    "the same stream as zlib (deflate)".to_owned(),
+                    [&flags[..], raw, &adler].concat(),
+                ));
+            }
+        }
+        Encoding::Deflate if wire.len() > 6 => {
+            let raw = &wire[2..wire.len() - 4];
+            // Python's gzip.compress: XFL 2 at level 9, OS 255; Node's zlib.gzipSync: OS 3.
+            for (xfl, os) in [(0u8, 3u8), (0, 255), (2, 255), (4, 255), (2, 3), (0, 0)] {
+                let head = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, os];
+                out.push((
+                    "the same stream as gzip".to_owned(),
+                    [&head[..], raw, &trailer_gzip].concat(),
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
 /// What a body looks like, for naming the client's mistake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {

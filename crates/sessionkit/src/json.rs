@@ -10,6 +10,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use crate::catalogue::Mistake;
+use crate::doctor;
 use crate::error::{Error, ErrorKind, Rejection};
 
 /// The deepest nesting of arrays and objects the contract accepts.
@@ -104,12 +106,25 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
 pub fn check(decoded: &[u8]) -> Result<Value, Rejection> {
     let body = parse(decoded).map_err(|e| {
         let pointer = e.pointer().to_owned();
-        Error::new(e.kind(), e.to_string()).at(pointer)
+        let latin1 = (e.kind() == ErrorKind::InvalidUtf8 && doctor::as_cp1252(decoded).is_some())
+            .then(|| {
+                Mistake::BodyNotUtf8
+                    .diagnostic("the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)")
+            });
+        Rejection::from(Error::new(e.kind(), e.to_string()).at(pointer)).naming(latin1)
     })?;
     let refuse =
         |kind, message: &str, pointer: &str| Err(Error::new(kind, message).at(pointer).into());
     match body.get("verification") {
-        _ if !body.is_object() => refuse(ErrorKind::NotAnObject, "body is not a JSON object", ""),
+        _ if !body.is_object() => {
+            let twice = doctor::string_holding_object(decoded).map(|_| {
+                Mistake::JsonEncodedTwice.diagnostic(
+                    "the body is a JSON string that holds the JSON object: it was encoded twice",
+                )
+            });
+            let not_object = Error::new(ErrorKind::NotAnObject, "body is not a JSON object");
+            Err(Rejection::from(not_object).naming(twice))
+        }
         None => refuse(
             ErrorKind::MissingVerification,
             "required property verification is missing",

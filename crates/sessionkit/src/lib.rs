@@ -29,6 +29,7 @@ pub mod corpus;
 pub mod cost;
 pub mod decode;
 pub mod diagnose;
+pub mod doctor;
 pub mod headers;
 pub mod prose;
 pub mod receive;

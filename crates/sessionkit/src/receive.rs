@@ -10,7 +10,7 @@ use crate::headers::{self, Headers};
 use crate::payload::{Diagnostic, FailureAnswer, SessionRequest};
 use crate::schema::{self, Profile, Violation};
 use crate::signature::{self, Signed};
-use crate::{decode, diagnose, json, size};
+use crate::{decode, diagnose, doctor, json, size};
 
 /// Size limits of the receive path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,9 @@ pub struct Config {
     pub api_keys: Vec<String>,
     /// Active shared secrets; a signature under any of them is accepted (key rotation).
     pub secrets: Vec<Vec<u8>>,
+    /// Secrets of other environments (sandbox, retired keys), never accepted: the doctor names
+    /// them when a signature was made with one (`secret_of_other_environment`).
+    pub labelled_secrets: Vec<crate::doctor::LabelledSecret>,
     /// Which schema profile the body is validated in.
     pub profile: Profile,
     /// Wire and decoded size limits.
@@ -57,6 +60,7 @@ impl Default for Config {
         Self {
             api_keys: vec![EXAMPLE_API_KEY.to_owned()],
             secrets: vec![EXAMPLE_SHARED_SECRET.as_bytes().to_vec()],
+            labelled_secrets: Vec::new(),
             profile: Profile::Documented,
             limits: Limits::default(),
             require_signature: true,
@@ -113,11 +117,17 @@ fn stages(
     let encoding = headers::check(headers, &config.api_keys)?;
     seen.encoding = Some(encoding);
     size::check(wire.len(), config.limits.max_wire)?;
-    let decoded = decode::check(wire, encoding, config.limits.max_decoded, &config.cost)?;
+    let decoded =
+        decode::check(wire, encoding, config.limits.max_decoded, &config.cost).map_err(|r| {
+            r.refined(doctor::intermediary_decompressed(
+                headers,
+                wire,
+                &config.secrets,
+            ))
+        })?;
     seen.decoded_len = Some(decoded.bytes.len());
     let signed = Signed::body(&decoded.bytes, wire, encoding);
-    signature::check(headers, signed, &config.secrets, config.require_signature)
-        .map_err(|r| r.after(&decoded.mistakes))?;
+    signature::check(headers, signed, config).map_err(|r| r.after(&decoded.mistakes))?;
     let body = json::check(&decoded.bytes).map_err(|r| r.after(&decoded.mistakes))?;
     let accepted = schema::check(&body, config.profile)?;
     seen.warnings = accepted.warnings;

@@ -6,9 +6,11 @@
 use std::fmt;
 
 use crate::diagnose;
+use crate::doctor::{self, Doctor};
 use crate::encoding::Encoding;
 use crate::error::{Error, ErrorKind, Rejection};
 use crate::headers::{Headers, names};
+use crate::receive::Config;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -125,6 +127,55 @@ impl fmt::Debug for Signature {
     }
 }
 
+/// The digests clients send in `X-HMAC-SIGNATURE`, right (HMAC-SHA256) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// What the contract asks for.
+    HmacSha256,
+    /// HMAC with SHA-1 (40 hex characters).
+    HmacSha1,
+    /// HMAC with SHA-512 (128 hex characters).
+    HmacSha512,
+    /// A plain SHA-256 of the bytes, no key.
+    Sha256,
+}
+
+impl Algorithm {
+    /// `hmac-sha256`, `hmac-sha1`, `hmac-sha512` or `sha256`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "hmac-sha256" => Self::HmacSha256,
+            "hmac-sha1" => Self::HmacSha1,
+            "hmac-sha512" => Self::HmacSha512,
+            "sha256" => Self::Sha256,
+            _ => return None,
+        })
+    }
+
+    /// The digest of `bytes` under `key` (ignored by plain SHA-256).
+    pub fn digest(self, key: &[u8], bytes: &[u8]) -> Vec<u8> {
+        use sha2::Digest;
+        // Invariant: HMAC accepts keys of any length (longer ones are hashed first).
+        const ANY_KEY: &str = "HMAC takes keys of any length";
+        match self {
+            Self::HmacSha256 => sign(key, bytes).as_bytes().to_vec(),
+            Self::Sha256 => Sha256::digest(bytes).to_vec(),
+            Self::HmacSha1 => Hmac::<sha1::Sha1>::new_from_slice(key)
+                .expect(ANY_KEY)
+                .chain_update(bytes)
+                .finalize()
+                .into_bytes()
+                .to_vec(),
+            Self::HmacSha512 => Hmac::<sha2::Sha512>::new_from_slice(key)
+                .expect(ANY_KEY)
+                .chain_update(bytes)
+                .finalize()
+                .into_bytes()
+                .to_vec(),
+        }
+    }
+}
+
 fn keyed(secret: &[u8]) -> HmacSha256 {
     // Invariant: HMAC accepts keys of any length (longer ones are hashed first).
     HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length")
@@ -185,22 +236,19 @@ impl<'a> Signed<'a> {
 }
 
 /// The signature stage: one `X-HMAC-SIGNATURE` line, in the documented form, matching `signed`
-/// under one of `secrets`. Without the header the request passes only when `required` is false.
-/// A mismatch is diagnosed: which other bytes the client signed, when that can be told.
-pub fn check<S: AsRef<[u8]>>(
-    headers: &Headers,
-    signed: Signed<'_>,
-    secrets: &[S],
-    required: bool,
-) -> Result<(), Rejection> {
+/// under one of the active secrets. Without the header the request passes only when the server
+/// does not require one. A failure is handed to the [`doctor`](crate::doctor), which names what
+/// the client signed instead when it can tell.
+pub fn check(headers: &Headers, signed: Signed<'_>, config: &Config) -> Result<(), Rejection> {
+    let secrets = &config.secrets;
     let value = match headers.get_all(names::SIGNATURE).as_slice() {
-        [] if !required => return Ok(()),
+        [] if !config.require_signature => return Ok(()),
         [] => {
-            return Err(Error::new(
+            let missing = Error::new(
                 ErrorKind::MissingSignature,
                 "missing X-HMAC-SIGNATURE header",
-            )
-            .into());
+            );
+            return Err(Rejection::from(missing).naming(doctor::other_header(headers)));
         }
         [value] => value.trim(),
         values => {
@@ -212,11 +260,13 @@ pub fn check<S: AsRef<[u8]>>(
         }
     };
     let signature = Signature::from_hex(value).map_err(|format| {
+        let mistake = doctor::malformed(value, secrets, signed.bytes)
+            .unwrap_or_else(|| diagnose::malformed_signature(&format));
         Rejection::from(Error::new(
             ErrorKind::MalformedSignature,
             format.to_string(),
         ))
-        .naming(Some(diagnose::malformed_signature(&format)))
+        .naming(Some(mistake))
     })?;
     if verify(secrets, signed.bytes, &signature) {
         return Ok(());
@@ -225,7 +275,15 @@ pub fn check<S: AsRef<[u8]>>(
         ErrorKind::SignatureMismatch,
         format!("signature does not match {}", signed.what),
     );
-    Err(Rejection::from(mismatch).naming(diagnose::signature_mismatch(secrets, &signature, signed)))
+    let api_key = headers.get_one(names::API_KEY).unwrap_or("").trim();
+    let mut doctor = Doctor::new(
+        secrets,
+        api_key,
+        &config.labelled_secrets,
+        &signature,
+        signed.bytes.len(),
+    );
+    Err(Rejection::from(mismatch).naming(doctor.mismatch(signed)))
 }
 
 #[cfg(test)]

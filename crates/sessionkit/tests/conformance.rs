@@ -325,6 +325,7 @@ fn every_wire_case_rebuilds_from_its_recipe() {
         };
         let wire = corpus::verified_bytes(&case).unwrap();
         let api_key = sessionkit::receive::EXAMPLE_API_KEY;
+        let secret = request.secret.as_ref().map_or(secret, |s| s.as_bytes());
         let headers = request.headers_for(api_key, secret, &wire, read).unwrap();
         assert_eq!(
             headers,

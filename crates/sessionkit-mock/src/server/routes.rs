@@ -140,7 +140,7 @@ fn decision(state: &State, headers: &Headers, id: &str) -> Routed {
     };
     if !state.settings.skip_signature_check {
         let signed = Signed::session_id(id);
-        if let Err(rejection) = signature::check(headers, signed, &config.secrets, true) {
+        if let Err(rejection) = signature::check(headers, signed, config) {
             return (Err(ServerError::rejected(config, rejection)), record);
         }
     }

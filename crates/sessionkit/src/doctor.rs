@@ -1,0 +1,550 @@
+//! The signature doctor: after a signature check failed, hypotheses of what the client actually
+//! signed, tried one HMAC each, to name the real-world mistake behind a 401.
+//!
+//! Guardrails (docs/contract.md §5): hypotheses run only after the normal check failed; a match
+//! never changes the answer (still 401 or 400); the work per failed request is bounded by a
+//! budget of HMAC computations that shrinks as the body grows; secrets labelled for another
+//! environment are tried only for the API key they are labelled with. A hypothesis that matches
+//! proves the sender already holds the secret it names, so naming it reveals nothing, and no
+//! expected signature is ever shown.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::catalogue::Mistake;
+use crate::diagnose::{STYLES, reserialize};
+use crate::encoding::{self, Encoding};
+use crate::headers::{Headers, names};
+use crate::payload::Diagnostic;
+use crate::signature::{self, Algorithm, Signature, Signed};
+
+/// A secret the server knows for another environment (sandbox, a retired key), tried by the
+/// doctor only: a signature under it is still refused, and named `secret_of_other_environment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelledSecret {
+    /// What the answer calls it: `sandbox`, `retired-2026-05`.
+    pub label: String,
+    /// The API key it belongs to; tried only for requests with that key (any key when `None`).
+    pub api_key: Option<String>,
+    /// The secret.
+    pub secret: Vec<u8>,
+}
+
+/// HMACs one failed request may cost: 64 up to 16 KiB of body, 16 up to 256 KiB, 4 above.
+pub fn budget(len: usize) -> usize {
+    match len {
+        0..=16_384 => 64,
+        16_385..=262_144 => 16,
+        _ => 4,
+    }
+}
+
+/// The keys and bytes the doctor may try, and what is left of its budget.
+pub struct Doctor<'a, S> {
+    secrets: &'a [S],
+    api_key: &'a str,
+    labelled: &'a [LabelledSecret],
+    signature: &'a Signature,
+    left: usize,
+}
+
+impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
+    /// A doctor for one failed request.
+    pub fn new(
+        secrets: &'a [S],
+        api_key: &'a str,
+        labelled: &'a [LabelledSecret],
+        signature: &'a Signature,
+        len: usize,
+    ) -> Self {
+        Self {
+            secrets,
+            api_key,
+            labelled,
+            signature,
+            left: budget(len),
+        }
+    }
+
+    /// HMAC of `bytes` under `key` is the signature sent; one unit of budget.
+    fn matches(&mut self, key: &[u8], bytes: &[u8]) -> bool {
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        signature::verify(&[key], bytes, self.signature)
+    }
+
+    /// Any active secret signs `bytes` into the signature sent (one unit per secret).
+    fn signed(&mut self, bytes: &[u8]) -> bool {
+        let secrets = self.secrets;
+        secrets.iter().any(|s| self.matches(s.as_ref(), bytes))
+    }
+
+    /// The first hypothesis that explains the mismatch, in order of how common the mistake is.
+    pub fn mismatch(&mut self, signed: Signed<'_>) -> Option<Diagnostic> {
+        let body = signed.bytes;
+        if signed.encoding != Encoding::Identity && self.signed(signed.wire) {
+            return Some(
+                Mistake::SignedCompressedBytes
+                    .diagnostic("the signature matches the compressed bytes, not the decoded JSON"),
+            );
+        }
+        if body.is_empty() && signed.what == "the decoded body" {
+            return Some(Mistake::BodyDropped.diagnostic(
+                "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
+            ));
+        }
+        self.keys(body)
+            .or_else(|| self.bodies(body))
+            .or_else(|| self.compressions(signed))
+            .or_else(|| self.serializations(body))
+            .or_else(|| self.algorithms(body))
+    }
+
+    /// The right bytes under the wrong key.
+    fn keys(&mut self, body: &[u8]) -> Option<Diagnostic> {
+        let secrets = self.secrets;
+        for secret in secrets {
+            let secret = secret.as_ref();
+            for (added, name) in [
+                (&b"\n"[..], "a trailing newline"),
+                (b"\r\n", "a trailing CRLF"),
+                (b" ", "a trailing space"),
+            ] {
+                if self.matches(&[secret, added].concat(), body) {
+                    return Some(Mistake::SecretWhitespace.diagnostic(format!(
+                        "the signature is keyed with the secret plus {name}"
+                    )));
+                }
+            }
+            if self.matches(&[b"\n", secret].concat(), body) {
+                return Some(
+                    Mistake::SecretWhitespace.diagnostic(
+                        "the signature is keyed with the secret plus a leading newline",
+                    ),
+                );
+            }
+            for (decoded, how) in decodings(secret) {
+                if self.matches(&decoded, body) {
+                    return Some(Mistake::SecretDecoded.diagnostic(format!(
+                        "the signature is keyed with the secret {how}-decoded, not its UTF-8 bytes"
+                    )));
+                }
+            }
+        }
+        if !self.api_key.is_empty() && self.matches(self.api_key.as_bytes(), body) {
+            return Some(Mistake::SignedWithApiKey.diagnostic(
+                "the signature is keyed with the API key (X-AUTH-CLIENT), not the shared secret",
+            ));
+        }
+        let api_key = self.api_key;
+        for other in self.labelled {
+            let same_key = other.api_key.as_deref().is_none_or(|k| k == api_key);
+            if same_key && self.matches(&other.secret, body) {
+                return Some(Mistake::SecretOfOtherEnvironment.diagnostic(format!(
+                    "the signature is keyed with the secret labelled {:?}, not this server's",
+                    other.label
+                )));
+            }
+        }
+        None
+    }
+
+    /// Other bytes than the body sent, under the right key.
+    fn bodies(&mut self, body: &[u8]) -> Option<Diagnostic> {
+        for (bytes, mistake, message) in body_variants(body) {
+            if self.signed(&bytes) {
+                return Some(mistake.diagnostic(message));
+            }
+        }
+        if let Some(pretty) = newlines_restored(body) {
+            for bytes in [pretty.clone(), [&pretty[..], b"\n"].concat()] {
+                if self.signed(&bytes) {
+                    return Some(Mistake::NewlinesStripped.diagnostic(
+                        "the body is indented JSON with its line breaks removed; the signature matches it with them",
+                    ));
+                }
+            }
+        }
+        if let Some(inner) = string_holding_object(body) {
+            let compact = serde_json::from_str::<Value>(&inner)
+                .map(|v| reserialize(&v, &STYLES[0].1))
+                .unwrap_or_default();
+            for bytes in [inner.into_bytes(), compact] {
+                if self.signed(&bytes) {
+                    return Some(Mistake::JsonEncodedTwice.diagnostic(
+                        "the body is a JSON string that holds the signed JSON object: it was encoded twice",
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// Another compressed copy of the same JSON: cheap and exact rewraps of the stream sent.
+    fn compressions(&mut self, signed: Signed<'_>) -> Option<Diagnostic> {
+        for (what, bytes) in encoding::rewraps(signed.wire, signed.encoding, signed.bytes) {
+            if self.signed(&bytes) {
+                return Some(Mistake::SignedOtherCompression.diagnostic(format!(
+                    "the signature matches {what} of the compressed body, not the decoded JSON"
+                )));
+            }
+        }
+        None
+    }
+
+    /// The same JSON written another way (the contract's 16 styles, PHP's `\/`, HTML-safe).
+    fn serializations(&mut self, body: &[u8]) -> Option<Diagnostic> {
+        let value: Value = serde_json::from_slice(body).ok()?;
+        let found = |name: &str| {
+            Some(Mistake::SignedOtherSerialization.diagnostic(format!(
+                "the signature matches the same JSON serialized differently ({name}), not the bytes sent"
+            )))
+        };
+        for (name, style) in &STYLES {
+            let bytes = reserialize(&value, style);
+            if bytes != body && self.signed(&bytes) {
+                return found(name);
+            }
+        }
+        let compact = reserialize(&value, &STYLES[0].1);
+        let text = String::from_utf8_lossy(&compact);
+        // In JSON, `/`, `&`, `<` and `>` only occur inside strings, so replacing them everywhere
+        // escapes exactly the string contents.
+        let php = text.replace('/', "\\/");
+        let html = text
+            .replace('&', "\\u0026")
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e");
+        for (name, bytes) in [
+            ("PHP's escaped slashes \\/", php),
+            ("HTML-safe \\u0026 \\u003c \\u003e", html),
+        ] {
+            if bytes.as_bytes() != body && self.signed(bytes.as_bytes()) {
+                return found(name);
+            }
+        }
+        None
+    }
+
+    /// A digest of 64 hex characters that is not HMAC-SHA256: plain SHA-256 of the body, or of
+    /// secret and body concatenated.
+    fn algorithms(&mut self, body: &[u8]) -> Option<Diagnostic> {
+        let want = self.signature.as_bytes();
+        if Sha256::digest(body).as_slice() == want {
+            return Some(wrong_algorithm("a plain SHA-256 of the body"));
+        }
+        self.secrets
+            .iter()
+            .any(|s| Sha256::digest([s.as_ref(), body].concat()).as_slice() == want)
+            .then(|| wrong_algorithm("a SHA-256 of the secret and the body concatenated"))
+    }
+}
+
+fn wrong_algorithm(what: &str) -> Diagnostic {
+    Mistake::WrongAlgorithm.diagnostic(format!("the signature is {what}, not HMAC-SHA256"))
+}
+
+/// The secret read as hex and as base64, when it is either.
+fn decodings(secret: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    let text = String::from_utf8_lossy(secret);
+    if secret.len() % 2 == 0 && !secret.is_empty() && secret.iter().all(u8::is_ascii_hexdigit) {
+        let hex = (0..secret.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+            .collect();
+        out.push((hex, "hex"));
+    }
+    for engine in [
+        base64::engine::general_purpose::STANDARD,
+        base64::engine::general_purpose::URL_SAFE,
+    ] {
+        if let Ok(bytes) = engine.decode(secret) {
+            out.push((bytes, "base64"));
+            break;
+        }
+    }
+    out
+}
+
+/// Byte-level variants of the body, each with the mistake it would name.
+fn body_variants(body: &[u8]) -> Vec<(Cow<'_, [u8]>, Mistake, String)> {
+    let mut out: Vec<(Cow<'_, [u8]>, Mistake, String)> = Vec::new();
+    let mut add = |bytes: Vec<u8>, mistake, message: &str| {
+        out.push((Cow::Owned(bytes), mistake, message.to_owned()));
+    };
+    for (end, name) in [(&b"\r\n"[..], "CRLF"), (b"\n", "newline")] {
+        if let Some(stripped) = body.strip_suffix(end) {
+            add(
+                stripped.to_vec(),
+                Mistake::BodyNewline,
+                &format!(
+                    "the signature matches the body without its trailing {name}: a tool added it to the body sent"
+                ),
+            );
+        }
+    }
+    for (end, name) in [
+        (&b"\n"[..], "newline (echo, Go's json.Encoder)"),
+        (b"\r\n", "CRLF"),
+    ] {
+        add(
+            [body, end].concat(),
+            Mistake::BodyNewline,
+            &format!(
+                "the signature matches the body with a trailing {name}, which the body sent lacks"
+            ),
+        );
+    }
+    if body.contains(&b'\n') {
+        let crlf = body.contains(&b'\r');
+        let swapped = if crlf {
+            String::from_utf8_lossy(body).replace("\r\n", "\n")
+        } else {
+            String::from_utf8_lossy(body).replace('\n', "\r\n")
+        };
+        let how = if crlf { "CRLF→LF" } else { "LF→CRLF" };
+        add(
+            swapped.into_bytes(),
+            Mistake::LineEndingsConverted,
+            &format!("the signature matches the body with {how} line endings"),
+        );
+    }
+    const BOM: &[u8] = b"\xef\xbb\xbf";
+    match body.strip_prefix(BOM) {
+        Some(rest) => add(
+            rest.to_vec(),
+            Mistake::ByteOrderMark,
+            "the signature matches the body without the UTF-8 byte order mark it was sent with",
+        ),
+        None => add(
+            [BOM, body].concat(),
+            Mistake::ByteOrderMark,
+            "the signature matches the body with a UTF-8 byte order mark the body sent lacks",
+        ),
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        if !text.is_ascii() {
+            if let Some(latin1) = text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).ok())
+                .collect::<Option<Vec<u8>>>()
+            {
+                add(
+                    latin1,
+                    Mistake::SignedOtherTextEncoding,
+                    "the signature matches the body encoded as Latin-1 (ISO-8859-1), not the UTF-8 bytes sent",
+                );
+            }
+            if let Some(cp1252) = text.chars().map(to_cp1252).collect::<Option<Vec<u8>>>() {
+                add(
+                    cp1252,
+                    Mistake::SignedOtherTextEncoding,
+                    "the signature matches the body encoded as Windows-1252, not the UTF-8 bytes sent",
+                );
+            }
+            let ascii: String = text
+                .chars()
+                .map(|c| if c.is_ascii() { c } else { '?' })
+                .collect();
+            add(
+                ascii.into_bytes(),
+                Mistake::SignedOtherTextEncoding,
+                "the signature matches the body with its non-ASCII characters replaced by ?",
+            );
+        }
+    }
+    for placeholder in ["", "{}", "null", "undefined", "[object Object]"] {
+        if placeholder.as_bytes() != body {
+            add(
+                placeholder.as_bytes().to_vec(),
+                Mistake::SignedPlaceholder,
+                &format!(
+                    "the signature matches {placeholder:?}: it was computed before the body existed"
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Windows-1252's bytes 0x80-0x9F; `None` where the code page leaves a byte undefined.
+const CP1252_HIGH: [Option<char>; 32] = [
+    Some('€'),
+    None,
+    Some('‚'),
+    Some('ƒ'),
+    Some('„'),
+    Some('…'),
+    Some('†'),
+    Some('‡'),
+    Some('ˆ'),
+    Some('‰'),
+    Some('Š'),
+    Some('‹'),
+    Some('Œ'),
+    None,
+    Some('Ž'),
+    None,
+    None,
+    Some('‘'),
+    Some('’'),
+    Some('“'),
+    Some('”'),
+    Some('•'),
+    Some('–'),
+    Some('—'),
+    Some('˜'),
+    Some('™'),
+    Some('š'),
+    Some('›'),
+    Some('œ'),
+    None,
+    Some('ž'),
+    Some('Ÿ'),
+];
+
+fn to_cp1252(c: char) -> Option<u8> {
+    match u32::from(c) {
+        n @ (0..=0x7f | 0xa0..=0xff) => u8::try_from(n).ok(),
+        _ => CP1252_HIGH
+            .iter()
+            .position(|&d| d == Some(c))
+            .and_then(|i| u8::try_from(0x80 + i).ok()),
+    }
+}
+
+/// The text of bytes that are not UTF-8 but are valid Windows-1252 (every byte defined).
+pub fn as_cp1252(bytes: &[u8]) -> Option<String> {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
+            _ => Some(char::from(b)),
+        })
+        .collect()
+}
+
+/// For JSON with its line breaks removed (`curl -d @file`): the pretty-printed text whose line
+/// breaks, removed, give exactly `body`.
+fn newlines_restored(body: &[u8]) -> Option<Vec<u8>> {
+    if body.contains(&b'\n') || !body.windows(3).any(|w| w == b"{  " || w == b",  ") {
+        return None;
+    }
+    let value: Value = serde_json::from_slice(body).ok()?;
+    STYLES
+        .iter()
+        .filter(|(name, _)| name.starts_with("pretty"))
+        .map(|(_, style)| reserialize(&value, style))
+        .find(|pretty| pretty.iter().filter(|&&b| b != b'\n').eq(body.iter()))
+}
+
+/// The text of a body that is a JSON string holding a JSON object.
+pub fn string_holding_object(body: &[u8]) -> Option<String> {
+    match serde_json::from_slice::<Value>(body).ok()? {
+        Value::String(inner) if inner.trim_start().starts_with('{') => {
+            serde_json::from_str::<Value>(&inner)
+                .ok()?
+                .is_object()
+                .then_some(inner)
+        }
+        _ => None,
+    }
+}
+
+/// A header value that is not a signature in the documented form: a tool's output around a
+/// valid digest, or HMAC-SHA1 / HMAC-SHA512 in hex. `None` leaves it to
+/// `signature_not_lowercase_hex`.
+pub fn malformed<S: AsRef<[u8]>>(value: &str, secrets: &[S], bytes: &[u8]) -> Option<Diagnostic> {
+    let hex_run = |v: &str| -> Option<String> {
+        let start = v.find(|c: char| c.is_ascii_hexdigit())?;
+        let run: String = v[start..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        Some(run)
+    };
+    let trimmed = value.trim_matches(|c| c == '"' || c == '\'');
+    let tool_prefix = [
+        "(stdin)= ",
+        "SHA2-256(stdin)= ",
+        "SHA256(stdin)= ",
+        "sha256= ",
+    ]
+    .iter()
+    .find(|p| value.starts_with(**p));
+    if tool_prefix.is_some() || trimmed.len() != value.len() {
+        let digest = hex_run(trimmed.rsplit(' ').next().unwrap_or(trimmed))?;
+        let sig = Signature::from_hex(&digest).ok()?;
+        if signature::verify(secrets, bytes, &sig) {
+            let what = tool_prefix.map_or("quotes".to_owned(), |p| format!("{p:?}"));
+            return Some(
+                Mistake::SignatureToolOutput
+                    .diagnostic(format!("X-HMAC-SIGNATURE holds {what} around the digest")),
+            );
+        }
+        return None;
+    }
+    if !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let (algorithm, name) = match value.len() {
+        40 => (Algorithm::HmacSha1, "HMAC-SHA1"),
+        128 => (Algorithm::HmacSha512, "HMAC-SHA512"),
+        _ => return None,
+    };
+    let lower = value.to_ascii_lowercase();
+    secrets
+        .iter()
+        .any(|s| hex(&algorithm.digest(s.as_ref(), bytes)) == lower)
+        .then(|| wrong_algorithm(name))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// No `X-HMAC-SIGNATURE`: a digest in a header of another name (`X-Signature`,
+/// `X-Hub-Signature-256`, `Signature`, `X_HMAC_SIGNATURE`...), named in the answer.
+pub fn other_header(headers: &Headers) -> Option<Diagnostic> {
+    headers.iter().find_map(|(name, value)| {
+        let lower = name.to_ascii_lowercase();
+        let named = lower.contains("signature") || lower.contains("hmac") || lower == "digest";
+        let digest_len = value
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let looks_like_digest = matches!(digest_len, 40 | 64 | 128) || value.len() == 44;
+        (named && !name.eq_ignore_ascii_case(names::SIGNATURE) && looks_like_digest).then(|| {
+            Mistake::SignatureInOtherHeader.diagnostic(format!(
+                "no X-HMAC-SIGNATURE, but header {name} holds a digest"
+            ))
+        })
+    })
+}
+
+/// A body declared compressed that is the signed JSON itself: a proxy or gateway decompressed
+/// it and kept `Content-Encoding`. Replaces `encoding_mismatch` with the more precise mistake.
+pub fn intermediary_decompressed<S: AsRef<[u8]>>(
+    headers: &Headers,
+    wire: &[u8],
+    secrets: &[S],
+) -> Option<Diagnostic> {
+    if encoding::sniff(wire) != encoding::Sniffed::Json {
+        return None;
+    }
+    let value = headers.get_one(names::SIGNATURE)?;
+    let sig = Signature::from_hex(value.trim()).ok()?;
+    signature::verify(secrets, wire, &sig).then(|| {
+        Mistake::IntermediaryDecompressed.diagnostic(format!(
+            "Content-Encoding: {} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
+            headers.get_one(names::CONTENT_ENCODING).unwrap_or("?").trim()
+        ))
+    })
+}
