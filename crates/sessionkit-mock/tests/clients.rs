@@ -189,3 +189,107 @@ fn python_example_mistakes_are_named() {
         );
     }
 }
+
+/// The real-world mistakes behind a 401 or 400, made with the documentation's own Python client
+/// (`requests`) the way integrators make them; the answer names each.
+#[test]
+fn python_example_doctor_mistakes_are_named() {
+    let server = TestServer::default_settings();
+    let example = python_example(&server.url);
+    let key_line = "SHARED_SECRET.encode(\"utf-8\"),";
+    let sign_line = "payload_bytes,\nhashlib.sha256,";
+    let signature_header = "\"X-HMAC-SIGNATURE\": signature,";
+    let latin1 = replace(
+        &replace(
+            &replace(
+                &example,
+                "\"vendorData\": \"customer-123\",",
+                "\"vendorData\": \"cliente-João\",",
+            ),
+            "separators=(\",\", \":\"))",
+            "separators=(\",\", \":\"), ensure_ascii=False)",
+        ),
+        sign_line,
+        "payload_bytes.decode().encode(\"latin-1\"),\nhashlib.sha256,",
+    );
+    let mistakes: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "the secret read from a file keeps its newline",
+            replace(
+                &example,
+                key_line,
+                "(SHARED_SECRET + \"\\n\").encode(\"utf-8\"),",
+            ),
+            "401",
+            "secret_whitespace",
+        ),
+        (
+            "json=json.dumps(payload): encoded twice",
+            replace(
+                &example,
+                "data=compressed, # raw bytes, not json=",
+                "json=json.dumps(payload),",
+            )
+            .replacen("\"Content-Encoding\": \"gzip\",", "", 1),
+            "401",
+            "json_encoded_twice",
+        ),
+        (
+            "a UTF-8 byte order mark sent before the signed JSON",
+            replace(
+                &example,
+                "compressed = gzip.compress(payload_bytes)",
+                "compressed = gzip.compress(b\"\\xef\\xbb\\xbf\" + payload_bytes)",
+            ),
+            "401",
+            "byte_order_mark",
+        ),
+        (
+            "signed as Latin-1, sent as UTF-8",
+            latin1,
+            "401",
+            "signed_other_text_encoding",
+        ),
+        (
+            "HMAC-SHA512",
+            replace(&example, sign_line, "payload_bytes,\nhashlib.sha512,"),
+            "401",
+            "wrong_algorithm",
+        ),
+        (
+            "openssl's (stdin)= output pasted",
+            replace(
+                &example,
+                signature_header,
+                "\"X-HMAC-SIGNATURE\": \"(stdin)= \" + signature,",
+            ),
+            "401",
+            "signature_tool_output",
+        ),
+    ];
+    for (name, code, status, diagnostic) in mistakes {
+        let printed = run("python3", "-c", &code);
+        assert!(printed.starts_with(status), "{name}: {printed}");
+        assert!(
+            printed.contains(&format!("'code': '{diagnostic}'")),
+            "{name}: {printed}"
+        );
+    }
+    // A hex-looking secret used hex-decoded (bytes.fromhex), against a server with such a secret.
+    let secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let mut settings = sessionkit_mock::Settings::default();
+    settings.receive.secrets = vec![secret.as_bytes().to_vec()];
+    let hex_server = TestServer::start(settings);
+    let code = replace(
+        &replace(
+            &python_example(&hex_server.url),
+            "SHARED_SECRET = \"your-shared-secret\"",
+            &format!("SHARED_SECRET = \"{secret}\""),
+        ),
+        key_line,
+        "bytes.fromhex(SHARED_SECRET),",
+    );
+    let printed = run("python3", "-c", &code);
+    assert!(printed.starts_with("401"), "{printed}");
+    assert!(printed.contains("'code': 'secret_decoded'"), "{printed}");
+}
