@@ -186,7 +186,7 @@ pub fn decode(bytes: &[u8], encoding: Encoding, limit: DecodeLimit) -> Result<Ve
             }
             Ok(bytes.to_vec())
         }
-        Encoding::Gzip => decode_gzip(bytes, limit),
+        Encoding::Gzip => decode_gzip(bytes, limit).map(|(out, _)| out),
         Encoding::Deflate => decode_zlib(bytes, limit),
     }
 }
@@ -246,7 +246,12 @@ fn inflate(
     }
 }
 
-fn decode_gzip(bytes: &[u8], limit: DecodeLimit) -> Result<Vec<u8>, Error> {
+/// The number of gzip members in `bytes` when they decode under `limit` (for the receipt).
+pub fn gzip_members(bytes: &[u8], limit: DecodeLimit) -> Option<usize> {
+    decode_gzip(bytes, limit).ok().map(|(_, members)| members)
+}
+
+fn decode_gzip(bytes: &[u8], limit: DecodeLimit) -> Result<(Vec<u8>, usize), Error> {
     let mut out = output_buffer(limit);
     let mut pos = 0;
     let mut members = 0;
@@ -293,7 +298,7 @@ fn decode_gzip(bytes: &[u8], limit: DecodeLimit) -> Result<Vec<u8>, Error> {
         pos += 8;
         members += 1;
         if pos == bytes.len() {
-            return Ok(out);
+            return Ok((out, members));
         }
     }
 }

@@ -481,6 +481,62 @@ pub struct FailureAnswer {
     pub message: String,
     /// Every finding, each naming the client's mistake where one is known.
     pub diagnostics: Vec<Diagnostic>,
+    /// Facts about the bytes received that are safe to show (never a signature or a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
+}
+
+/// What the server received, as facts that are safe to show on a failure: lengths and SHA-256
+/// digests of the wire and decoded bytes, what they look like, and the gzip member count. A
+/// client compares them with what it meant to send. Never an expected signature, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Length of the body on the wire.
+    pub wire_bytes: usize,
+    /// Hex SHA-256 of the body on the wire.
+    pub wire_sha256: String,
+    /// What the wire bytes look like (gzip, zlib-wrapped deflate, uncompressed JSON, ...).
+    pub wire_looks_like: String,
+    /// Length of the decoded body, when it decoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded_bytes: Option<usize>,
+    /// Hex SHA-256 of the decoded body, when it decoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded_sha256: Option<String>,
+    /// What the decoded bytes look like, when they decoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded_looks_like: Option<String>,
+    /// Members of a gzip body, when it decoded as gzip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gzip_members: Option<usize>,
+}
+
+impl Receipt {
+    /// The receipt of `wire` received as `encoding`, decoded again under `max_decoded` (only on
+    /// the failure path, so the accepted path pays nothing for it).
+    pub fn of(
+        wire: &[u8],
+        encoding: Option<crate::encoding::Encoding>,
+        max_decoded: usize,
+    ) -> Self {
+        use crate::encoding::{self, DecodeLimit, Encoding};
+        use sha2::{Digest, Sha256};
+        let limit = DecodeLimit { max_decoded };
+        let decoded = encoding.and_then(|e| encoding::decode(wire, e, limit).ok());
+        Self {
+            wire_bytes: wire.len(),
+            wire_sha256: format!("{:x}", Sha256::digest(wire)),
+            wire_looks_like: encoding::sniff(wire).describe().to_owned(),
+            decoded_bytes: decoded.as_ref().map(Vec::len),
+            decoded_sha256: decoded.as_ref().map(|d| format!("{:x}", Sha256::digest(d))),
+            decoded_looks_like: decoded
+                .as_ref()
+                .map(|d| encoding::sniff(d).describe().to_owned()),
+            gzip_members: (encoding == Some(Encoding::Gzip))
+                .then(|| encoding::gzip_members(wire, limit))
+                .flatten(),
+        }
+    }
 }
 
 /// One finding in a failure answer.

@@ -7,7 +7,7 @@ use crate::catalogue::Stage;
 use crate::encoding::Encoding;
 use crate::error::{Error, Rejection};
 use crate::headers::{self, Headers};
-use crate::payload::{Diagnostic, FailureAnswer, SessionRequest};
+use crate::payload::{Diagnostic, FailureAnswer, Receipt, SessionRequest};
 use crate::schema::{self, Profile, Violation};
 use crate::signature::{self, Signed};
 use crate::{decode, diagnose, doctor, json, size};
@@ -94,6 +94,8 @@ pub struct Outcome {
     pub body: Option<Value>,
     /// The typed payload, on success.
     pub payload: Option<SessionRequest>,
+    /// What was received, safe to show, on failure.
+    pub receipt: Option<Receipt>,
     profile: Profile,
 }
 
@@ -103,7 +105,12 @@ pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
     let mut outcome = Outcome::new(config.profile);
     match stages(headers, wire, config, &mut outcome) {
         Ok(()) => outcome,
-        Err(rejection) => outcome.refuse(rejection),
+        Err(rejection) => {
+            let encoding = outcome.encoding;
+            let mut refused = outcome.refuse(rejection);
+            refused.receipt = Some(Receipt::of(wire, encoding, config.limits.max_decoded));
+            refused
+        }
     }
 }
 
@@ -151,6 +158,7 @@ impl Outcome {
             decoded_len: None,
             body: None,
             payload: None,
+            receipt: None,
             profile,
         }
     }
@@ -217,6 +225,7 @@ impl Outcome {
                 .chain(self.mistakes.iter().cloned())
                 .chain(violations)
                 .collect(),
+            receipt: self.receipt.clone(),
         })
     }
 }
@@ -255,6 +264,9 @@ pub struct OutcomeReport {
     pub warnings: Vec<Violation>,
     /// Advice that does not change the answer.
     pub advisories: Vec<Diagnostic>,
+    /// What was received, safe to show, on failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
 }
 
 impl Outcome {
@@ -269,6 +281,7 @@ impl Outcome {
             violations: self.violations.clone(),
             warnings: self.warnings.clone(),
             advisories: self.advisories.clone(),
+            receipt: self.receipt.clone(),
         }
     }
 
@@ -292,6 +305,24 @@ impl Outcome {
         for (label, d) in lines.chain(self.advisories.iter().map(|d| ("advice", d))) {
             let _ = writeln!(out, "  {label}[{}]: {}", d.code, d.message);
             let _ = writeln!(out, "    hint: {}", d.hint);
+        }
+        if let Some(r) = &self.receipt {
+            let _ = writeln!(
+                out,
+                "  receipt: {} wire bytes ({}), sha256 {}",
+                r.wire_bytes, r.wire_looks_like, r.wire_sha256
+            );
+            if let (Some(n), Some(sha), Some(like)) =
+                (r.decoded_bytes, &r.decoded_sha256, &r.decoded_looks_like)
+            {
+                let members = r
+                    .gzip_members
+                    .map_or(String::new(), |m| format!(", {m} gzip member(s)"));
+                let _ = writeln!(
+                    out,
+                    "           {n} decoded bytes ({like}{members}), sha256 {sha}"
+                );
+            }
         }
         let violations = self.violations.iter().map(|v| ("error", v));
         for (label, v) in violations.chain(self.warnings.iter().map(|v| ("warning", v))) {

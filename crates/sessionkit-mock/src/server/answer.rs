@@ -164,6 +164,7 @@ fn failure(signer: &Signer, status: u16, message: String, code: &str, hint: &str
             hint: hint.into(),
         }],
         message,
+        receipt: None,
     };
     signer.answer(status, serde_json::to_vec(&body).unwrap_or_default())
 }
