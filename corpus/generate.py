@@ -628,6 +628,20 @@ def doctor_cases():
     wire(349, S, "php-escaped-slashes", body, headers(body.replace(b"/", b"\\/")), **mismatch,
          diagnostic="signed_other_serialization", note="PHP's json_encode escapes / as \\/")
 
+    # Signed bytes that are valid JSON no serializer would produce: a server that verifies a
+    # re-serialization of the body instead of the bytes received refuses them.
+    U = "json/unusual"
+    for id_, name, data, profile in [
+        (360, "odd-whitespace", b'{ "verification" :{"tag"\t:  "a" ,"vendorData":"x"}\r\n}', None),
+        (361, "reversed-key-order", b'{"verification":{"vendorData":"v","tag":"t","callback":"https://example.com/cb"}}', None),
+        (362, "escaped-slashes", b'{"verification":{"callback":"https:\\/\\/example.com\\/callback"}}', None),
+        (363, "unicode-escapes", b'{"verification":{"person":{"firstName":"Jo\\u00e3o","lastName":"M\\u00fcller"}}}', None),
+        (364, "float-one-point-zero", b'{"verification":{},"n":1.0}', "documented"),
+        (365, "twenty-digit-integer", b'{"verification":{},"n":12345678901234567890}', "documented"),
+    ]:
+        wire(id_, U, name, data, headers(data), 201, profile=profile,
+             note="valid JSON signed as sent; re-serializing it changes the bytes")
+
 
 def main():
     seed_cases()

@@ -52,6 +52,7 @@ BUGS = {
     "unknown-properties-ok": "strict profile: unknown properties are accepted",
     "eid-text-optional": "an approved eid consent without text is accepted",
     "answer-status-ok": "failure answers say status 'error' instead of 'fail'",
+    "verify-reserialized": "the signature is checked over the body parsed and serialized again",
 }
 
 
@@ -471,7 +472,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         decoded = decode(wire, encoding, bug)
         if "json-before-signature" in bug:
             body = parse(decoded, bug)
-        self.check_signature(wire if "sign-wire" in bug else decoded)
+        signed = wire if "sign-wire" in bug else decoded
+        if "verify-reserialized" in bug:
+            try:
+                signed = json.dumps(json.loads(decoded), separators=(",", ":"), ensure_ascii=False).encode()
+            except ValueError:
+                pass
+        self.check_signature(signed)
         body = parse(decoded, bug)
         errors = Schema(c.profile == "strict", bug).check(body)
         if errors:
