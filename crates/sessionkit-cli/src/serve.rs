@@ -56,6 +56,10 @@ pub struct ServeArgs {
     /// Largest body after decoding, in bytes.
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
     max_decoded: usize,
+    /// Write the server's URL to this file once it listens (for test suites that start it with
+    /// `--addr 127.0.0.1:0` and wait for the file).
+    #[arg(long, value_name = "FILE")]
+    ready_file: Option<PathBuf>,
     /// `baseUrl` of created sessions (default: the server's own URL).
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
@@ -136,6 +140,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let stopped = stop_signal();
+        if let Some(file) = &args.ready_file {
+            std::fs::write(file, server.url() + "\n")
+                .with_context(|| format!("cannot write {}", file.display()))?;
+        }
         println!("listening on {}", server.url());
         use std::io::Write;
         std::io::stdout().flush()?;

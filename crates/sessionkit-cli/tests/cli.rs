@@ -456,8 +456,10 @@ fn send_posts_to_a_server_and_checks_the_answer() {
 #[test]
 fn serve_prints_its_address_first_and_stops_on_sigterm() {
     use std::io::BufRead;
+    let scratch = Scratch::new("ready");
+    let ready = scratch.path();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", "127.0.0.1:0", "--ready-file", &ready])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -472,6 +474,8 @@ fn serve_prints_its_address_first_and_stops_on_sigterm() {
         .unwrap_or_else(|| panic!("{first:?}"));
     assert!(!addr.ends_with(":0"), "{addr}");
     assert!(std::net::TcpStream::connect(addr).is_ok());
+    let written = std::fs::read_to_string(&ready).unwrap();
+    assert_eq!(written.trim(), format!("http://{addr}"));
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

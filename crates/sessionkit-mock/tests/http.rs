@@ -451,3 +451,87 @@ fn connections_beyond_the_limit_wait_for_a_slot() {
         "answered after {waited:?}, before the slot was free"
     );
 }
+
+fn control(server: &TestServer, method: &str, route: &str, body: &[u8]) -> Reply {
+    let url = format!("{}/__sessionkit/{route}", server.url);
+    client::send(method, &url, &Headers::new(), body, T).unwrap()
+}
+
+#[test]
+fn control_api_health_requests_reset_and_verify() {
+    let server = TestServer::default_settings();
+    let health = control(&server, "GET", "health", b"");
+    assert_eq!(health.status, 200);
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(json(&health)["version"], version);
+    assert_eq!(health.headers.get_one("sessionkit-version"), Some(version));
+    // A good request: verify passes.
+    let good = signed(BODY, Encoding::Gzip);
+    assert_eq!(post(&server, &good.headers, &good.body).status, 201);
+    assert_eq!(control(&server, "GET", "verify", b"").status, 200);
+    // A client that signs the compressed bytes: verify answers 422 naming the mistake.
+    let mut bad = good.clone();
+    let wrong = signature::sign(SECRET, &bad.body).to_string();
+    bad.headers = bad
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            let v = if n.eq_ignore_ascii_case("x-hmac-signature") {
+                wrong.as_str()
+            } else {
+                v
+            };
+            (n.to_owned(), v.to_owned())
+        })
+        .collect();
+    assert_eq!(post(&server, &bad.headers, &bad.body).status, 401);
+    let requests = json(&control(&server, "GET", "requests", b""));
+    let seen = requests["requests"].as_array().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0]["status"], 201);
+    assert_eq!(seen[1]["wire_bytes"], bad.body.len());
+    let verify = control(&server, "GET", "verify", b"");
+    assert_eq!(verify.status, 422);
+    let failed = json(&verify)["failed"].clone();
+    assert_eq!(failed.as_array().unwrap().len(), 1);
+    assert_eq!(
+        failed[0]["outcome"]["diagnostics"][0]["code"],
+        "signed_compressed_bytes"
+    );
+    // Reset forgets; a failure the test expected does not count.
+    assert_eq!(control(&server, "POST", "reset", b"").status, 200);
+    assert_eq!(
+        json(&control(&server, "GET", "requests", b""))["requests"],
+        serde_json::json!([])
+    );
+    let expected = bad.headers.clone().with("Sessionkit-Expect", "401");
+    assert_eq!(post(&server, &expected, &bad.body).status, 401);
+    assert_eq!(control(&server, "GET", "verify", b"").status, 200);
+    assert_eq!(control(&server, "GET", "nothing", b"").status, 404);
+}
+
+#[test]
+fn control_api_scripts_answers_for_retry_tests() {
+    let server = TestServer::default_settings();
+    assert_eq!(
+        control(&server, "POST", "script", b"[429, 418]").status,
+        400
+    );
+    assert_eq!(control(&server, "POST", "script", b"not json").status, 400);
+    assert_eq!(
+        control(&server, "POST", "script", b"[429, 500, 201]").status,
+        200
+    );
+    let request = signed(BODY, Encoding::Identity);
+    let first = post(&server, &request.headers, &request.body);
+    assert_eq!(first.status, 429);
+    assert!(first.headers.get_one("retry-after").is_some());
+    assert_eq!(post(&server, &request.headers, &request.body).status, 500);
+    assert_eq!(post(&server, &request.headers, &request.body).status, 201);
+    // The script is used up: the contract answers again.
+    assert_eq!(post(&server, &request.headers, &request.body).status, 201);
+    // Reset drops a script not yet used.
+    assert_eq!(control(&server, "POST", "script", b"[500]").status, 200);
+    assert_eq!(control(&server, "POST", "reset", b"").status, 200);
+    assert_eq!(post(&server, &request.headers, &request.body).status, 201);
+}

@@ -42,6 +42,10 @@ impl Signer {
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let headers = response.headers_mut();
         headers.insert("content-type", HeaderValue::from_static("application/json"));
+        headers.insert(
+            "sessionkit-version",
+            HeaderValue::from_static(env!("CARGO_PKG_VERSION")),
+        );
         if let (Some(key), Some(signature)) = (&self.api_key, signature) {
             headers.insert("x-auth-client", key.clone());
             if let Ok(signature) = HeaderValue::from_str(&signature) {

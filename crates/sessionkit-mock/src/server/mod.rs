@@ -6,6 +6,7 @@
 
 mod answer;
 mod connection;
+mod control;
 mod knobs;
 mod routes;
 mod sessions;
@@ -79,6 +80,7 @@ pub(crate) struct State {
     knobs: Knobs,
     sessions: Sessions,
     report: Option<Mutex<std::fs::File>>,
+    control: control::Control,
 }
 
 /// A running server.
@@ -135,6 +137,7 @@ pub async fn start(settings: Settings) -> std::io::Result<Server> {
         sessions: Sessions::default(),
         settings,
         report,
+        control: control::Control::default(),
     });
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(connection::accept_loop(listener, state.clone(), stopped));

@@ -31,6 +31,24 @@ pub(crate) async fn handle(
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    if path.starts_with("/__sessionkit/") {
+        let limit = state.settings.receive.limits.max_wire.min(1 << 16);
+        let timeout = state.settings.body_timeout;
+        let body = read_body(request.into_body(), limit, timeout)
+            .await
+            .unwrap_or_default();
+        let routed = state
+            .control
+            .route(&state.signer, method.as_str(), &path, &body);
+        return Ok(
+            routed.unwrap_or_else(|| ServerError::NotFound { path }.into_answer(&state.signer))
+        );
+    }
+    let expected_status = request
+        .headers()
+        .get("sessionkit-expect")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u16>().ok());
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (answer, record) = match (&method, segments.as_slice()) {
         (&Method::POST, ["v1", "sessions"]) => create_session(&state, request).await,
@@ -50,21 +68,23 @@ pub(crate) async fn handle(
     let answer = answer.unwrap_or_else(|error| error.into_answer(&state.signer));
     let status = answer.status().as_u16();
     tracing::info!(%peer, %method, %path, status, elapsed_us = started.elapsed().as_micros() as u64, "request");
+    let mut line = json!({
+        "time_ms": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+        "peer": peer.to_string(),
+        "method": method.as_str(),
+        "path": path,
+        "status": status,
+        "expected_status": expected_status,
+    });
+    if let (Some(line), Some(extra)) = (line.as_object_mut(), record.as_object()) {
+        line.extend(extra.clone());
+    }
     if let Some(file) = &state.report {
-        let mut line = json!({
-            "time_ms": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
-            "peer": peer.to_string(),
-            "method": method.as_str(),
-            "path": path,
-            "status": status,
-        });
-        if let (Some(line), Some(extra)) = (line.as_object_mut(), record.as_object()) {
-            line.extend(extra.clone());
-        }
         if let Ok(mut file) = file.lock() {
             let _ = writeln!(file, "{line}");
         }
     }
+    state.control.record(line);
     Ok(answer)
 }
 
@@ -76,6 +96,14 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
         .unwrap_or("")
         .trim()
         .to_owned();
+    match state.control.next_scripted() {
+        Some(429) => {
+            let forced = ServerError::RateLimited { retry_after: 1 };
+            return (Err(forced), json!({"scripted": 429}));
+        }
+        Some(500) => return (Err(ServerError::InjectedFault), json!({"scripted": 500})),
+        _ => {}
+    }
     if let Some(forced) = state.knobs.forced(&headers, &key) {
         return (Err(forced), json!({"forced": true}));
     }

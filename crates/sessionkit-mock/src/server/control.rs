@@ -1,0 +1,112 @@
+//! The control API under `/__sessionkit/`, for test suites that run the reference server: what it
+//! saw since the last reset, whether every request was acceptable (as wiremock and Pact verify
+//! expectations, but failing on *invalid* requests: wrong bytes signed, mislabelled compression,
+//! schema violations), and scripted answers to test a client's retries.
+//!
+//! - `GET /__sessionkit/health` → 200 with the version (every answer carries `Sessionkit-Version`);
+//! - `GET /__sessionkit/requests` → every request since the reset, with its verdict;
+//! - `POST /__sessionkit/reset` → forgets them and any scripted answers;
+//! - `GET /__sessionkit/verify` → 200 when every request since the reset was accepted, else 422
+//!   listing the others with their named mistakes; a request sent with `Sessionkit-Expect: N`
+//!   that got status N does not count;
+//! - `POST /__sessionkit/script` with `[429, 500, 201]` → the next answers to `POST /v1/sessions`
+//!   (429 with `Retry-After`, 500, then the contract's own answer).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+
+use super::answer::{Answer, Signer};
+
+/// Requests kept for `requests` and `verify`: a test suite resets long before; a long-running
+/// server (a load test) keeps only the latest.
+const KEPT: usize = 10_000;
+
+/// Statuses a script may hold: a forced 429 or 500, or 201 for "answer as the contract says".
+const SCRIPTABLE: [u16; 3] = [201, 429, 500];
+
+/// What the control API keeps.
+#[derive(Default)]
+pub(crate) struct Control {
+    seen: Mutex<Vec<Value>>,
+    script: Mutex<VecDeque<u16>>,
+}
+
+impl Control {
+    /// Keeps the record of one request to the API (not to the control routes).
+    pub(crate) fn record(&self, record: Value) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() == KEPT {
+                seen.remove(0);
+            }
+            seen.push(record);
+        }
+    }
+
+    /// The next scripted answer, if a script is running.
+    pub(crate) fn next_scripted(&self) -> Option<u16> {
+        self.script.lock().ok()?.pop_front()
+    }
+
+    /// Answers a control route, or `None` when `path` is not one.
+    pub(crate) fn route(
+        &self,
+        signer: &Signer,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Option<Answer> {
+        let ok = |value: Value| signer.answer(200, value.to_string().into_bytes());
+        let bad = |status: u16, message: String| {
+            let body = json!({"status": "fail", "code": status, "message": message});
+            signer.answer(status, body.to_string().into_bytes())
+        };
+        let seen = || self.seen.lock().map(|s| s.clone()).unwrap_or_default();
+        Some(match (method, path.strip_prefix("/__sessionkit/")?) {
+            ("GET", "health") => ok(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
+            ("GET", "requests") => ok(json!({"requests": seen()})),
+            ("POST", "reset") => {
+                if let (Ok(mut seen), Ok(mut script)) = (self.seen.lock(), self.script.lock()) {
+                    seen.clear();
+                    script.clear();
+                }
+                ok(json!({"status": "ok"}))
+            }
+            ("GET", "verify") => {
+                let failed: Vec<Value> = seen().into_iter().filter(is_unexpected_failure).collect();
+                if failed.is_empty() {
+                    ok(json!({"status": "ok"}))
+                } else {
+                    let body = json!({"status": "fail", "code": 422,
+                        "message": format!("{} request(s) were not accepted", failed.len()),
+                        "failed": failed});
+                    signer.answer(422, body.to_string().into_bytes())
+                }
+            }
+            ("POST", "script") => match serde_json::from_slice::<Vec<u16>>(body) {
+                Ok(statuses) if statuses.iter().all(|s| SCRIPTABLE.contains(s)) => {
+                    if let Ok(mut script) = self.script.lock() {
+                        *script = statuses.into();
+                    }
+                    ok(json!({"status": "ok"}))
+                }
+                _ => bad(
+                    400,
+                    "send a JSON array of statuses, each 201, 429 or 500".into(),
+                ),
+            },
+            (_, route) => bad(
+                404,
+                format!("no control route {method} /__sessionkit/{route}"),
+            ),
+        })
+    }
+}
+
+/// A request that was not accepted, unless it carried `Sessionkit-Expect` with the status it got.
+fn is_unexpected_failure(record: &Value) -> bool {
+    let status = record["status"].as_u64().unwrap_or_default();
+    let expected = record["expected_status"].as_u64();
+    !(200..300).contains(&status) && expected != Some(status)
+}
