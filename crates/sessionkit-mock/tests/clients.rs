@@ -180,14 +180,7 @@ fn python_example_mistakes_are_named() {
             "encoding_mismatch",
         ),
     ];
-    for (name, code, status, diagnostic) in mistakes {
-        let printed = run("python3", "-c", &code);
-        assert!(printed.starts_with(status), "{name}: {printed}");
-        assert!(
-            printed.contains(&format!("'code': '{diagnostic}'")),
-            "{name}: {printed}"
-        );
-    }
+    assert_each_named(mistakes);
 }
 
 /// The real-world mistakes behind a 401 or 400, made with the documentation's own Python client
@@ -267,14 +260,7 @@ fn python_example_doctor_mistakes_are_named() {
             "signature_tool_output",
         ),
     ];
-    for (name, code, status, diagnostic) in mistakes {
-        let printed = run("python3", "-c", &code);
-        assert!(printed.starts_with(status), "{name}: {printed}");
-        assert!(
-            printed.contains(&format!("'code': '{diagnostic}'")),
-            "{name}: {printed}"
-        );
-    }
+    assert_each_named(mistakes);
     // A hex-looking secret used hex-decoded (bytes.fromhex), against a server with such a secret.
     let secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     let mut settings = sessionkit_mock::Settings::default();
@@ -289,7 +275,22 @@ fn python_example_doctor_mistakes_are_named() {
         key_line,
         "bytes.fromhex(SHARED_SECRET),",
     );
-    let printed = run("python3", "-c", &code);
-    assert!(printed.starts_with("401"), "{printed}");
-    assert!(printed.contains("'code': 'secret_decoded'"), "{printed}");
+    assert_each_named(vec![(
+        "bytes.fromhex(secret)",
+        code,
+        "401",
+        "secret_decoded",
+    )]);
+}
+
+/// Runs each altered example and checks the status it prints and the mistake its answer names.
+fn assert_each_named(mistakes: Vec<(&str, String, &str, &str)>) {
+    for (name, code, status, diagnostic) in mistakes {
+        let printed = run("python3", "-c", &code);
+        assert!(printed.starts_with(status), "{name}: {printed}");
+        assert!(
+            printed.contains(&format!("'code': '{diagnostic}'")),
+            "{name}: {printed}"
+        );
+    }
 }
