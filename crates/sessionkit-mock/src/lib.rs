@@ -3,6 +3,8 @@
 //! client the conformance runner sends its exact bytes with.
 
 pub mod client;
+pub mod mock;
 pub mod server;
 
+pub use mock::{Mismatches, MockServer};
 pub use server::{Server, Settings, start};

@@ -535,3 +535,72 @@ fn control_api_scripts_answers_for_retry_tests() {
     assert_eq!(control(&server, "POST", "reset", b"").status, 200);
     assert_eq!(post(&server, &request.headers, &request.body).status, 201);
 }
+
+/// A client that signs the compressed bytes, the documentation's most common mistake.
+fn signs_the_compressed_bytes(url: &str) -> u16 {
+    let mut request = signed(BODY, Encoding::Gzip);
+    let wrong = signature::sign(SECRET, &request.body).to_string();
+    request.headers = request
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            let v = if n.eq_ignore_ascii_case("x-hmac-signature") {
+                wrong.as_str()
+            } else {
+                v
+            };
+            (n.to_owned(), v.to_owned())
+        })
+        .collect();
+    let url = format!("{url}/v1/sessions");
+    client::send("POST", &url, &request.headers, &request.body, T)
+        .unwrap()
+        .status
+}
+
+#[test]
+fn mock_server_verify_returns_the_mistakes_with_their_hints() {
+    let server = sessionkit_mock::MockServer::start_blocking();
+    assert_eq!(signs_the_compressed_bytes(&server.url()), 401);
+    assert_eq!(server.requests().len(), 1);
+    let mismatches = server.verify().unwrap_err();
+    let shown = mismatches.to_string();
+    assert!(
+        shown.contains("mistake[signed_compressed_bytes]"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("hint: sign the serialized JSON before compressing"),
+        "{shown}"
+    );
+}
+
+#[test]
+#[should_panic(expected = "mistake[signed_compressed_bytes]")]
+fn mock_server_panics_on_drop_when_bad_requests_were_never_verified() {
+    let server = sessionkit_mock::MockServer::start_blocking();
+    signs_the_compressed_bytes(&server.url());
+}
+
+#[test]
+fn mock_server_allows_failures_when_asked() {
+    let server = sessionkit_mock::MockServer::start_blocking().allow_failures();
+    signs_the_compressed_bytes(&server.url());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mock_server_starts_in_an_async_test() {
+    let server = sessionkit_mock::MockServer::start().await;
+    let url = server.url();
+    let request = signed(BODY, Encoding::Deflate);
+    let sessions = format!("{url}/v1/sessions");
+    let status = tokio::task::spawn_blocking(move || {
+        client::send("POST", &sessions, &request.headers, &request.body, T)
+            .unwrap()
+            .status
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 201);
+    server.verify().unwrap();
+}

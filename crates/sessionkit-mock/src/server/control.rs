@@ -44,6 +44,19 @@ impl Control {
         }
     }
 
+    /// Every request kept since the last reset.
+    pub(crate) fn seen(&self) -> Vec<Value> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The requests `verify` reports: not accepted, and not expected to fail.
+    pub(crate) fn failures(&self) -> Vec<Value> {
+        self.seen()
+            .into_iter()
+            .filter(is_unexpected_failure)
+            .collect()
+    }
+
     /// The next scripted answer, if a script is running.
     pub(crate) fn next_scripted(&self) -> Option<u16> {
         self.script.lock().ok()?.pop_front()
@@ -62,10 +75,9 @@ impl Control {
             let body = json!({"status": "fail", "code": status, "message": message});
             signer.answer(status, body.to_string().into_bytes())
         };
-        let seen = || self.seen.lock().map(|s| s.clone()).unwrap_or_default();
         Some(match (method, path.strip_prefix("/__sessionkit/")?) {
             ("GET", "health") => ok(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
-            ("GET", "requests") => ok(json!({"requests": seen()})),
+            ("GET", "requests") => ok(json!({"requests": self.seen()})),
             ("POST", "reset") => {
                 if let (Ok(mut seen), Ok(mut script)) = (self.seen.lock(), self.script.lock()) {
                     seen.clear();
@@ -74,7 +86,7 @@ impl Control {
                 ok(json!({"status": "ok"}))
             }
             ("GET", "verify") => {
-                let failed: Vec<Value> = seen().into_iter().filter(is_unexpected_failure).collect();
+                let failed = self.failures();
                 if failed.is_empty() {
                     ok(json!({"status": "ok"}))
                 } else {

@@ -92,6 +92,17 @@ pub struct Server {
 }
 
 impl Server {
+    /// Every request since the last reset, as `GET /__sessionkit/requests` lists them.
+    pub fn requests(&self) -> Vec<serde_json::Value> {
+        self.state.control.seen()
+    }
+
+    /// The requests that were not accepted (and not expected to fail), as
+    /// `GET /__sessionkit/verify` lists them.
+    pub fn failed_requests(&self) -> Vec<serde_json::Value> {
+        self.state.control.failures()
+    }
+
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
