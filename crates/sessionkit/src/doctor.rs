@@ -112,6 +112,9 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
 
     /// The right bytes under the wrong key.
     fn keys(&mut self, body: &[u8]) -> Option<Diagnostic> {
+        if self.left == 0 {
+            return None; // nothing is built that the budget could not check
+        }
         let secrets = self.secrets;
         for secret in secrets {
             let secret = secret.as_ref();
@@ -162,6 +165,9 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
     /// Other bytes than the body sent, under the right key: only the line-ending variants when
     /// `endings`, else all the others.
     fn bodies(&mut self, body: &[u8], endings: bool) -> Option<Diagnostic> {
+        if self.left == 0 {
+            return None; // nothing is built that the budget could not check
+        }
         let is_ending =
             |m: &Mistake| matches!(m, Mistake::BodyNewline | Mistake::LineEndingsConverted);
         for (bytes, mistake, message) in body_variants(body) {
@@ -186,6 +192,9 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
 
     /// A JSON string holding the signed JSON object.
     fn encoded_twice(&mut self, body: &[u8]) -> Option<Diagnostic> {
+        if self.left == 0 {
+            return None; // nothing is built that the budget could not check
+        }
         if let Some(inner) = string_holding_object(body) {
             let compact = serde_json::from_str::<Value>(&inner)
                 .map(|v| reserialize(&v, &STYLES[0].1))
@@ -203,6 +212,9 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
 
     /// Another compressed copy of the same JSON: cheap and exact rewraps of the stream sent.
     fn compressions(&mut self, signed: Signed<'_>) -> Option<Diagnostic> {
+        if self.left == 0 {
+            return None; // nothing is built that the budget could not check
+        }
         for (what, bytes) in encoding::rewraps(signed.wire, signed.encoding, signed.bytes) {
             if self.signed(&bytes) {
                 return Some(Mistake::SignedOtherCompression.diagnostic(format!(
@@ -215,6 +227,9 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
 
     /// The same JSON written another way (the contract's 16 styles, PHP's `\/`, HTML-safe).
     fn serializations(&mut self, body: &[u8]) -> Option<Diagnostic> {
+        if self.left == 0 {
+            return None; // nothing is built that the budget could not check
+        }
         let value: Value = serde_json::from_slice(body).ok()?;
         let found = |name: &str| {
             Some(Mistake::SignedOtherSerialization.diagnostic(format!(
