@@ -470,20 +470,7 @@ fn control_api_health_requests_reset_and_verify() {
     assert_eq!(post(&server, &good.headers, &good.body).status, 201);
     assert_eq!(control(&server, "GET", "verify", b"").status, 200);
     // A client that signs the compressed bytes: verify answers 422 naming the mistake.
-    let mut bad = good.clone();
-    let wrong = signature::sign(SECRET, &bad.body).to_string();
-    bad.headers = bad
-        .headers
-        .iter()
-        .map(|(n, v)| {
-            let v = if n.eq_ignore_ascii_case("x-hmac-signature") {
-                wrong.as_str()
-            } else {
-                v
-            };
-            (n.to_owned(), v.to_owned())
-        })
-        .collect();
+    let bad = signed_over_the_compressed_bytes();
     assert_eq!(post(&server, &bad.headers, &bad.body).status, 401);
     let requests = json(&control(&server, "GET", "requests", b""));
     let seen = requests["requests"].as_array().unwrap();
@@ -536,8 +523,8 @@ fn control_api_scripts_answers_for_retry_tests() {
     assert_eq!(post(&server, &request.headers, &request.body).status, 201);
 }
 
-/// A client that signs the compressed bytes, the documentation's most common mistake.
-fn signs_the_compressed_bytes(url: &str) -> u16 {
+/// A request signed over the compressed bytes, the documentation's most common mistake.
+fn signed_over_the_compressed_bytes() -> SignedRequest {
     let mut request = signed(BODY, Encoding::Gzip);
     let wrong = signature::sign(SECRET, &request.body).to_string();
     request.headers = request
@@ -552,6 +539,12 @@ fn signs_the_compressed_bytes(url: &str) -> u16 {
             (n.to_owned(), v.to_owned())
         })
         .collect();
+    request
+}
+
+/// A client that makes that mistake; returns the status it got.
+fn signs_the_compressed_bytes(url: &str) -> u16 {
+    let request = signed_over_the_compressed_bytes();
     let url = format!("{url}/v1/sessions");
     client::send("POST", &url, &request.headers, &request.body, T)
         .unwrap()
