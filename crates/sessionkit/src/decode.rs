@@ -22,6 +22,8 @@ pub struct Decoded {
     pub mistakes: Vec<Diagnostic>,
     /// Advice that never changes the answer (`compression_not_worth_it`).
     pub advisories: Vec<Diagnostic>,
+    /// Members of a gzip body; `None` for the other encodings.
+    pub gzip_members: Option<usize>,
 }
 
 /// Decodes `wire` as `encoding` declares, refusing more than `max_decoded` bytes of output.
@@ -31,11 +33,13 @@ pub fn check(
     max_decoded: usize,
     cost: &CostModel,
 ) -> Result<Decoded, Rejection> {
-    let bytes = encoding::decode(wire, encoding, DecodeLimit { max_decoded }).map_err(|error| {
-        let mistake = (error.kind() == ErrorKind::NotEncoded)
-            .then(|| diagnose::not_of_declared_encoding(encoding, encoding::sniff(wire)));
-        Rejection::from(error).naming(mistake)
-    })?;
+    let limit = DecodeLimit { max_decoded };
+    let (bytes, gzip_members) =
+        encoding::decode_members(wire, encoding, limit).map_err(|error| {
+            let mistake = (error.kind() == ErrorKind::NotEncoded)
+                .then(|| diagnose::not_of_declared_encoding(encoding, encoding::sniff(wire)));
+            Rejection::from(error).naming(mistake)
+        })?;
     let mistakes = diagnose::still_compressed(encoding, encoding::sniff(&bytes))
         .into_iter()
         .collect();
@@ -46,5 +50,6 @@ pub fn check(
         bytes,
         mistakes,
         advisories,
+        gzip_members,
     })
 }

@@ -179,15 +179,24 @@ fn output_buffer(limit: DecodeLimit) -> Vec<u8> {
 
 /// Decodes a body of the declared encoding, stopping just past `limit`.
 pub fn decode(bytes: &[u8], encoding: Encoding, limit: DecodeLimit) -> Result<Vec<u8>, Error> {
+    decode_members(bytes, encoding, limit).map(|(out, _)| out)
+}
+
+/// [`decode`], also counting the gzip members (`None` for the other encodings), for the receipt.
+pub fn decode_members(
+    bytes: &[u8],
+    encoding: Encoding,
+    limit: DecodeLimit,
+) -> Result<(Vec<u8>, Option<usize>), Error> {
     match encoding {
         Encoding::Identity => {
             if bytes.len() > limit.max_decoded {
                 return Err(too_large(bytes.len(), limit));
             }
-            Ok(bytes.to_vec())
+            Ok((bytes.to_vec(), None))
         }
-        Encoding::Gzip => decode_gzip(bytes, limit).map(|(out, _)| out),
-        Encoding::Deflate => decode_zlib(bytes, limit),
+        Encoding::Gzip => decode_gzip(bytes, limit).map(|(out, members)| (out, Some(members))),
+        Encoding::Deflate => decode_zlib(bytes, limit).map(|out| (out, None)),
     }
 }
 
@@ -244,11 +253,6 @@ fn inflate(
             }
         }
     }
-}
-
-/// The number of gzip members in `bytes` when they decode under `limit` (for the receipt).
-pub fn gzip_members(bytes: &[u8], limit: DecodeLimit) -> Option<usize> {
-    decode_gzip(bytes, limit).ok().map(|(_, members)| members)
 }
 
 fn decode_gzip(bytes: &[u8], limit: DecodeLimit) -> Result<(Vec<u8>, usize), Error> {

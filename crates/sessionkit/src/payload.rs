@@ -512,29 +512,19 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    /// The receipt of `wire` received as `encoding`, decoded again under `max_decoded` (only on
-    /// the failure path, so the accepted path pays nothing for it).
-    pub fn of(
-        wire: &[u8],
-        encoding: Option<crate::encoding::Encoding>,
-        max_decoded: usize,
-    ) -> Self {
-        use crate::encoding::{self, DecodeLimit, Encoding};
+    /// The receipt of `wire`, and of what the decode stage made of it when it got that far.
+    pub fn of(wire: &[u8], decoded: Option<&crate::decode::Decoded>) -> Self {
+        use crate::encoding;
         use sha2::{Digest, Sha256};
-        let limit = DecodeLimit { max_decoded };
-        let decoded = encoding.and_then(|e| encoding::decode(wire, e, limit).ok());
+        let bytes = decoded.map(|d| d.bytes.as_slice());
         Self {
             wire_bytes: wire.len(),
             wire_sha256: format!("{:x}", Sha256::digest(wire)),
             wire_looks_like: encoding::sniff(wire).describe().to_owned(),
-            decoded_bytes: decoded.as_ref().map(Vec::len),
-            decoded_sha256: decoded.as_ref().map(|d| format!("{:x}", Sha256::digest(d))),
-            decoded_looks_like: decoded
-                .as_ref()
-                .map(|d| encoding::sniff(d).describe().to_owned()),
-            gzip_members: (encoding == Some(Encoding::Gzip))
-                .then(|| encoding::gzip_members(wire, limit))
-                .flatten(),
+            decoded_bytes: bytes.map(<[u8]>::len),
+            decoded_sha256: bytes.map(|d| format!("{:x}", Sha256::digest(d))),
+            decoded_looks_like: bytes.map(|d| encoding::sniff(d).describe().to_owned()),
+            gzip_members: decoded.and_then(|d| d.gzip_members),
         }
     }
 }

@@ -103,35 +103,40 @@ pub struct Outcome {
 /// order of docs/contract.md §2; the first that refuses decides the answer.
 pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
     let mut outcome = Outcome::new(config.profile);
-    match stages(headers, wire, config, &mut outcome) {
+    let mut decoded = None;
+    match stages(headers, wire, config, &mut outcome, &mut decoded) {
         Ok(()) => outcome,
         Err(rejection) => {
-            let encoding = outcome.encoding;
+            // Built from what the stages already have, only on the failure path.
+            let receipt = Receipt::of(wire, decoded.as_ref());
             let mut refused = outcome.refuse(rejection);
-            refused.receipt = Some(Receipt::of(wire, encoding, config.limits.max_decoded));
+            refused.receipt = Some(receipt);
             refused
         }
     }
 }
 
-/// The `?` chain of the stages; what each learns on the way is kept in `seen`.
+/// The `?` chain of the stages; what each learns on the way is kept in `seen`, and the decoded
+/// body in `decoded` (for the receipt of a later refusal).
 fn stages(
     headers: &Headers,
     wire: &[u8],
     config: &Config,
     seen: &mut Outcome,
+    decoded: &mut Option<decode::Decoded>,
 ) -> Result<(), Rejection> {
     let encoding = headers::check(headers, &config.api_keys)?;
     seen.encoding = Some(encoding);
     size::check(wire.len(), config.limits.max_wire)?;
-    let decoded =
+    let decoded = decoded.insert(
         decode::check(wire, encoding, config.limits.max_decoded, &config.cost).map_err(|r| {
             r.refined(doctor::intermediary_decompressed(
                 headers,
                 wire,
                 &config.secrets,
             ))
-        })?;
+        })?,
+    );
     seen.decoded_len = Some(decoded.bytes.len());
     let signed = Signed::body(&decoded.bytes, wire, encoding);
     signature::check(headers, signed, config).map_err(|r| r.after(&decoded.mistakes))?;
@@ -139,7 +144,7 @@ fn stages(
     let accepted = schema::check(&body, config.profile)?;
     seen.warnings = accepted.warnings;
     seen.payload = Some(accepted.payload);
-    seen.advisories = decoded.advisories;
+    seen.advisories = std::mem::take(&mut decoded.advisories);
     seen.body = Some(body);
     Ok(())
 }
