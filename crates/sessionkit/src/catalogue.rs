@@ -50,11 +50,6 @@ impl Stage {
             Stage::Schema => "schema",
         }
     }
-
-    /// The stage of that name.
-    pub fn from_name(name: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|s| s.name() == name)
-    }
 }
 
 impl fmt::Display for Stage {

@@ -203,11 +203,6 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    /// The stage whose check failed.
-    pub fn stage(&self) -> Stage {
-        self.error.kind().stage()
-    }
-
     /// The same rejection with `mistakes` named before its own (found by an earlier stage).
     pub fn after(mut self, mistakes: &[Diagnostic]) -> Self {
         self.mistakes.splice(0..0, mistakes.iter().cloned());
