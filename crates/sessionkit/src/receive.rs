@@ -78,7 +78,7 @@ pub struct Outcome {
     pub vendor_code: u16,
     /// The failure, if any.
     pub error: Option<Error>,
-    /// Mistakes named by [`diagnose`](crate::diagnose), in the order found.
+    /// Mistakes named by [`diagnose`], in the order found.
     pub mistakes: Vec<Diagnostic>,
     /// Every schema violation (schema stage failures only).
     pub violations: Vec<Violation>,

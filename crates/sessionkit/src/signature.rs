@@ -237,7 +237,7 @@ impl<'a> Signed<'a> {
 
 /// The signature stage: one `X-HMAC-SIGNATURE` line, in the documented form, matching `signed`
 /// under one of the active secrets. Without the header the request passes only when the server
-/// does not require one. A failure is handed to the [`doctor`](crate::doctor), which names what
+/// does not require one. A failure is handed to the [`doctor`], which names what
 /// the client signed instead when it can tell.
 pub fn check(headers: &Headers, signed: Signed<'_>, config: &Config) -> Result<(), Rejection> {
     let secrets = &config.secrets;
