@@ -627,6 +627,16 @@ def doctor_cases():
          note="a redirect turned the POST into a GET and dropped the body")
     wire(349, S, "php-escaped-slashes", body, headers(body.replace(b"/", b"\\/")), **mismatch,
          diagnostic="signed_other_serialization", note="PHP's json_encode escapes / as \\/")
+    # Python's json.dumps writes a float 1.0 as `1.0`; JavaScript's JSON.stringify writes it as
+    # `1`: a Python-signed body relayed through Node is re-serialized with its floats changed.
+    amounts = b'{"verification":{"vendorData":"customer-123"},"score":1.0,"weights":[2.0,0.5]}'
+    wire(350, S, "float-style-changed", amounts.replace(b"1.0", b"1").replace(b"2.0", b"2"),
+         headers(amounts), **mismatch, diagnostic="signed_other_serialization",
+         note="signed by Python (1.0), re-serialized by JavaScript's JSON.stringify (1)")
+    wire(351, S, "signed-other-level", gz(body, level=6, mtime=1700000000),
+         headers(gz(body, level=9, mtime=1700000000), "gzip"), **mismatch,
+         diagnostic="signed_other_compression",
+         note="gzip.compress(body) (level 9) signed, a copy compressed at level 6 sent")
 
     # Signed bytes that are valid JSON no serializer would produce: a server that verifies a
     # re-serialization of the body instead of the bytes received refuses them.

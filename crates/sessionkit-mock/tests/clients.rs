@@ -283,14 +283,125 @@ fn python_example_doctor_mistakes_are_named() {
     )]);
 }
 
-/// Runs each altered example and checks the status it prints and the mistake its answer names.
+/// The same real-world mistakes made with the documentation's Node.js client (`crypto`, `zlib`,
+/// `http`), the way its users make them; the answer names each.
+#[test]
+fn node_example_doctor_mistakes_are_named() {
+    let server = TestServer::default_settings();
+    let port = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let example = node_example(port);
+    let hmac = ".createHmac('sha256', SHARED_SECRET)";
+    let signed = ".update(payloadBytes)";
+    let gzipped = "zlib.gzipSync(payloadBytes)";
+    let latin1 = replace(
+        &replace(
+            &example,
+            "vendorData: 'customer-123'",
+            "vendorData: 'cliente-João'",
+        ),
+        signed,
+        ".update(Buffer.from(JSON.stringify(payload), 'latin1'))",
+    );
+    let mistakes: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "the secret read with fs.readFileSync keeps its newline",
+            replace(
+                &example,
+                hmac,
+                ".createHmac('sha256', SHARED_SECRET + '\\n')",
+            ),
+            "401",
+            "secret_whitespace",
+        ),
+        (
+            "JSON.stringify of the JSON text: encoded twice",
+            replace(
+                &example,
+                gzipped,
+                "zlib.gzipSync(Buffer.from(JSON.stringify(payloadBytes.toString())))",
+            ),
+            "401",
+            "json_encoded_twice",
+        ),
+        (
+            "a UTF-8 byte order mark before the signed JSON",
+            replace(
+                &example,
+                gzipped,
+                "zlib.gzipSync(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), payloadBytes]))",
+            ),
+            "401",
+            "byte_order_mark",
+        ),
+        (
+            "signed as Latin-1 (Buffer.from(text, 'latin1')), sent as UTF-8",
+            latin1,
+            "401",
+            "signed_other_text_encoding",
+        ),
+        (
+            "HMAC-SHA512",
+            replace(&example, hmac, ".createHmac('sha512', SHARED_SECRET)"),
+            "401",
+            "wrong_algorithm",
+        ),
+        (
+            "openssl's (stdin)= output pasted",
+            replace(
+                &example,
+                "'X-HMAC-SIGNATURE': signature,",
+                "'X-HMAC-SIGNATURE': '(stdin)= ' + signature,",
+            ),
+            "401",
+            "signature_tool_output",
+        ),
+        (
+            "signed the gzip bytes",
+            replace(&example, signed, ".update(zlib.gzipSync(payloadBytes))"),
+            "401",
+            "signed_compressed_bytes",
+        ),
+    ];
+    assert_each_named_by("node", mistakes);
+    // A hex-looking secret used hex-decoded (Buffer.from(secret, 'hex')).
+    let secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let mut settings = sessionkit_mock::Settings::default();
+    settings.receive.secrets = vec![secret.as_bytes().to_vec()];
+    let hex_server = TestServer::start(settings);
+    let hex_port = hex_server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let code = replace(
+        &replace(
+            &node_example(hex_port),
+            "const SHARED_SECRET = 'your-shared-secret';",
+            &format!("const SHARED_SECRET = '{secret}';"),
+        ),
+        hmac,
+        ".createHmac('sha256', Buffer.from(SHARED_SECRET, 'hex'))",
+    );
+    assert_each_named_by(
+        "node",
+        vec![("Buffer.from(secret, 'hex')", code, "401", "secret_decoded")],
+    );
+}
+
+/// Runs each altered Python example and checks the status it prints and the mistake its answer
+/// names.
 fn assert_each_named(mistakes: Vec<(&str, String, &str, &str)>) {
+    assert_each_named_by("python3", mistakes);
+}
+
+/// Runs each altered example with `program` (`python3` or `node`); Python prints the answer as a
+/// dict, Node as the JSON text.
+fn assert_each_named_by(program: &str, mistakes: Vec<(&str, String, &str, &str)>) {
+    let flag = if program == "node" { "-e" } else { "-c" };
     for (name, code, status, diagnostic) in mistakes {
-        let printed = run("python3", "-c", &code);
+        let printed = run(program, flag, &code);
         assert!(printed.starts_with(status), "{name}: {printed}");
-        assert!(
-            printed.contains(&format!("'code': '{diagnostic}'")),
-            "{name}: {printed}"
-        );
+        let named = if program == "node" {
+            format!("\"code\":\"{diagnostic}\"")
+        } else {
+            format!("'code': '{diagnostic}'")
+        };
+        assert!(printed.contains(&named), "{name}: {printed}");
     }
 }

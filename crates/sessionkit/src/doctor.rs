@@ -43,6 +43,16 @@ pub fn budget(len: usize) -> usize {
     }
 }
 
+/// Recompressions (at other levels) one failed request may cost, each also one HMAC of the
+/// budget: all nine levels up to 4 KiB of decoded body, three up to 64 KiB, one above.
+pub fn recompressions(len: usize) -> usize {
+    match len {
+        0..=4_096 => 9,
+        4_097..=65_536 => 3,
+        _ => 1,
+    }
+}
+
 /// The keys and bytes the doctor may try, and what is left of its budget.
 pub struct Doctor<'a, S> {
     secrets: &'a [S],
@@ -222,6 +232,27 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
                 )));
             }
         }
+        // Then the same JSON compressed anew at other levels by the C zlib (what Python, Java
+        // and libcurl compress with; Node's and Go's compressors write other bytes and are not
+        // reproduced). A compression costs more than an HMAC, so fewer are tried as bodies grow.
+        let levels = encoding::RECOMPRESSION_LEVELS
+            .into_iter()
+            .take(recompressions(signed.bytes.len()));
+        for level in levels {
+            if self.left == 0 {
+                return None;
+            }
+            let Some(bytes) =
+                encoding::recompressed(signed.wire, signed.encoding, signed.bytes, level)
+            else {
+                continue;
+            };
+            if self.signed(&bytes) {
+                return Some(Mistake::SignedOtherCompression.diagnostic(format!(
+                    "the signature matches the same JSON compressed anew at level {level}, not the decoded JSON"
+                )));
+            }
+        }
         None
     }
 
@@ -257,10 +288,13 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
             .replace('<', "\\u003c")
             .replace('>', "\\u003e");
         for (name, bytes) in [
-            ("PHP's escaped slashes \\/", php),
-            ("HTML-safe \\u0026 \\u003c \\u003e", html),
-        ] {
-            if bytes.as_bytes() != body && self.signed(bytes.as_bytes()) {
+            ("PHP's escaped slashes \\/", php.into_bytes()),
+            ("HTML-safe \\u0026 \\u003c \\u003e", html.into_bytes()),
+        ]
+        .into_iter()
+        .chain(float_styles(body))
+        {
+            if bytes != body && self.signed(&bytes) {
                 return found(name);
             }
         }
@@ -481,6 +515,57 @@ fn newlines_restored(body: &[u8]) -> Option<Vec<u8>> {
         .find(|pretty| pretty.iter().filter(|&&b| b != b'\n').eq(body.iter()))
 }
 
+/// The body with its numbers written in the other float style, each only when it changes a
+/// number: whole floats as integers (`1.0` → `1`: JavaScript's `JSON.stringify`, which has one
+/// number type) and integers as floats (`1` → `1.0`: Python's `json.dumps` of a `float`). The
+/// rest of the bytes are kept, so the hypothesis is independent of spacing and key order.
+fn float_styles(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let mut as_integers = Vec::with_capacity(body.len());
+    let mut as_floats = Vec::with_capacity(body.len() + 16);
+    let (mut in_string, mut escaped) = (false, false);
+    let mut at = 0;
+    while at < body.len() {
+        let b = body[at];
+        if in_string {
+            (escaped, in_string) = (!escaped && b == b'\\', escaped || b != b'"');
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'-' || b.is_ascii_digit() {
+            let end = at
+                + body[at..]
+                    .iter()
+                    .position(|c| !(c.is_ascii_digit() || b"+-.eE".contains(c)))
+                    .unwrap_or(body.len() - at);
+            let number = &body[at..end];
+            as_integers.extend_from_slice(whole_float_as_integer(number).unwrap_or(number));
+            as_floats.extend_from_slice(number);
+            if number.iter().all(|c| c.is_ascii_digit() || *c == b'-') {
+                as_floats.extend_from_slice(b".0");
+            }
+            at = end;
+            continue;
+        }
+        as_integers.push(b);
+        as_floats.push(b);
+        at += 1;
+    }
+    [
+        ("whole floats written as integers, 1.0 as 1", as_integers),
+        ("integers written as floats, 1 as 1.0", as_floats),
+    ]
+    .into_iter()
+    .filter(|(_, bytes)| bytes != body)
+    .collect()
+}
+
+/// `1.0` or `-20.000` without its zero fraction; `None` for any other number.
+fn whole_float_as_integer(number: &[u8]) -> Option<&[u8]> {
+    let dot = number.iter().position(|&c| c == b'.')?;
+    let (whole, fraction) = number.split_at(dot);
+    (fraction.len() > 1 && fraction[1..].iter().all(|&c| c == b'0') && !whole.is_empty())
+        .then_some(whole)
+}
+
 /// The text of a body that is a JSON string holding a JSON object.
 pub fn string_holding_object(body: &[u8]) -> Option<String> {
     match serde_json::from_slice::<Value>(body).ok()? {
@@ -596,6 +681,23 @@ mod tests {
             api_key: api_key.map(str::to_owned),
             secret: b"sandbox-secret".to_vec(),
         }
+    }
+
+    #[test]
+    fn float_styles_change_only_numbers_outside_strings() {
+        let body = br#"{"a":1.0,"b":"1.0 and 2","c":[-20.00,3,1e5,0.5],"d\"":7}"#;
+        let styles = float_styles(body);
+        assert_eq!(styles.len(), 2);
+        assert_eq!(
+            styles[0].1,
+            br#"{"a":1,"b":"1.0 and 2","c":[-20,3,1e5,0.5],"d\"":7}"#
+        );
+        assert_eq!(
+            styles[1].1,
+            br#"{"a":1.0,"b":"1.0 and 2","c":[-20.00,3.0,1e5,0.5],"d\"":7.0}"#
+        );
+        // Nothing to change: no variant is built.
+        assert!(float_styles(br#"{"a":"1","b":0.5}"#).is_empty());
     }
 
     #[test]

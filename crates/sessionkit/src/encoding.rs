@@ -470,6 +470,48 @@ pub fn rewraps(wire: &[u8], encoding: Encoding, decoded: &[u8]) -> Vec<(String, 
     out
 }
 
+/// Compression levels in the order the doctor tries them: Python's `gzip.compress` default (9),
+/// zlib's default (6: Python's `zlib.compress`, Java, libcurl), the fastest (1), then the rest.
+pub const RECOMPRESSION_LEVELS: [u32; 9] = [9, 6, 1, 2, 3, 4, 5, 7, 8];
+
+/// `decoded` compressed anew by the C zlib at `level` and framed like `wire`: a gzip member keeps
+/// the sent header's mtime and OS byte, with the XFL byte zlib writes for that level; a zlib stream
+/// is zlib's own. `None` when `wire` is not a gzip member or zlib stream, or when the copy is
+/// `wire` itself.
+pub fn recompressed(
+    wire: &[u8],
+    encoding: Encoding,
+    decoded: &[u8],
+    level: u32,
+) -> Option<Vec<u8>> {
+    let zlib = crate::c_zlib::compress(decoded, level)?;
+    let copy = match encoding {
+        Encoding::Gzip if wire.len() >= 10 && wire[..2] == GZIP_MAGIC => {
+            let raw = zlib.get(2..zlib.len().checked_sub(4)?)?;
+            let xfl = match level {
+                9 => 2,
+                1 => 4,
+                _ => 0,
+            };
+            let mut crc = Crc::new();
+            crc.update(decoded);
+            let head = [
+                0x1f, 0x8b, 8, 0, wire[4], wire[5], wire[6], wire[7], xfl, wire[9],
+            ];
+            [
+                &head[..],
+                raw,
+                &crc.sum().to_le_bytes(),
+                &(decoded.len() as u32).to_le_bytes(),
+            ]
+            .concat()
+        }
+        Encoding::Deflate if is_zlib_header(wire) => zlib,
+        _ => return None,
+    };
+    (copy != wire).then_some(copy)
+}
+
 /// What a body looks like, for naming the client's mistake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {
