@@ -1,6 +1,7 @@
 //! The documentation's own client examples (`docs/examples/`), run as written but for where they send: its Python
 //! example (`requests`, gzip) and its Node.js example (`https`, gzip) against the reference
-//! server; then the same code altered to make each documented common mistake.
+//! server; then the same code altered to make each documented common mistake, and the real-world
+//! mistakes the signature doctor names, made with Python, Node.js and curl themselves.
 //!
 //! The Node.js example speaks HTTPS to a fixed host; the reference server is plain HTTP on
 //! loopback, so `https` becomes `http` and a port is added. Nothing else is changed.
@@ -404,4 +405,45 @@ fn assert_each_named_by(program: &str, mistakes: Vec<(&str, String, &str, &str)>
         };
         assert!(printed.contains(&named), "{name}: {printed}");
     }
+}
+
+/// curl's own behaviour, run for real: `-d @file` strips the file's newlines (the file was
+/// signed), and `echo "$BODY" | curl --data-binary @-` adds one (the variable was signed).
+#[test]
+fn curl_mistakes_are_named() {
+    let server = TestServer::default_settings();
+    let dir = std::env::temp_dir().join(format!("sessionkit-curl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pretty = "{\n  \"verification\": {\n    \"vendorData\": \"customer-123\"\n  }\n}";
+    let file = dir.join("body.json");
+    std::fs::write(&file, pretty).unwrap();
+    let signature = sessionkit::signature::sign(b"your-shared-secret", pretty.as_bytes());
+    let curl = format!(
+        "curl -s -w ' %{{http_code}}' -H 'X-AUTH-CLIENT: your-api-key' -H 'X-HMAC-SIGNATURE: {signature}' \
+         -H 'Content-Type: application/json' {}/v1/sessions",
+        server.url
+    );
+    for (name, script, diagnostic) in [
+        (
+            "curl -d @body.json",
+            format!("{curl} -d @{}", file.display()),
+            "newlines_stripped",
+        ),
+        (
+            "echo \"$BODY\" | curl --data-binary @-",
+            format!(
+                "BODY=\"$(cat {})\"; echo \"$BODY\" | {curl} --data-binary @-",
+                file.display()
+            ),
+            "body_newline",
+        ),
+    ] {
+        let printed = run("sh", "-c", &script);
+        assert!(printed.ends_with(" 401"), "{name}: {printed}");
+        assert!(
+            printed.contains(&format!("\"code\":\"{diagnostic}\"")),
+            "{name}: {printed}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
