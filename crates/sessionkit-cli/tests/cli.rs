@@ -889,3 +889,45 @@ proptest::proptest! {
         );
     }
 }
+
+/// The conformance run as a library (`sessionkit_mock::conform`), the way a server team calls it
+/// from `cargo test`: it passes the independent server with that server's credentials, and its
+/// report names the case that shows a planted bug.
+#[test]
+fn conform_library_judges_a_server_from_cargo_test() {
+    use sessionkit_mock::conform::Conform;
+    let good = ContractServer::start("documented", None);
+    let report = Conform::against(&good.url)
+        .credentials("their-key", "their-secret")
+        .filter("signature/")
+        .run()
+        .unwrap();
+    assert!(report.all_passed(), "{}", report.text());
+    assert!(report.results.len() > 20);
+
+    let buggy = ContractServer::start("documented", Some("sign-wire"));
+    let report = Conform::against(&buggy.url)
+        .credentials("their-key", "their-secret")
+        .filter("signature/")
+        .run()
+        .unwrap();
+    assert!(!report.all_passed());
+    let failed: Vec<&str> = report.failures().map(|r| r.name.as_str()).collect();
+    assert!(
+        failed.contains(&"265 signature/signed-compressed-gzip"),
+        "{failed:?}"
+    );
+    assert!(
+        report
+            .text()
+            .contains("FAIL 265 signature/signed-compressed-gzip")
+    );
+    assert!(report.junit().contains("<failure"));
+    assert_eq!(report.json()["failed"].as_u64(), Some(failed.len() as u64));
+
+    // Wrong credentials and an unreachable server are errors of the run, not failed cases.
+    let nobody = Conform::against("http://127.0.0.1:9/v1/sessions").run();
+    assert!(nobody.unwrap_err().to_string().contains("cannot reach"));
+    let none = Conform::default().filter("no such case").run();
+    assert!(none.unwrap_err().to_string().contains("no case matched"));
+}

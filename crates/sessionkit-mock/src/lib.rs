@@ -3,6 +3,7 @@
 //! client the conformance runner sends its exact bytes with.
 
 pub mod client;
+pub mod conform;
 pub mod mock;
 pub mod server;
 

@@ -3,12 +3,12 @@
 //! diagnostics, the answer headers, and on 201 the answer's signature and echo. Message texts
 //! are never compared.
 
+use crate::client;
 use serde_json::Value;
 use sessionkit::schema;
 use sessionkit::signature::{self, Signature};
-use sessionkit_mock::client;
 
-use super::ConformArgs;
+use super::Conform;
 use super::cases::Case;
 
 /// What one answer was, and what is wrong with it.
@@ -28,7 +28,7 @@ pub(crate) struct Checked {
 }
 
 /// Compares one answer with the case's expectations.
-pub(crate) fn check(case: &Case, reply: &client::Reply, args: &ConformArgs) -> Checked {
+pub(crate) fn check(case: &Case, reply: &client::Reply, run: &Conform) -> Checked {
     let mut checked = Checked {
         status: Some(reply.status),
         ..Checked::default()
@@ -69,17 +69,17 @@ pub(crate) fn check(case: &Case, reply: &client::Reply, args: &ConformArgs) -> C
             allowed.status, allowed.code, expect.status
         ));
     } else {
-        expected_answer(case, &mut checked, args);
+        expected_answer(case, &mut checked, run);
     }
     answer_shape(case, reply, &body, &mut checked);
     if reply.status == 201 {
-        created(case, reply, &body, args, &mut checked);
+        created(case, reply, &body, run, &mut checked);
     }
     checked
 }
 
 /// Status, vendor code, and the named mistake when the answer names any.
-fn expected_answer(case: &Case, checked: &mut Checked, args: &ConformArgs) {
+fn expected_answer(case: &Case, checked: &mut Checked, run: &Conform) {
     let expect = &case.expect;
     let status = checked.status.unwrap_or_default();
     if status != expect.status {
@@ -104,7 +104,7 @@ fn expected_answer(case: &Case, checked: &mut Checked, args: &ConformArgs) {
     // ride on no answer, so a 201 case's mistake is not asked of it either.
     let gives_diagnostics = !checked.named.is_empty();
     if let Some(want) = &expect.mistake {
-        let asked = gives_diagnostics && expect.status != 201 && !args.skip_diagnostics;
+        let asked = gives_diagnostics && expect.status != 201 && !run.skip_diagnostics;
         if asked && !checked.named.contains(want) {
             checked.problems.push(format!(
                 "diagnostics do not name {want} (named: {:?})",
@@ -150,27 +150,21 @@ fn answer_shape(case: &Case, reply: &client::Reply, body: &Value, checked: &mut 
 }
 
 /// A 201: signed with the target's secret over the exact answer bytes, its key, and the echo.
-fn created(
-    case: &Case,
-    reply: &client::Reply,
-    body: &Value,
-    args: &ConformArgs,
-    checked: &mut Checked,
-) {
+fn created(case: &Case, reply: &client::Reply, body: &Value, run: &Conform, checked: &mut Checked) {
     let problems = &mut checked.problems;
     match reply
         .headers
         .get_one("x-hmac-signature")
         .map(Signature::from_hex)
     {
-        Some(Ok(sig)) if signature::verify(&[args.secret.as_bytes()], &reply.body, &sig) => {}
+        Some(Ok(sig)) if signature::verify(&[run.secret.as_bytes()], &reply.body, &sig) => {}
         Some(Ok(_)) => {
             problems.push("answer X-HMAC-SIGNATURE does not match the answer bytes".into())
         }
         Some(Err(e)) => problems.push(format!("answer X-HMAC-SIGNATURE malformed: {e}")),
         None => problems.push("answer carries no X-HMAC-SIGNATURE".into()),
     }
-    if reply.headers.get_one("x-auth-client") != Some(args.api_key.as_str()) {
+    if reply.headers.get_one("x-auth-client") != Some(run.api_key.as_str()) {
         problems.push("answer X-AUTH-CLIENT is not the API key".into());
     }
     if let Some(sent) = &case.sent {

@@ -4,22 +4,35 @@ use serde::Serialize;
 
 use super::cases::Expected;
 
-#[derive(Serialize)]
-pub(crate) struct CaseResult {
+/// One case's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// `id path` of the corpus case, with the encoding for a body-level case.
     pub name: String,
+    /// The stage it exercises (`headers`, `decode`, ..., `schema` for a body).
     pub stage: String,
+    /// The profile it ran in.
     pub profile: &'static str,
+    /// No problem found.
     pub passed: bool,
     /// The contract fixes this case's answer (not an acceptable case).
     pub must: bool,
+    /// What the contract requires.
     pub expected: Expected,
+    /// The answer's status; `None` when none came.
     pub got_status: Option<u16>,
+    /// The answer's vendor code.
     pub got_code: Option<u64>,
+    /// The mistakes its diagnostics named.
     pub got_diagnostics: Vec<String>,
+    /// Every way the answer departs from the contract.
     pub problems: Vec<String>,
+    /// What is allowed but worth knowing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Time to the answer.
     pub seconds: f64,
+    /// For a failure: a curl command that sends the same bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
 }

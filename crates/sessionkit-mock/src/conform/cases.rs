@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
 use sessionkit::corpus::{self, Manifest};
@@ -14,11 +13,11 @@ use sessionkit::headers::Headers;
 use sessionkit::request::{SignedRequest, curl_command};
 use sessionkit::schema::Profile;
 
-use super::ConformArgs;
+use super::{Conform, Error};
 
 /// What must come back.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct Expected {
+pub struct Expected {
     /// HTTP status.
     pub status: u16,
     /// The vendor code must be one of these (any violation a body has may be the one reported
@@ -68,8 +67,9 @@ impl Case {
     }
 }
 
-pub(crate) fn corpus_dir(args: &ConformArgs) -> PathBuf {
-    if let Some(dir) = &args.corpus {
+/// The corpus: the one named, else `./corpus`, else the one this crate was built from.
+pub(crate) fn corpus_dir(run: &Conform) -> PathBuf {
+    if let Some(dir) = &run.corpus {
         return dir.clone();
     }
     let here = PathBuf::from("corpus");
@@ -81,31 +81,31 @@ pub(crate) fn corpus_dir(args: &ConformArgs) -> PathBuf {
 
 /// Every case for the target's credentials, in each of `profiles` it applies to.
 pub(crate) fn load_cases(
-    args: &ConformArgs,
+    run: &Conform,
     dir: &Path,
     profiles: &[Profile],
-) -> anyhow::Result<Vec<Case>> {
+) -> Result<Vec<Case>, Error> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        .map_err(|e| Error(format!("cannot read {}: {e}", path.display())))?;
     let manifest = Manifest::from_json(&text)
-        .with_context(|| format!("{} is not a corpus manifest", path.display()))?;
-    let secret = args.secret.as_bytes();
+        .map_err(|e| Error(format!("{} is not a corpus manifest: {e}", path.display())))?;
+    let secret = run.secret.as_bytes();
     let mut cases = Vec::new();
     let mut altered = Vec::new();
     let read_signed =
         |file: &str| std::fs::read(dir.join(file)).map_err(|e| format!("cannot read {file}: {e}"));
     for entry in &manifest.cases {
         let file = dir.join(&entry.file);
-        let bytes =
-            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes = std::fs::read(&file)
+            .map_err(|e| Error(format!("cannot read {}: {e}", file.display())))?;
         if !entry.digest_matches(&bytes) {
             altered.push(entry.file.clone());
             continue;
         }
         let name = format!("{:03} {}", entry.id, entry.file.trim_end_matches(".bin"));
         if let (Some(request), Some(expect)) = (&entry.request, &entry.expect) {
-            let headers = match request.headers_for(&args.api_key, secret, &bytes, read_signed) {
+            let headers = match request.headers_for(&run.api_key, secret, &bytes, read_signed) {
                 Ok(headers) => headers,
                 Err(why) => {
                     altered.push(format!("{} ({why})", entry.file));
@@ -159,7 +159,7 @@ pub(crate) fn load_cases(
             vendor_codes.sort_unstable();
             vendor_codes.dedup();
             for encoding in Encoding::ALL {
-                let built = SignedRequest::build(&bytes, &args.api_key, secret, encoding, 6);
+                let built = SignedRequest::build(&bytes, &run.api_key, secret, encoding, 6);
                 cases.push(Case {
                     name: format!("{name} {}", encoding.name()),
                     stage: "schema".into(),
@@ -181,12 +181,13 @@ pub(crate) fn load_cases(
     }
     // A file that is not the one the manifest describes (edited, or its line endings converted
     // by a checkout) would test something else than its verdict says.
-    anyhow::ensure!(
-        altered.is_empty(),
-        "{} corpus file(s) differ from their SHA-256 in {}: {}",
-        altered.len(),
-        path.display(),
-        altered.join(", ")
-    );
+    if !altered.is_empty() {
+        return Err(Error(format!(
+            "{} corpus file(s) differ from their SHA-256 in {}: {}",
+            altered.len(),
+            path.display(),
+            altered.join(", ")
+        )));
+    }
     Ok(cases)
 }

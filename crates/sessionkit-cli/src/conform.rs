@@ -1,0 +1,118 @@
+//! `sessionkit conform`: the conformance run of `sessionkit_mock::conform` (every corpus case
+//! sent to a server with its own credentials, in every profile it applies to) with a progress
+//! bar and a report in text, JSON or JUnit.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
+use sessionkit::schema::Profile;
+use sessionkit_mock::conform::Conform;
+
+use crate::{CONFORMS, DOES_NOT_CONFORM};
+
+/// Report formats of `sessionkit conform`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConformFormat {
+    /// Progress, a summary table and every failure with a curl command that reproduces it.
+    Text,
+    /// One JSON object with every case.
+    Json,
+    /// JUnit XML, for CI.
+    Junit,
+}
+
+/// Arguments of `sessionkit conform`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit status: 0 when every case passes, 1 when any fails, 2 on usage or I/O errors.\n\n\
+    Examples:\n  sessionkit conform                                  # against the embedded reference server\n  \
+    sessionkit conform --target http://127.0.0.1:8080/v1/sessions --api-key K --secret S\n  \
+    sessionkit conform --format junit --out conform.xml --filter decode/"
+)]
+pub struct ConformArgs {
+    /// URL of `POST /v1/sessions` on the server under test (http:// only). Without it, the
+    /// reference server is started in-process on 127.0.0.1:0, once per profile.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Profile the target validates in; every case that applies to it runs (without --target,
+    /// both profiles run, each against its own embedded server).
+    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
+    profile: Profile,
+    /// API key the target accepts (the corpus uses it in its cases).
+    #[arg(long, default_value = EXAMPLE_API_KEY, value_name = "K")]
+    api_key: String,
+    /// Shared secret of the target: every case is signed with it (each wire case records how its
+    /// signature is made, so it is rebuilt for any secret).
+    #[arg(long, default_value = EXAMPLE_SHARED_SECRET, value_name = "S")]
+    secret: String,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ConformFormat::Text)]
+    format: ConformFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Run only the cases whose name contains this text (for example `decode/` or `seed/`).
+    #[arg(long, value_name = "PATTERN")]
+    filter: Option<String>,
+    /// Do not require the answer's diagnostics to name the client's mistake (for servers that
+    /// give none).
+    #[arg(long)]
+    skip_diagnostics: bool,
+    /// The corpus folder (default: ./corpus, else the one this binary was built from).
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+}
+
+/// Runs `sessionkit conform`.
+pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
+    let conform = Conform {
+        target: args.target.clone(),
+        profile: args.profile,
+        api_key: args.api_key,
+        secret: args.secret,
+        filter: args.filter,
+        skip_diagnostics: args.skip_diagnostics,
+        corpus: args.corpus,
+        timeout: Duration::from_secs(args.timeout),
+    };
+    let progress = indicatif::ProgressBar::new(0);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = conform.run_with(|p| {
+        progress.set_length(p.total as u64);
+        progress.set_position(p.done as u64);
+        progress.set_message(p.case.name.clone());
+    });
+    progress.finish_and_clear();
+    let report = report?;
+    let rendered = match args.format {
+        ConformFormat::Text => report.text(),
+        ConformFormat::Json => serde_json::to_string_pretty(&report.json())? + "\n",
+        ConformFormat::Junit => report.junit(),
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &rendered)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{} cases, {} failed; report written to {}",
+                report.results.len(),
+                report.failures().count(),
+                path.display()
+            );
+        }
+        None => print!("{rendered}"),
+    }
+    Ok(if report.all_passed() {
+        CONFORMS
+    } else {
+        DOES_NOT_CONFORM
+    })
+}

@@ -1,0 +1,320 @@
+//! The conformance run as a library: every corpus case sent to a server with its own credentials,
+//! in every profile it applies to: the wire-level cases rebuilt from their recipes, and every
+//! body-level case signed and sent in each encoding. Status, vendor code, the vendor's answer
+//! shape, answer headers, the named mistake (when the answer names any), and on 201 the answer's
+//! signature and echo are compared with the manifest. `sessionkit conform` is this plus a
+//! progress bar and a report file; a server team runs it from `cargo test`:
+//!
+//! ```no_run
+//! use sessionkit_mock::conform::Conform;
+//!
+//! let report = Conform::against("http://127.0.0.1:8080/v1/sessions")
+//!     .credentials("their-api-key", "their-secret")
+//!     .run()
+//!     .expect("the corpus is readable and the server reachable");
+//! assert!(report.all_passed(), "{}", report.text());
+//! ```
+//!
+//! Without a target, the reference server is started on `127.0.0.1:0` once per profile.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
+use sessionkit::schema::Profile;
+
+use crate::client;
+
+mod cases;
+mod check;
+mod report;
+mod send;
+
+pub use cases::Expected;
+pub use report::CaseResult;
+
+use cases::{corpus_dir, load_cases};
+use check::{Checked, check};
+use send::reachable;
+
+/// Why a run could not take place (not a failed case: those are in the [`Report`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A conformance run: where, with which credentials, which cases.
+#[derive(Debug, Clone)]
+pub struct Conform {
+    /// URL of `POST /v1/sessions` on the server under test; `None` runs against the reference
+    /// server, started in-process once per profile.
+    pub target: Option<String>,
+    /// Profile the target validates in (ignored without a target: both run).
+    pub profile: Profile,
+    /// API key the target accepts.
+    pub api_key: String,
+    /// The target's shared secret: every case is signed with it.
+    pub secret: String,
+    /// Only the cases whose name contains this text (`decode/`, `seed/`).
+    pub filter: Option<String>,
+    /// Do not require the answer's diagnostics to name the client's mistake.
+    pub skip_diagnostics: bool,
+    /// The corpus folder (default: `./corpus`, else the one this crate was built from).
+    pub corpus: Option<PathBuf>,
+    /// How long to wait for each answer.
+    pub timeout: Duration,
+}
+
+impl Default for Conform {
+    fn default() -> Self {
+        Self {
+            target: None,
+            profile: Profile::Documented,
+            api_key: EXAMPLE_API_KEY.into(),
+            secret: EXAMPLE_SHARED_SECRET.into(),
+            filter: None,
+            skip_diagnostics: false,
+            corpus: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Progress of a run, given to the callback of [`Conform::run_with`] after each case.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// Cases answered so far.
+    pub done: usize,
+    /// Cases in the run.
+    pub total: usize,
+    /// The case just answered.
+    pub case: &'a CaseResult,
+}
+
+impl Conform {
+    /// A run against the server at `url` (`http://host:port/v1/sessions`), with the
+    /// documentation's credentials until [`Conform::credentials`] says otherwise.
+    pub fn against(url: impl Into<String>) -> Self {
+        Self {
+            target: Some(url.into()),
+            ..Self::default()
+        }
+    }
+
+    /// The API key and shared secret the target accepts.
+    pub fn credentials(mut self, api_key: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.api_key = api_key.into();
+        self.secret = secret.into();
+        self
+    }
+
+    /// The profile the target validates in.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Only the cases whose name contains `pattern`.
+    pub fn filter(mut self, pattern: impl Into<String>) -> Self {
+        self.filter = Some(pattern.into());
+        self
+    }
+
+    /// Runs every case and returns the report. Blocking: call it from a plain `#[test]` or
+    /// `spawn_blocking` (the embedded servers get a runtime of their own on their own thread).
+    pub fn run(&self) -> Result<Report, Error> {
+        self.run_with(|_| {})
+    }
+
+    /// The same, calling `progress` after each case.
+    pub fn run_with(&self, mut progress: impl FnMut(Progress<'_>)) -> Result<Report, Error> {
+        let dir = corpus_dir(self);
+        let embedded;
+        let targets: Vec<(Profile, String)> = match &self.target {
+            Some(url) => {
+                let (authority, _) = client::split_url(url).map_err(Error)?;
+                reachable(&authority, self.timeout).map_err(|e| {
+                    Error(format!("cannot reach {url} (is the server running?): {e}"))
+                })?;
+                vec![(self.profile, url.clone())]
+            }
+            None => {
+                embedded = Embedded::start()?;
+                embedded.targets.clone()
+            }
+        };
+        let profiles: Vec<Profile> = targets.iter().map(|(p, _)| *p).collect();
+        let mut cases = load_cases(self, &dir, &profiles)?;
+        if let Some(pattern) = &self.filter {
+            cases.retain(|c| c.name.contains(pattern.as_str()));
+        }
+        if cases.is_empty() {
+            return Err(Error(format!("no case matched (filter {:?})", self.filter)));
+        }
+        let mut results = Vec::with_capacity(cases.len());
+        for case in &cases {
+            let url = targets
+                .iter()
+                .find(|(p, _)| *p == case.profile)
+                .map(|(_, u)| u.as_str())
+                .unwrap_or_default();
+            let started = Instant::now();
+            let checked = match client::send("POST", url, &case.headers, &case.body, self.timeout) {
+                Ok(reply) => check(case, &reply, self),
+                Err(e) => Checked {
+                    problems: vec![format!("no answer: {e}")],
+                    ..Checked::default()
+                },
+            };
+            let passed = checked.problems.is_empty();
+            results.push(CaseResult {
+                name: case.name.clone(),
+                stage: case.stage.clone(),
+                profile: case.profile.name(),
+                passed,
+                must: case.is_must(),
+                expected: case.expect.clone(),
+                got_status: checked.status,
+                got_code: checked.vendor_code,
+                got_diagnostics: checked.named,
+                problems: checked.problems,
+                notes: checked.notes,
+                seconds: started.elapsed().as_secs_f64(),
+                curl: (!passed).then(|| case.curl(url)),
+            });
+            progress(Progress {
+                done: results.len(),
+                total: cases.len(),
+                case: results
+                    .last()
+                    .unwrap_or_else(|| unreachable!("just pushed")),
+            });
+        }
+        Ok(Report {
+            target: self
+                .target
+                .clone()
+                .unwrap_or_else(|| "embedded reference server".into()),
+            results,
+        })
+    }
+}
+
+/// The outcome of a run: every case, and renderings for people, machines and CI.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The target's URL, or `embedded reference server`.
+    pub target: String,
+    /// Every case, in the order sent.
+    pub results: Vec<CaseResult>,
+}
+
+impl Report {
+    /// No case failed.
+    pub fn all_passed(&self) -> bool {
+        self.results.iter().all(|r| r.passed)
+    }
+
+    /// The cases that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &CaseResult> {
+        self.results.iter().filter(|r| !r.passed)
+    }
+
+    /// A table per stage, every failure with its problems and a curl command, every note, and a
+    /// last line with the counts.
+    pub fn text(&self) -> String {
+        report::text_report(&self.results, &self.target)
+    }
+
+    /// One JSON object with the counts and every case.
+    pub fn json(&self) -> serde_json::Value {
+        let count = |f: &dyn Fn(&CaseResult) -> bool| self.results.iter().filter(|r| f(r)).count();
+        serde_json::json!({
+            "target": self.target,
+            "passed": count(&|r| r.passed),
+            "failed": count(&|r| !r.passed),
+            "must_passed": count(&|r| r.must && r.passed),
+            "must": count(&|r| r.must),
+            "notes": self.results.iter().map(|r| r.notes.len()).sum::<usize>(),
+            "cases": self.results,
+        })
+    }
+
+    /// JUnit XML, one test case per corpus case.
+    pub fn junit(&self) -> String {
+        report::junit_report(&self.results)
+    }
+}
+
+/// The reference server once per profile, on a thread and runtime of its own so that a run
+/// works from synchronous and asynchronous callers alike; stopped on drop.
+struct Embedded {
+    targets: Vec<(Profile, String)>,
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Embedded {
+    fn start() -> Result<Self, Error> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(Error(format!("cannot start a runtime: {e}"))));
+                    return;
+                }
+            };
+            let mut servers = Vec::new();
+            let mut targets = Vec::new();
+            for profile in Profile::ALL {
+                let mut settings = crate::Settings {
+                    addr: ([127, 0, 0, 1], 0).into(),
+                    ..Default::default()
+                };
+                settings.receive.profile = profile;
+                match runtime.block_on(crate::start(settings)) {
+                    Ok(server) => {
+                        targets.push((profile, format!("{}/v1/sessions", server.url())));
+                        servers.push(server);
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(Error(format!(
+                            "cannot start the reference server: {e}"
+                        ))));
+                        return;
+                    }
+                }
+            }
+            let _ = ready_tx.send(Ok(targets));
+            let _ = stop_rx.recv();
+            for server in servers {
+                runtime.block_on(server.shutdown());
+            }
+        });
+        let targets = ready_rx
+            .recv()
+            .map_err(|_| Error("the reference server's thread ended".into()))??;
+        Ok(Self {
+            targets,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Embedded {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
