@@ -49,6 +49,11 @@ pub(crate) async fn handle(
         .get("sessionkit-expect")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u16>().ok());
+    // Every record carries the headers received, whatever became of the request.
+    let received: Vec<(String, String)> = headers_of(&request)
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (answer, record) = match (&method, segments.as_slice()) {
         (&Method::POST, ["v1", "sessions"]) => create_session(&state, request).await,
@@ -75,6 +80,7 @@ pub(crate) async fn handle(
         "path": path,
         "status": status,
         "expected_status": expected_status,
+        "headers": received,
     });
     if let (Some(line), Some(extra)) = (line.as_object_mut(), record.as_object()) {
         line.extend(extra.clone());
@@ -141,7 +147,6 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
     }
     let outcome = receive::receive(&headers, &wire, &config);
     let mut record = json!({
-        "headers": headers.iter().collect::<Vec<_>>(),
         "wire_bytes": wire.len(),
         "wire_sha256": format!("{:x}", Sha256::digest(&wire)),
         "decoded_bytes": outcome.decoded_len,
