@@ -60,7 +60,8 @@ pub struct ConformArgs {
     /// give none).
     #[arg(long)]
     skip_diagnostics: bool,
-    /// The corpus folder (default: ./corpus, else the one this binary was built from).
+    /// The corpus folder (default: ./corpus when it has a manifest, else the copy built into
+    /// this binary).
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
     /// Seconds to wait for each answer.

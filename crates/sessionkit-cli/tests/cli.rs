@@ -931,3 +931,39 @@ fn conform_library_judges_a_server_from_cargo_test() {
     let none = Conform::default().filter("no such case").run();
     assert!(none.unwrap_err().to_string().contains("no case matched"));
 }
+
+/// Installed without a checkout (a wheel, `cargo install`), `conform` runs the corpus built into
+/// the binary: run from an empty folder, it sends every case and passes; an edited copy of the
+/// corpus named with `--corpus` is refused instead.
+#[test]
+fn conform_without_a_checkout_uses_the_built_in_corpus() {
+    let empty = std::env::temp_dir().join(format!("sessionkit-nocorpus-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["conform", "--format", "json"])
+        .current_dir(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let on_disk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../corpus/manifest.json"
+    ))
+    .unwrap();
+    let cases = serde_json::from_str::<serde_json::Value>(&on_disk).unwrap()["cases"]
+        .as_array()
+        .unwrap()
+        .len();
+    // Every case of the manifest ran at least once (body-level cases run once per encoding).
+    assert!(
+        report["passed"].as_u64().unwrap() as usize >= cases,
+        "{report}"
+    );
+    std::fs::remove_dir_all(&empty).ok();
+}

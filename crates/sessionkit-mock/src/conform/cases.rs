@@ -3,7 +3,7 @@
 //! body-level case (the documentation's examples and the hand-written bodies) signed and sent in
 //! each encoding, expecting its verdict in each profile.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -67,38 +67,76 @@ impl Case {
     }
 }
 
-/// The corpus: the one named, else `./corpus`, else the one this crate was built from.
-pub(crate) fn corpus_dir(run: &Conform) -> PathBuf {
-    if let Some(dir) = &run.corpus {
-        return dir.clone();
+/// The corpus files, embedded at build time (see `build.rs`).
+static EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
+
+/// Where the corpus is read from.
+#[derive(Debug, Clone)]
+pub(crate) enum Corpus {
+    /// A folder with `manifest.json`.
+    Dir(PathBuf),
+    /// The copy built into this binary.
+    Embedded,
+}
+
+impl Corpus {
+    /// The one named, else `./corpus` when it has a manifest, else the embedded copy.
+    pub(crate) fn of(run: &Conform) -> Self {
+        if let Some(dir) = &run.corpus {
+            return Corpus::Dir(dir.clone());
+        }
+        let here = PathBuf::from("corpus");
+        if here.join("manifest.json").is_file() {
+            return Corpus::Dir(here);
+        }
+        Corpus::Embedded
     }
-    let here = PathBuf::from("corpus");
-    if here.join("manifest.json").is_file() {
-        return here;
+
+    fn read(&self, file: &str) -> Result<Vec<u8>, String> {
+        match self {
+            Corpus::Dir(dir) => std::fs::read(dir.join(file))
+                .map_err(|e| format!("cannot read {}: {e}", dir.join(file).display())),
+            Corpus::Embedded => EMBEDDED
+                .iter()
+                .find(|(name, _)| *name == file)
+                .map(|(_, bytes)| bytes.to_vec())
+                .ok_or_else(|| format!("{file} is not in the corpus built into this binary")),
+        }
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
+
+    /// The file on disk, for a curl command that sends it (`None` for the embedded copy).
+    fn path(&self, file: &str) -> Option<PathBuf> {
+        match self {
+            Corpus::Dir(dir) => Some(dir.join(file)),
+            Corpus::Embedded => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Corpus::Dir(dir) => dir.display().to_string(),
+            Corpus::Embedded => "the corpus built into this binary".into(),
+        }
+    }
 }
 
 /// Every case for the target's credentials, in each of `profiles` it applies to.
 pub(crate) fn load_cases(
     run: &Conform,
-    dir: &Path,
+    corpus: &Corpus,
     profiles: &[Profile],
 ) -> Result<Vec<Case>, Error> {
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error(format!("cannot read {}: {e}", path.display())))?;
+    let text = String::from_utf8(corpus.read("manifest.json").map_err(Error)?)
+        .map_err(|e| Error(format!("manifest.json is not UTF-8: {e}")))?;
     let manifest = Manifest::from_json(&text)
-        .map_err(|e| Error(format!("{} is not a corpus manifest: {e}", path.display())))?;
+        .map_err(|e| Error(format!("{}: not a corpus manifest: {e}", corpus.describe())))?;
     let secret = run.secret.as_bytes();
     let mut cases = Vec::new();
     let mut altered = Vec::new();
-    let read_signed =
-        |file: &str| std::fs::read(dir.join(file)).map_err(|e| format!("cannot read {file}: {e}"));
+    let read_signed = |file: &str| corpus.read(file);
     for entry in &manifest.cases {
-        let file = dir.join(&entry.file);
-        let bytes = std::fs::read(&file)
-            .map_err(|e| Error(format!("cannot read {}: {e}", file.display())))?;
+        let file = corpus.path(&entry.file);
+        let bytes = corpus.read(&entry.file).map_err(Error)?;
         if !entry.digest_matches(&bytes) {
             altered.push(entry.file.clone());
             continue;
@@ -133,7 +171,7 @@ pub(crate) fn load_cases(
                         profile,
                         headers: headers.clone(),
                         body: bytes.clone(),
-                        body_file: Some(file.clone()),
+                        body_file: file.clone(),
                         expect: expected.clone(),
                         sent: None,
                     });
@@ -166,7 +204,7 @@ pub(crate) fn load_cases(
                     profile,
                     headers: built.headers,
                     body: built.body,
-                    body_file: (encoding == Encoding::Identity).then(|| file.clone()),
+                    body_file: file.clone().filter(|_| encoding == Encoding::Identity),
                     expect: Expected {
                         status: if valid { 201 } else { 400 },
                         vendor_codes: vendor_codes.clone(),
@@ -185,7 +223,7 @@ pub(crate) fn load_cases(
         return Err(Error(format!(
             "{} corpus file(s) differ from their SHA-256 in {}: {}",
             altered.len(),
-            path.display(),
+            corpus.describe(),
             altered.join(", ")
         )));
     }

@@ -15,7 +15,8 @@
 //! assert!(report.all_passed(), "{}", report.text());
 //! ```
 //!
-//! Without a target, the reference server is started on `127.0.0.1:0` once per profile.
+//! Without a target, the reference server is started on `127.0.0.1:0` once per profile. The
+//! corpus is `./corpus` when there is one, else the copy built into the crate.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -33,7 +34,7 @@ mod send;
 pub use cases::Expected;
 pub use report::CaseResult;
 
-use cases::{corpus_dir, load_cases};
+use cases::{Corpus, load_cases};
 use check::{Checked, check};
 use send::reachable;
 
@@ -65,7 +66,7 @@ pub struct Conform {
     pub filter: Option<String>,
     /// Do not require the answer's diagnostics to name the client's mistake.
     pub skip_diagnostics: bool,
-    /// The corpus folder (default: `./corpus`, else the one this crate was built from).
+    /// The corpus folder (default: `./corpus` when it has a manifest, else the copy built in).
     pub corpus: Option<PathBuf>,
     /// How long to wait for each answer.
     pub timeout: Duration,
@@ -134,7 +135,7 @@ impl Conform {
 
     /// The same, calling `progress` after each case.
     pub fn run_with(&self, mut progress: impl FnMut(Progress<'_>)) -> Result<Report, Error> {
-        let dir = corpus_dir(self);
+        let corpus = Corpus::of(self);
         let embedded;
         let targets: Vec<(Profile, String)> = match &self.target {
             Some(url) => {
@@ -150,7 +151,7 @@ impl Conform {
             }
         };
         let profiles: Vec<Profile> = targets.iter().map(|(p, _)| *p).collect();
-        let mut cases = load_cases(self, &dir, &profiles)?;
+        let mut cases = load_cases(self, &corpus, &profiles)?;
         if let Some(pattern) = &self.filter {
             cases.retain(|c| c.name.contains(pattern.as_str()));
         }
