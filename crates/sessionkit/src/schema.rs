@@ -25,25 +25,19 @@ pub const SCHEMA_BASE: &str = "https://sessionkit.invalid/schemas/";
 pub const SCHEMA_FILES: &[(&str, &str)] = &[
     (
         "request.defs.json",
-        include_str!("../../../schemas/request.defs.json"),
+        include_str!("../schemas/request.defs.json"),
     ),
     (
         "request.documented.json",
-        include_str!("../../../schemas/request.documented.json"),
+        include_str!("../schemas/request.documented.json"),
     ),
     (
         "request.strict.json",
-        include_str!("../../../schemas/request.strict.json"),
+        include_str!("../schemas/request.strict.json"),
     ),
-    (
-        "response.json",
-        include_str!("../../../schemas/response.json"),
-    ),
-    ("error.json", include_str!("../../../schemas/error.json")),
-    (
-        "failure.json",
-        include_str!("../../../schemas/failure.json"),
-    ),
+    ("response.json", include_str!("../schemas/response.json")),
+    ("error.json", include_str!("../schemas/error.json")),
+    ("failure.json", include_str!("../schemas/failure.json")),
 ];
 
 /// Which reading of the documentation a body is validated against.
