@@ -324,5 +324,95 @@ fn doctor(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! { name = benches; config = criterion(); targets = client, server, anchors, corpus, doctor }
+/// The parts of `receive` on each candidate library, and `receive` itself, in one run (issue:
+/// receive at the speed of its fastest parts): HMAC-SHA256 verify on `sha2`, `ring` and
+/// `aws-lc-rs`, and `sessionkit` (what `signature` runs: ring); gunzip on flate2/zlib-rs (the
+/// streaming reference decoder), `zune-inflate`, libdeflate, and `sessionkit` (what `decode`
+/// runs: libdeflate into the limit-bounded buffer); JSON parse with serde_json. `fastest-sum` runs the fastest of each back to
+/// back; `benches/summary.py` prints `receive` against it.
+fn parts(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parts");
+    let config = Config::default();
+    for kib in ANCHOR_SIZES {
+        let json = payload_json(kib);
+        let gz = encoding::encode(&json, Encoding::Gzip, 6);
+        let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
+        let plain = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Identity, 6);
+        let tag = signature::sign(SECRET, &json);
+        let tag_bytes = hex_to_bytes(&tag.to_string());
+        group.throughput(Throughput::Bytes(json.len() as u64));
+        group.bench_with_input(BenchmarkId::new("receive/gzip", kib), &request, |b, r| {
+            b.iter(|| receive::receive(&r.headers, &r.body, &config))
+        });
+        group.bench_with_input(BenchmarkId::new("receive/identity", kib), &plain, |b, r| {
+            b.iter(|| receive::receive(&r.headers, &r.body, &config))
+        });
+        group.bench_with_input(BenchmarkId::new("hmac/sha2", kib), &json, |b, j| {
+            use hmac::Mac;
+            b.iter(|| {
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
+                mac.update(j);
+                mac.verify_slice(&tag_bytes).is_ok()
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("hmac/sessionkit", kib), &json, |b, j| {
+            b.iter(|| signature::verify(&[SECRET], j, &tag))
+        });
+        let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET);
+        group.bench_with_input(BenchmarkId::new("hmac/ring", kib), &json, |b, j| {
+            b.iter(|| ring::hmac::verify(&ring_key, j, &tag_bytes).is_ok())
+        });
+        let lc_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, SECRET);
+        group.bench_with_input(BenchmarkId::new("hmac/aws-lc-rs", kib), &json, |b, j| {
+            b.iter(|| aws_lc_rs::hmac::verify(&lc_key, j, &tag_bytes).is_ok())
+        });
+        group.bench_with_input(BenchmarkId::new("gunzip/zlib-rs", kib), &gz, |b, g| {
+            b.iter(|| {
+                encoding::decode_members_streaming(g, Encoding::Gzip, DecodeLimit::default())
+                    .unwrap()
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("gunzip/sessionkit", kib), &gz, |b, g| {
+            b.iter(|| encoding::decode(g, Encoding::Gzip, DecodeLimit::default()).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("gunzip/zune-inflate", kib), &gz, |b, g| {
+            b.iter(|| {
+                let options = zune_inflate::DeflateOptions::default().set_limit(1 << 20);
+                zune_inflate::DeflateDecoder::new_with_options(g, options)
+                    .decode_gzip()
+                    .unwrap()
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("gunzip/libdeflate", kib), &gz, |b, g| {
+            let mut decompressor = libdeflater::Decompressor::new();
+            b.iter(|| {
+                let mut out = vec![0; json.len()];
+                decompressor.gzip_decompress(g, &mut out).unwrap();
+                out
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("parse/serde-json", kib), &json, |b, j| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(j).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("fastest-sum", kib), &gz, |b, g| {
+            let mut decompressor = libdeflater::Decompressor::new();
+            b.iter(|| {
+                let mut out = vec![0; json.len()];
+                decompressor.gzip_decompress(g, &mut out).unwrap();
+                assert!(ring::hmac::verify(&ring_key, &out, &tag_bytes).is_ok());
+                serde_json::from_slice::<serde_json::Value>(&out).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn hex_to_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+criterion_group! { name = benches; config = criterion(); targets = client, server, anchors, corpus, doctor, parts }
 criterion_main!(benches);

@@ -24,19 +24,30 @@ fn pick_encoding(byte: u8) -> Encoding {
 }
 
 /// `decode`: any bytes, any encoding, a small limit: never panics, never returns more than
-/// the limit. The first three bytes choose the encoding and the limit.
+/// the limit, and libdeflate's path agrees with the streaming reference. The first three bytes
+/// choose the encoding and the limit.
 pub fn decode(data: &[u8]) {
     let [e, hi, lo, rest @ ..] = data else { return };
     let limit = DecodeLimit {
         max_decoded: usize::from(u16::from_be_bytes([*hi, *lo])) % 8192,
     };
-    if let Ok(out) = encoding::decode(rest, pick_encoding(*e), limit) {
+    let encoding = pick_encoding(*e);
+    let fast = encoding::decode_members(rest, encoding, limit);
+    if let Ok((out, _)) = &fast {
         assert!(
             out.len() <= limit.max_decoded,
             "decode returned {} > {}",
             out.len(),
             limit.max_decoded
         );
+    }
+    // libdeflate decodes; the streaming zlib-rs decoder is the reference: the same bytes, or
+    // the same error kind, for every input.
+    let reference = encoding::decode_members_streaming(rest, encoding, limit);
+    match (&fast, &reference) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "decoders disagree on the output"),
+        (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "decoders disagree on the error"),
+        _ => panic!("decoders disagree: {fast:?} vs {reference:?}"),
     }
     let _ = encoding::sniff(rest);
 }

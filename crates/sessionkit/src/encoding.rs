@@ -195,10 +195,32 @@ pub fn decode_members(
             }
             Ok((bytes.to_vec(), None))
         }
-        Encoding::Gzip => decode_gzip(bytes, limit).map(|(out, members)| (out, Some(members))),
-        Encoding::Deflate => decode_zlib(bytes, limit).map(|out| (out, None)),
+        Encoding::Gzip => {
+            decode_gzip(bytes, limit, inflate).map(|(out, members)| (out, Some(members)))
+        }
+        Encoding::Deflate => decode_zlib(bytes, limit, inflate).map(|out| (out, None)),
     }
 }
+
+/// [`decode_members`] on the streaming zlib-rs decoder alone: the reference the libdeflate path
+/// is compared with, input for input, by a property test and the `decode` fuzz target.
+#[doc(hidden)]
+pub fn decode_members_streaming(
+    bytes: &[u8],
+    encoding: Encoding,
+    limit: DecodeLimit,
+) -> Result<(Vec<u8>, Option<usize>), Error> {
+    match encoding {
+        Encoding::Gzip => {
+            decode_gzip(bytes, limit, inflate_streaming).map(|(out, members)| (out, Some(members)))
+        }
+        Encoding::Deflate => decode_zlib(bytes, limit, inflate_streaming).map(|out| (out, None)),
+        Encoding::Identity => decode_members(bytes, encoding, limit),
+    }
+}
+
+/// Inflates one raw DEFLATE stream onto `out` and returns how many input bytes it used.
+type Inflate = fn(&[u8], &mut Vec<u8>, DecodeLimit, &str) -> Result<usize, Error>;
 
 fn too_large(at_least: usize, limit: DecodeLimit) -> Error {
     Error::new(
@@ -215,7 +237,24 @@ fn truncated(what: &str) -> Error {
 }
 
 /// Inflates one raw DEFLATE stream from `input` onto `out`; returns how many input bytes it used.
+/// libdeflate decodes; when it refuses, the streaming decoder says why (see `inflate.rs`).
 fn inflate(
+    input: &[u8],
+    out: &mut Vec<u8>,
+    limit: DecodeLimit,
+    what: &str,
+) -> Result<usize, Error> {
+    // One byte past the limit: a stream that fills it is over the limit.
+    let room = (limit.max_decoded + 1).saturating_sub(out.len());
+    match crate::inflate::raw(input, out, room) {
+        Some(_) if out.len() > limit.max_decoded => Err(too_large(out.len(), limit)),
+        Some(used) => Ok(used),
+        None => inflate_streaming(input, out, limit, what),
+    }
+}
+
+/// The same on zlib-rs, streaming into a buffer that grows up to just past the limit.
+fn inflate_streaming(
     input: &[u8],
     out: &mut Vec<u8>,
     limit: DecodeLimit,
@@ -242,6 +281,11 @@ fn inflate(
                 )
             })?;
         match status {
+            // A stream may end exactly one byte past the limit, in the room left for detecting
+            // that (found by comparing this decoder with libdeflate's path).
+            Status::StreamEnd if out.len() > limit.max_decoded => {
+                return Err(too_large(out.len(), limit));
+            }
             Status::StreamEnd => return Ok(inflater.total_in() as usize),
             Status::Ok | Status::BufError => {
                 let stalled =
@@ -255,7 +299,11 @@ fn inflate(
     }
 }
 
-fn decode_gzip(bytes: &[u8], limit: DecodeLimit) -> Result<(Vec<u8>, usize), Error> {
+fn decode_gzip(
+    bytes: &[u8],
+    limit: DecodeLimit,
+    inflate: Inflate,
+) -> Result<(Vec<u8>, usize), Error> {
     let mut out = output_buffer(limit);
     let mut pos = 0;
     let mut members = 0;
@@ -343,7 +391,7 @@ fn gzip_header_len(b: &[u8]) -> Result<usize, Error> {
     Ok(pos)
 }
 
-fn decode_zlib(bytes: &[u8], limit: DecodeLimit) -> Result<Vec<u8>, Error> {
+fn decode_zlib(bytes: &[u8], limit: DecodeLimit, inflate: Inflate) -> Result<Vec<u8>, Error> {
     if bytes.len() < 2 || !is_zlib_header(bytes) {
         if bytes.len() == 1 && bytes[0] & 0x0f == 8 {
             return Err(truncated("zlib header"));
@@ -580,6 +628,28 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+
+    /// A body of exactly one byte more than the limit is refused by both decoders, whatever
+    /// the call on which the stream ends (the streaming decoder once accepted it when the end
+    /// came in the same call that filled the byte past the limit).
+    #[test]
+    fn one_byte_past_the_limit_is_refused_by_both_decoders() {
+        for size in [1usize, 2, 100, 1023, 1024, 1025, 4096, 65_537] {
+            let body: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            for encoding in [Encoding::Gzip, Encoding::Deflate] {
+                let wire = encode(&body, encoding, 6);
+                for (decoder, decode) in [
+                    ("libdeflate", decode_members as fn(_, _, _) -> _),
+                    ("zlib-rs", decode_members_streaming),
+                ] {
+                    let at = |max_decoded| decode(&wire, encoding, DecodeLimit { max_decoded });
+                    assert!(at(size).is_ok(), "{decoder} {encoding:?} {size}");
+                    let over = at(size - 1).unwrap_err();
+                    assert_eq!(over.kind(), ErrorKind::DecodedTooLarge, "{decoder} {size}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn header_rules() {

@@ -32,6 +32,7 @@ pub mod decode;
 pub mod diagnose;
 pub mod doctor;
 pub mod headers;
+mod inflate;
 pub mod prose;
 pub mod receive;
 pub mod request;

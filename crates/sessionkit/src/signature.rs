@@ -15,8 +15,6 @@ use crate::receive::Config;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-type HmacSha256 = Hmac<Sha256>;
-
 /// An HMAC-SHA256 value. Parsing accepts exactly 64 lowercase hex characters, so a value of this
 /// type is always in the documented form.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,26 +174,28 @@ impl Algorithm {
     }
 }
 
-fn keyed(secret: &[u8]) -> HmacSha256 {
-    // Invariant: HMAC accepts keys of any length (longer ones are hashed first).
-    HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length")
-}
+// HMAC-SHA256 on the request path is ring's (benches/, group `parts`): at par with `sha2` and
+// `aws-lc-rs` on a CPU with SHA extensions, 1.75x faster than `sha2` on one without, where `ring`
+// and `aws-lc-rs` tie and `ring` builds in a fraction of the time. The doctor's other algorithms
+// (HMAC-SHA1/-SHA512, plain SHA-256) stay on the RustCrypto crates: they run only on failures.
 
 /// Signs `bytes` with `secret`: HMAC-SHA256.
 pub fn sign(secret: &[u8], bytes: &[u8]) -> Signature {
-    let mut mac = keyed(secret);
-    mac.update(bytes);
-    Signature(mac.finalize().into_bytes().into())
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    let tag = ring::hmac::sign(&key, bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(tag.as_ref());
+    Signature(out)
 }
 
 /// True when `signature` is the HMAC of `bytes` under any of `secrets` (key rotation). Each
-/// comparison is constant-time, and every secret is tried, so timing says nothing of which matched.
+/// comparison is constant-time (`ring::hmac::verify`), and every secret is tried, so timing says
+/// nothing of which matched.
 pub fn verify<S: AsRef<[u8]>>(secrets: &[S], bytes: &[u8], signature: &Signature) -> bool {
     let mut matched = false;
     for secret in secrets {
-        let mut mac = keyed(secret.as_ref());
-        mac.update(bytes);
-        matched |= mac.verify_slice(signature.as_bytes()).is_ok();
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_ref());
+        matched |= ring::hmac::verify(&key, bytes, signature.as_bytes()).is_ok();
     }
     matched
 }
