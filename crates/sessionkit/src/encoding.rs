@@ -220,7 +220,7 @@ pub fn decode_members_streaming(
 }
 
 /// Inflates one raw DEFLATE stream onto `out` and returns how many input bytes it used.
-type Inflate = fn(&[u8], &mut Vec<u8>, DecodeLimit, &str) -> Result<usize, Error>;
+type Inflate = fn(&[u8], &mut Vec<u8>, DecodeLimit, &str, Option<usize>) -> Result<usize, Error>;
 
 fn too_large(at_least: usize, limit: DecodeLimit) -> Error {
     Error::new(
@@ -237,28 +237,40 @@ fn truncated(what: &str) -> Error {
 }
 
 /// Inflates one raw DEFLATE stream from `input` onto `out`; returns how many input bytes it used.
-/// libdeflate decodes; when it refuses, the streaming decoder says why (see `inflate.rs`).
+/// libdeflate decodes (see `inflate.rs`), first into `hint` bytes of room when the stream says
+/// how large it is (a gzip ISIZE), so that a small body gets a buffer of its size rather than the
+/// whole limit's. The hint is never trusted: a stream that needs more gets all the room left under
+/// the limit on a second try, and when libdeflate refuses, the streaming decoder says why.
 fn inflate(
     input: &[u8],
     out: &mut Vec<u8>,
     limit: DecodeLimit,
     what: &str,
+    hint: Option<usize>,
 ) -> Result<usize, Error> {
+    use crate::inflate::{Refused, raw};
     // One byte past the limit: a stream that fills it is over the limit.
     let room = (limit.max_decoded + 1).saturating_sub(out.len());
-    match crate::inflate::raw(input, out, room) {
-        Some(_) if out.len() > limit.max_decoded => Err(too_large(out.len(), limit)),
-        Some(used) => Ok(used),
-        None => inflate_streaming(input, out, limit, what),
+    let first = hint.map_or(room, |h| h.saturating_add(1).min(room));
+    let mut result = raw(input, out, first);
+    if result == Err(Refused::NoRoom) && first < room {
+        result = raw(input, out, room);
+    }
+    match result {
+        Ok(_) if out.len() > limit.max_decoded => Err(too_large(out.len(), limit)),
+        Ok(used) => Ok(used),
+        Err(_) => inflate_streaming(input, out, limit, what, None),
     }
 }
 
-/// The same on zlib-rs, streaming into a buffer that grows up to just past the limit.
+/// The same on zlib-rs, streaming into a buffer that grows up to just past the limit (no hint
+/// needed: it grows as it goes).
 fn inflate_streaming(
     input: &[u8],
     out: &mut Vec<u8>,
     limit: DecodeLimit,
     what: &str,
+    _hint: Option<usize>,
 ) -> Result<usize, Error> {
     let mut inflater = Decompress::new(false);
     loop {
@@ -299,12 +311,22 @@ fn inflate_streaming(
     }
 }
 
+/// The ISIZE field that ends a gzip body: its last member's length modulo 2^32. A hint only.
+fn isize_hint(bytes: &[u8]) -> Option<usize> {
+    let tail: [u8; 4] = bytes.get(bytes.len().checked_sub(4)?..)?.try_into().ok()?;
+    usize::try_from(u32::from_le_bytes(tail)).ok()
+}
+
 fn decode_gzip(
     bytes: &[u8],
     limit: DecodeLimit,
     inflate: Inflate,
 ) -> Result<(Vec<u8>, usize), Error> {
-    let mut out = output_buffer(limit);
+    // Sized by the hint when there is one; `inflate` grows it when the hint was wrong.
+    let mut out = match isize_hint(bytes) {
+        Some(hint) => Vec::with_capacity(hint.min(limit.max_decoded).saturating_add(1)),
+        None => output_buffer(limit),
+    };
     let mut pos = 0;
     let mut members = 0;
     loop {
@@ -320,21 +342,19 @@ fn decode_gzip(
         })?;
         pos += header;
         let start = out.len();
-        pos += inflate(&bytes[pos..], &mut out, limit, "gzip member")?;
+        // The last four bytes are the last member's ISIZE: the size of a one-member body.
+        let hint = (members == 0).then(|| isize_hint(bytes)).flatten();
+        pos += inflate(&bytes[pos..], &mut out, limit, "gzip member", hint)?;
         let trailer = bytes
             .get(pos..pos + 8)
             .ok_or_else(|| truncated("gzip trailer"))?;
-        let mut crc = Crc::new();
-        crc.update(&out[start..]);
+        let crc = libdeflater::crc32(&out[start..]);
         let want_crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
         let want_size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
-        if crc.sum() != want_crc {
+        if crc != want_crc {
             return Err(Error::new(
                 ErrorKind::BadChecksum,
-                format!(
-                    "gzip CRC-32 mismatch (trailer {want_crc:08x}, data {:08x})",
-                    crc.sum()
-                ),
+                format!("gzip CRC-32 mismatch (trailer {want_crc:08x}, data {crc:08x})"),
             ));
         }
         // ISIZE is the length modulo 2^32 (RFC 1952).
@@ -405,7 +425,7 @@ fn decode_zlib(bytes: &[u8], limit: DecodeLimit, inflate: Inflate) -> Result<Vec
         ));
     }
     let mut out = output_buffer(limit);
-    let used = inflate(&bytes[2..], &mut out, limit, "zlib stream")?;
+    let used = inflate(&bytes[2..], &mut out, limit, "zlib stream", None)?;
     let pos = 2 + used;
     let trailer = bytes
         .get(pos..pos + 4)
@@ -615,7 +635,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         max_decoded: 64 * 1024,
     };
     let mut out = output_buffer(trial);
-    match inflate(bytes, &mut out, trial, "raw deflate") {
+    match inflate(bytes, &mut out, trial, "raw deflate", None) {
         Ok(used) if used == bytes.len() => Sniffed::RawDeflate,
         // Inflating past the trial limit also means the bytes are a raw DEFLATE stream.
         Err(e) if e.kind() == ErrorKind::DecodedTooLarge => Sniffed::RawDeflate,

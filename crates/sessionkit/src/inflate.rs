@@ -12,7 +12,8 @@ use std::ptr::NonNull;
 
 use libdeflate_sys::{
     libdeflate_alloc_decompressor, libdeflate_decompressor, libdeflate_deflate_decompress_ex,
-    libdeflate_free_decompressor, libdeflate_result_LIBDEFLATE_SUCCESS,
+    libdeflate_free_decompressor, libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE,
+    libdeflate_result_LIBDEFLATE_SUCCESS,
 };
 
 /// A libdeflate decompressor (about 11 KB of tables), one per thread, reused across requests.
@@ -38,19 +39,27 @@ thread_local! {
     static DECOMPRESSOR: RefCell<Option<Decompressor>> = const { RefCell::new(None) };
 }
 
+/// Why libdeflate did not decode a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// The output needs more than the room given.
+    NoRoom,
+    /// Bad or truncated data (or no memory for the decoder).
+    Bad,
+}
+
 /// Inflates the raw DEFLATE stream at the start of `input`, appending at most `room` bytes to
-/// `out`. Returns the input bytes the stream used, or `None` when libdeflate refused it (bad or
-/// truncated data, or more than `room` bytes of output): the caller then asks the streaming
-/// decoder why. `out` is unchanged on `None`.
+/// `out`. Returns the input bytes the stream used, or why libdeflate refused it: the caller then
+/// gives more room, or asks the streaming decoder why. `out` is unchanged on refusal.
 #[allow(unsafe_code)]
-pub(crate) fn raw(input: &[u8], out: &mut Vec<u8>, room: usize) -> Option<usize> {
-    out.try_reserve_exact(room).ok()?;
+pub(crate) fn raw(input: &[u8], out: &mut Vec<u8>, room: usize) -> Result<usize, Refused> {
+    out.try_reserve_exact(room).map_err(|_| Refused::NoRoom)?;
     DECOMPRESSOR.with(|cell| {
-        let mut slot = cell.try_borrow_mut().ok()?;
+        let mut slot = cell.try_borrow_mut().map_err(|_| Refused::Bad)?;
         if slot.is_none() {
             *slot = Decompressor::new();
         }
-        let decompressor = slot.as_ref()?;
+        let decompressor = slot.as_ref().ok_or(Refused::Bad)?;
         let start = out.len();
         let (mut used, mut produced) = (0usize, 0usize);
         // SAFETY: `input` is readable for its length; the output pointer is the vector's spare
@@ -68,12 +77,15 @@ pub(crate) fn raw(input: &[u8], out: &mut Vec<u8>, room: usize) -> Option<usize>
                 &mut produced,
             )
         };
+        if result == libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE {
+            return Err(Refused::NoRoom);
+        }
         if result != libdeflate_result_LIBDEFLATE_SUCCESS || produced > room || used > input.len() {
-            return None;
+            return Err(Refused::Bad);
         }
         // SAFETY: on success libdeflate initialized exactly `produced` (≤ room) bytes after
         // `start`, all within the capacity reserved above.
         unsafe { out.set_len(start + produced) };
-        Some(used)
+        Ok(used)
     })
 }
