@@ -7,6 +7,7 @@ mod send;
 mod serve;
 mod sign;
 mod threshold;
+mod threshold_chart;
 mod validate;
 mod verify;
 

@@ -1,9 +1,10 @@
 //! `sessionkit threshold`: where compression starts to pay, measured on this machine.
 //!
 //! For each consent size, encoding and level it measures the client's encode time, the server's
-//! decode time and the compressed size, then models each link speed with [`CostModel`]'s
-//! transfer time (whole TCP segments) and prints, per link, the break-even size and the best
-//! choice. Sizes are of realistic consent prose from a seeded generator.
+//! decode time and the compressed size, then models each link with [`Link::transfer_ns`]
+//! (bandwidth in whole TCP segments, and slow start's round trips on a new connection) and
+//! prints, per link and connection, the break-even size, the best choice and the time saved at
+//! 16 KiB. Sizes are of realistic consent prose from a seeded generator.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde::Serialize;
-use sessionkit::cost::CostModel;
+use sessionkit::cost::{Connection, LINKS, Link};
 use sessionkit::encoding::{self, DecodeLimit, Encoding};
 
 use crate::args::read_input;
@@ -20,17 +21,24 @@ use crate::{CONFORMS, Format};
 /// Arguments of `sessionkit threshold`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "How to read it: for each link speed, compressing pays for bodies at least as large as the \
-    break-even size; below it, send plain JSON. `total` is encode + transfer + decode; transfer is counted in \
-    whole 1,460-byte TCP segments.\n\nExample:\n  sessionkit threshold --links 10,100 --payload body.json --plot cost.svg"
+    after_help = "How to read it: for each link and connection, compressing pays for bodies at least as large     as the break-even size; below it, send plain JSON. `total` is encode + transfer + decode. Transfer counts     whole 1,460-byte TCP segments at the link's bandwidth and, on a new (cold) connection, a round trip for     each slow-start flight after the first (initial window 10 segments, RFC 6928). Handshakes and the answer     cost the same either way and are left out.\n\nLink profiles (bandwidth, round trip): loopback 10 Gbit/s     0.05 ms, lan 1 Gbit/s 0.5 ms, same-region 1 Gbit/s 2 ms, cross-region 200 Mbit/s 80 ms, 4g 10 Mbit/s     50 ms, 3g 1 Mbit/s 150 ms.\n\nExamples:\n  sessionkit threshold --profile cross-region\n      sessionkit threshold --links 10,100 --rtt 30 --connection cold --payload body.json\n      sessionkit threshold --plot cost.svg --plot-profile 4g"
 )]
 pub struct ThresholdArgs {
     /// Consent text sizes to measure, in KiB.
     #[arg(long, value_delimiter = ',', default_value = "0,1,2,4,8,16,32,64")]
     sizes: Vec<usize>,
-    /// Link speeds to model, in Mbit/s.
-    #[arg(long, value_delimiter = ',', default_value = "1,10,100,1000")]
+    /// Link profiles to model (default: all of them, unless --links is given).
+    #[arg(long = "profile", value_delimiter = ',', value_parser = parse_link, value_name = "NAME")]
+    profiles: Vec<Link>,
+    /// Links of your own to model, in Mbit/s (with the round trip of --rtt).
+    #[arg(long, value_delimiter = ',', value_name = "MBPS")]
     links: Vec<f64>,
+    /// Round-trip time of the --links, in milliseconds.
+    #[arg(long, default_value_t = 0.0, value_name = "MS")]
+    rtt: f64,
+    /// New connections (slow start), kept-alive ones, or both.
+    #[arg(long, value_enum, default_value_t = Connections::Both)]
+    connection: Connections,
     /// Encodings to try.
     #[arg(long, value_delimiter = ',', default_value = "gzip,deflate", value_parser = parse_encoding)]
     encodings: Vec<Encoding>,
@@ -40,18 +48,54 @@ pub struct ThresholdArgs {
     /// Also measure this JSON body (your own payload).
     #[arg(long, value_name = "FILE")]
     payload: Option<String>,
-    /// Write an SVG chart of total time against size for one link.
+    /// Write an SVG chart of total time against body size, one line per choice, for one link
+    /// on a new and on a kept-alive connection.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
-    /// The link of the chart, in Mbit/s (default: the second of --links, else the first).
-    #[arg(long, value_name = "MBPS")]
-    plot_link: Option<f64>,
+    /// The link profile of the chart (default: cross-region, or the first link modelled).
+    #[arg(long, value_parser = parse_link, value_name = "NAME")]
+    plot_profile: Option<Link>,
     /// Measuring time per encoding, level and size, in milliseconds.
     #[arg(long, default_value_t = 40)]
     budget_ms: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+}
+
+/// Which connections to model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Connections {
+    /// A new connection, limited by slow start.
+    Cold,
+    /// A kept-alive connection, limited by bandwidth.
+    Warm,
+    /// Both.
+    Both,
+}
+
+impl Connections {
+    fn list(self) -> Vec<Connection> {
+        match self {
+            Connections::Cold => vec![Connection::Cold],
+            Connections::Warm => vec![Connection::Warm],
+            Connections::Both => vec![Connection::Cold, Connection::Warm],
+        }
+    }
+}
+
+fn parse_link(name: &str) -> Result<Link, String> {
+    Link::named(name).ok_or_else(|| {
+        let names: Vec<&str> = LINKS.iter().map(|l| l.name).collect();
+        format!("unknown link profile {name:?} ({})", names.join(", "))
+    })
+}
+
+fn connection_name(connection: Connection) -> &'static str {
+    match connection {
+        Connection::Cold => "new",
+        Connection::Warm => "kept-alive",
+    }
 }
 
 fn parse_encoding(name: &str) -> Result<Encoding, String> {
@@ -63,10 +107,10 @@ fn parse_encoding(name: &str) -> Result<Encoding, String> {
 }
 
 #[derive(Serialize, Clone)]
-struct Measurement {
+pub(crate) struct Measurement {
     label: String,
-    json_bytes: usize,
-    choice: String,
+    pub(crate) json_bytes: usize,
+    pub(crate) choice: String,
     wire_bytes: usize,
     encode_us: f64,
     decode_us: f64,
@@ -129,36 +173,113 @@ fn measure(
     out
 }
 
-fn total_us(m: &Measurement, link: f64) -> f64 {
-    let model = CostModel {
-        link_mbps: link,
-        ..CostModel::DEFAULT
-    };
-    m.encode_us + m.decode_us + model.transfer_ns(m.wire_bytes) / 1000.0
+pub(crate) fn total_us(m: &Measurement, link: &Link, connection: Connection) -> f64 {
+    m.encode_us + m.decode_us + link.transfer_ns(m.wire_bytes, connection) / 1000.0
 }
 
 #[derive(Serialize)]
-struct LinkVerdict {
+pub(crate) struct LinkVerdict {
+    link: &'static str,
     link_mbps: f64,
+    rtt_ms: f64,
+    /// `new` or `kept-alive`.
+    connection: &'static str,
     /// Smallest measured consent size (KiB) from which compressing always wins, if any.
-    break_even_kib: Option<usize>,
+    pub(crate) break_even_kib: Option<usize>,
     best_choice: String,
+    /// Time the best choice saves over plain JSON at the measured size nearest 16 KiB.
+    saved_at_kib: usize,
+    saved_us: f64,
     rows: Vec<(String, usize, String, f64, f64, f64)>,
 }
 
-fn best(group: &[Measurement], link: f64) -> &Measurement {
+fn best<'a>(group: &'a [Measurement], link: &Link, connection: Connection) -> &'a Measurement {
     group
         .iter()
-        .min_by(|a, b| total_us(a, link).total_cmp(&total_us(b, link)))
+        .min_by(|a, b| total_us(a, link, connection).total_cmp(&total_us(b, link, connection)))
         .unwrap_or(&group[0])
+}
+
+pub(crate) fn verdict(
+    groups: &[Vec<Measurement>],
+    sizes: &[usize],
+    link: &Link,
+    connection: Connection,
+) -> LinkVerdict {
+    let sized = &groups[..sizes.len()];
+    let wins: Vec<bool> = sized
+        .iter()
+        .map(|g| best(g, link, connection).choice != "identity")
+        .collect();
+    let break_even = (0..wins.len())
+        .find(|&i| wins[i..].iter().all(|w| *w))
+        .map(|i| sizes[i]);
+    // The best choice where compression pays: the one winning at the most sizes.
+    let mut tally: Vec<(String, usize)> = Vec::new();
+    for g in sized {
+        let choice = best(g, link, connection).choice.clone();
+        if choice != "identity" {
+            match tally.iter_mut().find(|(c, _)| *c == choice) {
+                Some((_, n)) => *n += 1,
+                None => tally.push((choice, 1)),
+            }
+        }
+    }
+    let best_choice = tally
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or("identity".to_owned(), |(c, _)| c.clone());
+    let rows: Vec<(String, usize, String, f64, f64, f64)> = groups
+        .iter()
+        .map(|g| {
+            let plain = total_us(&g[0], link, connection);
+            let b = best(g, link, connection);
+            let t = total_us(b, link, connection);
+            (
+                g[0].label.clone(),
+                g[0].json_bytes,
+                b.choice.clone(),
+                plain,
+                t,
+                100.0 * (plain - t) / plain,
+            )
+        })
+        .collect();
+    let nearest = (0..sizes.len()).min_by_key(|&i| sizes[i].abs_diff(16));
+    let (saved_at_kib, saved_us) = nearest.map_or((0, 0.0), |i| (sizes[i], rows[i].3 - rows[i].4));
+    LinkVerdict {
+        link: link.name,
+        link_mbps: link.mbps,
+        rtt_ms: link.rtt_ms,
+        connection: connection_name(connection),
+        break_even_kib: break_even,
+        best_choice,
+        saved_at_kib,
+        saved_us,
+        rows,
+    }
 }
 
 /// Runs `sessionkit threshold`.
 pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
     anyhow::ensure!(
-        !args.links.is_empty() && args.links.iter().all(|l| *l > 0.0),
+        args.links.iter().all(|l| *l > 0.0 && l.is_finite()),
         "--links must be positive Mbit/s"
     );
+    anyhow::ensure!(
+        args.rtt >= 0.0 && args.rtt.is_finite(),
+        "--rtt must be a non-negative number of milliseconds"
+    );
+    anyhow::ensure!(!args.sizes.is_empty(), "--sizes needs at least one size");
+    let mut links = args.profiles.clone();
+    links.extend(args.links.iter().map(|&mbps| Link {
+        name: "custom",
+        mbps,
+        rtt_ms: args.rtt,
+    }));
+    if links.is_empty() {
+        links = LINKS.to_vec();
+    }
     anyhow::ensure!(
         args.levels.iter().all(|l| *l <= encoding::MAX_LEVEL),
         "--levels go from 0 to {}",
@@ -198,65 +319,33 @@ pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
         .collect();
     progress.finish_and_clear();
 
-    let sized = &groups[..args.sizes.len()];
-    let verdicts: Vec<LinkVerdict> = args
-        .links
+    let verdicts: Vec<LinkVerdict> = links
         .iter()
-        .map(|&link| {
-            let wins: Vec<bool> = sized
-                .iter()
-                .map(|g| best(g, link).choice != "identity")
-                .collect();
-            let break_even = (0..wins.len())
-                .find(|&i| wins[i..].iter().all(|w| *w))
-                .map(|i| args.sizes[i]);
-            // The best choice where compression pays: the one winning at the most sizes.
-            let mut tally: Vec<(String, usize)> = Vec::new();
-            for g in sized {
-                let choice = best(g, link).choice.clone();
-                if choice != "identity" {
-                    match tally.iter_mut().find(|(c, _)| *c == choice) {
-                        Some((_, n)) => *n += 1,
-                        None => tally.push((choice, 1)),
-                    }
-                }
-            }
-            let best_choice = tally
-                .iter()
-                .max_by_key(|(_, n)| *n)
-                .map_or("identity".to_owned(), |(c, _)| c.clone());
-            let rows = groups
-                .iter()
-                .map(|g| {
-                    let plain = total_us(&g[0], link);
-                    let b = best(g, link);
-                    let t = total_us(b, link);
-                    (
-                        g[0].label.clone(),
-                        g[0].json_bytes,
-                        b.choice.clone(),
-                        plain,
-                        t,
-                        100.0 * (plain - t) / plain,
-                    )
-                })
-                .collect();
-            LinkVerdict {
-                link_mbps: link,
-                break_even_kib: break_even,
-                best_choice,
-                rows,
-            }
+        .flat_map(|link| {
+            let groups = &groups;
+            let sizes = &args.sizes;
+            args.connection
+                .list()
+                .into_iter()
+                .map(move |connection| verdict(groups, sizes, link, connection))
         })
         .collect();
-
     if let Some(path) = &args.plot {
-        let link = args
-            .plot_link
-            .unwrap_or_else(|| *args.links.get(1).unwrap_or(&args.links[0]));
-        std::fs::write(path, svg(sized, link))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("chart for {link} Mbit/s written to {}", path.display());
+        let link = args.plot_profile.unwrap_or_else(|| {
+            links
+                .iter()
+                .copied()
+                .find(|l| l.name == "cross-region")
+                .unwrap_or(links[0])
+        });
+        let sized = &groups[..args.sizes.len()];
+        let chart = crate::threshold_chart::svg(sized, &link, &args.sizes)?;
+        std::fs::write(path, chart).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "chart for the {} link written to {}",
+            link.name,
+            path.display()
+        );
     }
     match args.format {
         Format::Json => println!(
@@ -288,85 +377,27 @@ fn text(groups: &[Vec<Measurement>], verdicts: &[LinkVerdict]) -> String {
         }
         out.push('\n');
     }
-    for v in verdicts {
-        let _ = writeln!(
-            out,
-            "\nlink {} Mbit/s: {}; best choice {}",
-            v.link_mbps,
-            v.break_even_kib.map_or(
-                "compression never pays over the sizes measured".to_owned(),
-                |k| format!("compress from {k} KiB of consent text")
-            ),
-            v.best_choice
-        );
-        let _ = writeln!(
-            out,
-            "  {:<14} {:>8} {:>12} {:>12} {:>12} {:>8}",
-            "consent", "json B", "best", "plain µs", "best µs", "saved"
-        );
-        for (label, bytes, choice, plain, best, saved) in &v.rows {
-            let _ = writeln!(
-                out,
-                "  {label:<14} {bytes:>8} {choice:>12} {plain:>12.0} {best:>12.0} {saved:>7.0}%"
-            );
-        }
-    }
-    out
-}
-
-/// A line chart: total time against consent size, one line per choice, for one link.
-fn svg(groups: &[Vec<Measurement>], link: f64) -> String {
-    let (w, h, left, bottom) = (760.0, 440.0, 70.0, 50.0);
-    let max_x = groups.iter().map(|g| g[0].json_bytes).max().unwrap_or(1) as f64;
-    let max_y = groups
-        .iter()
-        .flat_map(|g| g.iter().map(|m| total_us(m, link)))
-        .fold(1.0, f64::max);
-    let x = |bytes: usize| left + (w - left - 20.0) * bytes as f64 / max_x;
-    let y = |us: f64| h - bottom - (h - bottom - 30.0) * us / max_y;
-    let colors = [
-        "#000000", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    ];
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{left}\" y=\"18\">encode + transfer + decode at {link} Mbit/s (µs) against body size (bytes)</text>\n\
-         <line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>\n<line x1=\"{left}\" y1=\"30\" x2=\"{left}\" y2=\"{}\" stroke=\"black\"/>\n",
-        h - bottom,
-        w - 20.0,
-        h - bottom,
-        h - bottom
+    let _ = writeln!(
+        out,
+        "\n{:<14} {:>9} {:>8} {:<11} {:>26} {:>10} {:>16}",
+        "link", "Mbit/s", "RTT ms", "connection", "compress from", "best", "saved at 16 KiB"
     );
-    for i in 0..=4 {
-        let us = max_y * f64::from(i) / 4.0;
-        let bytes = (max_x * f64::from(i) / 4.0) as usize;
+    for v in verdicts {
+        let from = v
+            .break_even_kib
+            .map_or("never (sizes measured)".to_owned(), |k| {
+                format!("{k} KiB of consent text")
+            });
+        let saved = if v.saved_us >= 1000.0 {
+            format!("{:.1} ms", v.saved_us / 1000.0)
+        } else {
+            format!("{:.0} µs", v.saved_us)
+        };
         let _ = writeln!(
             out,
-            "<text x=\"5\" y=\"{:.0}\">{us:.0}</text><text x=\"{:.0}\" y=\"{:.0}\">{bytes}</text>",
-            y(us),
-            x(bytes) - 10.0,
-            h - bottom + 18.0
+            "{:<14} {:>9} {:>8} {:<11} {from:>26} {:>10} {saved:>16}",
+            v.link, v.link_mbps, v.rtt_ms, v.connection, v.best_choice
         );
     }
-    for (i, choice) in groups[0].iter().map(|m| m.choice.clone()).enumerate() {
-        let points: Vec<String> = groups
-            .iter()
-            .filter_map(|g| g.iter().find(|m| m.choice == choice))
-            .map(|m| format!("{:.1},{:.1}", x(m.json_bytes), y(total_us(m, link))))
-            .collect();
-        let color = colors[i % colors.len()];
-        let _ = writeln!(
-            out,
-            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>",
-            points.join(" ")
-        );
-        let _ = writeln!(
-            out,
-            "<text x=\"{:.0}\" y=\"{}\" fill=\"{color}\">{choice}</text>",
-            w - 140.0,
-            40 + 16 * i
-        );
-    }
-    out.push_str("</svg>\n");
     out
 }

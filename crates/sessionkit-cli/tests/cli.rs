@@ -532,6 +532,8 @@ fn threshold_measures_and_finds_where_compression_pays() {
             "0,64",
             "--links",
             "1,100000",
+            "--connection",
+            "warm",
             "--levels",
             "6",
             "--encodings",
@@ -581,10 +583,65 @@ fn threshold_measures_and_finds_where_compression_pays() {
         report["links"][1]
     );
     let chart = std::fs::read_to_string(svg).unwrap();
-    assert!(
-        chart.starts_with("<svg") && chart.matches("<polyline").count() == 2,
-        "{chart}"
+    assert!(chart.starts_with("<svg"), "{chart}");
+    for text in [
+        "new connection",
+        "kept-alive connection",
+        "gzip-6",
+        "identity",
+    ] {
+        assert!(chart.contains(text), "{text} missing from the chart");
+    }
+}
+
+/// Over the internet, a new connection's slow start makes a 16 KiB body cost a round trip more
+/// than its gzip: compression pays from a few KiB, and saves nearly that round trip at 16 KiB.
+#[test]
+fn threshold_models_round_trips_on_a_new_connection() {
+    let out = sessionkit(
+        &[
+            "threshold",
+            "--profile",
+            "cross-region",
+            "--sizes",
+            "0,4,16",
+            "--levels",
+            "6",
+            "--encodings",
+            "gzip",
+            "--budget-ms",
+            "2",
+            "--format",
+            "json",
+        ],
+        None,
     );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let links = report["links"].as_array().unwrap();
+    assert_eq!(links.len(), 2, "one link, new and kept-alive connections");
+    let (cold, warm) = (&links[0], &links[1]);
+    assert_eq!(
+        (cold["link"].as_str(), cold["connection"].as_str()),
+        (Some("cross-region"), Some("new"))
+    );
+    assert_eq!(warm["connection"], "kept-alive");
+    for v in links {
+        assert_eq!(v["break_even_kib"], 4, "{v}");
+        assert_eq!(v["saved_at_kib"], 16);
+    }
+    // Nearly the 80 ms round trip: less the first flight's overlap and the CPU spent.
+    assert!(cold["saved_us"].as_f64().unwrap() > 75_000.0, "{cold}");
+    assert!(warm["saved_us"].as_f64().unwrap() < 1_000.0, "{warm}");
+    // A name that is not a profile is a usage error that lists the profiles.
+    let bad = sessionkit(&["threshold", "--profile", "moon"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cross-region"));
 }
 
 /// The independent contract server of `tests/contract_server.py` (Python's standard library, no

@@ -613,7 +613,7 @@ const MISTAKES: [Entry; Mistake::ALL.len()] = [
         stage: Stage::Decode,
         status: Some(201),
         vendor_code: None,
-        message: "{encoding} took a {n}-byte body to {m} bytes: {saved} µs saved at {link} Mbit/s, about {cpu} µs of CPU spent",
+        message: "{encoding} took a {n}-byte body to {m} bytes: {saved} µs saved on the {link} link ({mbps} Mbit/s, {rtt} ms round trip, {connection} connection), about {cpu} µs of CPU spent",
         hint: "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
     },
 ];

@@ -59,8 +59,14 @@ pub fn compression_not_worth_it(
     (encoding != Encoding::Identity && !model.worth_it(decoded_len, wire_len)).then(|| {
         let saved_us = (model.transfer_ns(decoded_len) - model.transfer_ns(wire_len)) / 1000.0;
         Mistake::CompressionNotWorthIt.diagnostic(format!(
-            "{encoding} took a {decoded_len}-byte body to {wire_len} bytes: {saved_us:.0} µs saved at {} Mbit/s, about {:.0} µs of CPU spent",
-            model.link_mbps,
+            "{encoding} took a {decoded_len}-byte body to {wire_len} bytes: {saved_us:.0} µs saved on the {} link ({} Mbit/s, {} ms round trip, {} connection), about {:.0} µs of CPU spent",
+            model.link.name,
+            model.link.mbps,
+            model.link.rtt_ms,
+            match model.connection {
+                crate::cost::Connection::Cold => "new",
+                crate::cost::Connection::Warm => "kept-alive",
+            },
             model.cpu_ns(decoded_len) / 1000.0
         ))
     })
