@@ -2,6 +2,7 @@
 
 mod args;
 mod conform;
+mod fuzz;
 mod request;
 mod send;
 mod serve;
@@ -51,6 +52,8 @@ enum Command {
     Send(send::SendArgs),
     /// Run the corpus against a server (the embedded reference server by default).
     Conform(conform::ConformArgs),
+    /// Fuzz a live server: generated requests, `receive` as the oracle, findings shrunk.
+    Fuzz(fuzz::FuzzArgs),
     /// Measure where compression starts to pay, per link speed, on this machine.
     Threshold(threshold::ThresholdArgs),
 }
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Send(args) => send::run(args),
         Command::Conform(args) => conform::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
         Command::Threshold(args) => threshold::run(args),
     };
     match result {

@@ -1024,3 +1024,187 @@ fn conform_without_a_checkout_uses_the_built_in_corpus() {
     );
     std::fs::remove_dir_all(&empty).ok();
 }
+
+/// `sessionkit fuzz` with the target's credentials; returns the exit code and the JSON report.
+fn fuzz(
+    url: &str,
+    profile: &str,
+    cases: &str,
+    out: Option<&std::path::Path>,
+) -> (Option<i32>, serde_json::Value) {
+    let mut args = vec![
+        "fuzz",
+        "--target",
+        url,
+        "--api-key",
+        "their-key",
+        "--secret",
+        "their-secret",
+        "--profile",
+        profile,
+        "--cases",
+        cases,
+        "--seed",
+        "1",
+        "--format",
+        "json",
+    ];
+    let out_dir = out.map(|d| d.display().to_string());
+    if let Some(dir) = &out_dir {
+        args.extend(["--out", dir.as_str()]);
+    }
+    let out = sessionkit(&args, None);
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
+fn finding_groups(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding"]["group"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Against the embedded reference server nothing is found; every stage is exercised.
+#[test]
+fn fuzz_finds_nothing_in_the_reference_server() {
+    let out = sessionkit(&["fuzz", "--cases", "1500", "--format", "json"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["sent"], 1500);
+    for stage in [
+        "valid",
+        "headers",
+        "size",
+        "decode",
+        "signature",
+        "json",
+        "schema",
+    ] {
+        assert!(
+            report["per_stage"][stage]["sent"].as_u64().unwrap() > 10,
+            "{stage}: {report}"
+        );
+    }
+}
+
+/// Against the independent server, in both profiles, nothing is found; against each variant
+/// with a bug that shows only for some inputs (which the fixed corpus misses: `conform` passes),
+/// the same seed finds it within 3,000 requests, shrinks it, and writes a corpus case that
+/// `conform` replays: it fails against the buggy server and passes against the reference.
+#[test]
+fn fuzz_finds_the_bugs_the_corpus_misses() {
+    for profile in ["documented", "strict"] {
+        let server = ContractServer::start(profile, None);
+        let (code, report) = fuzz(&server.url, profile, "1500", None);
+        assert_eq!(code, Some(0), "{profile}: {:?}", finding_groups(&report));
+    }
+    // (bug, what the finding group must say)
+    let bugs = [
+        ("utf16-length", "expected 201, got 400"),
+        ("leap-day", "expected 201, got 400/1203"),
+        ("rare-char-500", "got 500"),
+        ("third-gzip-member-500", "got 500"),
+        ("decoded-512k", "expected 201, got 413"),
+    ];
+    let mut missed = Vec::new();
+    for (bug, shows) in bugs {
+        let server = ContractServer::start("documented", Some(bug));
+        let (conform_code, _) = server.conform("documented");
+        assert_eq!(
+            conform_code,
+            Some(0),
+            "{bug}: the fixed corpus should miss it"
+        );
+        let dir =
+            std::env::temp_dir().join(format!("sessionkit-fuzz-{bug}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (code, report) = fuzz(&server.url, "documented", "3000", Some(&dir));
+        let groups = finding_groups(&report);
+        if code != Some(1) || !groups.iter().any(|g| g.contains(shows)) {
+            missed.push(format!("{bug}: {groups:?}"));
+            continue;
+        }
+        let first = &report["findings"][0]["finding"];
+        assert!(first["shrunk_bytes"].as_u64().is_some(), "{first}");
+        assert!(first["curl"].as_str().unwrap().starts_with("curl "));
+        // The finding, promoted to a corpus: conform fails the buggy server and passes ours.
+        let corpus_dir = dir.display().to_string();
+        let args = |target: &str| -> Vec<String> {
+            let mut a: Vec<String> = [
+                "conform",
+                "--corpus",
+                &corpus_dir,
+                "--format",
+                "json",
+                "--api-key",
+                "their-key",
+                "--secret",
+                "their-secret",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            a.extend(["--target".to_owned(), target.to_owned()]);
+            a
+        };
+        let buggy = sessionkit(
+            &args(&server.url)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            None,
+        );
+        assert_eq!(
+            buggy.status.code(),
+            Some(1),
+            "{bug}: {}",
+            String::from_utf8_lossy(&buggy.stdout)
+        );
+        let good = sessionkit(&["conform", "--corpus", &corpus_dir], None);
+        assert_eq!(
+            good.status.code(),
+            Some(0),
+            "{bug}: {}",
+            String::from_utf8_lossy(&good.stdout)
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    assert!(
+        missed.is_empty(),
+        "bugs fuzz missed:\n{}",
+        missed.join("\n")
+    );
+}
+
+/// The same seed sends the same requests: two runs find the same groups at the same cases.
+#[test]
+fn fuzz_is_deterministic_for_a_seed() {
+    let server = ContractServer::start("documented", Some("leap-day"));
+    let (_, a) = fuzz(&server.url, "documented", "800", None);
+    let (_, b) = fuzz(&server.url, "documented", "800", None);
+    let cases = |r: &serde_json::Value| -> Vec<(String, u64)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["finding"]["group"].as_str().unwrap().to_owned(),
+                    f["finding"]["case"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(cases(&a), cases(&b));
+    assert_eq!(a["per_stage"], b["per_stage"]);
+    assert!(!cases(&a).is_empty());
+}

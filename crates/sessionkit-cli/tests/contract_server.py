@@ -53,6 +53,12 @@ BUGS = {
     "eid-text-optional": "an approved eid consent without text is accepted",
     "answer-status-ok": "failure answers say status 'error' instead of 'fail'",
     "verify-reserialized": "the signature is checked over the body parsed and serialized again",
+    # Bugs that show only for some inputs: the fixed corpus misses them, `sessionkit fuzz` finds them.
+    "utf16-length": "lengths are counted in UTF-16 code units (JavaScript's length): characters beyond the BMP count twice",
+    "leap-day": "leap years are taken to be those divisible by 400 only (2024-02-29 refused, 2000-02-29 accepted)",
+    "rare-char-500": "a body holding the character U+1E9E (capital sharp s) is answered 500",
+    "third-gzip-member-500": "a gzip body of three or more members is answered 500",
+    "decoded-512k": "the decoded-size limit is 512 KiB instead of 1 MiB",
 }
 
 
@@ -94,8 +100,14 @@ def inflate(data, wbits, limit, bug):
         refuse(400, 1104, f"corrupt stream ({e})")
 
 
+class Crash(Exception):
+    """A planted server error: answered 500."""
+
+
 def decode(wire, encoding, bug):
     limit = None if "no-decoded-limit" in bug else LIMIT
+    if "decoded-512k" in bug and encoding is not None:
+        limit = 512 * 1024
     if encoding is None:
         if len(wire) > LIMIT:
             refuse(413, 413, "decoded body exceeds limit")
@@ -111,10 +123,14 @@ def decode(wire, encoding, bug):
     # gzip, multi-member
     out = b""
     rest = wire
+    members = 0
     while True:
         room = None if limit is None else limit - len(out)
         member, rest = inflate(rest, 31, room, bug)
         out += member
+        members += 1
+        if members >= 3 and "third-gzip-member-500" in bug:
+            raise Crash("third gzip member")
         if not rest or "trailing-data" in bug:
             return out
         if "first-gzip-member" in bug or not rest.startswith(b"\x1f\x8b"):
@@ -173,7 +189,9 @@ def parse(decoded, bug):
 # --- schema ---------------------------------------------------------------------------------
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*")
+# RFC 3986: printable ASCII only (an internationalized name is sent punycoded, a path
+# percent-encoded). `sessionkit fuzz` found this server accepting raw Unicode here.
+URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]*")
 TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?Z")
 
 
@@ -182,7 +200,11 @@ def is_int(v):
 
 
 def length(s, bug):
-    return len(s.encode("utf-8")) if "bytes-length" in bug else len(s)
+    if "bytes-length" in bug:
+        return len(s.encode("utf-8"))
+    if "utf16-length" in bug:
+        return len(s.encode("utf-16-le")) // 2
+    return len(s)
 
 
 class Schema:
@@ -203,6 +225,8 @@ class Schema:
             return self.fail(1203)
         if "date-regex-only" in self.bug:
             return
+        if "leap-day" in self.bug and v[5:] == "02-29" and int(v[:4]) % 400 != 0:
+            return self.fail(1203)
         try:
             datetime.date(int(v[:4]), int(v[5:7]), int(v[8:]))
         except ValueError:
@@ -420,6 +444,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(404, {"status": "fail", "code": 404, "message": "not found"})
         try:
             body = self.decide(wire)
+        except Crash as e:
+            return self.answer(500, {"status": "fail", "code": 500, "message": f"internal error ({e})"})
         except Refused as r:
             extra = []
             if r.status == 415 and r.code == 415 and getattr(r, "encoding", False) and "no-accept-encoding" not in c.bug:
@@ -480,6 +506,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
         self.check_signature(signed)
         body = parse(decoded, bug)
+        if "rare-char-500" in bug and "\u1e9e" in decoded.decode("utf-8", "replace"):
+            raise Crash("unexpected character")
         errors = Schema(c.profile == "strict", bug).check(body)
         if errors:
             refuse(400, errors[0], f"{len(errors)} schema violation(s)")

@@ -70,6 +70,11 @@ impl Case {
 /// The corpus files, embedded at build time (see `build.rs`).
 static EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
 
+/// The corpus built into the crate: every file's path below `corpus/` and its bytes.
+pub fn embedded_corpus() -> &'static [(&'static str, &'static [u8])] {
+    EMBEDDED
+}
+
 /// Where the corpus is read from.
 #[derive(Debug, Clone)]
 pub(crate) enum Corpus {

@@ -31,7 +31,7 @@ mod check;
 mod report;
 mod send;
 
-pub use cases::Expected;
+pub use cases::{Expected, embedded_corpus};
 pub use report::CaseResult;
 
 use cases::{Corpus, load_cases};

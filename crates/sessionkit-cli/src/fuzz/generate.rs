@@ -1,0 +1,620 @@
+//! Generation: a valid payload (one of the documentation's examples with random values in its
+//! documented fields), then one mutation aimed at one stage, built into the exact request bytes
+//! and signed with the target's credentials unless the mutation is about the signature. Every
+//! input is a plain value (`Input`), so that a finding can be rebuilt, shrunk and written out.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sessionkit::encoding::{self, Encoding};
+use sessionkit::headers::Headers;
+use sessionkit::signature;
+
+/// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// The generator of case `index` in a run seeded with `seed`: each case depends on these two
+    /// only, so the same seed sends the same requests whatever the concurrency.
+    pub fn for_case(seed: u64, index: u64) -> Self {
+        let mut rng = Rng(seed ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        rng.next();
+        rng
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`0` when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    pub fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+}
+
+/// Characters strings are made of: ASCII, two-, three- and four-byte UTF-8 (beyond the BMP, so
+/// two UTF-16 units), and a few rare ones servers trip on.
+const CHARACTERS: [&str; 14] = [
+    "a", "Z", "7", " ", "-", "ü", "ñ", "é", "ß", "€", "ẞ", "中", "😀", "𝄞",
+];
+
+/// A string of `len` characters drawn from one or two of [`CHARACTERS`].
+pub fn text(rng: &mut Rng, len: usize) -> String {
+    let a = *rng.pick(&CHARACTERS);
+    let b = *rng.pick(&CHARACTERS);
+    (0..len).map(|i| if i % 3 == 2 { b } else { a }).collect()
+}
+
+/// Lengths around each documented limit.
+fn near(rng: &mut Rng, limit: usize) -> usize {
+    let delta = [0usize, 1, 2, 10];
+    let d = *rng.pick(&delta);
+    if rng.chance(2) {
+        limit + d
+    } else {
+        limit.saturating_sub(d)
+    }
+}
+
+/// How the signature is made wrong (the mistakes the doctor names, and plain ones).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum SignMistake {
+    Missing,
+    OverCompressed,
+    Uppercase,
+    Prefixed,
+    SecretNewline,
+    WrongSecret,
+    Truncated,
+    TwoHeaders,
+}
+
+/// One change to a valid request, named by the stage it aims at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Mutation {
+    /// The request as the contract wants it.
+    Valid,
+    /// headers: `Content-Encoding` sent as this text.
+    EncodingHeader(String),
+    /// headers: two `Content-Encoding` lines.
+    DuplicateEncoding,
+    /// headers: `Content-Type` sent as this text.
+    ContentType(String),
+    /// headers: this API key (`None`: no `X-AUTH-CLIENT`).
+    ApiKey(Option<String>),
+    /// size: a consent text making the JSON about this many bytes.
+    Size(usize),
+    /// decode: compression level.
+    Level(u32),
+    /// decode: the gzip body split into this many members.
+    Members(usize),
+    /// decode: gzip header flags (FTEXT 1, FHCRC 2, FEXTRA 4, FNAME 8, FCOMMENT 16) and mtime.
+    GzipHeader(u8, u32),
+    /// decode: the last N bytes cut off.
+    Truncate(usize),
+    /// decode: a byte this far from the end flipped.
+    FlipFromEnd(usize),
+    /// decode: bytes after the stream.
+    Trailing(Vec<u8>),
+    /// decode: raw DEFLATE declared as deflate.
+    RawDeflate,
+    /// signature: one of the mistakes.
+    Sign(SignMistake),
+    /// json: pretty-printed.
+    Pretty,
+    /// json: every non-ASCII character escaped, and `/` as `\/`.
+    Escaped,
+    /// json: the value nested this deep at `verification.nested`.
+    Nested(usize),
+    /// json: a number written this way at `verification.amount`.
+    Number(String),
+    /// json: a key twice.
+    DuplicateKey,
+    /// json: a byte that is not UTF-8 in a string.
+    InvalidUtf8,
+    /// json: a byte order mark first.
+    ByteOrderMark,
+    /// schema: the member at this pointer set to this value.
+    Set(String, Value),
+    /// schema: the member at this pointer removed.
+    Remove(String),
+}
+
+impl Mutation {
+    /// The stage the mutation aims at, for the summary.
+    pub fn stage(&self) -> &'static str {
+        match self {
+            Mutation::Valid => "valid",
+            Mutation::EncodingHeader(_)
+            | Mutation::DuplicateEncoding
+            | Mutation::ContentType(_)
+            | Mutation::ApiKey(_) => "headers",
+            Mutation::Size(_) => "size",
+            Mutation::Level(_)
+            | Mutation::Members(_)
+            | Mutation::GzipHeader(..)
+            | Mutation::Truncate(_)
+            | Mutation::FlipFromEnd(_)
+            | Mutation::Trailing(_)
+            | Mutation::RawDeflate => "decode",
+            Mutation::Sign(_) => "signature",
+            Mutation::Pretty
+            | Mutation::Escaped
+            | Mutation::Nested(_)
+            | Mutation::Number(_)
+            | Mutation::DuplicateKey
+            | Mutation::InvalidUtf8
+            | Mutation::ByteOrderMark => "json",
+            Mutation::Set(..) | Mutation::Remove(_) => "schema",
+        }
+    }
+}
+
+/// Everything a request is built from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Input {
+    pub payload: Value,
+    #[serde(serialize_with = "encoding_name")]
+    pub encoding: Encoding,
+    pub mutation: Mutation,
+}
+
+fn encoding_name<S: serde::Serializer>(e: &Encoding, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(e.name())
+}
+
+/// A request ready to send, and the bytes its signature covers.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub headers: Headers,
+    pub body: Vec<u8>,
+    /// What the signature was computed over, when it was computed over bytes with the secret.
+    pub signed: Option<Vec<u8>>,
+}
+
+/// The target's credentials.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub api_key: String,
+    pub secret: String,
+}
+
+/// The pointers of documented string fields with a length or format, and how to make a value.
+fn schema_mutation(rng: &mut Rng) -> Mutation {
+    let dates = [
+        "2024-02-29",
+        "2023-02-29",
+        "2000-02-29",
+        "1900-02-29",
+        "2100-02-29",
+        "1990-12-31",
+        "1990-13-01",
+        "1990-00-10",
+        "1990-1-1",
+        "1990-02-30",
+        "0001-01-01",
+    ];
+    let uuids = [
+        "f04bdb47-d3be-4b28-b028-a652feb060b5",
+        "F04BDB47-D3BE-4B28-B028-A652FEB060B5",
+        "f04bdb47d3be4b28b028a652feb060b5",
+        "{f04bdb47-d3be-4b28-b028-a652feb060b5}",
+        "f04bdb47-d3be-4b28-b028-a652feb060b",
+        "not-a-uuid",
+    ];
+    let uris = [
+        "https://example.com/callback",
+        "http://example.com/callback",
+        "https://example.com/a b",
+        "example.com/callback",
+        "https://",
+        "ftp://example.com/x",
+        "https://例え.jp/コールバック",
+    ];
+    match rng.below(9) {
+        0 => {
+            let len = near(rng, 1000);
+            Mutation::Set(
+                "/verification/vendorData".into(),
+                Value::String(text(rng, len)),
+            )
+        }
+        1 => {
+            let len = near(rng, 64);
+            Mutation::Set("/verification/tag".into(), Value::String(text(rng, len)))
+        }
+        2 => Mutation::Set(
+            "/verification/person/dateOfBirth".into(),
+            Value::String((*rng.pick(&dates)).into()),
+        ),
+        3 => Mutation::Set(
+            "/verification/endUserId".into(),
+            Value::String((*rng.pick(&uuids)).into()),
+        ),
+        4 => Mutation::Set(
+            "/verification/callback".into(),
+            Value::String((*rng.pick(&uris)).into()),
+        ),
+        5 => {
+            let numbers = ["B01234567", "b0123", "AB-123", "123 456", "ÄB123", ""];
+            Mutation::Set(
+                "/verification/document/number".into(),
+                Value::String((*rng.pick(&numbers)).into()),
+            )
+        }
+        6 => {
+            let types = [
+                "PASSPORT",
+                "ID_CARD",
+                "DRIVERS_LICENSE",
+                "RESIDENCE_PERMIT",
+                "passport",
+                "VISA",
+            ];
+            Mutation::Set(
+                "/verification/document/type".into(),
+                Value::String((*rng.pick(&types)).into()),
+            )
+        }
+        7 => {
+            let values = [
+                json!(12345),
+                json!(1.5),
+                json!(null),
+                json!(true),
+                json!([]),
+                json!({}),
+            ];
+            Mutation::Set("/verification/vendorData".into(), rng.pick(&values).clone())
+        }
+        _ => {
+            let pointers = [
+                "/verification",
+                "/verification/person",
+                "/verification/callback",
+            ];
+            Mutation::Remove((*rng.pick(&pointers)).into())
+        }
+    }
+}
+
+/// A new input for case `rng`, from one of the `bases` (valid payloads).
+pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
+    let mut payload = rng.pick(bases).clone();
+    // Random values in fields every base may carry: the valid requests vary too.
+    if rng.chance(2) {
+        let len = 1 + rng.below(40);
+        payload["verification"]["vendorData"] = Value::String(text(rng, len));
+    }
+    let encoding = *rng.pick(&Encoding::ALL);
+    let mutation = match rng.below(40) {
+        0..=3 => Mutation::Valid,
+        4 => Mutation::EncodingHeader(
+            (*rng.pick(&[
+                "GZIP",
+                " gzip ",
+                "gzip, deflate",
+                "gzip,identity",
+                "x-gzip",
+                "br",
+                "identity",
+                "",
+            ]))
+            .into(),
+        ),
+        5 => Mutation::DuplicateEncoding,
+        6 => Mutation::ContentType(
+            (*rng.pick(&[
+                "application/json; charset=utf-8",
+                "Application/JSON",
+                "text/plain",
+                "application/json;charset=latin-1",
+                "application/x-www-form-urlencoded",
+            ]))
+            .into(),
+        ),
+        7 => Mutation::ApiKey(rng.pick(&[None, Some("someone-else".to_owned())]).clone()),
+        8 => {
+            let past_half = 512 * 1024 + 1 + rng.below(200 * 1024);
+            Mutation::Size(*rng.pick(&[
+                400 * 1024,
+                past_half,
+                900 * 1024,
+                (1 << 20) - 200,
+                (1 << 20) + 10,
+            ]))
+        }
+        9 => Mutation::Level(rng.below(10) as u32),
+        10 | 11 => Mutation::Members(2 + rng.below(3)),
+        12 => Mutation::GzipHeader(rng.below(32) as u8, rng.next() as u32),
+        13 => Mutation::Truncate(1 + rng.below(12)),
+        14 => Mutation::FlipFromEnd(1 + rng.below(8)),
+        15 => Mutation::Trailing(vec![0; 1 + rng.below(4)]),
+        16 => Mutation::RawDeflate,
+        17..=20 => Mutation::Sign(
+            rng.pick(&[
+                SignMistake::Missing,
+                SignMistake::OverCompressed,
+                SignMistake::Uppercase,
+                SignMistake::Prefixed,
+                SignMistake::SecretNewline,
+                SignMistake::WrongSecret,
+                SignMistake::Truncated,
+                SignMistake::TwoHeaders,
+            ])
+            .clone(),
+        ),
+        21 => Mutation::Pretty,
+        22 => Mutation::Escaped,
+        23 => Mutation::Nested(*rng.pick(&[10, 63, 64, 65, 200])),
+        24 => Mutation::Number(
+            (*rng.pick(&[
+                "1e400",
+                "-0",
+                "1.0",
+                "123456789012345678901234567890",
+                "1E2",
+                "0.1e-400",
+            ]))
+            .into(),
+        ),
+        25 => Mutation::DuplicateKey,
+        26 => Mutation::InvalidUtf8,
+        27 => Mutation::ByteOrderMark,
+        _ => schema_mutation(rng),
+    };
+    // A size mutation is only interesting compressed as well as plain.
+    Input {
+        payload,
+        encoding,
+        mutation,
+    }
+}
+
+/// Sets the member at `pointer` (creating objects on the way), or removes it.
+fn set(value: &mut Value, pointer: &str, new: Option<Value>) {
+    let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    let (last, path) = parts.split_last().unwrap_or((&"", &[]));
+    let mut at = value;
+    for part in path {
+        if !at.get(*part).is_some_and(Value::is_object) {
+            at[*part] = json!({});
+        }
+        at = &mut at[*part];
+    }
+    if let Some(map) = at.as_object_mut() {
+        match new {
+            Some(v) => {
+                map.insert((*last).to_owned(), v);
+            }
+            None => {
+                map.remove(*last);
+            }
+        }
+    }
+}
+
+/// How large an input is, for shrinking: its JSON's length, then compressed after plain.
+pub fn weight(input: &Input) -> (usize, bool) {
+    (
+        json_bytes(input).len(),
+        input.encoding != Encoding::Identity,
+    )
+}
+
+/// The JSON text of the input, with the json and schema mutations applied.
+fn json_bytes(input: &Input) -> Vec<u8> {
+    let mut payload = input.payload.clone();
+    match &input.mutation {
+        Mutation::Set(pointer, v) => set(&mut payload, pointer, Some(v.clone())),
+        Mutation::Remove(pointer) => set(&mut payload, pointer, None),
+        Mutation::Size(bytes) => {
+            let now = serde_json::to_vec(&payload).map_or(0, |b| b.len());
+            let room = bytes.saturating_sub(now + 120);
+            payload["verification"]["consents"] = json!([{
+                "type": "general", "approved": true,
+                "text": sessionkit::prose::consent_text(room, 7),
+                "timestamp": "2026-05-08T10:00:00Z",
+            }]);
+        }
+        Mutation::Nested(depth) => {
+            let mut v = json!(1);
+            for _ in 0..*depth {
+                v = json!([v]);
+            }
+            payload["verification"]["nested"] = v;
+        }
+        _ => {}
+    }
+    let compact = serde_json::to_vec(&payload).unwrap_or_default();
+    match &input.mutation {
+        Mutation::Pretty => serde_json::to_vec_pretty(&payload).unwrap_or_default(),
+        Mutation::Escaped => {
+            let ascii = sessionkit::diagnose::STYLES
+                .iter()
+                .find(|(name, _)| *name == "compact, ASCII-escaped")
+                .map(|(_, style)| sessionkit::diagnose::reserialize(&payload, style))
+                .unwrap_or(compact);
+            String::from_utf8_lossy(&ascii)
+                .replace('/', "\\/")
+                .into_bytes()
+        }
+        Mutation::Number(n) => insert_member(&compact, &format!("\"amount\":{n}")),
+        Mutation::DuplicateKey => insert_member(&compact, "\"tag\":\"a\",\"tag\":\"b\""),
+        Mutation::InvalidUtf8 => {
+            let mut member = b"\"note\":\"a".to_vec();
+            member.push(0xff);
+            member.extend_from_slice(b"\"");
+            insert_member_bytes(&compact, &member)
+        }
+        Mutation::ByteOrderMark => [&b"\xef\xbb\xbf"[..], &compact].concat(),
+        _ => compact,
+    }
+}
+
+/// `member` inserted first in `verification`'s object.
+fn insert_member(json: &[u8], member: &str) -> Vec<u8> {
+    insert_member_bytes(json, member.as_bytes())
+}
+
+fn insert_member_bytes(json: &[u8], member: &[u8]) -> Vec<u8> {
+    let key = b"\"verification\":{";
+    match json.windows(key.len()).position(|w| w == key) {
+        Some(at) => {
+            let after = at + key.len();
+            let comma: &[u8] = if json.get(after) == Some(&b'}') {
+                b""
+            } else {
+                b","
+            };
+            [&json[..after], member, comma, &json[after..]].concat()
+        }
+        None => json.to_vec(),
+    }
+}
+
+/// The wire bytes for `json` in the input's encoding, with the decode mutations applied.
+fn wire_bytes(input: &Input, json: &[u8]) -> Vec<u8> {
+    let level = match input.mutation {
+        Mutation::Level(l) => l,
+        _ => 6,
+    };
+    let mut wire = match (&input.mutation, input.encoding) {
+        (Mutation::Members(n), Encoding::Gzip) => {
+            let step = json.len().div_ceil(*n).max(1);
+            json.chunks(step)
+                .flat_map(|c| encoding::encode(c, Encoding::Gzip, level))
+                .collect()
+        }
+        (Mutation::RawDeflate, Encoding::Deflate) => {
+            let z = encoding::encode(json, Encoding::Deflate, level);
+            z[2..z.len().saturating_sub(4)].to_vec()
+        }
+        (Mutation::GzipHeader(flags, mtime), Encoding::Gzip) => {
+            gzip_with_header(json, *flags, *mtime)
+        }
+        _ => encoding::encode(json, input.encoding, level),
+    };
+    match &input.mutation {
+        Mutation::Truncate(n) => wire.truncate(wire.len().saturating_sub(*n)),
+        Mutation::FlipFromEnd(n) if *n <= wire.len() => {
+            let at = wire.len() - n;
+            wire[at] ^= 0x01;
+        }
+        Mutation::Trailing(bytes) => wire.extend_from_slice(bytes),
+        _ => {}
+    }
+    wire
+}
+
+/// A gzip member with the optional header fields `flags` asks for (RFC 1952 §2.3).
+fn gzip_with_header(json: &[u8], flags: u8, mtime: u32) -> Vec<u8> {
+    let plain = encoding::encode(json, Encoding::Gzip, 6);
+    let raw = &plain[10..plain.len() - 8];
+    let mut head = vec![0x1f, 0x8b, 8, flags & 0x1f];
+    head.extend_from_slice(&mtime.to_le_bytes());
+    head.extend_from_slice(&[0, 3]);
+    if flags & 4 != 0 {
+        head.extend_from_slice(&[4, 0, b'a', b'b', 0, 0]);
+    }
+    if flags & 8 != 0 {
+        head.extend_from_slice(b"body.json\0");
+    }
+    if flags & 16 != 0 {
+        head.extend_from_slice(b"a comment\0");
+    }
+    if flags & 2 != 0 {
+        let crc = libdeflater_crc(&head);
+        head.extend_from_slice(&(crc as u16).to_le_bytes());
+    }
+    [&head[..], raw, &plain[plain.len() - 8..]].concat()
+}
+
+fn libdeflater_crc(bytes: &[u8]) -> u32 {
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
+}
+
+/// Builds the request: JSON, signature, wire bytes and headers.
+pub fn build(input: &Input, credentials: &Credentials) -> Request {
+    let json = json_bytes(input);
+    let wire = wire_bytes(input, &json);
+    let secret = credentials.secret.as_bytes();
+    let mut headers = Headers::new();
+    match &input.mutation {
+        Mutation::ApiKey(None) => {}
+        Mutation::ApiKey(Some(other)) => headers.push("X-AUTH-CLIENT", other),
+        _ => headers.push("X-AUTH-CLIENT", &credentials.api_key),
+    }
+    let hex = |key: &[u8], bytes: &[u8]| signature::sign(key, bytes).to_string();
+    let mut signed = Some(json.clone());
+    match &input.mutation {
+        Mutation::Sign(SignMistake::Missing) => signed = None,
+        Mutation::Sign(SignMistake::OverCompressed) => {
+            headers.push("X-HMAC-SIGNATURE", hex(secret, &wire));
+            signed = Some(wire.clone());
+        }
+        Mutation::Sign(SignMistake::Uppercase) => {
+            headers.push("X-HMAC-SIGNATURE", hex(secret, &json).to_uppercase());
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::Prefixed) => {
+            headers.push("X-HMAC-SIGNATURE", format!("sha256={}", hex(secret, &json)));
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::SecretNewline) => {
+            headers.push("X-HMAC-SIGNATURE", hex(&[secret, b"\n"].concat(), &json));
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::WrongSecret) => {
+            headers.push("X-HMAC-SIGNATURE", hex(b"not-the-secret", &json));
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::Truncated) => {
+            headers.push("X-HMAC-SIGNATURE", &hex(secret, &json)[..63]);
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::TwoHeaders) => {
+            headers.push("X-HMAC-SIGNATURE", hex(secret, &json));
+            headers.push("X-HMAC-SIGNATURE", hex(secret, &json));
+        }
+        _ => headers.push("X-HMAC-SIGNATURE", hex(secret, &json)),
+    }
+    match &input.mutation {
+        Mutation::ContentType(value) => headers.push("Content-Type", value),
+        _ => headers.push("Content-Type", "application/json"),
+    }
+    match &input.mutation {
+        Mutation::EncodingHeader(value) => headers.push("Content-Encoding", value),
+        Mutation::DuplicateEncoding if input.encoding != Encoding::Identity => {
+            headers.push("Content-Encoding", input.encoding.name());
+            headers.push("Content-Encoding", input.encoding.name());
+        }
+        _ if input.encoding != Encoding::Identity => {
+            headers.push("Content-Encoding", input.encoding.name());
+        }
+        _ => {}
+    }
+    Request {
+        headers,
+        body: wire,
+        signed,
+    }
+}

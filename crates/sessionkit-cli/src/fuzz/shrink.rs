@@ -1,0 +1,216 @@
+//! Shrinking a finding to the smallest input that still shows it (same group: stage, expected,
+//! got), and writing it out as a corpus case.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use sessionkit::encoding::Encoding;
+use sha2::{Digest, Sha256};
+
+use super::generate::{self, Credentials, Input, Mutation, SignMistake};
+use super::{Finding, Run};
+
+/// Requests one shrink may send.
+const ATTEMPTS: usize = 400;
+
+/// Shrinks `finding` in place: its input becomes the smallest found that still shows its group.
+pub(super) fn shrink(run: &Run, finding: &mut Finding) {
+    let group = finding.group.clone();
+    let mut attempts = 0;
+    let mut still = |input: &Input| -> Option<Finding> {
+        if attempts >= ATTEMPTS {
+            return None;
+        }
+        attempts += 1;
+        run.judge(finding.case, input).filter(|f| f.group == group)
+    };
+    let mut best = finding.clone();
+    loop {
+        let now = generate::weight(&best.input);
+        let better = candidates(&best.input)
+            .into_iter()
+            .filter(|c| generate::weight(c) < now)
+            .find_map(|c| still(&c));
+        match better {
+            Some(found) => best = found,
+            None => break,
+        }
+    }
+    best.shrunk_bytes = Some(generate::build(&best.input, &run.credentials).body.len());
+    *finding = best;
+}
+
+/// Simpler inputs than `input`, most promising first.
+fn candidates(input: &Input) -> Vec<Input> {
+    let mut out = Vec::new();
+    let with = |f: &dyn Fn(&mut Input)| {
+        let mut c = input.clone();
+        f(&mut c);
+        c
+    };
+    if input.encoding != Encoding::Identity {
+        out.push(with(&|c| c.encoding = Encoding::Identity));
+    }
+    // The mutation's own value: shorter strings, fewer members, smaller sizes.
+    match &input.mutation {
+        Mutation::Set(pointer, Value::String(s)) => {
+            let chars: Vec<char> = s.chars().collect();
+            for cut in [chars.len() / 2, chars.len() / 4, chars.len() / 8, 16, 4, 1] {
+                if cut == 0 || cut > chars.len() {
+                    continue;
+                }
+                for start in [0, chars.len() - cut] {
+                    let shorter: String =
+                        chars[..start].iter().chain(&chars[start + cut..]).collect();
+                    out.push(with(&|c| {
+                        c.mutation = Mutation::Set(pointer.clone(), Value::String(shorter.clone()))
+                    }));
+                }
+            }
+        }
+        Mutation::Members(n) if *n > 2 => {
+            out.push(with(&|c| c.mutation = Mutation::Members(n - 1)))
+        }
+        Mutation::Size(n) => {
+            for smaller in [
+                n / 2,
+                n * 3 / 4,
+                n * 7 / 8,
+                n * 15 / 16,
+                n * 31 / 32,
+                n - 1024,
+            ] {
+                out.push(with(&|c| c.mutation = Mutation::Size(smaller)));
+            }
+        }
+        Mutation::Sign(SignMistake::TwoHeaders) => {}
+        _ => {}
+    }
+    // The payload: members removed, strings shortened.
+    if let Some(verification) = input.payload["verification"].as_object() {
+        for key in verification.keys() {
+            out.push(with(&|c| {
+                if let Some(v) = c.payload["verification"].as_object_mut() {
+                    v.remove(key);
+                }
+            }));
+        }
+        for (key, value) in verification {
+            if let Some(inner) = value.as_object() {
+                for inner_key in inner.keys() {
+                    out.push(with(&|c| {
+                        if let Some(v) = c.payload["verification"][key].as_object_mut() {
+                            v.remove(inner_key);
+                        }
+                    }));
+                }
+            }
+        }
+    }
+    let mut halved = input.payload.clone();
+    if halve_strings(&mut halved) {
+        out.push(with(&|c| c.payload = halved.clone()));
+    }
+    out
+}
+
+/// Halves every string longer than 8 characters; false when there was none.
+fn halve_strings(value: &mut Value) -> bool {
+    match value {
+        Value::String(s) if s.chars().count() > 8 => {
+            *s = s.chars().take(s.chars().count() / 2).collect();
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, v| halve_strings(v) | any),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |any, v| halve_strings(v) | any),
+        _ => false,
+    }
+}
+
+/// Writes the finding as a corpus case below `dir`: `finding-N.bin` (the wire bytes), the signed
+/// bytes when they differ, an entry in `dir/manifest.json` (the corpus's format: header lines with
+/// the documentation's credentials and a signing recipe, so `conform` rebuilds it for any
+/// server) and `finding-N.curl` (the request as sent to the target).
+pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let documented = Credentials {
+        api_key: sessionkit::receive::EXAMPLE_API_KEY.into(),
+        secret: sessionkit::receive::EXAMPLE_SHARED_SECRET.into(),
+    };
+    let as_documented = generate::build(&finding.input, &documented);
+    let as_sent = generate::build(&finding.input, &run.credentials);
+    let file = format!("finding-{n}.bin");
+    let path = dir.join(&file);
+    std::fs::write(&path, &as_sent.body)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let hex = |bytes: &[u8]| format!("{:x}", Sha256::digest(bytes));
+    let mut sign = match &as_documented.signed {
+        Some(signed) if *signed == as_documented.body => {
+            json!({"bytes": "wire", "sha256": hex(signed), "form": "hex"})
+        }
+        Some(signed) => {
+            let signed_file = format!("finding-{n}.signed.bin");
+            std::fs::write(dir.join(&signed_file), signed)?;
+            json!({"bytes": signed_file, "sha256": hex(signed), "form": "hex"})
+        }
+        None => Value::Null,
+    };
+    if let Mutation::Sign(mistake) = &finding.input.mutation {
+        let literal = as_documented
+            .headers
+            .get_one("x-hmac-signature")
+            .map(str::to_owned);
+        sign = match mistake {
+            SignMistake::Missing => Value::Null,
+            _ => json!({"literal": literal}),
+        };
+    }
+    let mut request = json!({
+        "headers": as_documented.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+        "profile": run.config.profile.name(),
+    });
+    if !sign.is_null() {
+        request["sign"] = sign;
+    }
+    let mut expect = json!({"status": finding.expected.status});
+    if let Some(code) = finding.expected.codes.first() {
+        expect["code"] = json!(code);
+    }
+    if let Some(error) = finding.expected.error {
+        expect["error"] = json!(error);
+    }
+    let entry = json!({
+        "id": 9000 + n,
+        "file": file,
+        "source": format!("sessionkit fuzz --seed {} (case {}, shrunk): {}", run.seed, finding.case, finding.what),
+        "sha256": hex(&as_sent.body),
+        "result": if finding.expected.status == 201 { "valid" } else { "invalid" },
+        "request": request,
+        "expect": expect,
+    });
+    let manifest_path = dir.join("manifest.json");
+    let mut manifest: Value = std::fs::read_to_string(&manifest_path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .filter(|m: &Value| m["cases"].is_array())
+        .unwrap_or_else(|| json!({"description": "findings of sessionkit fuzz, in the corpus format", "cases": []}));
+    if let Some(cases) = manifest["cases"].as_array_mut() {
+        cases.retain(|c| c["file"] != file.as_str());
+        cases.push(entry);
+    }
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    let curl =
+        sessionkit::request::curl_command(&as_sent.headers, &run.url, &path.display().to_string());
+    std::fs::write(dir.join(format!("finding-{n}.curl")), format!("{curl}\n"))?;
+    finding.curl = Some(curl);
+    finding.file = Some(path.display().to_string());
+    Ok(())
+}
