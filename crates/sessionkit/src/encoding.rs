@@ -107,7 +107,7 @@ pub const MAX_LEVEL: u32 = 12;
 ///
 /// One-shot with libdeflate: the client holds the whole body anyway, since it signs it first, and
 /// libdeflate is the fastest compressor measured in benches/ (figures in the workspace's
-/// Cargo.toml). Decoding stays streaming on zlib-rs, see [`decode`].
+/// Cargo.toml). Decoding is bounded by the limit, see [`decode`].
 pub fn encode(bytes: &[u8], encoding: Encoding, level: u32) -> Vec<u8> {
     if encoding == Encoding::Identity {
         return bytes.to_vec();
