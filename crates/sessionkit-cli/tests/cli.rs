@@ -42,6 +42,19 @@ fn sessionkit(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs `sessionkit` with `args`, asserts exit 0 and parses its JSON output.
+fn sessionkit_json(args: &[&str]) -> serde_json::Value {
+    let out = sessionkit(args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn validate_accepts_every_seed_example() {
     let files: Vec<String> = std::fs::read_dir(corpus("schema/seed"))
@@ -525,37 +538,27 @@ fn request_output_sent_by_curl_is_accepted() {
 fn threshold_measures_and_finds_where_compression_pays() {
     let scratch = Scratch::new("threshold.svg");
     let svg = &scratch.0;
-    let out = sessionkit(
-        &[
-            "threshold",
-            "--sizes",
-            "0,64",
-            "--links",
-            "1,100000",
-            "--connection",
-            "warm",
-            "--levels",
-            "6",
-            "--encodings",
-            "gzip",
-            "--budget-ms",
-            "2",
-            "--format",
-            "json",
-            "--plot",
-            &svg.display().to_string(),
-            "--payload",
-            &corpus("schema/seed/empty-verification.json"),
-        ],
-        None,
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = sessionkit_json(&[
+        "threshold",
+        "--sizes",
+        "0,64",
+        "--links",
+        "1,100000",
+        "--connection",
+        "warm",
+        "--levels",
+        "6",
+        "--encodings",
+        "gzip",
+        "--budget-ms",
+        "2",
+        "--format",
+        "json",
+        "--plot",
+        &svg.display().to_string(),
+        "--payload",
+        &corpus("schema/seed/empty-verification.json"),
+    ]);
     let groups = report["measurements"].as_array().unwrap();
     assert_eq!(groups.len(), 3, "two sizes and the user's payload");
     let big = &groups[1];
@@ -598,31 +601,21 @@ fn threshold_measures_and_finds_where_compression_pays() {
 /// than its gzip: compression pays from a few KiB, and saves nearly that round trip at 16 KiB.
 #[test]
 fn threshold_models_round_trips_on_a_new_connection() {
-    let out = sessionkit(
-        &[
-            "threshold",
-            "--profile",
-            "cross-region",
-            "--sizes",
-            "0,4,16",
-            "--levels",
-            "6",
-            "--encodings",
-            "gzip",
-            "--budget-ms",
-            "2",
-            "--format",
-            "json",
-        ],
-        None,
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = sessionkit_json(&[
+        "threshold",
+        "--profile",
+        "cross-region",
+        "--sizes",
+        "0,4,16",
+        "--levels",
+        "6",
+        "--encodings",
+        "gzip",
+        "--budget-ms",
+        "2",
+        "--format",
+        "json",
+    ]);
     let links = report["links"].as_array().unwrap();
     assert_eq!(links.len(), 2, "one link, new and kept-alive connections");
     let (cold, warm) = (&links[0], &links[1]);
@@ -1071,14 +1064,7 @@ fn finding_groups(report: &serde_json::Value) -> Vec<String> {
 /// Against the embedded reference server nothing is found; every stage is exercised.
 #[test]
 fn fuzz_finds_nothing_in_the_reference_server() {
-    let out = sessionkit(&["fuzz", "--cases", "1500", "--format", "json"], None);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = sessionkit_json(&["fuzz", "--cases", "1500", "--format", "json"]);
     assert_eq!(report["sent"], 1500);
     for stage in [
         "valid",

@@ -83,6 +83,11 @@ pub enum SignMistake {
     WrongSecret,
     Truncated,
     TwoHeaders,
+    ApiKeyAsKey,
+    Placeholder,
+    HmacSha512,
+    ToolOutput,
+    OtherHeader,
 }
 
 /// One change to a valid request, named by the stage it aims at.
@@ -118,6 +123,8 @@ pub enum Mutation {
     Sign(SignMistake),
     /// json: pretty-printed.
     Pretty,
+    /// json: `verification`'s members in reverse order.
+    Reordered,
     /// json: every non-ASCII character escaped, and `/` as `\/`.
     Escaped,
     /// json: the value nested this deep at `verification.nested`.
@@ -155,6 +162,7 @@ impl Mutation {
             | Mutation::RawDeflate => "decode",
             Mutation::Sign(_) => "signature",
             Mutation::Pretty
+            | Mutation::Reordered
             | Mutation::Escaped
             | Mutation::Nested(_)
             | Mutation::Number(_)
@@ -357,10 +365,21 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
                 SignMistake::WrongSecret,
                 SignMistake::Truncated,
                 SignMistake::TwoHeaders,
+                SignMistake::ApiKeyAsKey,
+                SignMistake::Placeholder,
+                SignMistake::HmacSha512,
+                SignMistake::ToolOutput,
+                SignMistake::OtherHeader,
             ])
             .clone(),
         ),
-        21 => Mutation::Pretty,
+        21 => {
+            if rng.chance(2) {
+                Mutation::Pretty
+            } else {
+                Mutation::Reordered
+            }
+        }
         22 => Mutation::Escaped,
         23 => Mutation::Nested(*rng.pick(&[10, 63, 64, 65, 200])),
         24 => Mutation::Number(
@@ -445,6 +464,14 @@ fn json_bytes(input: &Input) -> Vec<u8> {
     let compact = serde_json::to_vec(&payload).unwrap_or_default();
     match &input.mutation {
         Mutation::Pretty => serde_json::to_vec_pretty(&payload).unwrap_or_default(),
+        Mutation::Reordered => {
+            if let Some(map) = payload["verification"].as_object_mut() {
+                let reversed: serde_json::Map<String, Value> =
+                    std::mem::take(map).into_iter().rev().collect();
+                *map = reversed;
+            }
+            serde_json::to_vec(&payload).unwrap_or_default()
+        }
         Mutation::Escaped => {
             let ascii = sessionkit::diagnose::STYLES
                 .iter()
@@ -589,6 +616,34 @@ pub fn build(input: &Input, credentials: &Credentials) -> Request {
         }
         Mutation::Sign(SignMistake::Truncated) => {
             headers.push("X-HMAC-SIGNATURE", &hex(secret, &json)[..63]);
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::ApiKeyAsKey) => {
+            headers.push(
+                "X-HMAC-SIGNATURE",
+                hex(credentials.api_key.as_bytes(), &json),
+            );
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::Placeholder) => {
+            headers.push("X-HMAC-SIGNATURE", hex(secret, b"{}"));
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::HmacSha512) => {
+            let digest = sessionkit::signature::Algorithm::HmacSha512.digest(secret, &json);
+            let text: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            headers.push("X-HMAC-SIGNATURE", text);
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::ToolOutput) => {
+            headers.push(
+                "X-HMAC-SIGNATURE",
+                format!("(stdin)= {}", hex(secret, &json)),
+            );
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::OtherHeader) => {
+            headers.push("X-Signature", hex(secret, &json));
             signed = None;
         }
         Mutation::Sign(SignMistake::TwoHeaders) => {

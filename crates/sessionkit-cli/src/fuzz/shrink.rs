@@ -160,13 +160,15 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> a
         }
         None => Value::Null,
     };
-    if let Mutation::Sign(mistake) = &finding.input.mutation {
+    // A signature not made as an HMAC of bytes with the secret is recorded as it was sent.
+    if let (Mutation::Sign(mistake), None) = (&finding.input.mutation, &as_documented.signed) {
         let literal = as_documented
             .headers
             .get_one("x-hmac-signature")
             .map(str::to_owned);
         sign = match mistake {
-            SignMistake::Missing => Value::Null,
+            // No X-HMAC-SIGNATURE line: the header lines are the whole story.
+            SignMistake::Missing | SignMistake::OtherHeader => Value::Null,
             _ => json!({"literal": literal}),
         };
     }
