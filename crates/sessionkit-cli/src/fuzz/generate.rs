@@ -203,112 +203,237 @@ pub struct Credentials {
     pub secret: String,
 }
 
-/// The pointers of documented string fields with a length or format, and how to make a value.
-fn schema_mutation(rng: &mut Rng) -> Mutation {
-    let dates = [
-        "2024-02-29",
-        "2023-02-29",
-        "2000-02-29",
-        "1900-02-29",
-        "2100-02-29",
-        "1990-12-31",
-        "1990-13-01",
-        "1990-00-10",
-        "1990-1-1",
-        "1990-02-30",
-        "0001-01-01",
-    ];
-    let uuids = [
-        "f04bdb47-d3be-4b28-b028-a652feb060b5",
-        "F04BDB47-D3BE-4B28-B028-A652FEB060B5",
-        "f04bdb47d3be4b28b028a652feb060b5",
-        "{f04bdb47-d3be-4b28-b028-a652feb060b5}",
-        "f04bdb47-d3be-4b28-b028-a652feb060b",
-        "not-a-uuid",
-    ];
-    let uris = [
-        "https://example.com/callback",
-        "http://example.com/callback",
-        "https://example.com/a b",
-        "example.com/callback",
-        "https://",
-        "ftp://example.com/x",
-        "https://例え.jp/コールバック",
-    ];
-    match rng.below(9) {
-        0 => {
-            let len = near(rng, 1000);
-            Mutation::Set(
-                "/verification/vendorData".into(),
-                Value::String(text(rng, len)),
-            )
-        }
-        1 => {
-            let len = near(rng, 64);
-            Mutation::Set("/verification/tag".into(), Value::String(text(rng, len)))
-        }
-        2 => Mutation::Set(
-            "/verification/person/dateOfBirth".into(),
-            Value::String((*rng.pick(&dates)).into()),
-        ),
-        3 => Mutation::Set(
-            "/verification/endUserId".into(),
-            Value::String((*rng.pick(&uuids)).into()),
-        ),
-        4 => Mutation::Set(
-            "/verification/callback".into(),
-            Value::String((*rng.pick(&uris)).into()),
-        ),
-        5 => {
-            let numbers = ["B01234567", "b0123", "AB-123", "123 456", "ÄB123", ""];
-            Mutation::Set(
-                "/verification/document/number".into(),
-                Value::String((*rng.pick(&numbers)).into()),
-            )
-        }
-        6 => {
-            let types = [
-                "PASSPORT",
-                "ID_CARD",
-                "DRIVERS_LICENSE",
-                "RESIDENCE_PERMIT",
-                "passport",
-                "VISA",
-            ];
-            Mutation::Set(
-                "/verification/document/type".into(),
-                Value::String((*rng.pick(&types)).into()),
-            )
-        }
-        7 => {
-            let values = [
-                json!(12345),
-                json!(1.5),
-                json!(null),
-                json!(true),
-                json!([]),
-                json!({}),
-            ];
-            Mutation::Set("/verification/vendorData".into(), rng.pick(&values).clone())
-        }
-        _ => {
-            let pointers = [
-                "/verification",
-                "/verification/person",
-                "/verification/callback",
-            ];
-            Mutation::Remove((*rng.pick(&pointers)).into())
+/// A valid date, leap days included.
+fn date(rng: &mut Rng) -> String {
+    let year = 1900 + rng.below(131);
+    let month = 1 + rng.below(12);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    // The last day of the month one time in four: where date checks go wrong.
+    let day = if rng.chance(4) {
+        days
+    } else {
+        1 + rng.below(days)
+    };
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+fn uuid(rng: &mut Rng) -> String {
+    let (a, b) = (rng.next(), rng.next());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        8 + (b >> 62),
+        (b >> 48) & 0xfff,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// 1 to `max` letters and digits.
+fn alphanumeric(rng: &mut Rng, max: usize) -> String {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let len = 1 + rng.below(max);
+    (0..len).map(|_| char::from(*rng.pick(ALNUM))).collect()
+}
+
+/// How a documented field is generated: a valid value, and values at and across its constraint.
+#[derive(Clone, Copy)]
+enum Field {
+    Uri,
+    Text { max: usize },
+    Uuid,
+    Date,
+    Enum(&'static [&'static str]),
+    Pattern(&'static str),
+    Country,
+    Timestamp,
+}
+
+/// Every documented field with a constraint (`schemas/`), and the free-text name fields.
+const FIELDS: [(&str, Field); 20] = [
+    ("/verification/callback", Field::Uri),
+    ("/verification/hostAppLink", Field::Uri),
+    ("/verification/vendorData", Field::Text { max: 1000 }),
+    ("/verification/tag", Field::Text { max: 64 }),
+    ("/verification/endUserId", Field::Uuid),
+    ("/verification/person/firstName", Field::Text { max: 0 }),
+    ("/verification/person/lastName", Field::Text { max: 0 }),
+    ("/verification/person/dateOfBirth", Field::Date),
+    ("/verification/person/marriageDate", Field::Date),
+    (
+        "/verification/person/maritalStatus",
+        Field::Enum(&["single", "married", "divorced", "widowed"]),
+    ),
+    (
+        "/verification/document/number",
+        Field::Pattern("alphanumeric"),
+    ),
+    ("/verification/document/country", Field::Country),
+    (
+        "/verification/document/type",
+        Field::Enum(&[
+            "PASSPORT",
+            "ID_CARD",
+            "DRIVERS_LICENSE",
+            "RESIDENCE_PERMIT",
+            "VISA",
+        ]),
+    ),
+    ("/verification/document/firstIssue", Field::Date),
+    ("/verification/document/issueDate", Field::Date),
+    ("/verification/document/expiryDate", Field::Date),
+    (
+        "/verification/document/idCardType",
+        Field::Pattern("letters"),
+    ),
+    ("/verification/serviceCoverage/country", Field::Country),
+    ("/verification/consents/0/timestamp", Field::Timestamp),
+    ("/verification/consents/0/approved", Field::Enum(&[])),
+];
+
+impl Field {
+    fn valid(self, rng: &mut Rng) -> Value {
+        Value::String(match self {
+            Field::Uri => format!("https://example.com/{}", alphanumeric(rng, 20)),
+            Field::Text { max } => {
+                let len = 1 + rng.below(if max == 0 { 40 } else { max });
+                text(rng, len)
+            }
+            Field::Uuid => uuid(rng),
+            Field::Date => date(rng),
+            Field::Enum([]) => return Value::Bool(rng.chance(2)),
+            Field::Enum(values) => (*rng.pick(values)).to_owned(),
+            Field::Pattern("letters") => {
+                alphanumeric(rng, 6).replace(|c: char| c.is_ascii_digit(), "X")
+            }
+            Field::Pattern(_) => alphanumeric(rng, 12),
+            Field::Country => (*rng.pick(&["US", "EE", "DE", "MX", "BR", "GB"])).to_owned(),
+            Field::Timestamp => format!(
+                "{}T{:02}:{:02}:{:02}Z",
+                date(rng),
+                rng.below(24),
+                rng.below(60),
+                rng.below(60)
+            ),
+        })
+    }
+
+    fn boundary(self, rng: &mut Rng) -> Value {
+        let pick = |rng: &mut Rng, values: &[&str]| Value::String((*rng.pick(values)).to_owned());
+        match self {
+            Field::Uri => pick(
+                rng,
+                &[
+                    "http://example.com/callback",
+                    "https://example.com/a b",
+                    "example.com/callback",
+                    "https://",
+                    "ftp://example.com/x",
+                    "https://例え.jp/コールバック",
+                    "myapp://open",
+                ],
+            ),
+            Field::Text { max: 0 } => {
+                let len = rng.below(300);
+                Value::String(text(rng, len))
+            }
+            Field::Text { max } => {
+                if rng.chance(5) {
+                    rng.pick(&[
+                        json!(12345),
+                        json!(1.5),
+                        json!(null),
+                        json!(true),
+                        json!([]),
+                    ])
+                    .clone()
+                } else {
+                    let len = near(rng, max);
+                    Value::String(text(rng, len))
+                }
+            }
+            Field::Uuid => pick(
+                rng,
+                &[
+                    "F04BDB47-D3BE-4B28-B028-A652FEB060B5",
+                    "f04bdb47d3be4b28b028a652feb060b5",
+                    "{f04bdb47-d3be-4b28-b028-a652feb060b5}",
+                    "f04bdb47-d3be-4b28-b028-a652feb060b",
+                    "00000000-0000-0000-0000-000000000000",
+                    "not-a-uuid",
+                ],
+            ),
+            Field::Date => pick(
+                rng,
+                &[
+                    "2024-02-29",
+                    "2023-02-29",
+                    "2000-02-29",
+                    "1900-02-29",
+                    "2100-02-29",
+                    "1990-12-31",
+                    "1990-13-01",
+                    "1990-00-10",
+                    "1990-1-1",
+                    "1990-02-30",
+                    "1990-04-31",
+                    "0000-01-01",
+                ],
+            ),
+            Field::Enum([]) => pick(rng, &["true", "yes"]),
+            Field::Enum(values) => {
+                let value = rng.pick(values);
+                pick(
+                    rng,
+                    &[&value.to_lowercase(), &value.to_uppercase(), "other", ""],
+                )
+            }
+            Field::Pattern(_) => pick(rng, &["b0123", "AB-123", "123 456", "ÄB123", "", "Ⅻ"]),
+            Field::Country => pick(rng, &["us", "USA", "U1", "", "ÜS"]),
+            Field::Timestamp => pick(
+                rng,
+                &[
+                    "2026-05-08T10:00:00+02:00",
+                    "2026-05-08 10:00:00Z",
+                    "2024-02-29T23:59:60Z",
+                    "2023-02-29T10:00:00Z",
+                    "2026-05-08T10:00:00.123456Z",
+                    "2026-05-08T24:00:00Z",
+                ],
+            ),
         }
     }
+}
+
+/// A schema mutation: one documented field at or across its constraint, or a member removed.
+fn schema_mutation(rng: &mut Rng) -> Mutation {
+    if rng.chance(8) {
+        let pointers = [
+            "/verification",
+            "/verification/person",
+            "/verification/callback",
+        ];
+        return Mutation::Remove((*rng.pick(&pointers)).into());
+    }
+    let (pointer, field) = *rng.pick(&FIELDS);
+    Mutation::Set(pointer.into(), field.boundary(rng))
 }
 
 /// A new input for case `rng`, from one of the `bases` (valid payloads).
 pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
     let mut payload = rng.pick(bases).clone();
-    // Random values in fields every base may carry: the valid requests vary too.
-    if rng.chance(2) {
-        let len = 1 + rng.below(40);
-        payload["verification"]["vendorData"] = Value::String(text(rng, len));
+    // Random valid values in a few documented fields: the valid requests vary too.
+    for _ in 0..rng.below(4) {
+        let (pointer, field) = *rng.pick(&FIELDS);
+        let value = field.valid(rng);
+        set(&mut payload, pointer, Some(value));
     }
     let encoding = *rng.pick(&Encoding::ALL);
     let mutation = match rng.below(40) {
@@ -406,13 +531,35 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
     }
 }
 
-/// Sets the member at `pointer` (creating objects on the way), or removes it.
+/// Sets the member at `pointer` (creating objects on the way, and a valid consent when the
+/// pointer goes into `consents`), or removes it.
 fn set(value: &mut Value, pointer: &str, new: Option<Value>) {
+    let has_consent = value["verification"]["consents"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty());
+    if pointer.starts_with("/verification/consents/") && !has_consent {
+        value["verification"]["consents"] = json!([{
+            "type": "general", "approved": true, "text": "I consent.",
+            "timestamp": "2026-05-08T10:00:00Z",
+        }]);
+    }
     let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
     let (last, path) = parts.split_last().unwrap_or((&"", &[]));
     let mut at = value;
     for part in path {
-        if !at.get(*part).is_some_and(Value::is_object) {
+        let index = part
+            .parse::<usize>()
+            .ok()
+            .filter(|i| at.as_array().is_some_and(|a| *i < a.len()));
+        if let Some(i) = index {
+            at = &mut at[i];
+            continue;
+        }
+        // Indexing a non-object by key would panic: it becomes an object.
+        if !at.is_object() {
+            *at = json!({});
+        }
+        if !at.get(*part).is_some_and(|v| v.is_object() || v.is_array()) {
             at[*part] = json!({});
         }
         at = &mut at[*part];
