@@ -88,6 +88,18 @@ pub enum SignMistake {
     HmacSha512,
     ToolOutput,
     OtherHeader,
+    /// The JSON signed, then sent with a trailing newline (echo, Go's json.Encoder).
+    BodyNewline,
+    /// The JSON signed, then sent after a byte order mark.
+    ByteOrderMark,
+    /// The compact JSON signed, pretty JSON sent (an HTTP library re-serialized it).
+    Reserialized,
+    /// The JSON signed, a JSON string holding it sent (encoded twice).
+    EncodedTwice,
+    /// The JSON signed, an empty body sent (dropped on the way).
+    BodyDropped,
+    /// A plain SHA-256 of the JSON instead of the HMAC.
+    PlainSha256,
 }
 
 /// One change to a valid request, named by the stage it aims at.
@@ -495,6 +507,12 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
                 SignMistake::HmacSha512,
                 SignMistake::ToolOutput,
                 SignMistake::OtherHeader,
+                SignMistake::BodyNewline,
+                SignMistake::ByteOrderMark,
+                SignMistake::Reserialized,
+                SignMistake::EncodedTwice,
+                SignMistake::BodyDropped,
+                SignMistake::PlainSha256,
             ])
             .clone(),
         ),
@@ -729,7 +747,20 @@ fn libdeflater_crc(bytes: &[u8]) -> u32 {
 /// Builds the request: JSON, signature, wire bytes and headers.
 pub fn build(input: &Input, credentials: &Credentials) -> Request {
     let json = json_bytes(input);
-    let wire = wire_bytes(input, &json);
+    // The mistakes where the bytes sent are not the bytes signed.
+    let sent = match &input.mutation {
+        Mutation::Sign(SignMistake::BodyNewline) => [&json[..], b"\n"].concat(),
+        Mutation::Sign(SignMistake::ByteOrderMark) => [&b"\xef\xbb\xbf"[..], &json].concat(),
+        Mutation::Sign(SignMistake::Reserialized) => serde_json::from_slice::<Value>(&json)
+            .and_then(|v| serde_json::to_vec_pretty(&v))
+            .unwrap_or_else(|_| json.clone()),
+        Mutation::Sign(SignMistake::EncodedTwice) => {
+            serde_json::to_vec(&String::from_utf8_lossy(&json)).unwrap_or_default()
+        }
+        Mutation::Sign(SignMistake::BodyDropped) => Vec::new(),
+        _ => json.clone(),
+    };
+    let wire = wire_bytes(input, &sent);
     let secret = credentials.secret.as_bytes();
     let mut headers = Headers::new();
     match &input.mutation {
@@ -791,6 +822,12 @@ pub fn build(input: &Input, credentials: &Credentials) -> Request {
         }
         Mutation::Sign(SignMistake::OtherHeader) => {
             headers.push("X-Signature", hex(secret, &json));
+            signed = None;
+        }
+        Mutation::Sign(SignMistake::PlainSha256) => {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(&json);
+            headers.push("X-HMAC-SIGNATURE", format!("{digest:x}"));
             signed = None;
         }
         Mutation::Sign(SignMistake::TwoHeaders) => {
