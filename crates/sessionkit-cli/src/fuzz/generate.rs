@@ -266,6 +266,7 @@ enum Field {
     Pattern(&'static str),
     Country,
     Timestamp,
+    Bool,
 }
 
 /// Every documented field with a constraint (`schemas/`), and the free-text name fields.
@@ -307,7 +308,7 @@ const FIELDS: [(&str, Field); 20] = [
     ),
     ("/verification/serviceCoverage/country", Field::Country),
     ("/verification/consents/0/timestamp", Field::Timestamp),
-    ("/verification/consents/0/approved", Field::Enum(&[])),
+    ("/verification/consents/0/approved", Field::Bool),
 ];
 
 impl Field {
@@ -320,7 +321,7 @@ impl Field {
             }
             Field::Uuid => uuid(rng),
             Field::Date => date(rng),
-            Field::Enum([]) => return Value::Bool(rng.chance(2)),
+            Field::Bool => return Value::Bool(rng.chance(2)),
             Field::Enum(values) => (*rng.pick(values)).to_owned(),
             Field::Pattern("letters") => {
                 alphanumeric(rng, 6).replace(|c: char| c.is_ascii_digit(), "X")
@@ -399,7 +400,7 @@ impl Field {
                     "0000-01-01",
                 ],
             ),
-            Field::Enum([]) => pick(rng, &["true", "yes"]),
+            Field::Bool => pick(rng, &["true", "yes"]),
             Field::Enum(values) => {
                 let value = rng.pick(values);
                 pick(
@@ -541,7 +542,6 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
         27 => Mutation::ByteOrderMark,
         _ => schema_mutation(rng),
     };
-    // A size mutation is only interesting compressed as well as plain.
     Input {
         payload,
         encoding,
@@ -732,13 +732,14 @@ fn gzip_with_header(json: &[u8], flags: u8, mtime: u32) -> Vec<u8> {
         head.extend_from_slice(b"a comment\0");
     }
     if flags & 2 != 0 {
-        let crc = libdeflater_crc(&head);
+        let crc = gzip_header_crc(&head);
         head.extend_from_slice(&(crc as u16).to_le_bytes());
     }
     [&head[..], raw, &plain[plain.len() - 8..]].concat()
 }
 
-fn libdeflater_crc(bytes: &[u8]) -> u32 {
+/// CRC-32 of a gzip header, for its FHCRC field (the low 16 bits).
+fn gzip_header_crc(bytes: &[u8]) -> u32 {
     let mut crc = flate2::Crc::new();
     crc.update(bytes);
     crc.sum()
