@@ -44,12 +44,13 @@ pub fn budget(len: usize) -> usize {
 }
 
 /// Recompressions (at other levels) one failed request may cost, each also one HMAC of the
-/// budget: all nine levels up to 4 KiB of decoded body, three up to 64 KiB, one above.
+/// budget: all nine levels up to 4 KiB of decoded body, three up to 64 KiB, none above (level 9
+/// on a 1 MiB body costs tens of milliseconds: too much to spend on a stranger's refusal).
 pub fn recompressions(len: usize) -> usize {
     match len {
         0..=4_096 => 9,
         4_097..=65_536 => 3,
-        _ => 1,
+        _ => 0,
     }
 }
 
