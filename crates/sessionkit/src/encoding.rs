@@ -195,10 +195,15 @@ pub fn decode_members(
             }
             Ok((bytes.to_vec(), None))
         }
-        Encoding::Gzip => {
-            decode_gzip(bytes, limit, inflate).map(|(out, members)| (out, Some(members)))
-        }
-        Encoding::Deflate => decode_zlib(bytes, limit, inflate).map(|out| (out, None)),
+        // A refusal is always the reference decoder's: libdeflate decodes some corrupt streams
+        // that zlib refuses (the checksum then fails), and the error kind must not depend on
+        // which decoder ran. Refusals are rare, so decoding them twice costs nothing that matters.
+        Encoding::Gzip => decode_gzip(bytes, limit, inflate)
+            .map(|(out, members)| (out, Some(members)))
+            .or_else(|_| decode_members_streaming(bytes, encoding, limit)),
+        Encoding::Deflate => decode_zlib(bytes, limit, inflate)
+            .map(|out| (out, None))
+            .or_else(|_| decode_members_streaming(bytes, encoding, limit)),
     }
 }
 
@@ -648,6 +653,23 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+
+    /// Found by the `decode` fuzz target: a gzip member whose DEFLATE data libdeflate decodes
+    /// but zlib calls corrupt (the CRC then fails). The refusal is the reference's: corrupt.
+    #[test]
+    fn a_stream_only_libdeflate_decodes_is_refused_as_corrupt() {
+        let input = include_bytes!(
+            "../../../fuzz/regressions/decode/crash-9bb4f1990132a0e8d094403592976430301bf6a1"
+        );
+        let limit = DecodeLimit {
+            max_decoded: usize::from(u16::from_be_bytes([input[1], input[2]])) % 8192,
+        };
+        let wire = &input[3..];
+        let error = decode(wire, Encoding::Gzip, limit).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::CorruptStream, "{error}");
+        let reference = decode_members_streaming(wire, Encoding::Gzip, limit).unwrap_err();
+        assert_eq!(reference.kind(), error.kind());
+    }
 
     /// A body of exactly one byte more than the limit is refused by both decoders, whatever
     /// the call on which the stream ends (the streaming decoder once accepted it when the end
