@@ -2,10 +2,10 @@
 //! `parts`: 2.4x faster than zlib-rs at 16 KiB). libdeflate decodes in one shot into a buffer it
 //! must not overrun, so the output goes straight into the spare capacity of the caller's vector,
 //! bounded by what is left of the decoded-size limit: no copy, no zero-filling, and a stream that
-//! would exceed the limit stops there. Only a successful decode is taken from libdeflate; on any
-//! failure the caller re-runs the streaming zlib-rs decoder on the same bytes, which names the
-//! error precisely (truncated, corrupt, over the limit), so both decoders agree on every input
-//! (checked by a property test and the `decode` fuzz target).
+//! would exceed the limit stops there. Only a successful decode is taken from libdeflate; when the
+//! body is refused for any reason, the streaming zlib-rs decoder runs on the same bytes and gives
+//! the error (truncated, corrupt, bad checksum, over the limit), so the answer never depends on
+//! which decoder ran (checked by a property test and the `decode` fuzz target).
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
