@@ -245,7 +245,7 @@ fn truncated(what: &str) -> Error {
 /// libdeflate decodes (see `inflate.rs`), first into `hint` bytes of room when the stream says
 /// how large it is (a gzip ISIZE), so that a small body gets a buffer of its size rather than the
 /// whole limit's. The hint is never trusted: a stream that needs more gets all the room left under
-/// the limit on a second try, and when libdeflate refuses, the streaming decoder says why.
+/// the limit on a second try.
 fn inflate(
     input: &[u8],
     out: &mut Vec<u8>,
@@ -261,10 +261,16 @@ fn inflate(
     if result == Err(Refused::NoRoom) && first < room {
         result = raw(input, out, room);
     }
+    // A refusal here is provisional: `decode_members` decodes a refused body again with the
+    // streaming reference, which gives the error the answer reports.
     match result {
         Ok(_) if out.len() > limit.max_decoded => Err(too_large(out.len(), limit)),
         Ok(used) => Ok(used),
-        Err(_) => inflate_streaming(input, out, limit, what, None),
+        Err(Refused::NoRoom) => Err(too_large(out.len() + room, limit)),
+        Err(Refused::Bad) => Err(Error::new(
+            ErrorKind::CorruptStream,
+            format!("{what} data is corrupt"),
+        )),
     }
 }
 
@@ -640,7 +646,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         max_decoded: 64 * 1024,
     };
     let mut out = output_buffer(trial);
-    match inflate(bytes, &mut out, trial, "raw deflate", None) {
+    match inflate_streaming(bytes, &mut out, trial, "raw deflate", None) {
         Ok(used) if used == bytes.len() => Sniffed::RawDeflate,
         // Inflating past the trial limit also means the bytes are a raw DEFLATE stream.
         Err(e) if e.kind() == ErrorKind::DecodedTooLarge => Sniffed::RawDeflate,
