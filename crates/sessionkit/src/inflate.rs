@@ -4,8 +4,9 @@
 //! bounded by what is left of the decoded-size limit: no copy, no zero-filling, and a stream that
 //! would exceed the limit stops there. Only a successful decode is taken from libdeflate; when the
 //! body is refused for any reason, the streaming zlib-rs decoder runs on the same bytes and gives
-//! the error (truncated, corrupt, bad checksum, over the limit), so the answer never depends on
-//! which decoder ran (checked by a property test and the `decode` fuzz target).
+//! the error (truncated, corrupt, bad checksum, over the limit), so a refusal never depends on
+//! which decoder ran (checked by a property test and the `decode` fuzz target). libdeflate also
+//! decodes codes RFC 1951 reserves, which zlib refuses: see `encoding::RESERVED_CODE_REFUSALS`.
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
