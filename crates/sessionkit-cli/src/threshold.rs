@@ -21,7 +21,17 @@ use crate::{CONFORMS, Format};
 /// Arguments of `sessionkit threshold`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "How to read it: for each link and connection, compressing pays for bodies at least as large     as the break-even size; below it, send plain JSON. `total` is encode + transfer + decode. Transfer counts     whole 1,460-byte TCP segments at the link's bandwidth and, on a new (cold) connection, a round trip for     each slow-start flight after the first (initial window 10 segments, RFC 6928). Handshakes and the answer     cost the same either way and are left out.\n\nLink profiles (bandwidth, round trip): loopback 10 Gbit/s     0.05 ms, lan 1 Gbit/s 0.5 ms, same-region 1 Gbit/s 2 ms, cross-region 200 Mbit/s 80 ms, 4g 10 Mbit/s     50 ms, 3g 1 Mbit/s 150 ms.\n\nExamples:\n  sessionkit threshold --profile cross-region\n      sessionkit threshold --links 10,100 --rtt 30 --connection cold --payload body.json\n      sessionkit threshold --plot cost.svg --plot-profile 4g"
+    after_help = "How to read it: for each link and connection, compressing pays for bodies at least \
+as large as the break-even size; below it, send plain JSON. `total` is encode + transfer + decode. \
+Transfer counts whole 1,460-byte TCP segments at the link's bandwidth and, on a new (cold) \
+connection, a round trip for each slow-start flight after the first (initial window 10 segments, \
+RFC 6928). Handshakes and the answer cost the same either way and are left out.\n\n\
+Link profiles (bandwidth, round trip): loopback 10 Gbit/s 0.05 ms, lan 1 Gbit/s 0.5 ms, \
+same-region 1 Gbit/s 2 ms, cross-region 200 Mbit/s 80 ms, 4g 10 Mbit/s 50 ms, 3g 1 Mbit/s 150 ms.\n\n\
+Examples:\n  \
+sessionkit threshold --profile cross-region\n  \
+sessionkit threshold --links 10,100 --rtt 30 --connection cold --payload body.json\n  \
+sessionkit threshold --plot cost.svg --plot-profile 4g"
 )]
 pub struct ThresholdArgs {
     /// Consent text sizes to measure, in KiB.
@@ -31,10 +41,20 @@ pub struct ThresholdArgs {
     #[arg(long = "profile", value_delimiter = ',', value_parser = parse_link, value_name = "NAME")]
     profiles: Vec<Link>,
     /// Links of your own to model, in Mbit/s (with the round trip of --rtt).
-    #[arg(long, value_delimiter = ',', value_name = "MBPS")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "MBPS",
+        allow_negative_numbers = true
+    )]
     links: Vec<f64>,
     /// Round-trip time of the --links, in milliseconds.
-    #[arg(long, default_value_t = 0.0, value_name = "MS")]
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        value_name = "MS",
+        allow_negative_numbers = true
+    )]
     rtt: f64,
     /// New connections (slow start), kept-alive ones, or both.
     #[arg(long, value_enum, default_value_t = Connections::Both)]

@@ -635,6 +635,31 @@ fn threshold_models_round_trips_on_a_new_connection() {
     let bad = sessionkit(&["threshold", "--profile", "moon"], None);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cross-region"));
+    // A negative link or round trip reaches the check that says what is wrong with it.
+    for (flag, words) in [
+        ("--links", "--links must be positive"),
+        ("--rtt", "--rtt must be"),
+    ] {
+        let bad = sessionkit(&["threshold", "--sizes", "0", flag, "-5"], None);
+        assert_eq!(bad.status.code(), Some(2), "{flag}");
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains(words),
+            "{flag}"
+        );
+    }
+    // The help's examples are one per line.
+    let help = sessionkit(&["threshold", "--help"], None);
+    let help = String::from_utf8_lossy(&help.stdout);
+    let examples = help
+        .split("Examples:\n")
+        .nth(1)
+        .expect("examples in --help");
+    assert!(
+        examples
+            .lines()
+            .all(|l| l.starts_with("  sessionkit threshold")),
+        "{examples}"
+    );
 }
 
 /// The independent contract server of `tests/contract_server.py` (Python's standard library, no
