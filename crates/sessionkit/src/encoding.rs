@@ -231,7 +231,9 @@ pub fn decode_members_streaming(
 /// "what zlib accepts, plus a bit more"). So a body that uses them, with every checksum and
 /// length right, is accepted by `decode` and refused as corrupt by the reference. No encoder
 /// writes them, and the signature covers the decoded bytes, so accepting them lets no forged
-/// body through; this is the one way the two decoders may differ.
+/// body through; this is the one way the two decoders may differ. (zlib uses the same words for
+/// the unused codeword of a code with one codeword, which libdeflate reads as the used symbol:
+/// the same leniency, allowed the same way.)
 const RESERVED_CODE_REFUSALS: [&str; 3] = [
     "invalid literal/length code",
     "invalid distance code",
