@@ -624,12 +624,8 @@ pub fn malformed<S: AsRef<[u8]>>(value: &str, secrets: &[S], bytes: &[u8]) -> Op
     let lower = value.to_ascii_lowercase();
     secrets
         .iter()
-        .any(|s| hex(&algorithm.digest(s.as_ref(), bytes)) == lower)
+        .any(|s| algorithm.hex(s.as_ref(), bytes) == lower)
         .then(|| wrong_algorithm(name))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// No `X-HMAC-SIGNATURE`: a digest in a header of another name (`X-Signature`,

@@ -245,10 +245,11 @@ const RESERVED_CODE_REFUSALS: [&str; 3] = [
 /// (property test, `decode` fuzz target) allow when libdeflate's path accepted the body.
 #[doc(hidden)]
 pub fn refused_for_reserved_code(reference: &Error) -> bool {
+    let message = reference.to_string();
     reference.kind() == ErrorKind::CorruptStream
         && RESERVED_CODE_REFUSALS
             .iter()
-            .any(|words| reference.to_string().contains(words))
+            .any(|words| message.contains(words))
 }
 
 /// Inflates one raw DEFLATE stream onto `out` and returns how many input bytes it used.

@@ -172,6 +172,14 @@ impl Algorithm {
                 .to_vec(),
         }
     }
+
+    /// [`Algorithm::digest`] as lowercase hex, the form a signature header carries.
+    pub fn hex(self, key: &[u8], bytes: &[u8]) -> String {
+        self.digest(key, bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 // HMAC-SHA256 on the request path is ring's (benches/, group `parts`): at par with `sha2` and

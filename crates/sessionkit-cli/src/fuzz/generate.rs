@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sessionkit::encoding::{self, Encoding};
 use sessionkit::headers::Headers;
-use sessionkit::signature;
+use sessionkit::signature::{self, Algorithm};
 
 /// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
 #[derive(Debug, Clone)]
@@ -809,9 +809,7 @@ pub fn build(input: &Input, credentials: &Credentials) -> Request {
             signed = None;
         }
         Mutation::Sign(SignMistake::HmacSha512) => {
-            let digest = sessionkit::signature::Algorithm::HmacSha512.digest(secret, &json);
-            let text: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            headers.push("X-HMAC-SIGNATURE", text);
+            headers.push("X-HMAC-SIGNATURE", Algorithm::HmacSha512.hex(secret, &json));
             signed = None;
         }
         Mutation::Sign(SignMistake::ToolOutput) => {
@@ -826,9 +824,7 @@ pub fn build(input: &Input, credentials: &Credentials) -> Request {
             signed = None;
         }
         Mutation::Sign(SignMistake::PlainSha256) => {
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(&json);
-            headers.push("X-HMAC-SIGNATURE", format!("{digest:x}"));
+            headers.push("X-HMAC-SIGNATURE", Algorithm::Sha256.hex(b"", &json));
             signed = None;
         }
         Mutation::Sign(SignMistake::TwoHeaders) => {
