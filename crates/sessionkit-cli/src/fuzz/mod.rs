@@ -91,18 +91,21 @@ pub struct FuzzArgs {
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
+    let not_a_duration = || format!("{text:?} is not a duration such as 60s or 2m");
     let (number, unit) = text.split_at(
         text.find(|c: char| !c.is_ascii_digit())
             .unwrap_or(text.len()),
     );
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration such as 60s or 2m"))?;
+    let n: u64 = number.parse().map_err(|_| not_a_duration())?;
     match unit {
         "" | "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
+        // Minutes past u64 seconds would wrap to a short run (or panic in a debug build).
+        "m" => n
+            .checked_mul(60)
+            .map(Duration::from_secs)
+            .ok_or_else(not_a_duration),
         "ms" => Ok(Duration::from_millis(n)),
-        _ => Err(format!("{text:?} is not a duration such as 60s or 2m")),
+        _ => Err(not_a_duration()),
     }
 }
 
@@ -602,5 +605,21 @@ impl Report {
         }
         out.push_str("</testsuite>\n");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_never_wrap() {
+        assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        for bad in ["", "m", "1h", "-5s", "abc", "307445734561825861m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 }
