@@ -79,12 +79,12 @@ fn candidates(input: &Input) -> Vec<Input> {
                 n * 7 / 8,
                 n * 15 / 16,
                 n * 31 / 32,
-                n - 1024,
+                // Halving can bring a size below 1 KiB: wrapped, it would ask for an 18 EB body.
+                n.saturating_sub(1024),
             ] {
                 out.push(with(&|c| c.mutation = Mutation::Size(smaller)));
             }
         }
-        Mutation::Sign(SignMistake::TwoHeaders) => {}
         _ => {}
     }
     // The payload: members removed, strings shortened.
@@ -215,4 +215,26 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> a
     finding.curl = Some(curl);
     finding.file = Some(path.display().to_string());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A size halved below 1 KiB is shrunk further, never wrapped around to a huge one.
+    #[test]
+    fn size_candidates_only_get_smaller() {
+        for size in [0, 1, 700, 1024, 1500, 400 * 1024] {
+            let input = Input {
+                payload: json!({"verification": {}}),
+                encoding: Encoding::Identity,
+                mutation: Mutation::Size(size),
+            };
+            for candidate in candidates(&input) {
+                if let Mutation::Size(smaller) = candidate.mutation {
+                    assert!(smaller <= size, "{smaller} from {size}");
+                }
+            }
+        }
+    }
 }
