@@ -195,6 +195,17 @@ pub struct Input {
     pub mutation: Mutation,
 }
 
+impl Input {
+    /// `payload` as the contract wants it: uncompressed, unmutated.
+    pub fn plain(payload: Value) -> Self {
+        Input {
+            payload,
+            encoding: Encoding::Identity,
+            mutation: Mutation::Valid,
+        }
+    }
+}
+
 fn encoding_name<S: serde::Serializer>(e: &Encoding, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(e.name())
 }

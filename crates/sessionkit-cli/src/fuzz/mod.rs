@@ -336,22 +336,16 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         secrets: vec![args.secret.clone().into_bytes()],
         ..Default::default()
     };
+    let credentials = Credentials {
+        api_key: args.api_key.clone(),
+        secret: args.secret.clone(),
+    };
     let bases: Vec<Value> = sessionkit_mock::conform::embedded_corpus()
         .iter()
         .filter(|(name, _)| name.starts_with("schema/seed/"))
         .filter_map(|(_, bytes)| serde_json::from_slice(bytes).ok())
         .filter(|v: &Value| {
-            let request = generate::build(
-                &Input {
-                    payload: v.clone(),
-                    encoding: sessionkit::encoding::Encoding::Identity,
-                    mutation: generate::Mutation::Valid,
-                },
-                &Credentials {
-                    api_key: args.api_key.clone(),
-                    secret: args.secret.clone(),
-                },
-            );
+            let request = generate::build(&Input::plain(v.clone()), &credentials);
             receive::receive(&request.headers, &request.body, &config).status == 201
         })
         .collect();
@@ -362,23 +356,13 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     let run = Arc::new(Run {
         url: url.clone(),
         seed: args.seed,
-        credentials: Credentials {
-            api_key: args.api_key.clone(),
-            secret: args.secret.clone(),
-        },
+        credentials,
         config,
         bases,
         timeout: Duration::from_secs(args.timeout),
     });
     // A server that is not there is one error, not a finding per case.
-    let probe = generate::build(
-        &Input {
-            payload: run.bases[0].clone(),
-            encoding: sessionkit::encoding::Encoding::Identity,
-            mutation: generate::Mutation::Valid,
-        },
-        &run.credentials,
-    );
+    let probe = generate::build(&Input::plain(run.bases[0].clone()), &run.credentials);
     client::send("POST", &url, &probe.headers, &probe.body, run.timeout)
         .map_err(|e| anyhow::anyhow!("cannot reach {url} (is the server running?): {e}"))?;
 
