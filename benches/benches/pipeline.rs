@@ -5,7 +5,6 @@
 #![allow(unsafe_code, clippy::unwrap_used, missing_docs)] // FFI to the C zlib anchor; bench code
 
 use std::hint::black_box;
-use std::io::Write as _;
 use std::time::Duration;
 
 use benches::{SEED, payload_json};
@@ -174,17 +173,16 @@ fn anchors(c: &mut Criterion) {
             let id = BenchmarkId::new(format!("encode/c-zlib-{level}"), kib);
             group.bench_with_input(id, &json, |b, j| b.iter(|| c_zlib_compress(j, level)));
         }
-        // flate2's two pure-Rust backends, for the choice of the one `decode` runs on.
+        // The two pure-Rust compressors beside the C zlib.
         for level in [1, 6] {
             let id = BenchmarkId::new(format!("encode/zlib-rs-{level}"), kib);
             group.bench_with_input(id, &json, |b, j| {
+                let config = zlib_rs::DeflateConfig::new(level);
                 b.iter(|| {
-                    let mut encoder = flate2::write::ZlibEncoder::new(
-                        Vec::new(),
-                        flate2::Compression::new(level),
-                    );
-                    encoder.write_all(j).unwrap();
-                    encoder.finish().unwrap()
+                    let mut out = vec![0; zlib_rs::compress_bound(j.len())];
+                    let (written, rc) = zlib_rs::compress_slice(&mut out, j, config);
+                    assert_eq!(rc, zlib_rs::ReturnCode::Ok);
+                    written.len()
                 })
             });
             let id = BenchmarkId::new(format!("encode/miniz-oxide-{level}"), kib);
@@ -326,8 +324,8 @@ fn doctor(c: &mut Criterion) {
 
 /// The parts of `receive` on each candidate library, and `receive` itself, in one run (issue:
 /// receive at the speed of its fastest parts): HMAC-SHA256 verify on `sha2`, `ring` and
-/// `aws-lc-rs`, and `sessionkit` (what `signature` runs: ring); gunzip on flate2/zlib-rs (the
-/// streaming reference decoder), `zune-inflate`, libdeflate, and `sessionkit` (what `decode`
+/// `aws-lc-rs`, and `sessionkit` (what `signature` runs: ring); gunzip on the C zlib through
+/// flate2 (the streaming reference decoder), zlib-rs, `zune-inflate`, libdeflate, and `sessionkit` (what `decode`
 /// runs: libdeflate into the limit-bounded buffer); JSON parse with serde_json. `fastest-sum` runs the fastest of each back to
 /// back; `benches/summary.py` prints `receive` against it.
 fn parts(c: &mut Criterion) {
@@ -366,10 +364,20 @@ fn parts(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("hmac/aws-lc-rs", kib), &json, |b, j| {
             b.iter(|| aws_lc_rs::hmac::verify(&lc_key, j, &tag_bytes).is_ok())
         });
-        group.bench_with_input(BenchmarkId::new("gunzip/zlib-rs", kib), &gz, |b, g| {
+        group.bench_with_input(BenchmarkId::new("gunzip/c-zlib", kib), &gz, |b, g| {
             b.iter(|| {
                 encoding::decode_members_streaming(g, Encoding::Gzip, DecodeLimit::default())
                     .unwrap()
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("gunzip/zlib-rs", kib), &gz, |b, g| {
+            // Window bits 31: a gzip wrapper, zlib's convention.
+            let config = zlib_rs::InflateConfig { window_bits: 31 };
+            b.iter(|| {
+                let mut out = vec![0; json.len()];
+                let (read, rc) = zlib_rs::decompress_slice(&mut out, g, config);
+                assert_eq!(rc, zlib_rs::ReturnCode::Ok);
+                read.len()
             })
         });
         group.bench_with_input(BenchmarkId::new("gunzip/sessionkit", kib), &gz, |b, g| {

@@ -41,7 +41,7 @@ pub fn decode(data: &[u8]) {
             limit.max_decoded
         );
     }
-    // libdeflate decodes; the streaming zlib-rs decoder is the reference: the same bytes, or
+    // libdeflate decodes; the streaming C zlib decoder is the reference: the same bytes, or
     // the same error kind, for every input; the one exception is a code RFC 1951 reserves,
     // which only libdeflate decodes.
     let reference = encoding::decode_members_streaming(rest, encoding, limit);

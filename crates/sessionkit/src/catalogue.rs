@@ -164,7 +164,7 @@ pub(crate) const ERRORS: [Entry; ErrorKind::ALL.len()] = {
             Decode,
             400,
             1104,
-            "{format} data is corrupt at input byte {offset} ({reason})",
+            "{format} data is corrupt: {reason} (zlib stopped at its byte {offset})",
             DECODE_HINT,
         ),
         entry(

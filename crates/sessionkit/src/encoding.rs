@@ -207,7 +207,7 @@ pub fn decode_members(
     }
 }
 
-/// [`decode_members`] on the streaming zlib-rs decoder alone: the reference the libdeflate path
+/// [`decode_members`] on the streaming C zlib decoder alone: the reference the libdeflate path
 /// is compared with, input for input, by a property test and the `decode` fuzz target.
 #[doc(hidden)]
 pub fn decode_members_streaming(
@@ -302,7 +302,7 @@ fn inflate(
     }
 }
 
-/// The same on zlib-rs, streaming into a buffer that grows up to just past the limit (no hint
+/// The same on the C zlib, streaming into a buffer that grows up to just past the limit (no hint
 /// needed: it grows as it goes).
 fn inflate_streaming(
     input: &[u8],
@@ -326,9 +326,12 @@ fn inflate_streaming(
         let status = inflater
             .decompress_vec(&input[consumed..], out, FlushDecompress::None)
             .map_err(|e| {
+                // zlib reads a few bytes ahead: where it stopped, not the exact bit.
+                let at = inflater.total_in();
+                let words = e.message().unwrap_or("invalid data");
                 Error::new(
                     ErrorKind::CorruptStream,
-                    format!("{what} data is corrupt at input byte {consumed} ({e})"),
+                    format!("{what} data is corrupt: {words} (zlib stopped at its byte {at})"),
                 )
             })?;
         match status {
@@ -581,7 +584,9 @@ pub fn rewraps(wire: &[u8], encoding: Encoding, decoded: &[u8]) -> Vec<(String, 
 /// zlib's default (6: Python's `zlib.compress`, Java, libcurl), the fastest (1), then the rest.
 pub const RECOMPRESSION_LEVELS: [u32; 9] = [9, 6, 1, 2, 3, 4, 5, 7, 8];
 
-/// `decoded` compressed anew by the C zlib at `level` and framed like `wire`: a gzip member keeps
+/// `decoded` compressed anew by the C zlib at `level` (flate2's backend: the compressor of
+/// Python's `gzip` and `zlib` modules, Java's `GZIPOutputStream` and libcurl, so the bytes are
+/// theirs) and framed like `wire`: a gzip member keeps
 /// the sent header's mtime and OS byte, with the XFL byte zlib writes for that level; a zlib stream
 /// is zlib's own. `None` when `wire` is not a gzip member or zlib stream, or when the copy is
 /// `wire` itself.
@@ -591,7 +596,9 @@ pub fn recompressed(
     decoded: &[u8],
     level: u32,
 ) -> Option<Vec<u8>> {
-    let zlib = crate::c_zlib::compress(decoded, level)?;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+    std::io::Write::write_all(&mut encoder, decoded).ok()?;
+    let zlib = encoder.finish().ok()?;
     let copy = match encoding {
         Encoding::Gzip if wire.len() >= 10 && wire[..2] == GZIP_MAGIC => {
             let raw = zlib.get(2..zlib.len().checked_sub(4)?)?;
@@ -705,6 +712,75 @@ mod tests {
         assert_eq!(reference.kind(), error.kind());
     }
 
+    /// Found by the `decode` fuzz target in a CI run: a gzip body of 1,037 bytes of JSON whose
+    /// DEFLATE data uses a reserved literal/length code, which libdeflate decodes. The reference
+    /// was zlib-rs then, whose fast path lost the error's words ("repeated call with bad state"),
+    /// so the refusal could not be recognised as the allowed one. The C zlib names it.
+    #[test]
+    fn a_reserved_code_deep_in_a_stream_is_named_by_the_reference() {
+        let input = include_bytes!(
+            "../../../fuzz/regressions/decode/crash-6e84da257e474b68c6a26360950ad59102559cd6"
+        );
+        let limit = DecodeLimit {
+            max_decoded: usize::from(u16::from_be_bytes([input[1], input[2]])) % 8192,
+        };
+        let wire = &input[3..];
+        let (fast, _) = decode_members(wire, Encoding::Gzip, limit).unwrap();
+        assert_eq!(fast.len(), 1037);
+        assert!(serde_json::from_slice::<serde_json::Value>(&fast).is_ok());
+        let reference = decode_members_streaming(wire, Encoding::Gzip, limit).unwrap_err();
+        assert!(
+            reference
+                .to_string()
+                .contains("invalid literal/length code"),
+            "{reference}"
+        );
+        assert!(refused_for_reserved_code(&reference));
+    }
+
+    /// Every corrupt stream is refused with zlib's words for what is wrong: each single-bit flip
+    /// of a 16 KiB gzip body that makes its DEFLATE data corrupt. (zlib-rs, the reference until
+    /// this test, said "repeated call with bad state" for most of them.)
+    #[test]
+    fn a_corrupt_stream_is_refused_with_the_reason() {
+        const ZLIB_WORDS: [&str; 11] = [
+            "invalid block type",
+            "invalid stored block lengths",
+            "too many length or distance symbols",
+            "invalid code lengths set",
+            "invalid bit length repeat",
+            "invalid code -- missing end-of-block",
+            "invalid literal/lengths set",
+            "invalid distances set",
+            "invalid literal/length code",
+            "invalid distance code",
+            "invalid distance too far back",
+        ];
+        let body = crate::prose::consent_text(16 * 1024, 1).into_bytes();
+        let wire = encode(&body, Encoding::Gzip, 6);
+        let limit = DecodeLimit::default();
+        let mut corrupt = 0;
+        // Every third byte of the DEFLATE data (header and trailer excluded), every bit.
+        for i in (10..wire.len() - 8).step_by(3) {
+            for bit in 0..8 {
+                let mut damaged = wire.clone();
+                damaged[i] ^= 1 << bit;
+                let Err(error) = decode(&damaged, Encoding::Gzip, limit) else {
+                    continue;
+                };
+                if error.kind() == ErrorKind::CorruptStream {
+                    corrupt += 1;
+                    let message = error.to_string();
+                    assert!(
+                        ZLIB_WORDS.iter().any(|words| message.contains(words)),
+                        "byte {i} bit {bit}: {message}"
+                    );
+                }
+            }
+        }
+        assert!(corrupt > 1000, "only {corrupt} corrupt streams");
+    }
+
     /// A body of exactly one byte more than the limit is refused by both decoders, whatever
     /// the call on which the stream ends (the streaming decoder once accepted it when the end
     /// came in the same call that filled the byte past the limit).
@@ -716,7 +792,7 @@ mod tests {
                 let wire = encode(&body, encoding, 6);
                 for (decoder, decode) in [
                     ("libdeflate", decode_members as fn(_, _, _) -> _),
-                    ("zlib-rs", decode_members_streaming),
+                    ("C zlib", decode_members_streaming),
                 ] {
                     let at = |max_decoded| decode(&wire, encoding, DecodeLimit { max_decoded });
                     assert!(at(size).is_ok(), "{decoder} {encoding:?} {size}");

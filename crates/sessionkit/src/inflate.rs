@@ -3,7 +3,7 @@
 //! must not overrun, so the output goes straight into the spare capacity of the caller's vector,
 //! bounded by what is left of the decoded-size limit: no copy, no zero-filling, and a stream that
 //! would exceed the limit stops there. Only a successful decode is taken from libdeflate; when the
-//! body is refused for any reason, the streaming zlib-rs decoder runs on the same bytes and gives
+//! body is refused for any reason, the C zlib, streaming, runs on the same bytes and gives
 //! the error (truncated, corrupt, bad checksum, over the limit), so a refusal never depends on
 //! which decoder ran (checked by a property test and the `decode` fuzz target). libdeflate also
 //! decodes codes RFC 1951 reserves, which zlib refuses: see `encoding::RESERVED_CODE_REFUSALS`.

@@ -24,7 +24,6 @@ pub mod signature;
 pub use catalogue::{Mistake, Stage};
 pub use error::{Error, ErrorKind, Rejection};
 
-mod c_zlib;
 pub mod catalogue;
 pub mod corpus;
 pub mod cost;

@@ -136,7 +136,7 @@ mod signing_and_encoding {
             }
         }
 
-        /// libdeflate (what `decode` runs) and the streaming zlib-rs decoder (the reference)
+        /// libdeflate (what `decode` runs) and the streaming C zlib decoder (the reference)
         /// agree on real streams, one to three gzip members, with a byte flipped, cut short or
         /// followed by more bytes: the same output, or the same error kind.
         #[test]
