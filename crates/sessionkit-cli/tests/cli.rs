@@ -1196,6 +1196,35 @@ fn fuzz_finds_the_bugs_the_corpus_misses() {
     );
 }
 
+/// `fuzz` holds every answer to the rules `conform` checks on answers (one function,
+/// `sessionkit_mock::conform::answer_problems`): each variant of the independent server that
+/// breaks one is found, in a group named after the rule.
+#[test]
+fn fuzz_checks_answers_by_conforms_rules() {
+    let bugs = [
+        (
+            "no-echo",
+            "answer vendorData is not the echo of the request's",
+        ),
+        ("no-accept-encoding", "a 415 must carry Accept-Encoding"),
+        ("unsigned-answers", "answer carries no X-HMAC-SIGNATURE"),
+        (
+            "answer-signed-reserialized",
+            "answer X-HMAC-SIGNATURE does not match the answer bytes",
+        ),
+    ];
+    let mut missed = Vec::new();
+    for (bug, rule) in bugs {
+        let server = ContractServer::start("documented", Some(bug));
+        let (code, report) = fuzz(&server.url, "documented", "600", None);
+        let groups = finding_groups(&report);
+        if code != Some(1) || !groups.iter().any(|g| g.contains(rule)) {
+            missed.push(format!("{bug}: {groups:?}"));
+        }
+    }
+    assert!(missed.is_empty(), "missed:\n{}", missed.join("\n"));
+}
+
 /// The same seed sends the same requests: two runs find the same groups at the same cases.
 #[test]
 fn fuzz_is_deterministic_for_a_seed() {

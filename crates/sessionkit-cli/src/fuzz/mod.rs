@@ -4,8 +4,10 @@
 //! mutation aimed at one stage (headers, size, decode, signature, json, schema), signed with the
 //! target's credentials unless the mutation is about the signature. What the contract requires of
 //! the answer comes from `sessionkit::receive` in the target's profile. A finding is a different
-//! status or vendor code, a 5xx, no answer (timeout, reset), an answer not in the vendor's shape,
-//! or a 201 that is unsigned or wrongly signed. Findings are grouped by (stage, expected, got);
+//! status or vendor code, a 5xx, no answer (timeout, reset), or an answer whose form breaks a rule
+//! `conform` checks too (`sessionkit_mock::conform::answer_problems`: the vendor's shape,
+//! Content-Type, Accept-Encoding on a 415, and on a 201 the signature over its bytes,
+//! X-AUTH-CLIENT and the echo). Findings are grouped by (stage, expected, got);
 //! the first of each group is shrunk to the smallest request that still shows it and written out
 //! as a corpus case with a curl command.
 
@@ -19,9 +21,9 @@ use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
 use sessionkit::receive::{self, Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::schema::{self, Profile};
-use sessionkit::signature::{self, Signature};
+use sessionkit::schema::Profile;
 use sessionkit_mock::client;
+use sessionkit_mock::conform::{AnswerProblem, AnswerRules, answer_problems};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 
@@ -118,6 +120,9 @@ struct Expected {
     /// The stage that decides: the refusing stage, or `accepted`.
     stage: &'static str,
     error: Option<&'static str>,
+    /// The JSON a 201 echoes: the accepted body.
+    #[serde(skip)]
+    sent: Option<Value>,
 }
 
 /// What came back, reduced to what is compared.
@@ -174,6 +179,7 @@ impl Run {
                 .as_ref()
                 .map_or("accepted", |e| e.kind().stage().name()),
             error: outcome.error.as_ref().map(|e| e.kind().code()),
+            sent: outcome.body,
         }
     }
 
@@ -252,39 +258,36 @@ impl Run {
                 "code {code:?} where the contract requires one of {:?}",
                 expected.codes
             ))
-        } else if let Some(problem) = self.shape(reply, body.as_ref()) {
-            got.problem = Some(problem.clone());
-            Some(problem)
+        } else if let Some(problem) = self.answer_problem(expected, reply, body.as_ref()) {
+            got.problem = Some(problem.rule.to_owned());
+            Some(problem.message)
         } else {
             None
         };
         (got, what)
     }
 
-    /// The answer's shape and, on 201, its signature.
-    fn shape(&self, reply: &client::Reply, body: Option<&Value>) -> Option<String> {
+    /// The first way the answer's form departs from the contract: the rules `conform` checks.
+    fn answer_problem(
+        &self,
+        expected: &Expected,
+        reply: &client::Reply,
+        body: Option<&Value>,
+    ) -> Option<AnswerProblem> {
         let Some(body) = body else {
-            return Some("answer is not JSON".into());
+            let rule = "answer is not JSON";
+            return Some(AnswerProblem {
+                rule,
+                message: rule.into(),
+            });
         };
-        if let Some(v) = schema::check_answer(body, reply.status).errors.first() {
-            return Some(format!(
-                "answer not in the vendor's shape ({} at {})",
-                v.message, v.pointer
-            ));
-        }
-        if reply.status == 201 {
-            let secret = self.credentials.secret.as_bytes();
-            return match reply
-                .headers
-                .get_one("x-hmac-signature")
-                .map(Signature::from_hex)
-            {
-                Some(Ok(sig)) if signature::verify(&[secret], &reply.body, &sig) => None,
-                Some(_) => Some("201 answer wrongly signed".into()),
-                None => Some("201 answer unsigned".into()),
-            };
-        }
-        None
+        let rules = AnswerRules {
+            error: expected.error,
+            sent: expected.sent.as_ref(),
+            api_key: &self.credentials.api_key,
+            secret: &self.credentials.secret,
+        };
+        answer_problems(reply, body, &rules).into_iter().next()
     }
 }
 

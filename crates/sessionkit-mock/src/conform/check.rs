@@ -71,10 +71,16 @@ pub(crate) fn check(case: &Case, reply: &client::Reply, run: &Conform) -> Checke
     } else {
         expected_answer(case, &mut checked, run);
     }
-    answer_shape(case, reply, &body, &mut checked);
-    if reply.status == 201 {
-        created(case, reply, &body, run, &mut checked);
-    }
+    let rules = AnswerRules {
+        error: case.expect.error.as_deref(),
+        sent: case.sent.as_ref(),
+        api_key: &run.api_key,
+        secret: &run.secret,
+    };
+    let problems = answer_problems(reply, &body, &rules);
+    checked
+        .problems
+        .extend(problems.into_iter().map(|p| p.message));
     checked
 }
 
@@ -114,24 +120,63 @@ fn expected_answer(case: &Case, checked: &mut Checked, run: &Conform) {
     }
 }
 
-/// The answer's schema and the headers its status calls for.
-fn answer_shape(case: &Case, reply: &client::Reply, body: &Value, checked: &mut Checked) {
+/// What an answer is checked against, beyond its status: for `conform`, and for `sessionkit fuzz`
+/// (which gets it from the oracle), so both hold any server to the same answer rules.
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerRules<'a> {
+    /// The error kind the request should get (`unsupported_encoding`: the 415 must say which
+    /// codings are accepted), `None` for a request that should be accepted.
+    pub error: Option<&'a str>,
+    /// The JSON the request carried, which a 201 echoes (`endUserId`, `vendorData`); `None` when
+    /// unknown.
+    pub sent: Option<&'a Value>,
+    /// The target's API key, which a 201 carries in X-AUTH-CLIENT.
+    pub api_key: &'a str,
+    /// The target's secret, which signs a 201's bytes.
+    pub secret: &'a str,
+}
+
+/// One way an answer's form departs from the contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerProblem {
+    /// Which rule, in words that do not depend on the request (what `sessionkit fuzz` groups by).
+    pub rule: &'static str,
+    /// The rule and what the answer did, for a person.
+    pub message: String,
+}
+
+impl AnswerProblem {
+    fn new(rule: &'static str, message: String) -> Self {
+        AnswerProblem { rule, message }
+    }
+}
+
+/// Every way the form of an answer departs from the contract (docs/contract.md §6), whatever its
+/// status: its schema, its Content-Type, the headers its status calls for, and on a 201 the
+/// signature over the answer's bytes, X-AUTH-CLIENT and the echo.
+pub fn answer_problems(
+    reply: &client::Reply,
+    body: &Value,
+    rules: &AnswerRules<'_>,
+) -> Vec<AnswerProblem> {
+    let mut problems = Vec::new();
     let status = reply.status;
     for v in schema::check_answer(body, status).errors {
-        checked.problems.push(format!(
-            "answer violates its schema at {}: {}",
-            v.pointer, v.message
+        problems.push(AnswerProblem::new(
+            "answer violates its schema",
+            format!("answer violates its schema at {}: {}", v.pointer, v.message),
         ));
     }
     let content_type = reply.headers.get_one("content-type").unwrap_or("");
     let media_type = content_type.split(';').next().unwrap_or("").trim();
     if !media_type.eq_ignore_ascii_case("application/json") {
-        checked.problems.push(format!(
-            "answer Content-Type {content_type:?} is not application/json"
+        problems.push(AnswerProblem::new(
+            "answer Content-Type is not application/json",
+            format!("answer Content-Type {content_type:?} is not application/json"),
         ));
     }
     // RFC 9110 §15.5.16: a 415 for the content coding says which codings are accepted.
-    if status == 415 && case.expect.error.as_deref() == Some("unsupported_encoding") {
+    if status == 415 && rules.error == Some("unsupported_encoding") {
         let accept = reply
             .headers
             .get_all("accept-encoding")
@@ -139,44 +184,78 @@ fn answer_shape(case: &Case, reply: &client::Reply, body: &Value, checked: &mut 
             .to_ascii_lowercase();
         let tokens: Vec<&str> = accept.split(',').map(str::trim).collect();
         if !(tokens.contains(&"gzip") && tokens.contains(&"deflate")) {
-            checked.problems.push(format!(
-                "a 415 must carry Accept-Encoding: gzip, deflate (found {accept:?})"
+            problems.push(AnswerProblem::new(
+                "a 415 must carry Accept-Encoding: gzip, deflate",
+                format!("a 415 must carry Accept-Encoding: gzip, deflate (found {accept:?})"),
             ));
         }
     }
     if status == 429 && reply.headers.get_one("retry-after").is_none() {
-        checked.problems.push("a 429 must carry Retry-After".into());
+        problems.push(AnswerProblem::new(
+            "a 429 must carry Retry-After",
+            "a 429 must carry Retry-After".into(),
+        ));
     }
+    if status == 201 {
+        created(reply, body, rules, &mut problems);
+    }
+    problems
 }
 
 /// A 201: signed with the target's secret over the exact answer bytes, its key, and the echo.
-fn created(case: &Case, reply: &client::Reply, body: &Value, run: &Conform, checked: &mut Checked) {
-    let problems = &mut checked.problems;
-    match reply
+fn created(
+    reply: &client::Reply,
+    body: &Value,
+    rules: &AnswerRules<'_>,
+    problems: &mut Vec<AnswerProblem>,
+) {
+    let signature = reply
         .headers
         .get_one("x-hmac-signature")
-        .map(Signature::from_hex)
-    {
-        Some(Ok(sig)) if signature::verify(&[run.secret.as_bytes()], &reply.body, &sig) => {}
-        Some(Ok(_)) => {
-            problems.push("answer X-HMAC-SIGNATURE does not match the answer bytes".into())
-        }
-        Some(Err(e)) => problems.push(format!("answer X-HMAC-SIGNATURE malformed: {e}")),
-        None => problems.push("answer carries no X-HMAC-SIGNATURE".into()),
+        .map(Signature::from_hex);
+    match signature {
+        Some(Ok(sig)) if signature::verify(&[rules.secret.as_bytes()], &reply.body, &sig) => {}
+        Some(Ok(_)) => problems.push(AnswerProblem::new(
+            "answer X-HMAC-SIGNATURE does not match the answer bytes",
+            "answer X-HMAC-SIGNATURE does not match the answer bytes".into(),
+        )),
+        Some(Err(e)) => problems.push(AnswerProblem::new(
+            "answer X-HMAC-SIGNATURE malformed",
+            format!("answer X-HMAC-SIGNATURE malformed: {e}"),
+        )),
+        None => problems.push(AnswerProblem::new(
+            "answer carries no X-HMAC-SIGNATURE",
+            "answer carries no X-HMAC-SIGNATURE".into(),
+        )),
     }
-    if reply.headers.get_one("x-auth-client") != Some(run.api_key.as_str()) {
-        problems.push("answer X-AUTH-CLIENT is not the API key".into());
+    if reply.headers.get_one("x-auth-client") != Some(rules.api_key) {
+        problems.push(AnswerProblem::new(
+            "answer X-AUTH-CLIENT is not the API key",
+            "answer X-AUTH-CLIENT is not the API key".into(),
+        ));
     }
-    if let Some(sent) = &case.sent {
-        for field in ["endUserId", "vendorData"] {
+    if let Some(sent) = rules.sent {
+        for (field, rule) in [
+            (
+                "endUserId",
+                "answer endUserId is not the echo of the request's",
+            ),
+            (
+                "vendorData",
+                "answer vendorData is not the echo of the request's",
+            ),
+        ] {
             let want = sent["verification"]
                 .get(field)
                 .cloned()
                 .unwrap_or(Value::Null);
             if body["verification"][field] != want {
-                problems.push(format!(
-                    "answer {field} {} is not the echo of {want}",
-                    body["verification"][field]
+                problems.push(AnswerProblem::new(
+                    rule,
+                    format!(
+                        "answer {field} {} is not the echo of {want}",
+                        body["verification"][field]
+                    ),
                 ));
             }
         }

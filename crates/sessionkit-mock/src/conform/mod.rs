@@ -32,6 +32,7 @@ mod report;
 mod send;
 
 pub use cases::{Expected, embedded_corpus};
+pub use check::{AnswerProblem, AnswerRules, answer_problems};
 pub use report::CaseResult;
 
 use cases::{Corpus, load_cases};
