@@ -584,12 +584,12 @@ pub fn rewraps(wire: &[u8], encoding: Encoding, decoded: &[u8]) -> Vec<(String, 
 /// zlib's default (6: Python's `zlib.compress`, Java, libcurl), the fastest (1), then the rest.
 pub const RECOMPRESSION_LEVELS: [u32; 9] = [9, 6, 1, 2, 3, 4, 5, 7, 8];
 
-/// `decoded` compressed anew by the C zlib at `level` (flate2's backend: the compressor of
-/// Python's `gzip` and `zlib` modules, Java's `GZIPOutputStream` and libcurl, so the bytes are
-/// theirs) and framed like `wire`: a gzip member keeps
+/// `decoded` compressed anew by the C zlib at `level` and framed like `wire`: a gzip member keeps
 /// the sent header's mtime and OS byte, with the XFL byte zlib writes for that level; a zlib stream
 /// is zlib's own. `None` when `wire` is not a gzip member or zlib stream, or when the copy is
-/// `wire` itself.
+/// `wire` itself. The C zlib (flate2's backend) is the compressor of Python's `gzip` and `zlib`
+/// modules, Java's `GZIPOutputStream` and libcurl, so the copy has their bytes; zlib-rs's differ
+/// below level 9.
 pub fn recompressed(
     wire: &[u8],
     encoding: Encoding,
