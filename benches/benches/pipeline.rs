@@ -325,9 +325,10 @@ fn doctor(c: &mut Criterion) {
 /// The parts of `receive` on each candidate library, and `receive` itself, in one run (issue:
 /// receive at the speed of its fastest parts): HMAC-SHA256 verify on `sha2`, `ring` and
 /// `aws-lc-rs`, and `sessionkit` (what `signature` runs: ring); gunzip on the C zlib through
-/// flate2 (the streaming reference decoder), zlib-rs, `zune-inflate`, libdeflate, and `sessionkit` (what `decode`
-/// runs: libdeflate into the limit-bounded buffer); JSON parse with serde_json. `fastest-sum` runs the fastest of each back to
-/// back; `benches/summary.py` prints `receive` against it.
+/// flate2 (the streaming reference decoder), zlib-rs, `zune-inflate`, libdeflate, and
+/// `sessionkit` (what `decode` runs: libdeflate into the limit-bounded buffer); JSON parse with
+/// serde_json. `fastest-sum` runs the fastest of each back to back; `benches/summary.py` prints
+/// `receive` against it.
 fn parts(c: &mut Criterion) {
     let mut group = c.benchmark_group("parts");
     let config = Config::default();
