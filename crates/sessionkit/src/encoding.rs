@@ -695,6 +695,19 @@ mod tests {
 
     use super::*;
 
+    /// A `decode` fuzz target input as the target reads it: the encoding (first byte), the limit
+    /// (next two, modulo 8192) and the body. (`sessionkit_fuzzing::decode` reads the same format;
+    /// it cannot be called here: through the dev-dependency its types are another build's.)
+    fn decode_fuzz_input(input: &[u8]) -> (Encoding, DecodeLimit, &[u8]) {
+        let [e, hi, lo, wire @ ..] = input else {
+            panic!("a decode input has at least 3 bytes")
+        };
+        let limit = DecodeLimit {
+            max_decoded: usize::from(u16::from_be_bytes([*hi, *lo])) % 8192,
+        };
+        (Encoding::ALL[usize::from(*e) % 3], limit, wire)
+    }
+
     /// Found by the `decode` fuzz target: a gzip member whose DEFLATE data libdeflate decodes
     /// but zlib calls corrupt (the CRC then fails). The refusal is the reference's: corrupt.
     #[test]
@@ -702,13 +715,10 @@ mod tests {
         let input = include_bytes!(
             "../../../fuzz/regressions/decode/crash-9bb4f1990132a0e8d094403592976430301bf6a1"
         );
-        let limit = DecodeLimit {
-            max_decoded: usize::from(u16::from_be_bytes([input[1], input[2]])) % 8192,
-        };
-        let wire = &input[3..];
-        let error = decode(wire, Encoding::Gzip, limit).unwrap_err();
+        let (encoding, limit, wire) = decode_fuzz_input(input);
+        let error = decode(wire, encoding, limit).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::CorruptStream, "{error}");
-        let reference = decode_members_streaming(wire, Encoding::Gzip, limit).unwrap_err();
+        let reference = decode_members_streaming(wire, encoding, limit).unwrap_err();
         assert_eq!(reference.kind(), error.kind());
     }
 
@@ -721,14 +731,12 @@ mod tests {
         let input = include_bytes!(
             "../../../fuzz/regressions/decode/crash-6e84da257e474b68c6a26360950ad59102559cd6"
         );
-        let limit = DecodeLimit {
-            max_decoded: usize::from(u16::from_be_bytes([input[1], input[2]])) % 8192,
-        };
-        let wire = &input[3..];
-        let (fast, _) = decode_members(wire, Encoding::Gzip, limit).unwrap();
+        let (encoding, limit, wire) = decode_fuzz_input(input);
+        assert_eq!(encoding, Encoding::Gzip);
+        let (fast, _) = decode_members(wire, encoding, limit).unwrap();
         assert_eq!(fast.len(), 1037);
         assert!(serde_json::from_slice::<serde_json::Value>(&fast).is_ok());
-        let reference = decode_members_streaming(wire, Encoding::Gzip, limit).unwrap_err();
+        let reference = decode_members_streaming(wire, encoding, limit).unwrap_err();
         assert!(
             reference
                 .to_string()
