@@ -9,12 +9,15 @@ use std::time::Duration;
 
 use benches::{SEED, payload_json};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use sessionkit::decode;
-use sessionkit::encoding::{self, DecodeLimit, Encoding};
-use sessionkit::receive::{self, Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::request::SignedRequest;
-use sessionkit::schema::{self, Profile};
-use sessionkit::signature::{self, Signed};
+
+use sessionkit::Config;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::Profile;
+use sessionkit::SignedRequest;
+use sessionkit::codec::DecodeLimit;
+use sessionkit::codec::Encoding;
+use sessionkit::crypto::Signed;
 
 const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
 /// Sizes at which the anchors run, and the client path at every level (for `compare-python`);
@@ -31,14 +34,14 @@ fn criterion() -> Criterion {
 fn client(c: &mut Criterion) {
     let mut group = c.benchmark_group("client");
     for kib in benches::SIZES_KIB {
-        let payload = sessionkit::prose::payload(kib * 1024, SEED);
+        let payload = sessionkit::samples::payload(kib * 1024, SEED);
         let json = payload.to_json_bytes();
         group.throughput(Throughput::Bytes(json.len() as u64));
         group.bench_with_input(BenchmarkId::new("serialize", kib), &payload, |b, p| {
             b.iter(|| p.to_json_bytes())
         });
         group.bench_with_input(BenchmarkId::new("sign", kib), &json, |b, j| {
-            b.iter(|| signature::sign(SECRET, j))
+            b.iter(|| sessionkit::crypto::sign(SECRET, j))
         });
         for (encoding, level) in [
             (Encoding::Gzip, 1),
@@ -50,12 +53,12 @@ fn client(c: &mut Criterion) {
         ] {
             let id = BenchmarkId::new(format!("encode/{encoding}-{level}"), kib);
             group.bench_with_input(id, &json, |b, j| {
-                b.iter(|| encoding::encode(j, encoding, level))
+                b.iter(|| sessionkit::codec::encode(j, encoding, level))
             });
         }
     }
     for kib in benches::SIZES_KIB {
-        let payload = sessionkit::prose::payload(kib * 1024, SEED);
+        let payload = sessionkit::samples::payload(kib * 1024, SEED);
         group.throughput(Throughput::Bytes(payload.to_json_bytes().len() as u64));
         // At the anchor sizes every level, so that `compare-python` can take the lowest one that
         // compresses as well as Python's gzip.compress does.
@@ -81,35 +84,39 @@ fn server(c: &mut Criterion) {
     let config = Config::default();
     // A 1 GiB bomb (1,024 gzip members of 1 MiB of zeros, about 1 MiB on the wire) against the
     // default 1 MiB limit: how long until it is refused.
-    let bomb = encoding::encode(&vec![0u8; 1 << 20], Encoding::Gzip, 9).repeat(1024);
+    let bomb = sessionkit::codec::encode(&vec![0u8; 1 << 20], Encoding::Gzip, 9).repeat(1024);
     group.throughput(Throughput::Bytes(bomb.len() as u64));
     group.bench_function("decode/bomb-1gib", |b| {
-        b.iter(|| encoding::decode(&bomb, Encoding::Gzip, DecodeLimit::default()).unwrap_err())
+        b.iter(|| {
+            sessionkit::codec::decode(&bomb, Encoding::Gzip, DecodeLimit::default()).unwrap_err()
+        })
     });
     for kib in benches::SIZES_KIB {
         let json = payload_json(kib);
         let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
         group.throughput(Throughput::Bytes(json.len() as u64));
         group.bench_with_input(BenchmarkId::new("receive/gzip", kib), &request, |b, r| {
-            b.iter(|| receive::receive(&r.headers, &r.body, &config))
+            b.iter(|| sessionkit::receive(&r.headers, &r.body, &config))
         });
         // Each stage function alone, as `receive` calls it (ids kept for benches/summary.py).
         let (max, cost) = (config.limits.max_decoded, config.cost);
         group.bench_with_input(
             BenchmarkId::new("decode/gzip", kib),
             &request.body,
-            |b, w| b.iter(|| decode::check(w, Encoding::Gzip, max, &cost).unwrap()),
+            |b, w| {
+                b.iter(|| sessionkit::stage::decode::check(w, Encoding::Gzip, max, &cost).unwrap())
+            },
         );
         let signed = Signed::body(&json, &request.body, Encoding::Gzip);
         group.bench_with_input(BenchmarkId::new("verify", kib), &signed, |b, s| {
-            b.iter(|| signature::check(&request.headers, *s, &config).unwrap())
+            b.iter(|| sessionkit::stage::signature::check(&request.headers, *s, &config).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("parse", kib), &json, |b, j| {
-            b.iter(|| sessionkit::json::check(j).unwrap())
+            b.iter(|| sessionkit::stage::json::check(j).unwrap())
         });
         let value = sessionkit::json::parse(&json).unwrap();
         group.bench_with_input(BenchmarkId::new("validate", kib), &value, |b, v| {
-            b.iter(|| schema::check(v, Profile::Documented).unwrap())
+            b.iter(|| sessionkit::stage::schema::check(v, Profile::Documented).unwrap())
         });
     }
     group.finish();
@@ -153,7 +160,7 @@ fn anchors(c: &mut Criterion) {
     use libdeflater::Decompressor;
     let mut group = c.benchmark_group("anchors");
     for kib in ANCHOR_SIZES {
-        let payload = sessionkit::prose::payload(kib * 1024, SEED);
+        let payload = sessionkit::samples::payload(kib * 1024, SEED);
         let json = payload.to_json_bytes();
         group.throughput(Throughput::Bytes(json.len() as u64));
         // Every level up to 9: `compare-python` picks the lowest one that compresses as well as
@@ -164,7 +171,7 @@ fn anchors(c: &mut Criterion) {
                 let mut compressor = benches::libdeflate_compressor(level);
                 b.iter(|| {
                     let json = p.to_json_bytes();
-                    let sig = signature::sign(SECRET, &json);
+                    let sig = sessionkit::crypto::sign(SECRET, &json);
                     (sig, benches::libdeflate_gzip(&mut compressor, &json))
                 })
             });
@@ -190,7 +197,7 @@ fn anchors(c: &mut Criterion) {
                 b.iter(|| miniz_oxide::deflate::compress_to_vec_zlib(j, level as u8))
             });
         }
-        let gz = encoding::encode(&json, Encoding::Gzip, 6);
+        let gz = sessionkit::codec::encode(&json, Encoding::Gzip, 6);
         group.bench_with_input(
             BenchmarkId::new("decode/libdeflate-gzip", kib),
             &gz,
@@ -220,12 +227,19 @@ fn anchors(c: &mut Criterion) {
                 // costs at best.
                 b.iter(|| {
                     let max = config.limits.max_decoded;
-                    let decoded =
-                        decode::check(&r.body, Encoding::Gzip, max, &config.cost).unwrap();
+                    let decoded = sessionkit::stage::decode::check(
+                        &r.body,
+                        Encoding::Gzip,
+                        max,
+                        &config.cost,
+                    )
+                    .unwrap();
                     let signed = Signed::body(&decoded.bytes, &r.body, Encoding::Gzip);
-                    signature::check(&r.headers, signed, &config).unwrap();
-                    let value = sessionkit::json::check(&decoded.bytes).unwrap();
-                    black_box(schema::check(&value, Profile::Documented).unwrap())
+                    sessionkit::stage::signature::check(&r.headers, signed, &config).unwrap();
+                    let value = sessionkit::stage::json::check(&decoded.bytes).unwrap();
+                    black_box(
+                        sessionkit::stage::schema::check(&value, Profile::Documented).unwrap(),
+                    )
                 })
             },
         );
@@ -275,7 +289,7 @@ fn corpus(c: &mut Criterion) {
         b.iter(|| {
             requests
                 .iter()
-                .filter(|r| receive::receive(&r.headers, &r.body, &config).status == 201)
+                .filter(|r| sessionkit::receive(&r.headers, &r.body, &config).status == 201)
                 .count()
         })
     });
@@ -309,11 +323,11 @@ fn doctor(c: &mut Criterion) {
             6,
         );
         group.bench_with_input(BenchmarkId::new("receive-good", kib), &good, |b, r| {
-            b.iter(|| receive::receive(&r.headers, &r.body, &config))
+            b.iter(|| sessionkit::receive(&r.headers, &r.body, &config))
         });
         group.bench_with_input(BenchmarkId::new("receive-diagnosed", kib), &bad, |b, r| {
             b.iter(|| {
-                let outcome = receive::receive(&r.headers, &r.body, &config);
+                let outcome = sessionkit::receive(&r.headers, &r.body, &config);
                 assert_eq!(outcome.status, 401);
                 outcome
             })
@@ -334,17 +348,17 @@ fn parts(c: &mut Criterion) {
     let config = Config::default();
     for kib in ANCHOR_SIZES {
         let json = payload_json(kib);
-        let gz = encoding::encode(&json, Encoding::Gzip, 6);
+        let gz = sessionkit::codec::encode(&json, Encoding::Gzip, 6);
         let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
         let plain = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Identity, 6);
-        let tag = signature::sign(SECRET, &json);
+        let tag = sessionkit::crypto::sign(SECRET, &json);
         let tag_bytes = hex_to_bytes(&tag.to_string());
         group.throughput(Throughput::Bytes(json.len() as u64));
         group.bench_with_input(BenchmarkId::new("receive/gzip", kib), &request, |b, r| {
-            b.iter(|| receive::receive(&r.headers, &r.body, &config))
+            b.iter(|| sessionkit::receive(&r.headers, &r.body, &config))
         });
         group.bench_with_input(BenchmarkId::new("receive/identity", kib), &plain, |b, r| {
-            b.iter(|| receive::receive(&r.headers, &r.body, &config))
+            b.iter(|| sessionkit::receive(&r.headers, &r.body, &config))
         });
         group.bench_with_input(BenchmarkId::new("hmac/sha2", kib), &json, |b, j| {
             use hmac::Mac;
@@ -355,7 +369,7 @@ fn parts(c: &mut Criterion) {
             })
         });
         group.bench_with_input(BenchmarkId::new("hmac/sessionkit", kib), &json, |b, j| {
-            b.iter(|| signature::verify(&[SECRET], j, &tag))
+            b.iter(|| sessionkit::crypto::verify(&[SECRET], j, &tag))
         });
         let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET);
         group.bench_with_input(BenchmarkId::new("hmac/ring", kib), &json, |b, j| {
@@ -367,8 +381,12 @@ fn parts(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("gunzip/c-zlib", kib), &gz, |b, g| {
             b.iter(|| {
-                encoding::decode_members_streaming(g, Encoding::Gzip, DecodeLimit::default())
-                    .unwrap()
+                sessionkit::codec::decode_members_streaming(
+                    g,
+                    Encoding::Gzip,
+                    DecodeLimit::default(),
+                )
+                .unwrap()
             })
         });
         group.bench_with_input(BenchmarkId::new("gunzip/zlib-rs", kib), &gz, |b, g| {
@@ -382,7 +400,7 @@ fn parts(c: &mut Criterion) {
             })
         });
         group.bench_with_input(BenchmarkId::new("gunzip/sessionkit", kib), &gz, |b, g| {
-            b.iter(|| encoding::decode(g, Encoding::Gzip, DecodeLimit::default()).unwrap())
+            b.iter(|| sessionkit::codec::decode(g, Encoding::Gzip, DecodeLimit::default()).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("gunzip/zune-inflate", kib), &gz, |b, g| {
             b.iter(|| {

@@ -8,7 +8,7 @@ pub const SEED: u64 = 0x5e55_10b1;
 
 /// The compact JSON of the seed's Python example payload with `kib` KiB of consent prose.
 pub fn payload_json(kib: usize) -> Vec<u8> {
-    sessionkit::prose::payload(kib * 1024, SEED).to_json_bytes()
+    sessionkit::samples::payload(kib * 1024, SEED).to_json_bytes()
 }
 
 /// Gzip through libdeflate at `level` (1-12): the anchor for sessionkit's encoder.

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use sessionkit::encoding::{self, Encoding};
+use sessionkit::codec::Encoding;
 
 fn main() -> std::io::Result<()> {
     let Some(dir) = std::env::args().nth(1) else {
@@ -18,7 +18,12 @@ fn main() -> std::io::Result<()> {
         let json = benches::payload_json(kib);
         std::fs::write(format!("{dir}/{kib}.json"), &json)?;
         let ours: BTreeMap<u32, usize> = (1..=9)
-            .map(|level| (level, encoding::encode(&json, Encoding::Gzip, level).len()))
+            .map(|level| {
+                (
+                    level,
+                    sessionkit::codec::encode(&json, Encoding::Gzip, level).len(),
+                )
+            })
             .collect();
         let libdeflate: BTreeMap<i32, usize> = (1..=12)
             .map(|level| {

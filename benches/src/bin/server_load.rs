@@ -10,9 +10,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sessionkit::encoding::Encoding;
-use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::request::SignedRequest;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::SignedRequest;
+use sessionkit::codec::Encoding;
 
 struct Run {
     requests: usize,

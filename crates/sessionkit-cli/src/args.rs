@@ -2,9 +2,9 @@
 //! the environment), what a client sends, and the profile.
 
 use anyhow::{Context, bail};
-use sessionkit::encoding::Encoding;
-use sessionkit::request::SignedRequest;
-use sessionkit::schema::Profile;
+use sessionkit::Profile;
+use sessionkit::SignedRequest;
+use sessionkit::codec::Encoding;
 
 /// The environment variable that may hold the shared secret.
 pub const SECRET_ENV: &str = "SESSIONKIT_SHARED_SECRET";

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::schema::Profile;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::Profile;
 use sessionkit_mock::conform::Conform;
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use sessionkit::schema::{self};
-use sessionkit::signature;
 use sessionkit_mock::client;
 
 use crate::args::ClientArgs;
@@ -38,19 +36,15 @@ pub fn run(args: SendArgs) -> anyhow::Result<u8> {
         Duration::from_secs(args.timeout),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
-        "{} {}",
-        reply.status,
-        sessionkit::receive::reason(reply.status)
-    );
+    println!("{} {}", reply.status, sessionkit::reason(reply.status));
     println!("{}", String::from_utf8_lossy(&reply.body));
     let mut ok = reply.status == 201;
     match reply
         .headers
         .get_one("x-hmac-signature")
-        .map(signature::Signature::from_hex)
+        .map(sessionkit::crypto::Signature::from_hex)
     {
-        Some(Ok(sig)) if signature::verify(&[&secret], &reply.body, &sig) => {
+        Some(Ok(sig)) if sessionkit::crypto::verify(&[&secret], &reply.body, &sig) => {
             println!("answer signature: valid")
         }
         Some(_) => {
@@ -62,7 +56,7 @@ pub fn run(args: SendArgs) -> anyhow::Result<u8> {
         None => println!("answer signature: missing"),
     }
     if let Ok(body) = serde_json::from_slice::<serde_json::Value>(&reply.body) {
-        let report = schema::check_answer(&body, reply.status);
+        let report = sessionkit::schema::check_answer(&body, reply.status);
         for v in &report.errors {
             println!("answer schema: {} {}: {}", v.code, v.pointer, v.message);
             ok = false;

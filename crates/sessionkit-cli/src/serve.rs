@@ -4,9 +4,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use sessionkit::doctor::LabelledSecret;
-use sessionkit::receive::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, Limits};
-use sessionkit::schema::Profile;
+use sessionkit::Config;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::LabelledSecret;
+use sessionkit::Limits;
+use sessionkit::Profile;
 use sessionkit_mock::Settings;
 
 use crate::CONFORMS;

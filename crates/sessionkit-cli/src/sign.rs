@@ -1,7 +1,5 @@
 //! `sessionkit sign`: the lowercase hex HMAC-SHA256 of a file's exact bytes.
 
-use sessionkit::signature;
-
 use crate::CONFORMS;
 use crate::args::{SecretArgs, read_input};
 
@@ -20,6 +18,6 @@ pub struct SignArgs {
 pub fn run(args: SignArgs) -> anyhow::Result<u8> {
     let secret = args.secret.signing_secret()?;
     let bytes = read_input(&args.file)?;
-    println!("{}", signature::sign(&secret, &bytes));
+    println!("{}", sessionkit::crypto::sign(&secret, &bytes));
     Ok(CONFORMS)
 }

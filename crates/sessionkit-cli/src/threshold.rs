@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde::Serialize;
+use sessionkit::codec::DecodeLimit;
+use sessionkit::codec::Encoding;
 use sessionkit::cost::{Connection, LINKS, Link};
-use sessionkit::encoding::{self, DecodeLimit, Encoding};
 
 use crate::args::read_input;
 use crate::{CONFORMS, Format};
@@ -170,15 +171,15 @@ fn measure(
     }];
     for &(encoding, level) in choices {
         progress.set_message(format!("{label} {encoding}-{level}"));
-        let wire = encoding::encode(json, encoding, level);
+        let wire = sessionkit::codec::encode(json, encoding, level);
         let encode_us = median_us(budget, || {
-            std::hint::black_box(encoding::encode(json, encoding, level));
+            std::hint::black_box(sessionkit::codec::encode(json, encoding, level));
         });
         let limit = DecodeLimit {
             max_decoded: json.len(),
         };
         let decode_us = median_us(budget, || {
-            std::hint::black_box(encoding::decode(&wire, encoding, limit).ok());
+            std::hint::black_box(sessionkit::codec::decode(&wire, encoding, limit).ok());
         });
         out.push(Measurement {
             label: label.to_owned(),
@@ -301,9 +302,11 @@ pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
         links = LINKS.to_vec();
     }
     anyhow::ensure!(
-        args.levels.iter().all(|l| *l <= encoding::MAX_LEVEL),
+        args.levels
+            .iter()
+            .all(|l| *l <= sessionkit::codec::MAX_LEVEL),
         "--levels go from 0 to {}",
-        encoding::MAX_LEVEL
+        sessionkit::codec::MAX_LEVEL
     );
     let choices: Vec<(Encoding, u32)> = args
         .encodings
@@ -317,7 +320,7 @@ pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
         .map(|kib| {
             (
                 format!("{kib} KiB"),
-                sessionkit::prose::payload(kib * 1024, 0x5e55_10b1).to_json_bytes(),
+                sessionkit::samples::payload(kib * 1024, 0x5e55_10b1).to_json_bytes(),
             )
         })
         .collect();

@@ -1,6 +1,6 @@
 //! `sessionkit validate`: schema-check request bodies and report every violation.
 
-use sessionkit::schema::{self, Profile};
+use sessionkit::Profile;
 
 use crate::{CONFORMS, DOES_NOT_CONFORM, Format, USAGE_OR_IO};
 
@@ -30,7 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut io_failed = false;
     for file in &args.files {
         match crate::args::read_input(file) {
-            Ok(bytes) => reports.push(schema::check_body(file, &bytes, args.profile)),
+            Ok(bytes) => reports.push(sessionkit::schema::check_body(file, &bytes, args.profile)),
             Err(error) => {
                 eprintln!("sessionkit: {error:#}");
                 io_failed = true;

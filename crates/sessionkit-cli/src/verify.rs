@@ -2,9 +2,9 @@
 //! from files, with the named mistakes and their hints.
 
 use anyhow::Context;
+use sessionkit::Config;
+use sessionkit::Profile;
 use sessionkit::headers::Headers;
-use sessionkit::receive::{self, Config};
-use sessionkit::schema::Profile;
 
 use crate::args::{SecretArgs, read_input};
 use crate::{CONFORMS, DOES_NOT_CONFORM, Format};
@@ -48,7 +48,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
         profile: args.profile,
         ..Config::default()
     };
-    let outcome = receive::receive(&headers, &body, &config);
+    let outcome = sessionkit::receive(&headers, &body, &config);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&outcome.report())?),
         Format::Text => print!("{}", outcome.render()),

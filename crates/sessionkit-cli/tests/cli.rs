@@ -348,7 +348,7 @@ fn conform_runs_every_case_with_the_targets_credentials() {
     let mut settings = sessionkit_mock::Settings::default();
     settings.receive.api_keys = vec!["their-key".into()];
     settings.receive.secrets = vec![b"their-secret".to_vec()];
-    settings.receive.profile = sessionkit::schema::Profile::Strict;
+    settings.receive.profile = sessionkit::Profile::Strict;
     let server = sessionkit_testkit::server::TestServer::start(settings);
     let url = server.sessions_url();
     let args = [
@@ -912,7 +912,7 @@ proptest::proptest! {
     fn prop_independent_server_and_receive_agree(
         payload in sessionkit_testkit::strategies::payload(),
         mutation in proptest::option::of(sessionkit_testkit::strategies::mutation()),
-        encoding in proptest::sample::select(sessionkit::encoding::Encoding::ALL.to_vec()),
+        encoding in proptest::sample::select(sessionkit::codec::Encoding::ALL.to_vec()),
         tamper in 0u8..5,
     ) {
         use sessionkit::headers::Headers;
@@ -924,7 +924,7 @@ proptest::proptest! {
             m.apply(&mut body);
         }
         let json = serde_json::to_vec(&body).unwrap();
-        let mut request = sessionkit::request::SignedRequest::build(
+        let mut request = sessionkit::SignedRequest::build(
             &json, "their-key", b"their-secret", encoding, 6);
         let lines: Vec<(String, String)> = request.headers.iter()
             .map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
@@ -945,12 +945,12 @@ proptest::proptest! {
             let i = request.body.len() / 2;
             request.body[i] ^= 0x20;
         }
-        let config = sessionkit::receive::Config {
+        let config = sessionkit::Config {
             api_keys: vec!["their-key".into()],
             secrets: vec![b"their-secret".to_vec()],
             ..Default::default()
         };
-        let outcome = sessionkit::receive::receive(&request.headers, &request.body, &config);
+        let outcome = sessionkit::receive(&request.headers, &request.body, &config);
         let url = SERVER.with(|s| s.url.clone());
         let reply = sessionkit_mock::client::send(
             "POST", &url, &request.headers, &request.body, std::time::Duration::from_secs(10),

@@ -6,15 +6,21 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 
-use sessionkit::encoding::{self, DecodeLimit, Encoding};
+use sessionkit::Config;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::Profile;
+use sessionkit::SignedRequest;
+use sessionkit::codec::DecodeLimit;
+use sessionkit::codec::Encoding;
 use sessionkit::headers::Headers;
-use sessionkit::payload::{
-    Consent, Document, DocumentType, Person, SessionRequest, TextOrNumber, Verification,
-};
-use sessionkit::receive::{self, Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::request::SignedRequest;
-use sessionkit::schema::{self, Profile};
-use sessionkit::signature;
+use sessionkit::model::Consent;
+use sessionkit::model::Document;
+use sessionkit::model::DocumentType;
+use sessionkit::model::Person;
+use sessionkit::model::SessionRequest;
+use sessionkit::model::TextOrNumber;
+use sessionkit::model::Verification;
 
 /// Statuses the receive decision may produce.
 const STATUSES: [u16; 5] = [201, 400, 401, 413, 415];
@@ -32,7 +38,7 @@ pub fn decode(data: &[u8]) {
         max_decoded: usize::from(u16::from_be_bytes([*hi, *lo])) % 8192,
     };
     let encoding = pick_encoding(*e);
-    let fast = encoding::decode_members(rest, encoding, limit);
+    let fast = sessionkit::codec::decode_members(rest, encoding, limit);
     if let Ok((out, _)) = &fast {
         assert!(
             out.len() <= limit.max_decoded,
@@ -44,11 +50,11 @@ pub fn decode(data: &[u8]) {
     // libdeflate decodes; the streaming C zlib decoder is the reference: the same bytes, or
     // the same error kind, for every input; the one exception is a code RFC 1951 reserves,
     // which only libdeflate decodes.
-    let reference = encoding::decode_members_streaming(rest, encoding, limit);
+    let reference = sessionkit::codec::decode_members_streaming(rest, encoding, limit);
     match (&fast, &reference) {
         (Ok(a), Ok(b)) => assert_eq!(a, b, "decoders disagree on the output"),
         (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "decoders disagree on the error"),
-        (Ok(_), Err(b)) if encoding::refused_for_reserved_code(b) => {}
+        (Ok(_), Err(b)) if sessionkit::codec::refused_for_reserved_code(b) => {}
         _ => panic!("decoders disagree: {fast:?} vs {reference:?}"),
     }
     // zlib-rs decodes the first stream too, for its coverage: libFuzzer is guided by instrumented
@@ -60,7 +66,7 @@ pub fn decode(data: &[u8]) {
         first_stream_zlib_rs(rest, encoding, room),
         "the C zlib and zlib-rs disagree on the first stream"
     );
-    let _ = encoding::sniff(rest);
+    let _ = sessionkit::codec::sniff(rest);
 }
 
 /// The first gzip member or zlib stream of `bytes`, decoded one-shot into `room` bytes by the
@@ -102,17 +108,17 @@ pub fn headers(data: &[u8]) {
         let (name, value) = line.split_once(':').unwrap_or((line, ""));
         headers.push(name, value);
     }
-    let _ = encoding::Encoding::from_header(&headers.get_all("content-encoding"));
+    let _ = sessionkit::codec::Encoding::from_header(&headers.get_all("content-encoding"));
     for value in headers.get_all("x-hmac-signature") {
-        if let Ok(sig) = signature::Signature::from_hex(value) {
+        if let Ok(sig) = sessionkit::crypto::Signature::from_hex(value) {
             assert_eq!(sig.to_string(), value, "signature parsing is not exact");
         }
     }
-    let outcome = receive::receive(&headers, b"{\"verification\":{}}", &Config::default());
+    let outcome = sessionkit::receive(&headers, b"{\"verification\":{}}", &Config::default());
     check_outcome(&outcome);
 }
 
-fn check_outcome(outcome: &receive::Outcome) {
+fn check_outcome(outcome: &sessionkit::Outcome) {
     assert!(
         STATUSES.contains(&outcome.status),
         "status {}",
@@ -127,7 +133,11 @@ fn check_outcome(outcome: &receive::Outcome) {
             let answer = outcome.failure_answer().expect("failures have an answer");
             let value = serde_json::to_value(&answer).expect("answers serialize");
             assert!(
-                schema::validate_answer(&value, schema::AnswerShape::Failure).is_valid(),
+                sessionkit::schema::validate_answer(
+                    &value,
+                    sessionkit::schema::AnswerShape::Failure
+                )
+                .is_valid(),
                 "{value}"
             );
         }
@@ -160,8 +170,8 @@ pub fn schema(data: &[u8]) {
     let Ok(body) = sessionkit::json::parse(data) else {
         return;
     };
-    let documented = schema::validate(&body, Profile::Documented);
-    let strict = schema::validate(&body, Profile::Strict);
+    let documented = sessionkit::schema::validate(&body, Profile::Documented);
+    let strict = sessionkit::schema::validate(&body, Profile::Strict);
     if strict.is_valid() {
         assert!(
             documented.is_valid(),
@@ -225,7 +235,7 @@ pub fn receive(data: &[u8]) {
         EXAMPLE_API_KEY,
         EXAMPLE_SHARED_SECRET.as_bytes(),
         encoding,
-        u32::from(input.level) % (encoding::MAX_LEVEL + 1),
+        u32::from(input.level) % (sessionkit::codec::MAX_LEVEL + 1),
     );
     let mut headers: Headers = request
         .headers
@@ -247,13 +257,13 @@ pub fn receive(data: &[u8]) {
         } else {
             Profile::Documented
         },
-        limits: receive::Limits {
+        limits: sessionkit::Limits {
             max_wire: 64 * 1024,
             max_decoded: 64 * 1024,
         },
         ..Config::default()
     };
-    let outcome = receive::receive(&request.headers, &request.body, &config);
+    let outcome = sessionkit::receive(&request.headers, &request.body, &config);
     check_outcome(&outcome);
 }
 
@@ -348,7 +358,7 @@ pub fn roundtrip(data: &[u8]) {
     };
     let (Ok(e), Ok(level), Ok(bit)) = (
         u.arbitrary::<u8>(),
-        u.int_in_range(0..=encoding::MAX_LEVEL),
+        u.int_in_range(0..=sessionkit::codec::MAX_LEVEL),
         u.arbitrary::<usize>(),
     ) else {
         return;
@@ -356,15 +366,15 @@ pub fn roundtrip(data: &[u8]) {
     let encoding = pick_encoding(e);
     let secret = EXAMPLE_SHARED_SECRET.as_bytes();
     let request = SignedRequest::from_payload(&payload, EXAMPLE_API_KEY, secret, encoding, level);
-    let outcome = receive::receive(&request.headers, &request.body, &Config::default());
+    let outcome = sessionkit::receive(&request.headers, &request.body, &Config::default());
     assert_eq!(outcome.status, 201, "{}", outcome.render());
     assert_eq!(outcome.payload.as_ref(), Some(&payload));
     let mut json = payload.to_json_bytes();
     let at = bit % (json.len() * 8);
     json[at / 8] ^= 1 << (at % 8);
     let mut flipped = request.clone();
-    flipped.body = encoding::encode(&json, encoding, level);
-    let outcome = receive::receive(&flipped.headers, &flipped.body, &Config::default());
+    flipped.body = sessionkit::codec::encode(&json, encoding, level);
+    let outcome = sessionkit::receive(&flipped.headers, &flipped.body, &Config::default());
     assert_ne!(outcome.status, 201, "a flipped bit was accepted");
 }
 

@@ -3,20 +3,20 @@
 
 use std::time::Duration;
 
-use sessionkit::encoding::{self, Encoding};
+use sessionkit::codec::Encoding;
 use sessionkit::headers::Headers;
-use sessionkit::signature;
+
 use sessionkit_mock::{MockServer, client};
 
 /// The client under test: serializes, compresses, then signs (the documented mistake).
 fn create_session(base_url: &str) -> u16 {
     let json = br#"{"verification":{"vendorData":"customer-123"}}"#;
-    let body = encoding::encode(json, Encoding::Gzip, 6);
+    let body = sessionkit::codec::encode(json, Encoding::Gzip, 6);
     let headers = Headers::new()
         .with("X-AUTH-CLIENT", "your-api-key")
         .with(
             "X-HMAC-SIGNATURE",
-            signature::sign(b"your-shared-secret", &body).to_string(),
+            sessionkit::crypto::sign(b"your-shared-secret", &body).to_string(),
         )
         .with("Content-Type", "application/json")
         .with("Content-Encoding", "gzip");

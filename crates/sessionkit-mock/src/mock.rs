@@ -3,8 +3,8 @@
 //! bytes, mislabelled compression, a schema violation, each named with its hint.
 //!
 //! ```
-//! use sessionkit::encoding::Encoding;
-//! use sessionkit::request::SignedRequest;
+//! use sessionkit::codec::Encoding;
+//! use sessionkit::SignedRequest;
 //! use sessionkit_mock::{MockServer, client};
 //!
 //! let server = MockServer::start_blocking();

@@ -417,7 +417,7 @@ fn curl_mistakes_are_named() {
     let pretty = "{\n  \"verification\": {\n    \"vendorData\": \"customer-123\"\n  }\n}";
     let file = dir.join("body.json");
     std::fs::write(&file, pretty).unwrap();
-    let signature = sessionkit::signature::sign(b"your-shared-secret", pretty.as_bytes());
+    let signature = sessionkit::crypto::sign(b"your-shared-secret", pretty.as_bytes());
     let curl = format!(
         "curl -s -w ' %{{http_code}}' -H 'X-AUTH-CLIENT: your-api-key' -H 'X-HMAC-SIGNATURE: {signature}' \
          -H 'Content-Type: application/json' {}/v1/sessions",

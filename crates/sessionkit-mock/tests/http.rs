@@ -7,12 +7,13 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sessionkit::encoding::Encoding;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::SignedRequest;
+use sessionkit::codec::Encoding;
 use sessionkit::headers::Headers;
-use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::request::SignedRequest;
-use sessionkit::schema;
-use sessionkit::signature::{self, Signature};
+
+use sessionkit::crypto::Signature;
 use sessionkit_mock::Settings;
 use sessionkit_mock::client::{self, Reply};
 use sessionkit_testkit::server::TestServer;
@@ -35,7 +36,7 @@ fn json(reply: &Reply) -> Value {
 
 fn answer_signature_holds(reply: &Reply) -> bool {
     let sig = Signature::from_hex(reply.headers.get_one("x-hmac-signature").unwrap()).unwrap();
-    signature::verify(&[SECRET], &reply.body, &sig)
+    sessionkit::crypto::verify(&[SECRET], &reply.body, &sig)
 }
 
 #[test]
@@ -61,7 +62,8 @@ fn created_answer_is_signed_echoes_and_conforms() {
         );
         let body = json(&reply);
         assert!(
-            schema::validate_answer(&body, schema::AnswerShape::Created).is_valid(),
+            sessionkit::schema::validate_answer(&body, sessionkit::schema::AnswerShape::Created)
+                .is_valid(),
             "{body}"
         );
         let v = &body["verification"];
@@ -128,7 +130,8 @@ fn every_failure_status_has_the_error_shape() {
         let answer = json(&reply);
         assert_eq!(answer["code"], code, "{answer}");
         assert!(
-            schema::validate_answer(&answer, schema::AnswerShape::Failure).is_valid(),
+            sessionkit::schema::validate_answer(&answer, sessionkit::schema::AnswerShape::Failure)
+                .is_valid(),
             "{answer}"
         );
         if status == 415 {
@@ -173,13 +176,19 @@ fn decision_endpoint_checks_the_signed_id() {
         )
         .unwrap()
     };
-    let reply = get(&id, signature::sign(SECRET, id.as_bytes()).to_string());
+    let reply = get(
+        &id,
+        sessionkit::crypto::sign(SECRET, id.as_bytes()).to_string(),
+    );
     assert_eq!(reply.status, 200);
     assert!(answer_signature_holds(&reply));
     let body = json(&reply);
     assert_eq!(body["verification"]["id"], id.as_str());
     assert_eq!(body["verification"]["vendorData"], 12345678);
-    let reply = get(&id, signature::sign(SECRET, b"another id").to_string());
+    let reply = get(
+        &id,
+        sessionkit::crypto::sign(SECRET, b"another id").to_string(),
+    );
     assert_eq!(
         (reply.status, json(&reply)["code"].as_u64()),
         (401, Some(1819))
@@ -189,11 +198,11 @@ fn decision_endpoint_checks_the_signed_id() {
         .with("X-AUTH-CLIENT", EXAMPLE_API_KEY)
         .with(
             "X-HMAC-SIGNATURE",
-            signature::sign(SECRET, id.as_bytes()).to_string(),
+            sessionkit::crypto::sign(SECRET, id.as_bytes()).to_string(),
         )
         .with(
             "X-HMAC-SIGNATURE",
-            signature::sign(SECRET, id.as_bytes()).to_string(),
+            sessionkit::crypto::sign(SECRET, id.as_bytes()).to_string(),
         );
     let url = format!("{}/{id}/decision", server.sessions_url());
     let reply = client::send("GET", &url, &headers, b"", T).unwrap();
@@ -203,7 +212,7 @@ fn decision_endpoint_checks_the_signed_id() {
     let unknown = "00000000-0000-4000-8000-000000000000";
     let reply = get(
         unknown,
-        signature::sign(SECRET, unknown.as_bytes()).to_string(),
+        sessionkit::crypto::sign(SECRET, unknown.as_bytes()).to_string(),
     );
     assert_eq!(reply.status, 404);
     assert_eq!(json(&reply)["status"], "fail");
@@ -349,7 +358,10 @@ fn report_records_each_request() {
         .iter()
         .map(|(n, v)| {
             if n == "X-HMAC-SIGNATURE" {
-                (n, signature::sign(SECRET, &request.body).to_string())
+                (
+                    n,
+                    sessionkit::crypto::sign(SECRET, &request.body).to_string(),
+                )
             } else {
                 (n, v.to_owned())
             }
@@ -528,7 +540,7 @@ fn control_api_scripts_answers_for_retry_tests() {
 /// A request signed over the compressed bytes, the documentation's most common mistake.
 fn signed_over_the_compressed_bytes() -> SignedRequest {
     let mut request = signed(BODY, Encoding::Gzip);
-    let wrong = signature::sign(SECRET, &request.body).to_string();
+    let wrong = sessionkit::crypto::sign(SECRET, &request.body).to_string();
     request.headers = request
         .headers
         .iter()

@@ -5,11 +5,19 @@ pub mod corpus;
 pub mod server;
 pub mod strategies;
 
-use sessionkit::payload::{
-    AcceptableType, Address, Consent, Document, DocumentNumberIdentifiers, DocumentType,
-    MaritalStatus, Person, ProofOfAddress, ServiceCoverage, SessionRequest, TextOrNumber,
-    Verification,
-};
+use sessionkit::model::AcceptableType;
+use sessionkit::model::Address;
+use sessionkit::model::Consent;
+use sessionkit::model::Document;
+use sessionkit::model::DocumentNumberIdentifiers;
+use sessionkit::model::DocumentType;
+use sessionkit::model::MaritalStatus;
+use sessionkit::model::Person;
+use sessionkit::model::ProofOfAddress;
+use sessionkit::model::ServiceCoverage;
+use sessionkit::model::SessionRequest;
+use sessionkit::model::TextOrNumber;
+use sessionkit::model::Verification;
 
 /// A request with every field of the model set, written without `..Default::default()` so that
 /// a field added to the model must be added here too (and then to the schema, or a test fails).

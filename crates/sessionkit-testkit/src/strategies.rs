@@ -4,11 +4,19 @@ use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 use serde_json::Value;
-use sessionkit::payload::{
-    AcceptableType, Address, Consent, Document, DocumentNumberIdentifiers, DocumentType,
-    MaritalStatus, Person, ProofOfAddress, ServiceCoverage, SessionRequest, TextOrNumber,
-    Verification,
-};
+use sessionkit::model::AcceptableType;
+use sessionkit::model::Address;
+use sessionkit::model::Consent;
+use sessionkit::model::Document;
+use sessionkit::model::DocumentNumberIdentifiers;
+use sessionkit::model::DocumentType;
+use sessionkit::model::MaritalStatus;
+use sessionkit::model::Person;
+use sessionkit::model::ProofOfAddress;
+use sessionkit::model::ServiceCoverage;
+use sessionkit::model::SessionRequest;
+use sessionkit::model::TextOrNumber;
+use sessionkit::model::Verification;
 
 /// Printable Unicode text (no control characters), up to `max` characters.
 pub fn text(max: usize) -> impl Strategy<Value = String> {

@@ -1,15 +1,17 @@
-//! The one catalogue of every error kind and every named mistake (docs/contract.md §2, §3, §5):
-//! stable code, stage, HTTP status, vendor code, message shape and hint, written once.
+//! The one catalogue of every error kind, named mistake and schema violation (docs/contract.md §2,
+//! §3, §5): stable code, stage, HTTP status, vendor code, message shape and hint, each written once.
 //!
-//! Answers, `verify`, the reference server, the README's tables and the snapshots all read it
-//! (ripgrep keeps its flags in one table that help, man page and completions read, for the same
-//! reason: two tables drift apart). Adding a mistake means one [`Mistake`] variant, one entry
-//! here, one detector in [`crate::diagnose`] and one corpus case.
+//! This is the bottom layer: it imports nothing of the crate. Answers, `verify`, the reference
+//! server, the README's tables and the snapshots all read it (ripgrep keeps its flags in one table
+//! that help, man page and completions read, for the same reason: two tables drift apart). Each
+//! kind is one line of a [`catalogue!`] invocation, which writes the enum, its `ALL` list and its
+//! entry from that one line (axum's `define_rejection!` does the same for its rejections). Adding a
+//! mistake means one line here, one detector under `diagnose/` and one corpus case
+//! (docs/architecture.md).
 
 use std::fmt;
 
-use crate::error::ErrorKind;
-use crate::payload::Diagnostic;
+use serde::{Deserialize, Serialize};
 
 /// The stages of the receive pipeline, in the order data flows through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -50,6 +52,11 @@ impl Stage {
             Stage::Schema => "schema",
         }
     }
+
+    /// The stage of that name.
+    pub fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.name() == name)
+    }
 }
 
 impl fmt::Display for Stage {
@@ -69,10 +76,93 @@ pub struct Entry {
     pub status: Option<u16>,
     /// The vendor code of that answer; `None` where that depends on the request, or on 201.
     pub vendor_code: Option<u16>,
-    /// The shape of its message, with the numbers that vary in braces.
+    /// The shape of its message: literal text, with what varies in braces (`{length}`), and
+    /// alternatives of fixed wording as `{with|without}`.
     pub message: &'static str,
     /// What the client should change.
     pub hint: &'static str,
+}
+
+impl Entry {
+    /// True when `message` has this entry's shape: every literal part of the shape in order,
+    /// a braced part standing for any text (one of its alternatives, when they are all literal
+    /// words). Detectors' messages are checked against their entry with this (a test renders every
+    /// message), so the wording cannot drift from the catalogue.
+    pub fn admits(&self, message: &str) -> bool {
+        admits(self.message, message)
+    }
+}
+
+fn admits(shape: &str, message: &str) -> bool {
+    let Some(open) = shape.find('{') else {
+        return shape == message;
+    };
+    let Some(tail) = message.strip_prefix(&shape[..open]) else {
+        return false;
+    };
+    let Some(close) = closing_brace(shape, open) else {
+        return shape == message;
+    };
+    let (part, rest) = (&shape[open + 1..close], &shape[close + 1..]);
+    let alternatives = top_level_alternatives(part);
+    if alternatives.len() > 1 {
+        // One of the alternatives, each a shape of its own, then the rest.
+        return alternatives
+            .iter()
+            .any(|alt| admits(&format!("{alt}{rest}"), tail));
+    }
+    // A named part matches at least one character, at any length (backtracking over where it
+    // ends): shapes are short and have few parts, so this stays cheap.
+    (1..=tail.len()).any(|n| tail.is_char_boundary(n) && admits(rest, &tail[n..]))
+}
+
+/// The index of the `}` closing the `{` at `open`, braces nesting.
+fn closing_brace(shape: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in shape[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `part` split at the `|`s outside nested braces.
+fn top_level_alternatives(part: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut start) = (Vec::new(), 0usize, 0);
+    for (i, c) in part.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '|' if depth == 0 => {
+                out.push(&part[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&part[start..]);
+    out
+}
+
+/// One finding in a failure answer: an error, a named mistake or a violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Stable snake_case code.
+    pub code: String,
+    /// JSON pointer into the request body, or empty.
+    pub pointer: String,
+    /// What was found.
+    pub message: String,
+    /// What the client should change.
+    pub hint: String,
 }
 
 const fn entry(
@@ -93,310 +183,565 @@ const fn entry(
     }
 }
 
+/// A schema violation's entry: always a 400 of the schema stage.
+const fn violation(
+    code: &'static str,
+    vendor_code: u16,
+    message: &'static str,
+    hint: &'static str,
+) -> Entry {
+    entry(code, Stage::Schema, 400, vendor_code, message, hint)
+}
+
+/// Writes an enum whose every variant is one catalogue line: the enum, `ALL` in declaration
+/// order, `entry()`, `code()` and `from_code()`. One line per kind, so enum, list and table cannot
+/// fall out of step.
+macro_rules! catalogue {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[doc = $doc:literal])* $variant:ident => $entry:expr, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl $name {
+            /// Every kind, in the catalogue's order.
+            pub const ALL: [$name; [$(stringify!($variant)),*].len()] = [$($name::$variant),*];
+
+            /// Its catalogue entry: code, stage, status, vendor code, message shape and hint.
+            pub fn entry(self) -> &'static Entry {
+                match self {
+                    $( $name::$variant => const { &$entry }, )*
+                }
+            }
+
+            /// Stable snake_case code.
+            pub fn code(self) -> &'static str {
+                self.entry().code
+            }
+
+            /// The kind of that code.
+            pub fn from_code(code: &str) -> Option<$name> {
+                $name::ALL.into_iter().find(|k| k.code() == code)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
 const DECODE_HINT: &str = "send the compressed bytes exactly as the compressor produced them, with the matching Content-Encoding";
 const JSON_HINT: &str = "send one JSON object, UTF-8, without repeated keys";
 const VERIFICATION_HINT: &str =
     "send {\"verification\": {...}}; {\"verification\": {}} is the minimal body";
 
-/// Every error kind's entry, in [`ErrorKind::ALL`] order. Where the vendor's tables have no code
-/// (413, 415), the HTTP status stands in, so clients can still switch on `code` alone.
-pub(crate) const ERRORS: [Entry; ErrorKind::ALL.len()] = {
-    use Stage::*;
-    [
-        entry(
+catalogue! {
+    /// What went wrong, in pipeline order: headers → size → decode → signature → json → schema.
+    ///
+    /// Each kind has a stable snake_case [`code`](ErrorKind::code) carried by the corpus manifest,
+    /// the CLI's `--format json`, the server's answers and the snapshots. Codes are never renamed.
+    /// Where the vendor's tables have no code (413, 415), the HTTP status stands in, so clients
+    /// can still switch on `code` alone (a project choice: conform does not hold others to it).
+    pub enum ErrorKind {
+        /// headers: no `X-AUTH-CLIENT` header.
+        MissingApiKey => entry(
             "missing_api_key",
-            Headers,
+ Stage::Headers,
             401,
             1801,
             "missing X-AUTH-CLIENT header",
             "send your API key in X-AUTH-CLIENT",
         ),
-        entry(
+        /// headers: the API key is not one the server knows.
+        UnknownApiKey => entry(
             "unknown_api_key",
-            Headers,
+ Stage::Headers,
             401,
             1803,
             "{unknown|repeated} API key in X-AUTH-CLIENT",
             "check X-AUTH-CLIENT: the key is not one this server knows",
         ),
-        entry(
+        /// headers: `Content-Type` is missing or not `application/json`.
+        UnsupportedMediaType => entry(
             "unsupported_media_type",
-            Headers,
+ Stage::Headers,
             415,
             415,
-            "Content-Type {value} is not application/json",
+            "{missing Content-Type|Content-Type {value} is not application/json}",
             "send Content-Type: application/json",
         ),
-        entry(
+        /// headers: `Content-Encoding` is not absent, `gzip` or `deflate` (a list, `br`, two lines...).
+        UnsupportedEncoding => entry(
             "unsupported_encoding",
-            Headers,
+ Stage::Headers,
             415,
             415,
-            "content encoding {value} is not supported (gzip, deflate)",
+            "{content encoding {value} is not supported (gzip, deflate)|combined content encodings are not supported ({value})|{n} content-encoding header lines, at most 1 allowed}",
             "send exactly one Content-Encoding line, gzip (recommended) or deflate, or none for plain JSON; lists and br are not supported, and a second line means a proxy or HTTP client compresses again",
         ),
-        entry(
+        /// size: the body on the wire exceeds the limit.
+        BodyTooLarge => entry(
             "body_too_large",
-            Size,
+ Stage::Size,
             413,
             413,
             "body exceeds limit ({length} > {limit} bytes)",
             "send a smaller body",
         ),
-        entry(
+        /// decode: the decoded body exceeds the limit (a decompression bomb stops here).
+        DecodedTooLarge => entry(
             "decoded_too_large",
-            Decode,
+ Stage::Decode,
             413,
             413,
             "decoded body exceeds limit ({length} > {limit} bytes)",
             "send a smaller body",
         ),
-        entry(
+        /// decode: the body does not start as the declared encoding does.
+        NotEncoded => entry(
             "not_encoded",
-            Decode,
+ Stage::Decode,
             400,
             1104,
             "body is not {encoding} data (it looks like {format})",
             DECODE_HINT,
         ),
-        entry(
+        /// decode: the compressed data is corrupt.
+        CorruptStream => entry(
             "corrupt_stream",
-            Decode,
+ Stage::Decode,
             400,
             1104,
             "{format} data is corrupt: {reason} (zlib stopped at its byte {offset})",
             DECODE_HINT,
         ),
-        entry(
+        /// decode: the compressed stream ends early.
+        TruncatedStream => entry(
             "truncated_stream",
-            Decode,
+ Stage::Decode,
             400,
             1104,
             "{part} ends early",
             DECODE_HINT,
         ),
-        entry(
+        /// decode: CRC-32, ISIZE or Adler-32 does not match the data.
+        BadChecksum => entry(
             "bad_checksum",
-            Decode,
+ Stage::Decode,
             400,
             1104,
             "{checksum} mismatch (trailer {expected}, data {found})",
             DECODE_HINT,
         ),
-        entry(
+        /// decode: bytes follow the end of the compressed stream.
+        TrailingData => entry(
             "trailing_data",
-            Decode,
+ Stage::Decode,
             400,
             1104,
-            "{n} bytes follow the {format} stream",
+            "{n} bytes follow the {last gzip member|zlib stream}",
             DECODE_HINT,
         ),
-        entry(
+        /// signature: no `X-HMAC-SIGNATURE` header.
+        MissingSignature => entry(
             "missing_signature",
-            Signature,
+ Stage::Signature,
             401,
             1812,
             "missing X-HMAC-SIGNATURE header",
             "send X-HMAC-SIGNATURE: the HMAC-SHA256 of the uncompressed body",
         ),
-        entry(
+        /// signature: not 64 lowercase hex characters.
+        MalformedSignature => entry(
             "malformed_signature",
-            Signature,
+ Stage::Signature,
             401,
             1812,
-            "signature {is not 64 lowercase hex characters, why}",
+            "{signature {why}|{n} X-HMAC-SIGNATURE header lines, exactly 1 expected}",
             "send one X-HMAC-SIGNATURE line: 64 lowercase hex characters, no prefix",
         ),
-        entry(
+        /// signature: does not match the decoded body under any active secret.
+        SignatureMismatch => entry(
             "signature_mismatch",
-            Signature,
+ Stage::Signature,
             401,
             1819,
             "signature does not match the {decoded body|session id}",
             "sign the exact uncompressed bytes you send, with the shared secret, before compressing",
         ),
-        entry(
+        /// json: the decoded body is not UTF-8.
+        InvalidUtf8 => entry(
             "invalid_utf8",
-            Json,
+ Stage::Json,
             400,
             1104,
             "body is not valid UTF-8 (first bad byte at offset {offset})",
             JSON_HINT,
         ),
-        entry(
+        /// json: the decoded body is not JSON.
+        InvalidJson => entry(
             "invalid_json",
-            Json,
+ Stage::Json,
             400,
             1104,
             "body is not valid JSON ({reason} at line {line} column {column})",
             JSON_HINT,
         ),
-        entry(
+        /// json: an object repeats a key.
+        DuplicateKey => entry(
             "duplicate_key",
-            Json,
+ Stage::Json,
             400,
             1104,
             "duplicate key at {pointer}",
             JSON_HINT,
         ),
-        entry(
+        /// json: nesting deeper than 64 levels.
+        TooDeep => entry(
             "too_deep",
-            Json,
+ Stage::Json,
             400,
             1104,
             "nesting deeper than 64 levels at {pointer}",
             JSON_HINT,
         ),
-        entry(
+        /// json: the top level is not an object.
+        NotAnObject => entry(
             "not_an_object",
-            Json,
+ Stage::Json,
             400,
             1104,
             "body is not a JSON object",
             JSON_HINT,
         ),
-        entry(
+        /// json: the top-level object has no `verification`.
+        MissingVerification => entry(
             "missing_verification",
-            Json,
+ Stage::Json,
             400,
             1102,
             "required property verification is missing",
             VERIFICATION_HINT,
         ),
-        entry(
+        /// json: `verification` is not an object.
+        VerificationNotObject => entry(
             "verification_not_object",
-            Json,
+ Stage::Json,
             400,
             1104,
             "verification is not an object",
             VERIFICATION_HINT,
         ),
-        entry(
+        /// schema: the body violates the profile's schema; the violations list says where.
+        SchemaViolation => entry(
             "schema_violation",
-            Schema,
+ Stage::Schema,
             400,
             1104,
-            "{n} schema violations ({profile} profile); the vendor code is the first violation's",
+            "{{n} schema {violation|violations} ({profile} profile)|body passes the schema but not the typed model ({why})}",
             "fix every violation listed",
         ),
-    ]
-};
+    }
+}
 
-/// A client mistake the server names beside the error (docs/contract.md §5). None of them reveals
-/// an expected signature or a secret: they say *which bytes* the client signed or sent, never what
-/// the right signature would have been, so the server is no signing oracle.
-///
-/// `unsupported_encoding`, the contract's other named mistake, is the error kind of that name: it
-/// is listed once, as an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Mistake {
-    /// `Content-Encoding` declared, but the body is not of that encoding.
-    EncodingMismatch,
-    /// `deflate` declared, the body is raw DEFLATE without the zlib wrapper.
-    RawDeflate,
-    /// After decoding, the body is still gzip or zlib.
-    DoubleCompression,
-    /// No `Content-Encoding`, but the body is gzip or zlib.
-    UndeclaredCompression,
-    /// The signature is not 64 lowercase hex characters (uppercase, a prefix, base64).
-    SignatureNotLowercaseHex,
-    /// The signature matches the compressed wire bytes.
-    SignedCompressedBytes,
-    /// The signature matches a re-serialization of the same JSON.
-    SignedOtherSerialization,
-    /// the HMAC matches with the secret plus a leading or trailing newline, CRLF or space.
-    SecretWhitespace,
-    /// it matches with the secret hex- or base64-decoded.
-    SecretDecoded,
-    /// it matches with the API key as the HMAC key.
-    SignedWithApiKey,
-    /// it matches another secret the server knows under a label, for the same API key.
-    SecretOfOtherEnvironment,
-    /// it matches the body with a trailing \n or \r\n added or removed.
-    BodyNewline,
-    /// it matches with CRLF and LF swapped.
-    LineEndingsConverted,
-    /// it matches with a UTF-8 BOM added or removed.
-    ByteOrderMark,
-    /// the body is indented JSON without line breaks and the HMAC matches it pretty-printed.
-    NewlinesStripped,
-    /// it matches the text encoded as Latin-1/Windows-1252, or with non-ASCII replaced by ?.
-    SignedOtherTextEncoding,
-    /// the body is not UTF-8 but is valid Windows-1252.
-    BodyNotUtf8,
-    /// the body is a JSON string holding the JSON object.
-    JsonEncodedTwice,
-    /// the HMAC matches "", {}, null, undefined or [object Object].
-    SignedPlaceholder,
-    /// the signature is HMAC-SHA1 or HMAC-SHA512, or a plain SHA-256 of the body or of secret and body.
-    WrongAlgorithm,
-    /// the header holds a tool's output around a valid digest: (stdin)= , SHA2-256(stdin)= , quotes, sha256= with a space.
-    SignatureToolOutput,
-    /// no X-HMAC-SIGNATURE, but a digest sits in another header.
-    SignatureInOtherHeader,
-    /// Content-Encoding is declared, the body is plain JSON, and the HMAC over it is valid.
-    IntermediaryDecompressed,
-    /// the HMAC matches another compressed copy of the same JSON.
-    SignedOtherCompression,
-    /// the body is empty but a signature of something else is present.
-    BodyDropped,
-    /// Advisory: the body was compressed where compression costs more than it saves.
-    CompressionNotWorthIt,
+impl ErrorKind {
+    /// The pipeline stage the kind belongs to.
+    pub fn stage(self) -> Stage {
+        self.entry().stage
+    }
+
+    /// The HTTP status of the answer (docs/contract.md §2).
+    pub fn status(self) -> u16 {
+        // Every error entry has a status; only mistakes may leave it to the request.
+        self.entry().status.unwrap_or(400)
+    }
+
+    /// The vendor error code of the answer (docs/contract.md §3).
+    pub fn vendor_code(self) -> u16 {
+        // Every error entry has a vendor code; only mistakes may leave it to the request.
+        self.entry().vendor_code.unwrap_or(1104)
+    }
+
+    /// Headers the answer must carry: `Accept-Encoding` on a 415 for the encoding (RFC 9110
+    /// §12.5.3, docs/contract.md §1).
+    pub fn answer_headers(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            ErrorKind::UnsupportedEncoding => &[("Accept-Encoding", "gzip, deflate")],
+            _ => &[],
+        }
+    }
+}
+
+catalogue! {
+    /// A client mistake the server names beside the error (docs/contract.md §5). None of them
+    /// reveals an expected signature or a secret: they say *which bytes* the client signed or
+    /// sent, never what the right signature would have been, so the server is no signing oracle.
+    ///
+    /// `unsupported_encoding`, the contract's other named mistake, is the error kind of that name:
+    /// it is listed once, as an error. Order: those the decode stage sees, then the signature
+    /// stage's, then the advisory.
+    pub enum Mistake {
+        /// `Content-Encoding` declared, but the body is not of that encoding.
+        EncodingMismatch => entry(
+        "encoding_mismatch",
+        Stage::Decode,
+        400,
+        1104,
+        "Content-Encoding: {declared}, but the body is {format}",
+        "compress the serialized JSON with the encoding you declare and send those bytes unchanged; if you do not compress, omit Content-Encoding",
+    ),
+        /// `deflate` declared, the body is raw DEFLATE without the zlib wrapper.
+        RawDeflate => entry(
+        "raw_deflate",
+        Stage::Decode,
+        400,
+        1104,
+        "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
+        "deflate means the zlib format (RFC 1950): use zlib.compress / zlib.deflateSync, not a raw deflate stream; or send gzip",
+    ),
+        /// After decoding, the body is still gzip or zlib.
+        DoubleCompression => Entry {
+        code: "double_compression",
+        stage: Stage::Decode,
+        status: None,
+        vendor_code: None,
+        message: "after {encoding} decoding the body is still {format}",
+        hint: "compress once: your HTTP client or a proxy is compressing again; check the outbound body and Content-Encoding",
+    },
+        /// No `Content-Encoding`, but the body is gzip or zlib.
+        UndeclaredCompression => Entry {
+        code: "undeclared_compression",
+        stage: Stage::Decode,
+        status: None,
+        vendor_code: None,
+        message: "no Content-Encoding, but the body is {format}",
+        hint: "declare the compression with Content-Encoding: gzip or deflate, or send plain JSON",
+    },
+        /// The signature is not 64 lowercase hex characters (uppercase, a prefix, base64).
+        SignatureNotLowercaseHex => entry(
+        "signature_not_lowercase_hex",
+        Stage::Signature,
+        401,
+        1812,
+        "signature {uses uppercase hex digits|carries a {prefix} prefix|is base64, not hex}",
+        "send the HMAC-SHA256 as 64 lowercase hex characters, no prefix (hexdigest() in Python, digest('hex') in Node.js)",
+    ),
+        /// The signature matches the compressed wire bytes.
+        SignedCompressedBytes => entry(
+        "signed_compressed_bytes",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the compressed bytes, not the decoded JSON",
+        "sign the serialized JSON before compressing it: serialize, sign, then compress and send",
+    ),
+        /// The signature matches a re-serialization of the same JSON.
+        SignedOtherSerialization => entry(
+        "signed_other_serialization",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the same JSON serialized differently ({style}), not the bytes sent",
+        "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
+    ),
+        /// the HMAC matches with the secret plus a leading or trailing newline, CRLF or space.
+        SecretWhitespace => entry(
+        "secret_whitespace",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature is keyed with the secret plus {a leading newline|a trailing newline|a trailing CRLF|a trailing space}",
+        "strip the secret you sign with: a file or Kubernetes secret read with its trailing newline is another key",
+    ),
+        /// it matches with the secret hex- or base64-decoded.
+        SecretDecoded => entry(
+        "secret_decoded",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature is keyed with the secret {hex|base64}-decoded, not its UTF-8 bytes",
+        "key the HMAC with the secret's UTF-8 bytes exactly as issued; do not hex- or base64-decode it",
+    ),
+        /// it matches with the API key as the HMAC key.
+        SignedWithApiKey => entry(
+        "signed_with_api_key",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature is keyed with the API key (X-AUTH-CLIENT), not the shared secret",
+        "key the HMAC with the shared secret; the API key only goes in X-AUTH-CLIENT",
+    ),
+        /// it matches another secret the server knows under a label, for the same API key.
+        SecretOfOtherEnvironment => entry(
+        "secret_of_other_environment",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature is keyed with the secret labelled {label}, not this server's",
+        "use the shared secret of the environment you send to (check which configuration your deployment loads)",
+    ),
+        /// it matches the body with a trailing \n or \r\n added or removed.
+        BodyNewline => entry(
+        "body_newline",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body {without its trailing {newline}: a tool added it to the body sent|with a trailing {newline}, which the body sent lacks}",
+        "sign the exact bytes you send: echo and Go's json.Encoder add a newline, some HTTP tools strip one",
+    ),
+        /// it matches with CRLF and LF swapped.
+        LineEndingsConverted => entry(
+        "line_endings_converted",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body with {CRLF→LF|LF→CRLF} line endings",
+        "sign and send the same bytes: a checkout, an editor or an HTTP tool converted the line endings",
+    ),
+        /// it matches with a UTF-8 BOM added or removed.
+        ByteOrderMark => entry(
+        "byte_order_mark",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body {without the UTF-8 byte order mark it was sent with|with a UTF-8 byte order mark the body sent lacks}",
+        "send and sign UTF-8 without a byte order mark (editors and the VS Code REST client may add one)",
+    ),
+        /// the body is indented JSON without line breaks and the HMAC matches it pretty-printed.
+        NewlinesStripped => entry(
+        "newlines_stripped",
+        Stage::Signature,
+        401,
+        1819,
+        "the body is indented JSON with its line breaks removed; the signature matches it with them",
+        "send the file's bytes unchanged: curl -d @file strips newlines; use --data-binary @file",
+    ),
+        /// it matches the text encoded as Latin-1/Windows-1252, or with non-ASCII replaced by ?.
+        SignedOtherTextEncoding => entry(
+        "signed_other_text_encoding",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches the body encoded as {encoding}, not the UTF-8 bytes sent",
+        "encode the JSON as UTF-8 before signing and send those bytes (PowerShell and Java may default to Latin-1)",
+    ),
+        /// the body is not UTF-8 but is valid Windows-1252.
+        BodyNotUtf8 => entry(
+        "body_not_utf8",
+        Stage::Json,
+        400,
+        1104,
+        "the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)",
+        "encode the body as UTF-8 (PowerShell's Invoke-RestMethod and Java's default charset may send Latin-1)",
+    ),
+        /// the body is a JSON string holding the JSON object.
+        JsonEncodedTwice => Entry {
+        code: "json_encoded_twice",
+        stage: Stage::Json,
+        status: None,
+        vendor_code: None,
+        message: "the body is a JSON string that holds the JSON object: it was encoded twice",
+        hint: "serialize once: json=json.dumps(payload) in requests encodes the string again; send data=payload_bytes",
+    },
+        /// the HMAC matches "", {}, null, undefined or [object Object].
+        SignedPlaceholder => Entry {
+        code: "signed_placeholder",
+        stage: Stage::Signature,
+        status: None,
+        vendor_code: None,
+        message: "the signature matches {placeholder}: it was computed before the body existed",
+        hint: "compute the signature from the final body bytes, after serialization (Postman pre-request scripts and axios interceptors may run too early)",
+    },
+        /// the signature is HMAC-SHA1 or HMAC-SHA512, or a plain SHA-256 of the body or of secret and body.
+        WrongAlgorithm => Entry {
+        code: "wrong_algorithm",
+        stage: Stage::Signature,
+        status: None,
+        vendor_code: None,
+        message: "the signature is {algorithm}, not HMAC-SHA256",
+        hint: "use HMAC-SHA256 keyed with the shared secret: hmac.new(secret, body, hashlib.sha256).hexdigest()",
+    },
+        /// the header holds a tool's output around a valid digest: (stdin)= , SHA2-256(stdin)= , quotes, sha256= with a space.
+        SignatureToolOutput => Entry {
+        code: "signature_tool_output",
+        stage: Stage::Signature,
+        status: None,
+        vendor_code: None,
+        message: "X-HMAC-SIGNATURE holds {tool output} around the digest",
+        hint: "send only the 64 hex characters: cut the tool's prefix (openssl dgst prints \"(stdin)= \") and quotes",
+    },
+        /// no X-HMAC-SIGNATURE, but a digest sits in another header.
+        SignatureInOtherHeader => entry(
+        "signature_in_other_header",
+        Stage::Signature,
+        401,
+        1812,
+        "no X-HMAC-SIGNATURE, but header {name} holds a digest",
+        "send the signature in X-HMAC-SIGNATURE (with hyphens: nginx drops headers with underscores)",
+    ),
+        /// Content-Encoding is declared, the body is plain JSON, and the HMAC over it is valid.
+        IntermediaryDecompressed => entry(
+        "intermediary_decompressed",
+        Stage::Decode,
+        400,
+        1104,
+        "Content-Encoding: {encoding} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
+        "have the proxy or gateway drop Content-Encoding when it decompresses (AWS API Gateway REST, serverless-http), or pass the body through untouched",
+    ),
+        /// the HMAC matches another compressed copy of the same JSON.
+        SignedOtherCompression => entry(
+        "signed_other_compression",
+        Stage::Signature,
+        401,
+        1819,
+        "the signature matches {{other copy} of the compressed body|the same JSON compressed anew at level {level}}, not the decoded JSON",
+        "sign the JSON before compressing, and compress once: the client compressed twice, signed one copy and sent the other",
+    ),
+        /// the body is empty but a signature of something else is present.
+        BodyDropped => entry(
+        "body_dropped",
+        Stage::Signature,
+        401,
+        1819,
+        "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
+        "check that your HTTP library or proxy forwards the body (a GET, a redirect or a stream read twice loses it)",
+    ),
+        /// Advisory: the body was compressed where compression costs more than it saves.
+        CompressionNotWorthIt => Entry {
+        code: "compression_not_worth_it",
+        stage: Stage::Decode,
+        status: Some(201),
+        vendor_code: None,
+        message: "{encoding} took a {n}-byte body to {m} bytes: {saved} µs saved on the {link} link ({mbps} Mbit/s, {rtt} ms round trip, {connection} connection), about {cpu} µs of CPU spent",
+        hint: "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
+    },
+    }
 }
 
 impl Mistake {
-    /// Every mistake: those the decode stage sees, then the signature stage's, then the advisory.
-    pub const ALL: [Mistake; 26] = [
-        Mistake::EncodingMismatch,
-        Mistake::RawDeflate,
-        Mistake::DoubleCompression,
-        Mistake::UndeclaredCompression,
-        Mistake::SignatureNotLowercaseHex,
-        Mistake::SignedCompressedBytes,
-        Mistake::SignedOtherSerialization,
-        Mistake::SecretWhitespace,
-        Mistake::SecretDecoded,
-        Mistake::SignedWithApiKey,
-        Mistake::SecretOfOtherEnvironment,
-        Mistake::BodyNewline,
-        Mistake::LineEndingsConverted,
-        Mistake::ByteOrderMark,
-        Mistake::NewlinesStripped,
-        Mistake::SignedOtherTextEncoding,
-        Mistake::BodyNotUtf8,
-        Mistake::JsonEncodedTwice,
-        Mistake::SignedPlaceholder,
-        Mistake::WrongAlgorithm,
-        Mistake::SignatureToolOutput,
-        Mistake::SignatureInOtherHeader,
-        Mistake::IntermediaryDecompressed,
-        Mistake::SignedOtherCompression,
-        Mistake::BodyDropped,
-        Mistake::CompressionNotWorthIt,
-    ];
-
-    /// Its catalogue entry.
-    pub fn entry(self) -> &'static Entry {
-        &MISTAKES[self as usize]
-    }
-
-    /// Stable snake_case code.
-    pub fn code(self) -> &'static str {
-        self.entry().code
-    }
-
     /// True for advice that never changes the answer.
     pub fn is_advisory(self) -> bool {
         self == Mistake::CompressionNotWorthIt
     }
 
-    /// The mistake of that code.
-    pub fn from_code(code: &str) -> Option<Mistake> {
-        Mistake::ALL.into_iter().find(|m| m.code() == code)
+    /// The diagnostic naming this mistake in its entry's words, for a mistake whose message has
+    /// nothing that varies.
+    pub fn named(self) -> Diagnostic {
+        self.diagnostic(self.entry().message)
     }
 
-    /// The diagnostic naming this mistake, with `message` saying what was seen.
+    /// The diagnostic naming this mistake, with `message` saying what was seen (of the entry's
+    /// shape: a test holds every detector to it).
     pub fn diagnostic(self, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code: self.code().to_owned(),
@@ -407,216 +752,51 @@ impl Mistake {
     }
 }
 
-const MISTAKES: [Entry; Mistake::ALL.len()] = [
-    entry(
-        "encoding_mismatch",
-        Stage::Decode,
-        400,
-        1104,
-        "Content-Encoding: {declared}, but the body is {format}",
-        "compress the serialized JSON with the encoding you declare and send those bytes unchanged; if you do not compress, omit Content-Encoding",
-    ),
-    entry(
-        "raw_deflate",
-        Stage::Decode,
-        400,
-        1104,
-        "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
-        "deflate means the zlib format (RFC 1950): use zlib.compress / zlib.deflateSync, not a raw deflate stream; or send gzip",
-    ),
-    Entry {
-        code: "double_compression",
-        stage: Stage::Decode,
-        status: None,
-        vendor_code: None,
-        message: "after {encoding} decoding the body is still {format}",
-        hint: "compress once: your HTTP client or a proxy is compressing again; check the outbound body and Content-Encoding",
-    },
-    Entry {
-        code: "undeclared_compression",
-        stage: Stage::Decode,
-        status: None,
-        vendor_code: None,
-        message: "no Content-Encoding, but the body is {format}",
-        hint: "declare the compression with Content-Encoding: gzip or deflate, or send plain JSON",
-    },
-    entry(
-        "signature_not_lowercase_hex",
-        Stage::Signature,
-        401,
-        1812,
-        "signature {uses uppercase hex digits|carries a prefix|is base64, not hex}",
-        "send the HMAC-SHA256 as 64 lowercase hex characters, no prefix (hexdigest() in Python, digest('hex') in Node.js)",
-    ),
-    entry(
-        "signed_compressed_bytes",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the compressed bytes, not the decoded JSON",
-        "sign the serialized JSON before compressing it: serialize, sign, then compress and send",
-    ),
-    entry(
-        "signed_other_serialization",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the same JSON serialized differently ({style}), not the bytes sent",
-        "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
-    ),
-    entry(
-        "secret_whitespace",
-        Stage::Signature,
-        401,
-        1819,
-        "the secret carries {whitespace} ({where}): it was read from a file or environment with its line ending",
-        "strip the secret you sign with: a file or Kubernetes secret read with its trailing newline is another key",
-    ),
-    entry(
-        "secret_decoded",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature is keyed with the secret {hex|base64}-decoded, not its UTF-8 bytes",
-        "key the HMAC with the secret's UTF-8 bytes exactly as issued; do not hex- or base64-decode it",
-    ),
-    entry(
-        "signed_with_api_key",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature is keyed with the API key (X-AUTH-CLIENT), not the shared secret",
-        "key the HMAC with the shared secret; the API key only goes in X-AUTH-CLIENT",
-    ),
-    entry(
-        "secret_of_other_environment",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature is keyed with the secret labelled {label}, not this server's",
-        "use the shared secret of the environment you send to (check which configuration your deployment loads)",
-    ),
-    entry(
-        "body_newline",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body {with|without} a trailing {newline} ({tool})",
-        "sign the exact bytes you send: echo and Go's json.Encoder add a newline, some HTTP tools strip one",
-    ),
-    entry(
-        "line_endings_converted",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body with {CRLF→LF|LF→CRLF} line endings",
-        "sign and send the same bytes: a checkout, an editor or an HTTP tool converted the line endings",
-    ),
-    entry(
-        "byte_order_mark",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body {with|without} a UTF-8 byte order mark",
-        "send and sign UTF-8 without a byte order mark (editors and the VS Code REST client may add one)",
-    ),
-    entry(
-        "newlines_stripped",
-        Stage::Signature,
-        401,
-        1819,
-        "the body is indented JSON with its line breaks removed; the signature matches it with them",
-        "send the file's bytes unchanged: curl -d @file strips newlines; use --data-binary @file",
-    ),
-    entry(
-        "signed_other_text_encoding",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body encoded as {encoding}, not the UTF-8 bytes sent",
-        "encode the JSON as UTF-8 before signing and send those bytes (PowerShell and Java may default to Latin-1)",
-    ),
-    entry(
-        "body_not_utf8",
-        Stage::Json,
-        400,
-        1104,
-        "the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)",
-        "encode the body as UTF-8 (PowerShell's Invoke-RestMethod and Java's default charset may send Latin-1)",
-    ),
-    Entry {
-        code: "json_encoded_twice",
-        stage: Stage::Json,
-        status: None,
-        vendor_code: None,
-        message: "the body is a JSON string that holds the JSON object: it was encoded twice",
-        hint: "serialize once: json=json.dumps(payload) in requests encodes the string again; send data=payload_bytes",
-    },
-    Entry {
-        code: "signed_placeholder",
-        stage: Stage::Signature,
-        status: None,
-        vendor_code: None,
-        message: "the signature matches {placeholder}: it was computed before the body existed",
-        hint: "compute the signature from the final body bytes, after serialization (Postman pre-request scripts and axios interceptors may run too early)",
-    },
-    Entry {
-        code: "wrong_algorithm",
-        stage: Stage::Signature,
-        status: None,
-        vendor_code: None,
-        message: "the signature is {algorithm}, not HMAC-SHA256",
-        hint: "use HMAC-SHA256 keyed with the shared secret: hmac.new(secret, body, hashlib.sha256).hexdigest()",
-    },
-    Entry {
-        code: "signature_tool_output",
-        stage: Stage::Signature,
-        status: None,
-        vendor_code: None,
-        message: "X-HMAC-SIGNATURE holds {tool output} around the digest",
-        hint: "send only the 64 hex characters: cut the tool's prefix (openssl dgst prints \"(stdin)= \") and quotes",
-    },
-    entry(
-        "signature_in_other_header",
-        Stage::Signature,
-        401,
-        1812,
-        "no X-HMAC-SIGNATURE, but header {name} holds a digest",
-        "send the signature in X-HMAC-SIGNATURE (with hyphens: nginx drops headers with underscores)",
-    ),
-    entry(
-        "intermediary_decompressed",
-        Stage::Decode,
-        400,
-        1104,
-        "Content-Encoding: {encoding} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
-        "have the proxy or gateway drop Content-Encoding when it decompresses (AWS API Gateway REST, serverless-http), or pass the body through untouched",
-    ),
-    entry(
-        "signed_other_compression",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches {other copy} of the compressed body, not the decoded JSON",
-        "sign the JSON before compressing, and compress once: the client compressed twice, signed one copy and sent the other",
-    ),
-    entry(
-        "body_dropped",
-        Stage::Signature,
-        401,
-        1819,
-        "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
-        "check that your HTTP library or proxy forwards the body (a GET, a redirect or a stream read twice loses it)",
-    ),
-    Entry {
-        code: "compression_not_worth_it",
-        stage: Stage::Decode,
-        status: Some(201),
-        vendor_code: None,
-        message: "{encoding} took a {n}-byte body to {m} bytes: {saved} µs saved on the {link} link ({mbps} Mbit/s, {rtt} ms round trip, {connection} connection), about {cpu} µs of CPU spent",
-        hint: "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
-    },
-];
+catalogue! {
+    /// What the schema stage found wrong with one value (docs/contract.md §4). The vendor code of
+    /// a schema refusal is its first violation's.
+    pub enum ViolationKind {
+        /// A required member is missing (`verification`; `text` of an approved `eid` consent;
+        /// `name` of an acceptable type).
+        MissingProperty => violation("missing_property", 1102, "{what} is {missing|required when type is eid and approved is true}", "send every required member"),
+        /// A value of the wrong JSON type.
+        WrongType => violation("wrong_type", 1104, "{field} must be of type {expected} (found {found})", "send the documented JSON type"),
+        /// `vendorData` is not a string (strict), or not a string or integer (documented).
+        VendorDataNotString => violation("vendor_data_not_string", 1501, "vendorData must be of type {expected} (found {found})", "send vendorData as a string"),
+        /// `vendorData` over 1,000 characters.
+        VendorDataTooLong => violation("vendor_data_too_long", 1500, "vendorData is too long ({chars} > {limit} characters)", "send at most 1,000 characters of vendorData"),
+        /// `tag` over 64 characters.
+        TagTooLong => violation("tag_too_long", 1104, "tag is too long ({chars} > {limit} characters)", "send at most 64 characters of tag"),
+        /// Another string over its documented length.
+        TooLong => violation("too_long", 1104, "{field} is too long ({chars} > {limit} characters)", "send a shorter value"),
+        /// A date that is not `YYYY-MM-DD` or not on the calendar.
+        InvalidDate => violation("invalid_date", 1203, "{field} is not a real calendar date in YYYY-MM-DD format ({value})", "send a calendar date as YYYY-MM-DD"),
+        /// A consent timestamp that is not RFC 3339 in UTC.
+        InvalidTimestamp => violation("invalid_timestamp", 1104, "timestamp must be an RFC 3339 date-time in UTC (Z) ({value})", "send the time as YYYY-MM-DDTHH:MM:SS(.sss)Z"),
+        /// Not two capital letters.
+        InvalidCountry => violation("invalid_country", 1104, "country must be two capital letters (ISO 3166-1 alpha-2) ({value})", "send an ISO 3166-1 alpha-2 code in capitals"),
+        /// `document.number` with anything but ASCII letters and digits.
+        InvalidDocumentNumber => violation("invalid_document_number", 1104, "number must be ASCII letters and digits only ({value})", "send the document number without spaces or punctuation"),
+        /// `document.idCardType` with anything but ASCII letters.
+        InvalidIdCardType => violation("invalid_id_card_type", 1104, "idCardType must be ASCII letters only ({value})", "send the ID card type as letters only"),
+        /// `endUserId` is not a UUID.
+        InvalidUuid => violation("invalid_uuid", 1104, "endUserId must be a UUID ({value})", "send endUserId as a UUID"),
+        /// `callback` or `hostAppLink` is not an absolute URI.
+        InvalidUri => violation("invalid_uri", 1104, "{callback|hostAppLink} must be an absolute URI ({value})", "send an absolute URI in RFC 3986 ASCII (punycode hosts, percent-encoded paths)"),
+        /// `callback` is not HTTPS (strict).
+        CallbackNotHttps => violation("callback_not_https", 1302, "callback must be an https URL ({value})", "send an https callback"),
+        /// `mxIne`/`mxIfe` string with non-digits (strict).
+        NotDigits => violation("not_digits", 1104, "{mxIne|mxIfe} must be a string of digits ({value})", "send the identifier as digits only"),
+        /// Another value not of its documented format.
+        InvalidFormat => violation("invalid_format", 1104, "{field} must be of the documented format ({value})", "send the documented format"),
+        /// A value outside an enumeration (`document.type`, `person.maritalStatus`).
+        NotAllowedValue => violation("not_allowed_value", 1104, "{field} must be one of {values}", "send one of the listed values"),
+        /// A property the documentation does not name (a warning in the documented profile).
+        UnknownProperty => violation("unknown_property", 1104, "unknown property {name}", "check the property's spelling against the documentation"),
+        /// Any other schema rule the body breaks.
+        Other => violation("schema_violation", 1104, "{what}", "fix the value the pointer names"),
+    }
+}
 
 /// The README's table of error kinds, as Markdown (a test keeps the README equal to it).
 pub fn errors_table() -> String {
@@ -628,27 +808,44 @@ pub fn mistakes_table() -> String {
     table(Mistake::ALL.iter().map(|m| m.entry()))
 }
 
+/// The README's table of schema violations, as Markdown (a test keeps the README equal to it).
+pub fn violations_table() -> String {
+    let mut out = String::from("| code | vendor code | message | hint |\n|---|---|---|---|\n");
+    for e in ViolationKind::ALL.iter().map(|v| v.entry()) {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            e.code,
+            e.vendor_code.unwrap_or(1104),
+            cell(e.message),
+            cell(e.hint),
+        ));
+    }
+    out
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
 fn table<'a>(entries: impl Iterator<Item = &'a Entry>) -> String {
     let mut out = String::from(
         "| code | stage | status | vendor code | message | hint |\n|---|---|---|---|---|---|\n",
     );
     let or_varies = |n: Option<u16>| n.map_or("varies".to_owned(), |n| n.to_string());
     for e in entries {
+        let vendor = match (e.vendor_code, e.status) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(201)) => "none".into(),
+            (None, _) => or_varies(None),
+        };
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",
             e.code,
             e.stage,
             or_varies(e.status),
-            e.vendor_code.map_or_else(
-                || if e.status == Some(201) {
-                    "none".into()
-                } else {
-                    or_varies(None)
-                },
-                |n| n.to_string()
-            ),
-            e.message.replace('|', "\\|"),
-            e.hint.replace('|', "\\|"),
+            vendor,
+            cell(e.message),
+            cell(e.hint),
         ));
     }
     out
@@ -662,26 +859,58 @@ mod tests {
     #[test]
     fn codes_are_unique_across_errors_and_mistakes() {
         let mut seen = HashSet::new();
-        for e in ERRORS.iter().chain(MISTAKES.iter()) {
+        let errors = ErrorKind::ALL.iter().map(|k| k.entry());
+        for e in errors.chain(Mistake::ALL.iter().map(|m| m.entry())) {
             assert!(seen.insert(e.code), "{} is in the catalogue twice", e.code);
         }
-    }
-
-    #[test]
-    fn each_kind_reads_its_own_entry() {
-        // `ErrorKind::entry` indexes by discriminant: ALL, the enum and ERRORS share one order.
-        for (i, kind) in ErrorKind::ALL.into_iter().enumerate() {
-            assert_eq!(kind as usize, i);
-            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+        let mut violations = HashSet::new();
+        for v in ViolationKind::ALL {
+            assert!(violations.insert(v.code()), "{v} is listed twice");
+            assert_eq!(ViolationKind::from_code(v.code()), Some(v));
         }
     }
 
     #[test]
     fn entries_sit_in_pipeline_order() {
-        let stages: Vec<Stage> = ERRORS.iter().map(|e| e.stage).collect();
+        let stages: Vec<Stage> = ErrorKind::ALL.iter().map(|k| k.stage()).collect();
         assert!(stages.is_sorted(), "{stages:?}");
         for m in Mistake::ALL {
             assert_eq!(Mistake::from_code(m.code()), Some(m));
         }
+        for k in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(k.code()), Some(k));
+        }
+    }
+
+    #[test]
+    fn a_shape_admits_its_fillings_and_nothing_else() {
+        let e = ErrorKind::BodyTooLarge.entry();
+        assert!(e.admits("body exceeds limit (1048577 > 1048576 bytes)"));
+        assert!(!e.admits("body exceeds limit (1048577 > 1048576 byte)"));
+        assert!(
+            !e.admits("body exceeds limit ( > 1048576 bytes)"),
+            "a part is never empty"
+        );
+        assert!(
+            ErrorKind::NotAnObject
+                .entry()
+                .admits("body is not a JSON object")
+        );
+        assert!(
+            !ErrorKind::NotAnObject
+                .entry()
+                .admits("body is not a JSON object!")
+        );
+        let twice = Mistake::JsonEncodedTwice.entry();
+        let with = Mistake::ByteOrderMark.entry();
+        assert!(with.admits(
+            "the signature matches the body without the UTF-8 byte order mark it was sent with"
+        ));
+        assert!(!with.admits("the signature matches the body within the UTF-8 byte order mark"));
+        let media = ErrorKind::UnsupportedMediaType.entry();
+        assert!(media.admits("missing Content-Type"));
+        assert!(media.admits("Content-Type \"text/plain\" is not application/json"));
+        assert!(!media.admits("Content-Type is not application/json"));
+        assert!(!twice.admits("the body is a JSON string that holds the signed JSON object"));
     }
 }

@@ -10,10 +10,11 @@ use sha2::{Digest, Sha256};
 
 use base64::Engine;
 
+use crate::config::{Config, EXAMPLE_API_KEY, Profile};
+use crate::crypto::Algorithm;
 use crate::headers::{Headers, names};
-use crate::receive::{Config, EXAMPLE_API_KEY, Outcome, receive};
-use crate::schema::Profile;
-use crate::signature::Algorithm;
+use crate::receive::{Outcome, receive};
+use crate::text;
 
 /// The whole manifest.
 #[derive(Debug, Clone, Deserialize)]
@@ -105,7 +106,7 @@ impl Case {
         config.labelled_secrets = request
             .labelled_secrets
             .iter()
-            .map(|(label, secret)| crate::doctor::LabelledSecret {
+            .map(|(label, secret)| crate::config::LabelledSecret {
                 label: label.clone(),
                 api_key: None,
                 secret: secret.as_bytes().to_vec(),
@@ -299,13 +300,7 @@ fn client_key(how: &str, secret: &[u8], api_key: &str) -> Vec<u8> {
         "api_key" => api_key.as_bytes().to_vec(),
         "hex" => std::str::from_utf8(secret)
             .ok()
-            .filter(|s| s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-            .map(|s| {
-                (0..s.len())
-                    .step_by(2)
-                    .filter_map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-                    .collect()
-            })
+            .and_then(text::hex_decode)
             .unwrap_or_else(reversed),
         "base64" => base64::engine::general_purpose::STANDARD
             .decode(secret)

@@ -1,136 +1,43 @@
-//! The one error type of the receive pipeline, classified by stage.
+//! The one error type of the receive pipeline, classified by stage, and what a stage's refusal
+//! carries: [`Rejection`], with the schema stage's [`Violation`]s.
 
 use std::fmt;
 
-use crate::catalogue::{ERRORS, Entry, Stage};
-use crate::payload::Diagnostic;
-use crate::schema::Violation;
+use crate::catalogue::{Diagnostic, ErrorKind, ViolationKind};
 
-/// What went wrong, in pipeline order: headers → size → decode → signature → json → schema.
-///
-/// Each kind has a stable snake_case [`code`](ErrorKind::code) carried by the corpus manifest, the
-/// CLI's `--format json`, the server's answers and the snapshots. Codes are never renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// headers: no `X-AUTH-CLIENT` header.
-    MissingApiKey,
-    /// headers: the API key is not one the server knows.
-    UnknownApiKey,
-    /// headers: `Content-Type` is missing or not `application/json`.
-    UnsupportedMediaType,
-    /// headers: `Content-Encoding` is not absent, `gzip` or `deflate` (a list, `br`, two lines...).
-    UnsupportedEncoding,
-    /// size: the body on the wire exceeds the limit.
-    BodyTooLarge,
-    /// decode: the decoded body exceeds the limit (a decompression bomb stops here).
-    DecodedTooLarge,
-    /// decode: the body does not start as the declared encoding does.
-    NotEncoded,
-    /// decode: the compressed data is corrupt.
-    CorruptStream,
-    /// decode: the compressed stream ends early.
-    TruncatedStream,
-    /// decode: CRC-32, ISIZE or Adler-32 does not match the data.
-    BadChecksum,
-    /// decode: bytes follow the end of the compressed stream.
-    TrailingData,
-    /// signature: no `X-HMAC-SIGNATURE` header.
-    MissingSignature,
-    /// signature: not 64 lowercase hex characters.
-    MalformedSignature,
-    /// signature: does not match the decoded body under any active secret.
-    SignatureMismatch,
-    /// json: the decoded body is not UTF-8.
-    InvalidUtf8,
-    /// json: the decoded body is not JSON.
-    InvalidJson,
-    /// json: an object repeats a key.
-    DuplicateKey,
-    /// json: nesting deeper than 64 levels.
-    TooDeep,
-    /// json: the top level is not an object.
-    NotAnObject,
-    /// json: the top-level object has no `verification`.
-    MissingVerification,
-    /// json: `verification` is not an object.
-    VerificationNotObject,
-    /// schema: the body violates the profile's schema; the violations list says where.
-    SchemaViolation,
+/// One finding of the schema stage.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// JSON pointer of the offending value (of the missing member, for a missing one).
+    pub pointer: String,
+    /// Stable snake_case code: its [`ViolationKind`]'s.
+    pub code: &'static str,
+    /// Lowercase message with the numbers that matter.
+    pub message: String,
+    /// The vendor's error code for this kind of violation.
+    #[serde(skip)]
+    pub vendor_code: u16,
 }
 
-impl ErrorKind {
-    /// Every kind, in pipeline order.
-    pub const ALL: [ErrorKind; 22] = [
-        ErrorKind::MissingApiKey,
-        ErrorKind::UnknownApiKey,
-        ErrorKind::UnsupportedMediaType,
-        ErrorKind::UnsupportedEncoding,
-        ErrorKind::BodyTooLarge,
-        ErrorKind::DecodedTooLarge,
-        ErrorKind::NotEncoded,
-        ErrorKind::CorruptStream,
-        ErrorKind::TruncatedStream,
-        ErrorKind::BadChecksum,
-        ErrorKind::TrailingData,
-        ErrorKind::MissingSignature,
-        ErrorKind::MalformedSignature,
-        ErrorKind::SignatureMismatch,
-        ErrorKind::InvalidUtf8,
-        ErrorKind::InvalidJson,
-        ErrorKind::DuplicateKey,
-        ErrorKind::TooDeep,
-        ErrorKind::NotAnObject,
-        ErrorKind::MissingVerification,
-        ErrorKind::VerificationNotObject,
-        ErrorKind::SchemaViolation,
-    ];
-
-    /// Its catalogue entry: code, stage, status, vendor code, message shape and hint.
-    pub fn entry(self) -> &'static Entry {
-        &ERRORS[self as usize]
-    }
-
-    /// Stable snake_case code.
-    pub fn code(self) -> &'static str {
-        self.entry().code
-    }
-
-    /// The pipeline stage the kind belongs to.
-    pub fn stage(self) -> Stage {
-        self.entry().stage
-    }
-
-    /// The HTTP status of the answer (docs/contract.md §2).
-    pub fn status(self) -> u16 {
-        // Every error entry has a status; only mistakes may leave it to the request.
-        self.entry().status.unwrap_or(400)
-    }
-
-    /// The vendor error code of the answer (docs/contract.md §3).
-    pub fn vendor_code(self) -> u16 {
-        // Every error entry has a vendor code; only mistakes may leave it to the request.
-        self.entry().vendor_code.unwrap_or(1104)
-    }
-
-    /// The kind of that code.
-    pub fn from_code(code: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// Headers the answer must carry: `Accept-Encoding` on a 415 for the encoding (RFC 9110
-    /// §12.5.3, docs/contract.md §1).
-    pub fn answer_headers(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            ErrorKind::UnsupportedEncoding => &[("Accept-Encoding", "gzip, deflate")],
-            _ => &[],
+impl Violation {
+    /// A violation of `kind` at `pointer`; code and vendor code are the kind's catalogue entry's.
+    pub fn new(
+        kind: ViolationKind,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            pointer: pointer.into(),
+            code: kind.code(),
+            message: message.into(),
+            // Every violation entry has a vendor code (`catalogue::violation`).
+            vendor_code: kind.entry().vendor_code.unwrap_or(1104),
         }
     }
-}
 
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+    /// Its kind.
+    pub fn kind(&self) -> Option<ViolationKind> {
+        ViolationKind::from_code(self.code)
     }
 }
 

@@ -1,8 +1,5 @@
-//! The headers stage: request header lines in order, looked up case-insensitively, and the checks
-//! of docs/contract.md §2 steps 1-2: the API key, then `Content-Type`, then `Content-Encoding`.
-
-use crate::encoding::Encoding;
-use crate::error::{Error, ErrorKind, Rejection};
+//! Request header lines in order, looked up case-insensitively, and the contract's header names.
+//! The checks of them are the headers stage's (`stage::headers`).
 
 /// Request header lines in the order received. A name may repeat (two `Content-Encoding` lines
 /// are a fault the contract names, so they are kept, not merged).
@@ -93,58 +90,5 @@ impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Headers {
                 .map(|(n, v)| (n.into(), v.into()))
                 .collect(),
         )
-    }
-}
-
-/// The headers stage of `POST /v1/sessions`: a known API key, `application/json`, and at most one
-/// supported `Content-Encoding`, which it returns.
-pub fn check(headers: &Headers, api_keys: &[String]) -> Result<Encoding, Rejection> {
-    api_key(headers, api_keys)?;
-    media_type(headers)?;
-    Encoding::from_header(&headers.get_all(names::CONTENT_ENCODING)).map_err(|rejection| {
-        Error::new(ErrorKind::UnsupportedEncoding, rejection.to_string()).into()
-    })
-}
-
-/// The API key check alone (every route of the API starts with it): the one `X-AUTH-CLIENT` line,
-/// trimmed, when it is one of `api_keys`.
-pub fn api_key<'h>(headers: &'h Headers, api_keys: &[String]) -> Result<&'h str, Rejection> {
-    match headers.get_all(names::API_KEY).as_slice() {
-        [] => Err(Error::new(ErrorKind::MissingApiKey, "missing X-AUTH-CLIENT header").into()),
-        [key] if api_keys.iter().any(|k| k == key.trim()) => Ok(key.trim()),
-        keys => {
-            let why = if keys.len() > 1 {
-                "repeated"
-            } else {
-                "unknown"
-            };
-            Err(Error::new(
-                ErrorKind::UnknownApiKey,
-                format!("{why} API key in X-AUTH-CLIENT"),
-            )
-            .into())
-        }
-    }
-}
-
-/// One `Content-Type` line whose media type is `application/json`, compared case-insensitively;
-/// parameters such as `; charset=utf-8` are allowed.
-fn media_type(headers: &Headers) -> Result<(), Rejection> {
-    let content_type = headers.get_all(names::CONTENT_TYPE);
-    let is_json = |value: &str| {
-        let media_type = value.split(';').next().unwrap_or("");
-        media_type.trim().eq_ignore_ascii_case("application/json")
-    };
-    match content_type.as_slice() {
-        [value] if is_json(value) => Ok(()),
-        [] => Err(Error::new(ErrorKind::UnsupportedMediaType, "missing Content-Type").into()),
-        values => Err(Error::new(
-            ErrorKind::UnsupportedMediaType,
-            format!(
-                "Content-Type {:?} is not application/json",
-                values.join(", ")
-            ),
-        )
-        .into()),
     }
 }

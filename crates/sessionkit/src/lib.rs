@@ -3,39 +3,64 @@
 //! receive decision.
 //!
 //! ```
-//! use sessionkit::payload::SessionRequest;
-//! use sessionkit::schema::{validate, Profile};
+//! use sessionkit::model::SessionRequest;
+//! use sessionkit::{Profile, schema};
 //!
 //! let request = SessionRequest::builder()
 //!     .person_name("John", "Smith")
 //!     .date_of_birth("1990-01-01")
 //!     .build();
 //! let body: serde_json::Value = serde_json::from_slice(&request.to_json_bytes()).unwrap();
-//! assert!(validate(&body, Profile::Strict).is_valid());
+//! assert!(schema::validate(&body, Profile::Strict).is_valid());
 //! ```
+//!
+//! The modules sit in layers, each using only those below it (docs/architecture.md): the
+//! catalogue, errors and configuration; the primitives (`headers`, `codec`, `crypto`, `json`,
+//! `model`, `schema`, `text`, `cost`, `samples`); the detectors (`diagnose`); the six stages
+//! (`stage`); and on top `receive`, the client side (`request`) and the corpus types. What only
+//! tests and fuzz targets need is in [`internal`].
 
-pub mod encoding;
-pub mod error;
-pub mod json;
-pub mod payload;
-pub mod schema;
-pub mod signature;
+// Bottom layer: no imports but each other, in this order.
+mod catalogue;
+mod config;
+mod error;
 
-pub use catalogue::{Mistake, Stage};
-pub use error::{Error, ErrorKind, Rejection};
-
-pub mod catalogue;
-pub mod corpus;
+// Primitives.
+pub mod codec;
 pub mod cost;
-pub mod decode;
-pub mod diagnose;
-pub mod doctor;
+pub mod crypto;
 pub mod headers;
-mod inflate;
-pub mod prose;
-pub mod receive;
-pub mod request;
-pub mod size;
+pub mod json;
+pub mod model;
+pub mod samples;
+pub mod schema;
+mod text;
+
+// Detectors, then the stages that call them.
+mod diagnose;
+pub mod stage;
+
+// On top.
+pub mod corpus;
+mod receive;
+mod request;
+
+pub use catalogue::{Diagnostic, Entry, ErrorKind, Mistake, Stage, ViolationKind};
+pub use config::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, LabelledSecret, Limits, Profile};
+pub use error::{Error, Rejection, Violation};
+pub use receive::{Outcome, OutcomeReport, reason, receive};
+pub use request::{SignedRequest, curl_command};
+
+/// What only this workspace's tests, benches and fuzz targets need: test hooks and the README's
+/// table builders. Not part of the API; it may change in any release.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::catalogue::{errors_table, mistakes_table, violations_table};
+    pub use crate::codec::{decode_members_streaming, refused_for_reserved_code};
+    pub use crate::crypto::with_bit_flipped;
+    pub use crate::diagnose::doctor::{budget, recompressions};
+    pub use crate::text::{as_cp1252, hex_decode, hex_encode};
+}
 
 /// The README's library example, compiled and run as a doctest so that it stays true.
 #[cfg(doctest)]

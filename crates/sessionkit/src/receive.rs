@@ -3,71 +3,15 @@
 
 use serde_json::Value;
 
-use crate::catalogue::Stage;
-use crate::encoding::Encoding;
-use crate::error::{Error, Rejection};
-use crate::headers::{self, Headers};
-use crate::payload::{Diagnostic, FailureAnswer, Receipt, SessionRequest};
-use crate::schema::{self, Profile, Violation};
-use crate::signature::{self, Signed};
-use crate::{decode, diagnose, doctor, json, size};
-
-/// Size limits of the receive path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest body accepted on the wire, in bytes (default 1 MiB).
-    pub max_wire: usize,
-    /// Largest body accepted after decoding, in bytes (default 1 MiB).
-    pub max_decoded: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_wire: 1 << 20,
-            max_decoded: 1 << 20,
-        }
-    }
-}
-
-/// What the server knows: its keys, secrets, profile and limits.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Known API keys (`X-AUTH-CLIENT`).
-    pub api_keys: Vec<String>,
-    /// Active shared secrets; a signature under any of them is accepted (key rotation).
-    pub secrets: Vec<Vec<u8>>,
-    /// Secrets of other environments (sandbox, retired keys), never accepted: the doctor names
-    /// them when a signature was made with one (`secret_of_other_environment`).
-    pub labelled_secrets: Vec<crate::doctor::LabelledSecret>,
-    /// Which schema profile the body is validated in.
-    pub profile: Profile,
-    /// Wire and decoded size limits.
-    pub limits: Limits,
-    /// When false, a request without `X-HMAC-SIGNATURE` is accepted (a present one is still checked).
-    pub require_signature: bool,
-    /// Decides the `compression_not_worth_it` advisory.
-    pub cost: crate::cost::CostModel,
-}
-
-/// The API key of the seed's code examples, the reference server's default.
-pub const EXAMPLE_API_KEY: &str = "your-api-key";
-/// The shared secret of the seed's code examples, the reference server's default.
-pub const EXAMPLE_SHARED_SECRET: &str = "your-shared-secret";
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            api_keys: vec![EXAMPLE_API_KEY.to_owned()],
-            secrets: vec![EXAMPLE_SHARED_SECRET.as_bytes().to_vec()],
-            labelled_secrets: Vec::new(),
-            profile: Profile::Documented,
-            limits: Limits::default(),
-            require_signature: true,
-            cost: crate::cost::CostModel::DEFAULT,
-        }
-    }
-}
+use crate::catalogue::{Diagnostic, Stage};
+use crate::codec::Encoding;
+use crate::config::{Config, Profile};
+use crate::crypto::Signed;
+use crate::diagnose;
+use crate::error::{Error, Rejection, Violation};
+use crate::headers::Headers;
+use crate::model::{FailureAnswer, Receipt, SessionRequest};
+use crate::stage::{decode, headers, json, schema, signature, size};
 
 /// The decision on one request.
 #[derive(Debug, Clone)]
@@ -108,7 +52,11 @@ pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
         Ok(()) => outcome,
         Err(rejection) => {
             // Built from what the stages already have, only on the failure path.
-            let receipt = Receipt::of(wire, decoded.as_ref());
+            let receipt = Receipt::of(
+                wire,
+                decoded.as_ref().map(|d| d.bytes.as_slice()),
+                decoded.as_ref().and_then(|d| d.gzip_members),
+            );
             let mut refused = outcome.refuse(rejection);
             refused.receipt = Some(receipt);
             refused
@@ -130,7 +78,7 @@ fn stages(
     size::check(wire.len(), config.limits.max_wire)?;
     let decoded = decoded.insert(
         decode::check(wire, encoding, config.limits.max_decoded, &config.cost).map_err(|r| {
-            r.refined(doctor::intermediary_decompressed(
+            r.refined(diagnose::doctor::intermediary_decompressed(
                 headers,
                 wire,
                 &config.secrets,
@@ -221,7 +169,7 @@ impl Outcome {
         let violations = self
             .violations
             .iter()
-            .map(|v| diagnose::violation(v, self.profile));
+            .map(|v| diagnose::schema::violation(v, self.profile));
         Some(FailureAnswer {
             status: "fail".to_owned(),
             code: self.vendor_code,

@@ -3,10 +3,10 @@
 //! [`SignedRequest::build`] takes the uncompressed JSON bytes and does the rest itself, so signing
 //! the compressed bytes (the most common integration error) cannot be expressed through it.
 
-use crate::encoding::{self, Encoding};
+use crate::codec::{self, Encoding};
+use crate::crypto::{self, Signature};
 use crate::headers::{Headers, names};
-use crate::payload::SessionRequest;
-use crate::signature::{self, Signature};
+use crate::model::SessionRequest;
 
 /// A request ready to send: headers and wire bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +32,8 @@ impl SignedRequest {
         encoding: Encoding,
         level: u32,
     ) -> Self {
-        let signature = signature::sign(secret, json);
-        let body = encoding::encode(json, encoding, level);
+        let signature = crypto::sign(secret, json);
+        let body = codec::encode(json, encoding, level);
         let mut headers = Headers::new()
             .with(names::API_KEY, api_key)
             .with(names::SIGNATURE, signature.to_string())

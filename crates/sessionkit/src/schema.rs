@@ -1,20 +1,20 @@
-//! The schema stage: validate a parsed body against the request schema of a profile and report
+//! The request and answer schemas: validate a parsed body against the request schema of a profile and report
 //! every violation with its JSON pointer, a stable code, the vendor's error code and a message.
 //!
 //! The schemas are the files in `schemas/`, embedded at build time and compiled once per process.
 //! `format` is asserted explicitly (draft 2020-12 only annotates it by default), so `1990-02-30`
 //! is rejected as a date. `maxLength` counts Unicode scalar values, as the contract says.
 
-use std::fmt;
 use std::sync::LazyLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Registry, ValidationError, Validator};
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Rejection};
+use crate::catalogue::ViolationKind;
+use crate::config::Profile;
+use crate::error::Violation;
 use crate::json::escape_segment;
-use crate::payload::SessionRequest;
 
 /// Base URI the schema files are registered under. The files carry no `$id`, so that any tool
 /// resolves their relative `$ref`s (`request.defs.json#/$defs/...`) against their own location
@@ -39,54 +39,6 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
     ("error.json", include_str!("../schemas/error.json")),
     ("failure.json", include_str!("../schemas/failure.json")),
 ];
-
-/// Which reading of the documentation a body is validated against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Profile {
-    /// What the documentation's examples send is valid; unknown properties are warnings.
-    #[default]
-    Documented,
-    /// The types the field descriptions state; unknown properties are errors.
-    Strict,
-}
-
-impl Profile {
-    /// Both profiles, documented first.
-    pub const ALL: [Profile; 2] = [Profile::Documented, Profile::Strict];
-
-    /// `documented` or `strict`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Documented => "documented",
-            Profile::Strict => "strict",
-        }
-    }
-
-    /// Parses `documented` or `strict`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
-}
-
-impl fmt::Display for Profile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One finding of the schema stage.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Violation {
-    /// JSON pointer of the offending value (of the missing member, for a missing one).
-    pub pointer: String,
-    /// Stable snake_case code.
-    pub code: &'static str,
-    /// Lowercase message with the numbers that matter.
-    pub message: String,
-    /// The vendor's error code for this kind of violation.
-    #[serde(skip)]
-    pub vendor_code: u16,
-}
 
 /// Everything the schema stage found in one body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,50 +83,6 @@ pub fn validate(body: &Value, profile: Profile) -> Report {
         }
     }
     report
-}
-
-/// A body the schema stage accepted: the typed payload, and the warnings found on the way.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Accepted {
-    /// The typed payload.
-    pub payload: SessionRequest,
-    /// Schema warnings (unknown properties in the documented profile).
-    pub warnings: Vec<Violation>,
-}
-
-/// The schema stage (docs/contract.md §2 step 7): `body` valid in `profile`, with every violation
-/// listed when it is not, and read into the typed model.
-pub fn check(body: &Value, profile: Profile) -> Result<Accepted, Rejection> {
-    let report = validate(body, profile);
-    let refuse = |message: String, report: Report| {
-        let mut rejection = Rejection::from(Error::new(ErrorKind::SchemaViolation, message));
-        if !report.errors.is_empty() {
-            rejection.vendor_code = report.vendor_code();
-        }
-        rejection.violations = report.errors;
-        rejection.warnings = report.warnings;
-        rejection
-    };
-    if !report.is_valid() {
-        let n = report.errors.len();
-        let s = if n == 1 { "" } else { "s" };
-        return Err(refuse(
-            format!("{n} schema violation{s} ({profile} profile)"),
-            report,
-        ));
-    }
-    match SessionRequest::from_value(body) {
-        Ok(payload) => Ok(Accepted {
-            payload,
-            warnings: report.warnings,
-        }),
-        // The schema accepted what the typed model cannot hold: a gap between the two that the
-        // fuzz target `schema` hunts for. Refuse rather than drop data.
-        Err(e) => Err(refuse(
-            format!("body passes the schema but not the typed model ({e})"),
-            report,
-        )),
-    }
 }
 
 /// Checks an answer of any server as docs/contract.md §6 holds it: a 201 against `response.json`,
@@ -414,121 +322,114 @@ const DATE_FIELDS: &[&str] = &[
 /// each unknown member get the pointer of that member, not of the object holding it.
 fn classify(error: &ValidationError<'_>, body: &Value) -> Vec<Violation> {
     let at = error.instance_path().as_str().to_owned();
-    let field = at.rsplit('/').next().unwrap_or("").to_owned();
-    let value = body.pointer(&at);
-    let one = |code: &'static str, vendor_code: u16, message: String| {
-        vec![Violation {
-            pointer: at.clone(),
-            code,
-            message,
-            vendor_code,
-        }]
+    // The body itself has no field name; its messages call it the body.
+    let field = match at.rsplit('/').next() {
+        Some("") | None => "body",
+        Some(name) => name,
     };
-    match error.kind() {
+    let value = body.pointer(&at);
+    let (kind, message) = match error.kind() {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
-            vec![Violation {
-                pointer: format!("{at}/{}", escape_segment(name)),
-                code: "missing_property",
-                message: if name == "text" {
-                    "consent text is required when type is eid and approved is true".into()
-                } else {
-                    format!("required property {name} is missing")
-                },
-                vendor_code: 1102,
-            }]
+            let message = if name == "text" {
+                "consent text is required when type is eid and approved is true".into()
+            } else {
+                format!("required property {name} is missing")
+            };
+            let pointer = format!("{at}/{}", escape_segment(name));
+            return vec![Violation::new(
+                ViolationKind::MissingProperty,
+                pointer,
+                message,
+            )];
         }
         ValidationErrorKind::UnevaluatedProperties { unexpected }
-        | ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|name| Violation {
-                pointer: format!("{at}/{}", escape_segment(name)),
-                code: "unknown_property",
-                message: format!("unknown property {name}"),
-                vendor_code: 1104,
-            })
-            .collect(),
-        ValidationErrorKind::MaxLength { limit } => {
-            let chars = value
-                .and_then(Value::as_str)
-                .map_or(0, |s| s.chars().count());
-            let (code, vendor) = match field.as_str() {
-                "vendorData" => ("vendor_data_too_long", 1500),
-                "tag" => ("tag_too_long", 1104),
-                _ => ("too_long", 1104),
-            };
-            one(
-                code,
-                vendor,
-                format!("{field} is too long ({chars} > {limit} characters)"),
-            )
+        | ValidationErrorKind::AdditionalProperties { unexpected } => {
+            return unexpected
+                .iter()
+                .map(|name| {
+                    let pointer = format!("{at}/{}", escape_segment(name));
+                    let message = format!("unknown property {name}");
+                    Violation::new(ViolationKind::UnknownProperty, pointer, message)
+                })
+                .collect();
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(set) => set
-                    .iter()
-                    .map(|t| t.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
-            let (code, vendor) = if field == "vendorData" {
-                ("vendor_data_not_string", 1501)
-            } else {
-                ("wrong_type", 1104)
-            };
-            let found = value.map_or("nothing", json_type);
-            one(
-                code,
-                vendor,
-                format!("{field} must be of type {expected} (found {found})"),
-            )
-        }
+        ValidationErrorKind::MaxLength { limit } => too_long(field, value, *limit),
+        ValidationErrorKind::Type { kind } => wrong_type(field, value, kind),
         ValidationErrorKind::Format { format }
-        | ValidationErrorKind::Pattern { pattern: format } => {
-            let shown = value.map(Value::to_string).unwrap_or_default();
-            if DATE_FIELDS.contains(&field.as_str()) {
-                one(
-                    "invalid_date",
-                    1203,
-                    format!("{field} is not a real calendar date in YYYY-MM-DD format ({shown})"),
-                )
-            } else {
-                let (code, vendor, what) = match field.as_str() {
-                    "callback" if format.contains("https") => {
-                        ("callback_not_https", 1302, "an https URL")
-                    }
-                    "callback" | "hostAppLink" => ("invalid_uri", 1104, "an absolute URI"),
-                    "country" => (
-                        "invalid_country",
-                        1104,
-                        "two capital letters (ISO 3166-1 alpha-2)",
-                    ),
-                    "number" => (
-                        "invalid_document_number",
-                        1104,
-                        "ASCII letters and digits only",
-                    ),
-                    "idCardType" => ("invalid_id_card_type", 1104, "ASCII letters only"),
-                    "endUserId" => ("invalid_uuid", 1104, "a UUID"),
-                    "timestamp" => (
-                        "invalid_timestamp",
-                        1104,
-                        "an RFC 3339 date-time in UTC (Z)",
-                    ),
-                    "mxIne" | "mxIfe" => ("not_digits", 1104, "a string of digits"),
-                    _ => ("invalid_format", 1104, "of the documented format"),
-                };
-                one(code, vendor, format!("{field} must be {what} ({shown})"))
-            }
-        }
-        ValidationErrorKind::Enum { options } => one(
-            "not_allowed_value",
-            1104,
+        | ValidationErrorKind::Pattern { pattern: format } => not_of_format(field, value, format),
+        ValidationErrorKind::Enum { options } => (
+            ViolationKind::NotAllowedValue,
             format!("{field} must be one of {options}"),
         ),
-        _ => one("schema_violation", 1104, error.masked().to_string()),
+        _ => (ViolationKind::Other, error.masked().to_string()),
+    };
+    vec![Violation::new(kind, at, message)]
+}
+
+fn too_long(field: &str, value: Option<&Value>, limit: u64) -> (ViolationKind, String) {
+    let chars = value
+        .and_then(Value::as_str)
+        .map_or(0, |s| s.chars().count());
+    let kind = match field {
+        "vendorData" => ViolationKind::VendorDataTooLong,
+        "tag" => ViolationKind::TagTooLong,
+        _ => ViolationKind::TooLong,
+    };
+    let message = format!("{field} is too long ({chars} > {limit} characters)");
+    (kind, message)
+}
+
+fn wrong_type(field: &str, value: Option<&Value>, kind: &TypeKind) -> (ViolationKind, String) {
+    let expected = match kind {
+        TypeKind::Single(t) => t.to_string(),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let kind = if field == "vendorData" {
+        ViolationKind::VendorDataNotString
+    } else {
+        ViolationKind::WrongType
+    };
+    let found = value.map_or("nothing", json_type);
+    (
+        kind,
+        format!("{field} must be of type {expected} (found {found})"),
+    )
+}
+
+/// A value that breaks a `format` or a `pattern`: the violation the field's documented
+/// constraint names.
+fn not_of_format(field: &str, value: Option<&Value>, format: &str) -> (ViolationKind, String) {
+    let shown = value.map(Value::to_string).unwrap_or_default();
+    if DATE_FIELDS.contains(&field) {
+        let message = format!("{field} is not a real calendar date in YYYY-MM-DD format ({shown})");
+        return (ViolationKind::InvalidDate, message);
     }
+    let (kind, what) = match field {
+        "callback" if format.contains("https") => (ViolationKind::CallbackNotHttps, "an https URL"),
+        "callback" | "hostAppLink" => (ViolationKind::InvalidUri, "an absolute URI"),
+        "country" => (
+            ViolationKind::InvalidCountry,
+            "two capital letters (ISO 3166-1 alpha-2)",
+        ),
+        "number" => (
+            ViolationKind::InvalidDocumentNumber,
+            "ASCII letters and digits only",
+        ),
+        "idCardType" => (ViolationKind::InvalidIdCardType, "ASCII letters only"),
+        "endUserId" => (ViolationKind::InvalidUuid, "a UUID"),
+        "timestamp" => (
+            ViolationKind::InvalidTimestamp,
+            "an RFC 3339 date-time in UTC (Z)",
+        ),
+        "mxIne" | "mxIfe" => (ViolationKind::NotDigits, "a string of digits"),
+        _ => (ViolationKind::InvalidFormat, "of the documented format"),
+    };
+    (kind, format!("{field} must be {what} ({shown})"))
 }
 
 fn json_type(value: &Value) -> &'static str {

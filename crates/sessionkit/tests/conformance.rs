@@ -3,14 +3,12 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use sessionkit::catalogue;
-use sessionkit::json;
-use sessionkit::schema::{self, Profile};
-use sessionkit::{ErrorKind, Mistake};
+use sessionkit::Profile;
+use sessionkit::{Entry, ErrorKind, Mistake, ViolationKind};
 use sessionkit_testkit::corpus::{self, Finding};
 
 /// The violations as manifest findings; errors with their vendor code, warnings without.
-fn findings(list: &[schema::Violation], errors: bool) -> BTreeSet<Finding> {
+fn findings(list: &[sessionkit::Violation], errors: bool) -> BTreeSet<Finding> {
     list.iter()
         .map(|v| Finding {
             pointer: v.pointer.clone(),
@@ -41,7 +39,7 @@ fn every_body_case_gets_its_verdict_in_every_profile() {
                 continue;
             }
         };
-        let body = match json::parse(&bytes) {
+        let body = match sessionkit::json::parse(&bytes) {
             Ok(body) => body,
             Err(e) => {
                 mismatches.push(format!(
@@ -54,7 +52,7 @@ fn every_body_case_gets_its_verdict_in_every_profile() {
         for (name, verdict) in &case.profiles {
             let profile =
                 Profile::from_name(name).expect("profile names in the manifest are known");
-            let report = schema::validate(&body, profile);
+            let report = sessionkit::schema::validate(&body, profile);
             checked += 1;
             let valid = if report.is_valid() {
                 "valid"
@@ -139,10 +137,11 @@ fn model_and_schema_agree_on_property_names() {
         ("serviceCoverage", &v["serviceCoverage"]),
         ("consent", &v["consents"][0]),
     ];
-    let schema: std::collections::BTreeMap<String, BTreeSet<String>> = schema::known_properties()
-        .into_iter()
-        .map(|(name, props)| (name, props.into_iter().collect()))
-        .collect();
+    let schema: std::collections::BTreeMap<String, BTreeSet<String>> =
+        sessionkit::schema::known_properties()
+            .into_iter()
+            .map(|(name, props)| (name, props.into_iter().collect()))
+            .collect();
     let mut differences = Vec::new();
     for (name, object) in &model {
         let in_model: BTreeSet<String> = object.as_object().unwrap().keys().cloned().collect();
@@ -271,6 +270,65 @@ fn every_catalogue_entry_has_a_corpus_case() {
     }
 }
 
+/// The catalogue entry of a diagnostic's code: an error kind's, a mistake's or a violation's.
+fn entry_of(code: &str) -> Option<&'static Entry> {
+    ErrorKind::from_code(code)
+        .map(ErrorKind::entry)
+        .or_else(|| Mistake::from_code(code).map(Mistake::entry))
+        .or_else(|| ViolationKind::from_code(code).map(ViolationKind::entry))
+}
+
+/// Every message a detector, a stage or the schema writes, over every corpus case in every
+/// profile, has the shape its catalogue entry states: the wording cannot drift from the catalogue.
+#[test]
+fn every_message_has_its_entrys_shape() {
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    let mut check = |case: &corpus::Case, code: &str, message: &str| {
+        checked += 1;
+        match entry_of(code) {
+            Some(entry) if entry.admits(message) => {}
+            Some(entry) => wrong.push(format!(
+                "{:>4} {code}: {message:?} is not of the shape {:?}",
+                case.id, entry.message
+            )),
+            None => wrong.push(format!("{:>4} {code} is not in the catalogue", case.id)),
+        }
+    };
+    for case in corpus::manifest().cases {
+        let bytes = corpus::bytes(&case);
+        if let Some(request) = &case.request {
+            for profile in request.profiles() {
+                let outcome = case.receive_in(&bytes, profile).expect("a wire case");
+                let answer = outcome.failure_answer();
+                let diagnostics = answer.iter().flat_map(|a| a.diagnostics.iter());
+                for d in diagnostics.chain(&outcome.advisories) {
+                    check(&case, &d.code, &d.message);
+                }
+            }
+        }
+        let Ok(body) = sessionkit::json::parse(&bytes) else {
+            continue;
+        };
+        for profile in Profile::ALL {
+            let report = sessionkit::schema::validate(&body, profile);
+            for v in report.errors.iter().chain(&report.warnings) {
+                check(&case, v.code, &v.message);
+            }
+        }
+    }
+    assert!(
+        checked > 300,
+        "only {checked} messages: is the corpus complete?"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} messages:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
 /// No failure answer of any wire case lists the same finding twice (code and pointer).
 #[test]
 fn no_answer_lists_a_code_twice() {
@@ -300,8 +358,8 @@ fn no_answer_lists_a_code_twice() {
 fn readme_tables_are_the_catalogue() {
     let readme = std::fs::read_to_string(corpus::corpus_dir().join("../README.md")).unwrap();
     for (name, table) in [
-        ("errors", catalogue::errors_table()),
-        ("mistakes", catalogue::mistakes_table()),
+        ("errors", sessionkit::internal::errors_table()),
+        ("mistakes", sessionkit::internal::mistakes_table()),
     ] {
         assert!(
             readme.contains(&table),
@@ -314,7 +372,7 @@ fn readme_tables_are_the_catalogue() {
 /// are the recorded ones, byte for byte, so a runner can rebuild them for any other credentials.
 #[test]
 fn every_wire_case_rebuilds_from_its_recipe() {
-    let secret = sessionkit::receive::EXAMPLE_SHARED_SECRET.as_bytes();
+    let secret = sessionkit::EXAMPLE_SHARED_SECRET.as_bytes();
     let read = |file: &str| {
         std::fs::read(corpus::corpus_dir().join(file)).map_err(|e| format!("{file}: {e}"))
     };
@@ -324,7 +382,7 @@ fn every_wire_case_rebuilds_from_its_recipe() {
             continue;
         };
         let wire = corpus::verified_bytes(&case).unwrap();
-        let api_key = sessionkit::receive::EXAMPLE_API_KEY;
+        let api_key = sessionkit::EXAMPLE_API_KEY;
         let secret = request.secret.as_ref().map_or(secret, |s| s.as_bytes());
         let headers = request.headers_for(api_key, secret, &wire, read).unwrap();
         assert_eq!(

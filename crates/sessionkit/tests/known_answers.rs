@@ -2,7 +2,7 @@
 //! seed's examples.
 #![allow(clippy::unwrap_used)] // tests panic with the reason
 
-use sessionkit::signature::sign;
+use sessionkit::crypto::sign;
 use sessionkit_testkit::corpus;
 
 /// Runs a Python script with `args` and returns what it printed; fails the test if it fails.
@@ -80,12 +80,13 @@ fn signatures_agree_with_python_hmac() {
 /// Python's own gzip and zlib read what `encode` writes, at every level.
 #[test]
 fn python_decompresses_what_sessionkit_compresses() {
-    use sessionkit::encoding::{Encoding, encode};
+    use sessionkit::codec::Encoding;
+    use sessionkit::codec::encode;
     let body = std::fs::read(corpus::corpus_dir().join("schema/seed/python-client.json")).unwrap();
     let dir = std::env::temp_dir().join(format!("sessionkit-kat-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut files = Vec::new();
-    for level in 0..=sessionkit::encoding::MAX_LEVEL {
+    for level in 0..=sessionkit::codec::MAX_LEVEL {
         for (encoding, module) in [(Encoding::Gzip, "gzip"), (Encoding::Deflate, "zlib")] {
             let path = dir.join(format!("{module}-{level}"));
             std::fs::write(&path, encode(&body, encoding, level)).unwrap();

@@ -7,7 +7,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sessionkit::ErrorKind;
-use sessionkit::encoding::{self, DecodeLimit, Encoding};
+use sessionkit::codec::DecodeLimit;
+use sessionkit::codec::Encoding;
 
 struct Counting;
 
@@ -49,15 +50,15 @@ fn one_gib_bomb_is_rejected_with_peak_memory_near_the_limit() {
     const LIMIT: usize = 1 << 20;
     // A 1 GiB bomb: 1,024 gzip members of 1 MiB of zeros each (about 1 MiB on the wire), and a
     // single 64 MiB stream. Both inflate far past the 1 MiB limit.
-    let member = encoding::encode(&vec![0u8; 1 << 20], Encoding::Gzip, 9);
+    let member = sessionkit::codec::encode(&vec![0u8; 1 << 20], Encoding::Gzip, 9);
     let multi = member.repeat(1024);
-    let single = encoding::encode(&vec![0u8; 64 << 20], Encoding::Gzip, 9);
+    let single = sessionkit::codec::encode(&vec![0u8; 64 << 20], Encoding::Gzip, 9);
     for (name, bomb) in [
         ("1 GiB multi-member", &multi),
         ("64 MiB single stream", &single),
     ] {
         let (result, peak) = peak_during(|| {
-            encoding::decode(bomb, Encoding::Gzip, DecodeLimit { max_decoded: LIMIT })
+            sessionkit::codec::decode(bomb, Encoding::Gzip, DecodeLimit { max_decoded: LIMIT })
         });
         assert_eq!(
             result.unwrap_err().kind(),

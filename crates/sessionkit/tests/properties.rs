@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used)] // tests panic with the reason
 
 use proptest::prelude::*;
-use sessionkit::payload::SessionRequest;
-use sessionkit::schema::{self, Profile};
+use sessionkit::Profile;
+use sessionkit::model::SessionRequest;
 use sessionkit_testkit::strategies::{mutation, payload};
 
 proptest! {
@@ -15,7 +15,7 @@ proptest! {
         let bytes = request.to_json_bytes();
         let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         for profile in Profile::ALL {
-            let report = schema::validate(&body, profile);
+            let report = sessionkit::schema::validate(&body, profile);
             prop_assert!(report.is_valid(), "{profile}: {:?}", report.errors);
             prop_assert!(report.warnings.is_empty(), "{profile}: {:?}", report.warnings);
         }
@@ -29,7 +29,7 @@ proptest! {
         let mut body = serde_json::to_value(&request).unwrap();
         m.apply(&mut body);
         for profile in Profile::ALL {
-            let report = schema::validate(&body, profile);
+            let report = sessionkit::schema::validate(&body, profile);
             prop_assert!(
                 report.errors.iter().any(|v| v.pointer == m.pointer && v.code == m.code),
                 "{profile}: {:?} not reported for {:?}: {:?}", m.code, m.value, report.errors
@@ -44,11 +44,15 @@ fn payload_small() -> impl Strategy<Value = SessionRequest> {
 
 mod signing_and_encoding {
     use proptest::prelude::*;
-    use sessionkit::encoding::{self, DecodeLimit, Encoding};
+    use sessionkit::Config;
+    use sessionkit::EXAMPLE_API_KEY;
+    use sessionkit::EXAMPLE_SHARED_SECRET;
+    use sessionkit::SignedRequest;
+    use sessionkit::codec::DecodeLimit;
+    use sessionkit::codec::Encoding;
+    use sessionkit::crypto::Signature;
     use sessionkit::headers::Headers;
-    use sessionkit::receive::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, receive};
-    use sessionkit::request::SignedRequest;
-    use sessionkit::signature::{self, Signature};
+    use sessionkit::receive;
     use sessionkit_testkit::strategies::payload;
 
     const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
@@ -71,18 +75,18 @@ mod signing_and_encoding {
         /// Compression round-trips, and the signature of the JSON verifies against what the
         /// server decodes: the signature is invariant under compression.
         #[test]
-        fn prop_signature_survives_compression(request in payload(), enc in encoding(), level in 0u32..=encoding::MAX_LEVEL) {
+        fn prop_signature_survives_compression(request in payload(), enc in encoding(), level in 0u32..=sessionkit::codec::MAX_LEVEL) {
             let json = request.to_json_bytes();
-            let wire = encoding::encode(&json, enc, level);
-            let decoded = encoding::decode(&wire, enc, DecodeLimit { max_decoded: json.len() }).unwrap();
+            let wire = sessionkit::codec::encode(&json, enc, level);
+            let decoded = sessionkit::codec::decode(&wire, enc, DecodeLimit { max_decoded: json.len() }).unwrap();
             prop_assert_eq!(&decoded, &json);
-            let sig = signature::sign(SECRET, &json);
-            prop_assert!(signature::verify(&[SECRET], &decoded, &sig));
+            let sig = sessionkit::crypto::sign(SECRET, &json);
+            prop_assert!(sessionkit::crypto::verify(&[SECRET], &decoded, &sig));
         }
 
         /// What `request` builds, `receive` accepts with 201 and the same payload.
         #[test]
-        fn prop_built_request_is_accepted(request in payload(), enc in encoding(), level in 0u32..=encoding::MAX_LEVEL) {
+        fn prop_built_request_is_accepted(request in payload(), enc in encoding(), level in 0u32..=sessionkit::codec::MAX_LEVEL) {
             let built = SignedRequest::from_payload(&request, EXAMPLE_API_KEY, SECRET, enc, level);
             let outcome = receive(&built.headers, &built.body, &Config::default());
             prop_assert_eq!(outcome.status, 201, "{}", outcome.render());
@@ -91,12 +95,12 @@ mod signing_and_encoding {
 
         /// Signing the compressed bytes is rejected and named.
         #[test]
-        fn prop_signed_compressed_bytes_is_named(request in payload(), enc in compressed(), level in 0u32..=encoding::MAX_LEVEL) {
+        fn prop_signed_compressed_bytes_is_named(request in payload(), enc in compressed(), level in 0u32..=sessionkit::codec::MAX_LEVEL) {
             let json = request.to_json_bytes();
-            let wire = encoding::encode(&json, enc, level);
+            let wire = sessionkit::codec::encode(&json, enc, level);
             let headers = Headers::new()
                 .with("X-AUTH-CLIENT", EXAMPLE_API_KEY)
-                .with("X-HMAC-SIGNATURE", signature::sign(SECRET, &wire).to_string())
+                .with("X-HMAC-SIGNATURE", sessionkit::crypto::sign(SECRET, &wire).to_string())
                 .with("Content-Type", "application/json")
                 .with("Content-Encoding", enc.name());
             let outcome = receive(&headers, &wire, &Config::default());
@@ -114,12 +118,12 @@ mod signing_and_encoding {
             bit in 0usize..256,
         ) {
             let json = request.to_json_bytes();
-            let sig = signature::sign(SECRET, &json);
+            let sig = sessionkit::crypto::sign(SECRET, &json);
             let mut changed = json.clone();
             let i = index.index(changed.len());
             changed[i] = changed[i].wrapping_add(delta);
-            prop_assert!(!signature::verify(&[SECRET], &changed, &sig));
-            prop_assert!(!signature::verify(&[SECRET], &json, &sig.with_bit_flipped(bit)));
+            prop_assert!(!sessionkit::crypto::verify(&[SECRET], &changed, &sig));
+            prop_assert!(!sessionkit::crypto::verify(&[SECRET], &json, &sessionkit::internal::with_bit_flipped(sig, bit)));
             let reparsed = Signature::from_hex(&sig.to_string()).unwrap();
             prop_assert_eq!(reparsed, sig);
         }
@@ -131,7 +135,7 @@ mod signing_and_encoding {
             enc in encoding(),
             limit in 0usize..8192,
         ) {
-            if let Ok(out) = encoding::decode(&bytes, enc, DecodeLimit { max_decoded: limit }) {
+            if let Ok(out) = sessionkit::codec::decode(&bytes, enc, DecodeLimit { max_decoded: limit }) {
                 prop_assert!(out.len() <= limit);
             }
         }
@@ -150,8 +154,8 @@ mod signing_and_encoding {
             limit in 0usize..10_000,
         ) {
             let mut wire: Vec<u8> = match enc {
-                Encoding::Gzip => members.iter().flat_map(|m| encoding::encode(m, enc, level)).collect(),
-                _ => encoding::encode(&members.concat(), enc, level),
+                Encoding::Gzip => members.iter().flat_map(|m| sessionkit::codec::encode(m, enc, level)).collect(),
+                _ => sessionkit::codec::encode(&members.concat(), enc, level),
             };
             if let Some((at, xor)) = flip {
                 let i = at.index(wire.len());
@@ -162,12 +166,12 @@ mod signing_and_encoding {
             }
             wire.extend(tail);
             let limit = DecodeLimit { max_decoded: limit };
-            let fast = encoding::decode_members(&wire, enc, limit);
-            let reference = encoding::decode_members_streaming(&wire, enc, limit);
+            let fast = sessionkit::codec::decode_members(&wire, enc, limit);
+            let reference = sessionkit::codec::decode_members_streaming(&wire, enc, limit);
             match (&fast, &reference) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
                 (Err(a), Err(b)) => prop_assert_eq!(a.kind(), b.kind(), "{} vs {}", a, b),
-                (Ok(_), Err(b)) if encoding::refused_for_reserved_code(b) => {}
+                (Ok(_), Err(b)) if sessionkit::codec::refused_for_reserved_code(b) => {}
                 _ => prop_assert!(false, "{:?} vs {:?}", fast, reference),
             }
         }
@@ -175,8 +179,8 @@ mod signing_and_encoding {
         /// ... including for real compressed streams that inflate past it.
         #[test]
         fn prop_decode_stops_at_the_limit(size in 1usize..200_000, enc in compressed(), limit in 0usize..100_000) {
-            let wire = encoding::encode(&vec![b'a'; size], enc, 6);
-            let result = encoding::decode(&wire, enc, DecodeLimit { max_decoded: limit });
+            let wire = sessionkit::codec::encode(&vec![b'a'; size], enc, 6);
+            let result = sessionkit::codec::decode(&wire, enc, DecodeLimit { max_decoded: limit });
             prop_assert_eq!(result.is_ok(), size <= limit);
         }
     }

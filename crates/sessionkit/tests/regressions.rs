@@ -83,7 +83,7 @@ fn roundtrip_and_receive_accept_generated_inputs() {
 /// model took `"person": []` for an empty person while the schema refused it.
 #[test]
 fn model_refuses_arrays_where_objects_belong() {
-    use sessionkit::payload::SessionRequest;
+    use sessionkit::model::SessionRequest;
     for body in [
         r#"{"verification":[]}"#,
         r#"{"verification":{"person":[]}}"#,

@@ -1,8 +1,8 @@
 //! Snapshots of outputs and error renderings, so that any change of wording is reviewed.
 #![allow(clippy::unwrap_used)] // tests panic with the reason
 
-use sessionkit::payload::SessionRequest;
-use sessionkit::schema::{self, Profile};
+use sessionkit::Profile;
+use sessionkit::model::SessionRequest;
 
 /// The compact serialization of each seed example, through the typed model.
 #[test]
@@ -22,7 +22,7 @@ fn validation_reports_render() {
         let name = path.file_name().unwrap().to_string_lossy();
         let rendered: String = Profile::ALL
             .into_iter()
-            .map(|profile| schema::check_body(&name, &bytes, profile).render(profile))
+            .map(|profile| sessionkit::schema::check_body(&name, &bytes, profile).render(profile))
             .collect();
         insta::assert_snapshot!(rendered);
     });

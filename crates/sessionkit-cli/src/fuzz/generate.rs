@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use sessionkit::encoding::{self, Encoding};
+use sessionkit::codec::Encoding;
+use sessionkit::crypto::Algorithm;
 use sessionkit::headers::Headers;
-use sessionkit::signature::{self, Algorithm};
 
 /// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
 #[derive(Debug, Clone)]
@@ -624,7 +624,7 @@ fn json_bytes(input: &Input) -> Vec<u8> {
             let room = bytes.saturating_sub(now + 120);
             payload["verification"]["consents"] = json!([{
                 "type": "general", "approved": true,
-                "text": sessionkit::prose::consent_text(room, 7),
+                "text": sessionkit::samples::consent_text(room, 7),
                 "timestamp": "2026-05-08T10:00:00Z",
             }]);
         }
@@ -649,10 +649,10 @@ fn json_bytes(input: &Input) -> Vec<u8> {
             serde_json::to_vec(&payload).unwrap_or_default()
         }
         Mutation::Escaped => {
-            let ascii = sessionkit::diagnose::STYLES
+            let ascii = sessionkit::json::STYLES
                 .iter()
                 .find(|(name, _)| *name == "compact, ASCII-escaped")
-                .map(|(_, style)| sessionkit::diagnose::reserialize(&payload, style))
+                .map(|(_, style)| sessionkit::json::reserialize(&payload, style))
                 .unwrap_or(compact);
             String::from_utf8_lossy(&ascii)
                 .replace('/', "\\/")
@@ -702,17 +702,17 @@ fn wire_bytes(input: &Input, json: &[u8]) -> Vec<u8> {
         (Mutation::Members(n), Encoding::Gzip) => {
             let step = json.len().div_ceil(*n).max(1);
             json.chunks(step)
-                .flat_map(|c| encoding::encode(c, Encoding::Gzip, level))
+                .flat_map(|c| sessionkit::codec::encode(c, Encoding::Gzip, level))
                 .collect()
         }
         (Mutation::RawDeflate, Encoding::Deflate) => {
-            let z = encoding::encode(json, Encoding::Deflate, level);
+            let z = sessionkit::codec::encode(json, Encoding::Deflate, level);
             z[2..z.len().saturating_sub(4)].to_vec()
         }
         (Mutation::GzipHeader(flags, mtime), Encoding::Gzip) => {
             gzip_with_header(json, *flags, *mtime)
         }
-        _ => encoding::encode(json, input.encoding, level),
+        _ => sessionkit::codec::encode(json, input.encoding, level),
     };
     match &input.mutation {
         Mutation::Truncate(n) => wire.truncate(wire.len().saturating_sub(*n)),
@@ -728,7 +728,7 @@ fn wire_bytes(input: &Input, json: &[u8]) -> Vec<u8> {
 
 /// A gzip member with the optional header fields `flags` asks for (RFC 1952 §2.3).
 fn gzip_with_header(json: &[u8], flags: u8, mtime: u32) -> Vec<u8> {
-    let plain = encoding::encode(json, Encoding::Gzip, 6);
+    let plain = sessionkit::codec::encode(json, Encoding::Gzip, 6);
     let raw = &plain[10..plain.len() - 8];
     let mut head = vec![0x1f, 0x8b, 8, flags & 0x1f];
     head.extend_from_slice(&mtime.to_le_bytes());
@@ -780,7 +780,7 @@ pub fn build(input: &Input, credentials: &Credentials) -> Request {
         Mutation::ApiKey(Some(other)) => headers.push("X-AUTH-CLIENT", other),
         _ => headers.push("X-AUTH-CLIENT", &credentials.api_key),
     }
-    let hex = |key: &[u8], bytes: &[u8]| signature::sign(key, bytes).to_string();
+    let hex = |key: &[u8], bytes: &[u8]| sessionkit::crypto::sign(key, bytes).to_string();
     let mut signed = Some(json.clone());
     match &input.mutation {
         Mutation::Sign(SignMistake::Missing) => signed = None,

@@ -20,8 +20,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
-use sessionkit::receive::{self, Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::schema::Profile;
+use sessionkit::Config;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::Profile;
 use sessionkit_mock::client;
 use sessionkit_mock::conform::{AnswerProblem, AnswerRules, answer_problems};
 
@@ -163,7 +165,7 @@ struct Run {
 
 impl Run {
     fn expected(&self, request: &generate::Request) -> Expected {
-        let outcome = receive::receive(&request.headers, &request.body, &self.config);
+        let outcome = sessionkit::receive(&request.headers, &request.body, &self.config);
         let mut codes: Vec<u16> = Vec::new();
         if outcome.status != 201 {
             codes.push(outcome.vendor_code);
@@ -349,7 +351,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         .filter_map(|(_, bytes)| serde_json::from_slice(bytes).ok())
         .filter(|v: &Value| {
             let request = generate::build(&Input::plain(v.clone()), &credentials);
-            receive::receive(&request.headers, &request.body, &config).status == 201
+            sessionkit::receive(&request.headers, &request.body, &config).status == 201
         })
         .collect();
     anyhow::ensure!(

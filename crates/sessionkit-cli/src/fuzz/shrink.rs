@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde_json::{Value, json};
-use sessionkit::encoding::Encoding;
+use sessionkit::codec::Encoding;
 use sha2::{Digest, Sha256};
 
 use super::generate::{self, Credentials, Input, Mutation, SignMistake};
@@ -139,8 +139,8 @@ fn halve_strings(value: &mut Value) -> bool {
 pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let documented = Credentials {
-        api_key: sessionkit::receive::EXAMPLE_API_KEY.into(),
-        secret: sessionkit::receive::EXAMPLE_SHARED_SECRET.into(),
+        api_key: sessionkit::EXAMPLE_API_KEY.into(),
+        secret: sessionkit::EXAMPLE_SHARED_SECRET.into(),
     };
     let as_documented = generate::build(&finding.input, &documented);
     let as_sent = generate::build(&finding.input, &run.credentials);
@@ -209,8 +209,7 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> a
         &manifest_path,
         serde_json::to_string_pretty(&manifest)? + "\n",
     )?;
-    let curl =
-        sessionkit::request::curl_command(&as_sent.headers, &run.url, &path.display().to_string());
+    let curl = sessionkit::curl_command(&as_sent.headers, &run.url, &path.display().to_string());
     std::fs::write(dir.join(format!("finding-{n}.curl")), format!("{curl}\n"))?;
     finding.curl = Some(curl);
     finding.file = Some(path.display().to_string());

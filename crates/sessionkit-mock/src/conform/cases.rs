@@ -7,11 +7,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use serde_json::Value;
+use sessionkit::Profile;
+use sessionkit::SignedRequest;
+use sessionkit::codec::Encoding;
 use sessionkit::corpus::{self, Manifest};
-use sessionkit::encoding::Encoding;
+use sessionkit::curl_command;
 use sessionkit::headers::Headers;
-use sessionkit::request::{SignedRequest, curl_command};
-use sessionkit::schema::Profile;
 
 use super::{Conform, Error};
 

@@ -5,8 +5,8 @@
 
 use crate::client;
 use serde_json::Value;
-use sessionkit::schema;
-use sessionkit::signature::{self, Signature};
+
+use sessionkit::crypto::Signature;
 
 use super::Conform;
 use super::cases::Case;
@@ -161,7 +161,7 @@ pub fn answer_problems(
 ) -> Vec<AnswerProblem> {
     let mut problems = Vec::new();
     let status = reply.status;
-    for v in schema::check_answer(body, status).errors {
+    for v in sessionkit::schema::check_answer(body, status).errors {
         problems.push(AnswerProblem::new(
             "answer violates its schema",
             format!("answer violates its schema at {}: {}", v.pointer, v.message),
@@ -214,7 +214,8 @@ fn created(
         .get_one("x-hmac-signature")
         .map(Signature::from_hex);
     match signature {
-        Some(Ok(sig)) if signature::verify(&[rules.secret.as_bytes()], &reply.body, &sig) => {}
+        Some(Ok(sig))
+            if sessionkit::crypto::verify(&[rules.secret.as_bytes()], &reply.body, &sig) => {}
         Some(Ok(_)) => problems.push(AnswerProblem::new(
             "answer X-HMAC-SIGNATURE does not match the answer bytes",
             "answer X-HMAC-SIGNATURE does not match the answer bytes".into(),

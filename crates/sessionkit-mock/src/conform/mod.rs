@@ -21,8 +21,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sessionkit::receive::{EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET};
-use sessionkit::schema::Profile;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::Profile;
 
 use crate::client;
 

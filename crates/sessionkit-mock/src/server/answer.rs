@@ -6,10 +6,11 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::HeaderValue;
 use hyper::{Response, StatusCode};
+use sessionkit::Config;
+use sessionkit::Diagnostic;
+use sessionkit::Outcome;
 use sessionkit::Rejection;
-use sessionkit::payload::{Diagnostic, FailureAnswer};
-use sessionkit::receive::{Config, Outcome};
-use sessionkit::signature;
+use sessionkit::model::FailureAnswer;
 
 /// An HTTP answer of the server.
 pub(crate) type Answer = Response<Full<Bytes>>;
@@ -36,7 +37,7 @@ impl Signer {
         let signature = self
             .secret
             .as_ref()
-            .map(|secret| signature::sign(secret, &body).to_string());
+            .map(|secret| sessionkit::crypto::sign(secret, &body).to_string());
         let mut response = Response::new(Full::new(Bytes::from(body)));
         *response.status_mut() =
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

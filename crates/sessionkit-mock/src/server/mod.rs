@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sessionkit::receive::Config;
+use sessionkit::Config;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 

@@ -10,10 +10,11 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use hyper::body::Incoming;
 use hyper::{Method, Request};
 use serde_json::{Value, json};
-use sessionkit::headers::{self, Headers, names};
-use sessionkit::receive;
-use sessionkit::signature::{self, Signed};
-use sessionkit::size;
+use sessionkit::headers::Headers;
+use sessionkit::headers::names;
+
+use sessionkit::crypto::Signed;
+
 use sha2::{Digest, Sha256};
 
 use super::State;
@@ -117,8 +118,8 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
     // after the checks that come before size in the contract's order.
     let max_wire = settings.receive.limits.max_wire;
     if let Some(declared) = declared_length(&request).filter(|n| *n > max_wire) {
-        let early = headers::check(&headers, &settings.receive.api_keys)
-            .and_then(|_| size::check(declared, max_wire));
+        let early = sessionkit::stage::headers::check(&headers, &settings.receive.api_keys)
+            .and_then(|_| sessionkit::stage::size::check(declared, max_wire));
         if let Err(rejection) = early {
             drain_in_background(request.into_body(), settings.body_timeout);
             let record = json!({"declared_bytes": declared, "outcome": {"error": rejection.error.kind().code()}});
@@ -145,7 +146,7 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
             .collect();
         config.require_signature = false;
     }
-    let outcome = receive::receive(&headers, &wire, &config);
+    let outcome = sessionkit::receive(&headers, &wire, &config);
     let mut record = json!({
         "wire_bytes": wire.len(),
         "wire_sha256": format!("{:x}", Sha256::digest(&wire)),
@@ -167,13 +168,13 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
 fn decision(state: &State, headers: &Headers, id: &str) -> Routed {
     let config = &state.settings.receive;
     let record = json!({"session_id": id});
-    let key = match headers::api_key(headers, &config.api_keys) {
+    let key = match sessionkit::stage::headers::api_key(headers, &config.api_keys) {
         Ok(key) => key,
         Err(rejection) => return (Err(ServerError::rejected(config, rejection)), record),
     };
     if !state.settings.skip_signature_check {
         let signed = Signed::session_id(id);
-        if let Err(rejection) = signature::check(headers, signed, config) {
+        if let Err(rejection) = sessionkit::stage::signature::check(headers, signed, config) {
             return (Err(ServerError::rejected(config, rejection)), record);
         }
     }

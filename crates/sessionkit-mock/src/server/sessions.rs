@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sessionkit::payload::{CreatedVerification, SessionCreated, Verification};
+use sessionkit::model::CreatedVerification;
+use sessionkit::model::SessionCreated;
+use sessionkit::model::Verification;
 
 #[derive(Default)]
 pub(crate) struct Sessions(Mutex<HashMap<String, (String, CreatedVerification)>>);

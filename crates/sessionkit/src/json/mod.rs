@@ -1,4 +1,4 @@
-//! The json stage: parse a decoded body into a value, refusing what `serde_json` alone would accept
+//! JSON under the contract's rules: parse a decoded body into a value, refusing what `serde_json` alone would accept
 //! but the contract does not (duplicate keys, nesting deeper than the limit), and locate pointers.
 //!
 //! `serde_json` keeps the last of two duplicate keys silently and recurses up to 128 levels; the
@@ -10,9 +10,11 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::catalogue::Mistake;
-use crate::doctor;
-use crate::error::{Error, ErrorKind, Rejection};
+use crate::catalogue::ErrorKind;
+
+mod styles;
+
+pub use styles::{STYLES, Style, reserialize};
 
 /// The deepest nesting of arrays and objects the contract accepts.
 pub const MAX_DEPTH: usize = 64;
@@ -99,44 +101,6 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
         Err(Stop::Syntax | Stop::Found) => {}
     }
     serde_json::from_str(text).map_err(|e| JsonError::Syntax(e.to_string()))
-}
-
-/// The json stage (docs/contract.md §2 step 6): the decoded body parsed under the contract's
-/// rules, a top-level object whose `verification` is an object.
-pub fn check(decoded: &[u8]) -> Result<Value, Rejection> {
-    let body = parse(decoded).map_err(|e| {
-        let pointer = e.pointer().to_owned();
-        let latin1 = (e.kind() == ErrorKind::InvalidUtf8 && doctor::as_cp1252(decoded).is_some())
-            .then(|| {
-                Mistake::BodyNotUtf8
-                    .diagnostic("the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)")
-            });
-        Rejection::from(Error::new(e.kind(), e.to_string()).at(pointer)).naming(latin1)
-    })?;
-    let refuse =
-        |kind, message: &str, pointer: &str| Err(Error::new(kind, message).at(pointer).into());
-    match body.get("verification") {
-        _ if !body.is_object() => {
-            let twice = doctor::string_holding_object(decoded).map(|_| {
-                Mistake::JsonEncodedTwice.diagnostic(
-                    "the body is a JSON string that holds the JSON object: it was encoded twice",
-                )
-            });
-            let not_object = Error::new(ErrorKind::NotAnObject, "body is not a JSON object");
-            Err(Rejection::from(not_object).naming(twice))
-        }
-        None => refuse(
-            ErrorKind::MissingVerification,
-            "required property verification is missing",
-            "/verification",
-        ),
-        Some(v) if !v.is_object() => refuse(
-            ErrorKind::VerificationNotObject,
-            "verification is not an object",
-            "/verification",
-        ),
-        Some(_) => Ok(body),
-    }
 }
 
 /// The 1-based line on which the value at `pointer` starts in `text`, if it is there.

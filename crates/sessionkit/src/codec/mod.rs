@@ -1,4 +1,4 @@
-//! The decode stage (and its client-side twin, encode): `Content-Encoding` parsing, gzip and
+//! The bounded codecs (decode and its client-side twin, encode): `Content-Encoding` parsing, gzip and
 //! zlib-wrapped deflate under hard limits, and sniffing for the diagnostics.
 //!
 //! The server must inflate bytes nobody has authenticated yet (the signature covers the decoded
@@ -13,7 +13,10 @@ use libdeflater::{CompressionLvl, Compressor};
 use std::cell::RefCell;
 use std::fmt;
 
-use crate::error::{Error, ErrorKind};
+use crate::catalogue::ErrorKind;
+use crate::error::Error;
+
+mod inflate;
 
 /// A `Content-Encoding` the endpoint accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -209,7 +212,7 @@ pub fn decode_members(
 
 /// [`decode_members`] on the streaming C zlib decoder alone: the reference the libdeflate path
 /// is compared with, input for input, by a property test and the `decode` fuzz target.
-#[doc(hidden)]
+#[doc(hidden)] // reached through `internal`
 pub fn decode_members_streaming(
     bytes: &[u8],
     encoding: Encoding,
@@ -243,7 +246,7 @@ const RESERVED_CODE_REFUSALS: [&str; 3] = [
 /// Whether the reference decoder refused a body only for a code RFC 1951 reserves, which
 /// libdeflate decodes (see `RESERVED_CODE_REFUSALS`): what the comparisons of the two decoders
 /// (property test, `decode` fuzz target) allow when libdeflate's path accepted the body.
-#[doc(hidden)]
+#[doc(hidden)] // reached through `internal`
 pub fn refused_for_reserved_code(reference: &Error) -> bool {
     let message = reference.to_string();
     reference.kind() == ErrorKind::CorruptStream
@@ -281,7 +284,7 @@ fn inflate(
     what: &str,
     hint: Option<usize>,
 ) -> Result<usize, Error> {
-    use crate::inflate::{Refused, raw};
+    use self::inflate::{Refused, raw};
     // One byte past the limit: a stream that fills it is over the limit.
     let room = (limit.max_decoded + 1).saturating_sub(out.len());
     let first = hint.map_or(room, |h| h.saturating_add(1).min(room));
@@ -713,7 +716,7 @@ mod tests {
     #[test]
     fn a_stream_only_libdeflate_decodes_is_refused_as_corrupt() {
         let input = include_bytes!(
-            "../../../fuzz/regressions/decode/crash-9bb4f1990132a0e8d094403592976430301bf6a1"
+            "../../../../fuzz/regressions/decode/crash-9bb4f1990132a0e8d094403592976430301bf6a1"
         );
         let (encoding, limit, wire) = decode_fuzz_input(input);
         let error = decode(wire, encoding, limit).unwrap_err();
@@ -729,7 +732,7 @@ mod tests {
     #[test]
     fn a_reserved_code_deep_in_a_stream_is_named_by_the_reference() {
         let input = include_bytes!(
-            "../../../fuzz/regressions/decode/crash-6e84da257e474b68c6a26360950ad59102559cd6"
+            "../../../../fuzz/regressions/decode/crash-6e84da257e474b68c6a26360950ad59102559cd6"
         );
         let (encoding, limit, wire) = decode_fuzz_input(input);
         assert_eq!(encoding, Encoding::Gzip);
@@ -764,7 +767,7 @@ mod tests {
             "invalid distance code",
             "invalid distance too far back",
         ];
-        let body = crate::prose::consent_text(16 * 1024, 1).into_bytes();
+        let body = crate::samples::consent_text(16 * 1024, 1).into_bytes();
         let wire = encode(&body, Encoding::Gzip, 6);
         let limit = DecodeLimit::default();
         let mut corrupt = 0;
@@ -938,17 +941,17 @@ mod tests {
         for (name, wire, decoded) in [
             (
                 "litlen symbol 286 in a fixed block",
-                include_bytes!("../tests/data/reserved-litlen-286.gz").as_slice(),
+                include_bytes!("../../tests/data/reserved-litlen-286.gz").as_slice(),
                 259,
             ),
             (
                 "distance symbol 30 in a fixed block",
-                include_bytes!("../tests/data/reserved-distance-30.gz").as_slice(),
+                include_bytes!("../../tests/data/reserved-distance-30.gz").as_slice(),
                 25_804,
             ),
             (
                 "287 litlen code lengths in a dynamic block",
-                include_bytes!("../tests/data/reserved-hlit-287.gz").as_slice(),
+                include_bytes!("../../tests/data/reserved-hlit-287.gz").as_slice(),
                 1,
             ),
         ] {

@@ -13,24 +13,13 @@ use std::borrow::Cow;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::catalogue::Mistake;
-use crate::diagnose::{STYLES, reserialize};
-use crate::encoding::{self, Encoding};
+use crate::catalogue::{Diagnostic, Mistake};
+use crate::codec::{self, Encoding};
+use crate::config::LabelledSecret;
+use crate::crypto::{self, Algorithm, Covered, Signature, Signed};
 use crate::headers::{Headers, names};
-use crate::payload::Diagnostic;
-use crate::signature::{self, Algorithm, Signature, Signed};
-
-/// A secret the server knows for another environment (sandbox, a retired key), tried by the
-/// doctor only: a signature under it is still refused, and named `secret_of_other_environment`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LabelledSecret {
-    /// What the answer calls it: `sandbox`, `retired-2026-05`.
-    pub label: String,
-    /// The API key it belongs to; tried only for requests with that key (any key when `None`).
-    pub api_key: Option<String>,
-    /// The secret.
-    pub secret: Vec<u8>,
-}
+use crate::json::{STYLES, Style, reserialize};
+use crate::text::{self, string_holding_object, to_cp1252};
 
 /// Hypotheses (one HMAC each) one failed request may cost: 64 up to 4 KiB of body, 12 up to
 /// 64 KiB, 4 above. An HMAC over the body is most of a hypothesis's cost, so larger bodies try
@@ -87,7 +76,7 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
             return false;
         }
         self.left -= 1;
-        signature::verify(&[key], bytes, self.signature)
+        crypto::verify(&[key], bytes, self.signature)
     }
 
     /// Any active secret signs `bytes` into the signature sent (one unit per secret).
@@ -100,15 +89,10 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
     pub fn mismatch(&mut self, signed: Signed<'_>) -> Option<Diagnostic> {
         let body = signed.bytes;
         if signed.encoding != Encoding::Identity && self.signed(signed.wire) {
-            return Some(
-                Mistake::SignedCompressedBytes
-                    .diagnostic("the signature matches the compressed bytes, not the decoded JSON"),
-            );
+            return Some(Mistake::SignedCompressedBytes.named());
         }
-        if body.is_empty() && signed.what == "the decoded body" {
-            return Some(Mistake::BodyDropped.diagnostic(
-                "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
-            ));
+        if body.is_empty() && signed.covers == Covered::Body {
+            return Some(Mistake::BodyDropped.named());
         }
         // Line endings first (a re-serialization would explain them less precisely), then the
         // documentation's own common mistake (json= re-serializing), keys, other bytes and
@@ -156,9 +140,7 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
             }
         }
         if !self.api_key.is_empty() && self.matches(self.api_key.as_bytes(), body) {
-            return Some(Mistake::SignedWithApiKey.diagnostic(
-                "the signature is keyed with the API key (X-AUTH-CLIENT), not the shared secret",
-            ));
+            return Some(Mistake::SignedWithApiKey.named());
         }
         let api_key = self.api_key;
         for other in self.labelled {
@@ -192,9 +174,7 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
         if let Some(pretty) = newlines_restored(body) {
             for bytes in [pretty.clone(), [&pretty[..], b"\n"].concat()] {
                 if self.signed(&bytes) {
-                    return Some(Mistake::NewlinesStripped.diagnostic(
-                        "the body is indented JSON with its line breaks removed; the signature matches it with them",
-                    ));
+                    return Some(Mistake::NewlinesStripped.named());
                 }
             }
         }
@@ -208,13 +188,11 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
         }
         if let Some(inner) = string_holding_object(body) {
             let compact = serde_json::from_str::<Value>(&inner)
-                .map(|v| reserialize(&v, &STYLES[0].1))
+                .map(|v| reserialize(&v, &Style::COMPACT))
                 .unwrap_or_default();
             for bytes in [inner.into_bytes(), compact] {
                 if self.signed(&bytes) {
-                    return Some(Mistake::JsonEncodedTwice.diagnostic(
-                        "the body is a JSON string that holds the signed JSON object: it was encoded twice",
-                    ));
+                    return Some(Mistake::JsonEncodedTwice.named());
                 }
             }
         }
@@ -226,7 +204,7 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
         if self.left == 0 {
             return None; // nothing is built that the budget could not check
         }
-        for (what, bytes) in encoding::rewraps(signed.wire, signed.encoding, signed.bytes) {
+        for (what, bytes) in codec::rewraps(signed.wire, signed.encoding, signed.bytes) {
             if self.signed(&bytes) {
                 return Some(Mistake::SignedOtherCompression.diagnostic(format!(
                     "the signature matches {what} of the compressed body, not the decoded JSON"
@@ -236,7 +214,7 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
         // Then the same JSON compressed anew at other levels by the C zlib (what Python, Java
         // and libcurl compress with; Node's and Go's compressors write other bytes and are not
         // reproduced). A compression costs more than an HMAC, so fewer are tried as bodies grow.
-        let levels = encoding::RECOMPRESSION_LEVELS
+        let levels = codec::RECOMPRESSION_LEVELS
             .into_iter()
             .take(recompressions(signed.bytes.len()));
         for level in levels {
@@ -244,7 +222,7 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
                 return None;
             }
             let Some(bytes) =
-                encoding::recompressed(signed.wire, signed.encoding, signed.bytes, level)
+                codec::recompressed(signed.wire, signed.encoding, signed.bytes, level)
             else {
                 continue;
             };
@@ -279,7 +257,7 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
                 return found(name);
             }
         }
-        let compact = reserialize(&value, &STYLES[0].1);
+        let compact = reserialize(&value, &Style::COMPACT);
         let text = String::from_utf8_lossy(&compact);
         // In JSON, `/`, `&`, `<` and `>` only occur inside strings, so replacing them everywhere
         // escapes exactly the string contents.
@@ -324,12 +302,11 @@ fn wrong_algorithm(what: &str) -> Diagnostic {
 fn decodings(secret: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
     use base64::Engine;
     let mut out = Vec::new();
-    let text = String::from_utf8_lossy(secret);
-    if secret.len() % 2 == 0 && !secret.is_empty() && secret.iter().all(u8::is_ascii_hexdigit) {
-        let hex = (0..secret.len())
-            .step_by(2)
-            .filter_map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-            .collect();
+    if let Some(hex) = std::str::from_utf8(secret)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .and_then(text::hex_decode)
+    {
         out.push((hex, "hex"));
     }
     for engine in [
@@ -445,63 +422,6 @@ fn body_variants(body: &[u8]) -> Vec<(Cow<'_, [u8]>, Mistake, String)> {
     out
 }
 
-/// Windows-1252's bytes 0x80-0x9F; `None` where the code page leaves a byte undefined.
-const CP1252_HIGH: [Option<char>; 32] = [
-    Some('€'),
-    None,
-    Some('‚'),
-    Some('ƒ'),
-    Some('„'),
-    Some('…'),
-    Some('†'),
-    Some('‡'),
-    Some('ˆ'),
-    Some('‰'),
-    Some('Š'),
-    Some('‹'),
-    Some('Œ'),
-    None,
-    Some('Ž'),
-    None,
-    None,
-    Some('‘'),
-    Some('’'),
-    Some('“'),
-    Some('”'),
-    Some('•'),
-    Some('–'),
-    Some('—'),
-    Some('˜'),
-    Some('™'),
-    Some('š'),
-    Some('›'),
-    Some('œ'),
-    None,
-    Some('ž'),
-    Some('Ÿ'),
-];
-
-fn to_cp1252(c: char) -> Option<u8> {
-    match u32::from(c) {
-        n @ (0..=0x7f | 0xa0..=0xff) => u8::try_from(n).ok(),
-        _ => CP1252_HIGH
-            .iter()
-            .position(|&d| d == Some(c))
-            .and_then(|i| u8::try_from(0x80 + i).ok()),
-    }
-}
-
-/// The text of bytes that are not UTF-8 but are valid Windows-1252 (every byte defined).
-pub fn as_cp1252(bytes: &[u8]) -> Option<String> {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
-            _ => Some(char::from(b)),
-        })
-        .collect()
-}
-
 /// For JSON with its line breaks removed (`curl -d @file`): the pretty-printed text whose line
 /// breaks, removed, give exactly `body`.
 fn newlines_restored(body: &[u8]) -> Option<Vec<u8>> {
@@ -567,19 +487,6 @@ fn whole_float_as_integer(number: &[u8]) -> Option<&[u8]> {
         .then_some(whole)
 }
 
-/// The text of a body that is a JSON string holding a JSON object.
-pub fn string_holding_object(body: &[u8]) -> Option<String> {
-    match serde_json::from_slice::<Value>(body).ok()? {
-        Value::String(inner) if inner.trim_start().starts_with('{') => {
-            serde_json::from_str::<Value>(&inner)
-                .ok()?
-                .is_object()
-                .then_some(inner)
-        }
-        _ => None,
-    }
-}
-
 /// A header value that is not a signature in the documented form: a tool's output around a
 /// valid digest, or HMAC-SHA1 / HMAC-SHA512 in hex. `None` leaves it to
 /// `signature_not_lowercase_hex`.
@@ -604,7 +511,7 @@ pub fn malformed<S: AsRef<[u8]>>(value: &str, secrets: &[S], bytes: &[u8]) -> Op
     if tool_prefix.is_some() || trimmed.len() != value.len() {
         let digest = hex_run(trimmed.rsplit(' ').next().unwrap_or(trimmed))?;
         let sig = Signature::from_hex(&digest).ok()?;
-        if signature::verify(secrets, bytes, &sig) {
+        if crypto::verify(secrets, bytes, &sig) {
             let what = tool_prefix.map_or("quotes".to_owned(), |p| format!("{p:?}"));
             return Some(
                 Mistake::SignatureToolOutput
@@ -655,12 +562,12 @@ pub fn intermediary_decompressed<S: AsRef<[u8]>>(
     wire: &[u8],
     secrets: &[S],
 ) -> Option<Diagnostic> {
-    if encoding::sniff(wire) != encoding::Sniffed::Json {
+    if codec::sniff(wire) != codec::Sniffed::Json {
         return None;
     }
     let value = headers.get_one(names::SIGNATURE)?;
     let sig = Signature::from_hex(value.trim()).ok()?;
-    signature::verify(secrets, wire, &sig).then(|| {
+    crypto::verify(secrets, wire, &sig).then(|| {
         Mistake::IntermediaryDecompressed.diagnostic(format!(
             "Content-Encoding: {} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
             headers.get_one(names::CONTENT_ENCODING).unwrap_or("?").trim()
@@ -700,7 +607,7 @@ mod tests {
     #[test]
     fn labelled_secrets_are_tried_only_for_their_api_key() {
         let body = br#"{"verification":{}}"#;
-        let sig = signature::sign(b"sandbox-secret", body);
+        let sig = crypto::sign(b"sandbox-secret", body);
         let secrets = [b"live-secret".to_vec()];
         for (owner, named) in [(Some("key-a"), true), (Some("key-b"), false), (None, true)] {
             let others = [labelled(owner)];
@@ -720,7 +627,7 @@ mod tests {
         assert!(budget(1024) > budget(60_000) && budget(60_000) > budget(1 << 20));
         for len in [1024, 60_000, 1 << 20] {
             let body = vec![b' '; len];
-            let sig = signature::sign(b"nobody's", b"x");
+            let sig = crypto::sign(b"nobody's", b"x");
             let secrets = [b"secret".to_vec(), b"rotated".to_vec()];
             let mut doctor = Doctor::new(&secrets, "key", &[], &sig, len);
             assert!(
@@ -736,16 +643,5 @@ mod tests {
                 assert_eq!(doctor.left, 0);
             }
         }
-    }
-
-    #[test]
-    fn cp1252_reads_what_latin1_clients_send() {
-        assert_eq!(as_cp1252(b"Jo\xe3o \x80").as_deref(), Some("João €"));
-        assert_eq!(
-            as_cp1252(b"\x81"),
-            None,
-            "0x81 is undefined in Windows-1252"
-        );
-        assert_eq!(to_cp1252('€'), Some(0x80));
     }
 }

@@ -172,8 +172,8 @@ pub fn consent_text(size: usize, seed: u64) -> String {
 }
 
 /// The seed's Python example payload with a consent text of about `size` bytes.
-pub fn payload(size: usize, seed: u64) -> crate::payload::SessionRequest {
-    crate::payload::SessionRequest::builder()
+pub fn payload(size: usize, seed: u64) -> crate::model::SessionRequest {
+    crate::model::SessionRequest::builder()
         .callback("https://example.com/callback")
         .vendor_data("customer-123")
         .consent("general", consent_text(size, seed), "2026-05-08T10:00:00Z")

@@ -1,16 +1,11 @@
-//! The signature stage: HMAC-SHA256 over the uncompressed body, as 64 lowercase hex characters
-//! (docs/contract.md §2 step 5), compared in constant time against every active secret.
-//!
-//! The same stage checks the session id of `GET /v1/sessions/{id}/decision`.
+//! The signing primitives: HMAC-SHA256 over the uncompressed body as 64 lowercase hex characters
+//! (docs/contract.md §1), compared in constant time against every active secret, the other
+//! algorithms clients send by mistake, and what a signature covers ([`Signed`]).
 
 use std::fmt;
 
-use crate::diagnose;
-use crate::doctor::{self, Doctor};
-use crate::encoding::Encoding;
-use crate::error::{Error, ErrorKind, Rejection};
-use crate::headers::{Headers, names};
-use crate::receive::Config;
+use crate::codec::Encoding;
+use crate::text;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -80,33 +75,15 @@ impl Signature {
         if value.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(SignatureFormatError::Uppercase);
         }
-        let mut out = [0u8; 32];
-        for (i, pair) in value.as_bytes().chunks_exact(2).enumerate() {
-            out[i] = (hex_value(pair[0]) << 4) | hex_value(pair[1]);
-        }
+        // 64 hex digits, checked above: 32 bytes.
+        let bytes = text::hex_decode(value).ok_or(SignatureFormatError::NotHex)?;
+        let out = <[u8; 32]>::try_from(bytes).map_err(|_| SignatureFormatError::NotHex)?;
         Ok(Self(out))
     }
 
     /// The raw 32 bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
-    }
-
-    /// The same signature with one bit flipped (for tests and fuzzing of the comparison).
-    pub fn with_bit_flipped(mut self, bit: usize) -> Self {
-        self.0[(bit / 8) % 32] ^= 1 << (bit % 8);
-        self
-    }
-}
-
-fn hex_value(digit: u8) -> u8 {
-    match digit {
-        b'0'..=b'9' => digit - b'0',
-        b'a'..=b'f' => digit - b'a' + 10,
-        _ => digit
-            .to_ascii_lowercase()
-            .wrapping_sub(b'a')
-            .wrapping_add(10),
     }
 }
 
@@ -208,6 +185,34 @@ pub fn verify<S: AsRef<[u8]>>(secrets: &[S], bytes: &[u8], signature: &Signature
     matched
 }
 
+/// What the bytes a signature covers are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Covered {
+    /// A request body, decoded.
+    Body,
+    /// The session id of `GET /v1/sessions/{id}/decision`.
+    SessionId,
+}
+
+impl Covered {
+    /// As a message names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Covered::Body => "the decoded body",
+            Covered::SessionId => "the session id",
+        }
+    }
+}
+
+/// The same signature with one bit flipped (for tests and fuzzing of the comparison; reached
+/// through `internal`).
+#[doc(hidden)]
+pub fn with_bit_flipped(signature: Signature, bit: usize) -> Signature {
+    let mut bytes = signature.0;
+    bytes[(bit / 8) % 32] ^= 1 << (bit % 8);
+    Signature(bytes)
+}
+
 /// What a signature must cover, and how it reached the server (for naming a mismatch).
 #[derive(Debug, Clone, Copy)]
 pub struct Signed<'a> {
@@ -217,8 +222,8 @@ pub struct Signed<'a> {
     pub wire: &'a [u8],
     /// How `wire` decodes to `bytes`.
     pub encoding: Encoding,
-    /// What `bytes` are, for the message: "the decoded body", "the session id".
-    pub what: &'static str,
+    /// What `bytes` are.
+    pub covers: Covered,
 }
 
 impl<'a> Signed<'a> {
@@ -228,7 +233,7 @@ impl<'a> Signed<'a> {
             bytes: decoded,
             wire,
             encoding,
-            what: "the decoded body",
+            covers: Covered::Body,
         }
     }
 
@@ -238,60 +243,9 @@ impl<'a> Signed<'a> {
             bytes: id.as_bytes(),
             wire: id.as_bytes(),
             encoding: Encoding::Identity,
-            what: "the session id",
+            covers: Covered::SessionId,
         }
     }
-}
-
-/// The signature stage: one `X-HMAC-SIGNATURE` line, in the documented form, matching `signed`
-/// under one of the active secrets. Without the header the request passes only when the server
-/// does not require one. A failure is handed to the [`doctor`], which names what
-/// the client signed instead when it can tell.
-pub fn check(headers: &Headers, signed: Signed<'_>, config: &Config) -> Result<(), Rejection> {
-    let secrets = &config.secrets;
-    let value = match headers.get_all(names::SIGNATURE).as_slice() {
-        [] if !config.require_signature => return Ok(()),
-        [] => {
-            let missing = Error::new(
-                ErrorKind::MissingSignature,
-                "missing X-HMAC-SIGNATURE header",
-            );
-            return Err(Rejection::from(missing).naming(doctor::other_header(headers)));
-        }
-        [value] => value.trim(),
-        values => {
-            let message = format!(
-                "{} X-HMAC-SIGNATURE header lines, exactly 1 expected",
-                values.len()
-            );
-            return Err(Error::new(ErrorKind::MalformedSignature, message).into());
-        }
-    };
-    let signature = Signature::from_hex(value).map_err(|format| {
-        let mistake = doctor::malformed(value, secrets, signed.bytes)
-            .unwrap_or_else(|| diagnose::malformed_signature(&format));
-        Rejection::from(Error::new(
-            ErrorKind::MalformedSignature,
-            format.to_string(),
-        ))
-        .naming(Some(mistake))
-    })?;
-    if verify(secrets, signed.bytes, &signature) {
-        return Ok(());
-    }
-    let mismatch = Error::new(
-        ErrorKind::SignatureMismatch,
-        format!("signature does not match {}", signed.what),
-    );
-    let api_key = headers.get_one(names::API_KEY).unwrap_or("").trim();
-    let mut doctor = Doctor::new(
-        secrets,
-        api_key,
-        &config.labelled_secrets,
-        &signature,
-        signed.bytes.len(),
-    );
-    Err(Rejection::from(mismatch).naming(doctor.mismatch(signed)))
 }
 
 #[cfg(test)]

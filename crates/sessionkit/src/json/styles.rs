@@ -1,86 +1,8 @@
-//! The detectors of the named mistakes (docs/contract.md §5): each looks at the request and, when
-//! it recognises the client's mistake, returns its catalogue diagnostic ([`Mistake`]).
-//!
-//! None of them reveals an expected signature or a secret: they say *which bytes* the client
-//! signed, never what the right signature would have been, so the server is no signing oracle.
+//! Re-serializers: the same JSON value written the ways HTTP libraries and hand-written clients
+//! write it (separators, indents, ASCII escaping, key order), for the doctor's hypotheses and the
+//! fuzzer's mutations.
 
 use serde_json::Value;
-
-use crate::catalogue::Mistake;
-use crate::encoding::{Encoding, Sniffed};
-use crate::payload::Diagnostic;
-use crate::schema::{Profile, Violation};
-use crate::signature::SignatureFormatError;
-
-/// `encoding_mismatch` or `raw_deflate`, for a body that is not of its declared encoding.
-pub fn not_of_declared_encoding(declared: Encoding, found: Sniffed) -> Diagnostic {
-    if declared == Encoding::Deflate && found == Sniffed::RawDeflate {
-        return Mistake::RawDeflate.diagnostic(
-            "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
-        );
-    }
-    Mistake::EncodingMismatch.diagnostic(format!(
-        "Content-Encoding: {declared}, but the body is {}",
-        found.describe()
-    ))
-}
-
-/// `double_compression` or `undeclared_compression`, for a decoded body that is still compressed.
-pub fn still_compressed(declared: Encoding, decoded: Sniffed) -> Option<Diagnostic> {
-    if !decoded.is_compressed() {
-        return None;
-    }
-    Some(if declared == Encoding::Identity {
-        Mistake::UndeclaredCompression.diagnostic(format!(
-            "no Content-Encoding, but the body is {}",
-            decoded.describe()
-        ))
-    } else {
-        Mistake::DoubleCompression.diagnostic(format!(
-            "after {declared} decoding the body is still {}",
-            decoded.describe()
-        ))
-    })
-}
-
-/// `signature_not_lowercase_hex`.
-pub fn malformed_signature(error: &SignatureFormatError) -> Diagnostic {
-    Mistake::SignatureNotLowercaseHex.diagnostic(error.to_string())
-}
-
-/// `compression_not_worth_it` (advisory): the link time the compression saved is less than the
-/// CPU time it costs both sides, under `model` (see [`crate::cost`]).
-pub fn compression_not_worth_it(
-    encoding: Encoding,
-    decoded_len: usize,
-    wire_len: usize,
-    model: &crate::cost::CostModel,
-) -> Option<Diagnostic> {
-    (encoding != Encoding::Identity && !model.worth_it(decoded_len, wire_len)).then(|| {
-        let saved_us = (model.transfer_ns(decoded_len) - model.transfer_ns(wire_len)) / 1000.0;
-        Mistake::CompressionNotWorthIt.diagnostic(format!(
-            "{encoding} took a {decoded_len}-byte body to {wire_len} bytes: {saved_us:.0} µs saved on the {} link ({} Mbit/s, {} ms round trip, {} connection), about {:.0} µs of CPU spent",
-            model.link.name,
-            model.link.mbps,
-            model.link.rtt_ms,
-            match model.connection {
-                crate::cost::Connection::Cold => "new",
-                crate::cost::Connection::Warm => "kept-alive",
-            },
-            model.cpu_ns(decoded_len) / 1000.0
-        ))
-    })
-}
-
-/// A schema violation as a diagnostic of the failure answer.
-pub fn violation(v: &Violation, profile: Profile) -> Diagnostic {
-    Diagnostic {
-        code: v.code.to_owned(),
-        pointer: v.pointer.clone(),
-        message: v.message.clone(),
-        hint: format!("see schemas/request.{profile}.json"),
-    }
-}
 
 /// One way an HTTP library or a hand-written client may serialize the same JSON.
 pub struct Style {
@@ -89,6 +11,13 @@ pub struct Style {
     indent: Option<usize>,
     ascii: bool,
     sorted: bool,
+}
+
+impl Style {
+    /// `serde_json::to_vec`, `JSON.stringify`: no spaces, raw UTF-8.
+    pub const COMPACT: Style = style(",", ":", None, false, false);
+    /// Compact with every non-ASCII character as a `\\uXXXX` escape.
+    pub const COMPACT_ASCII: Style = style(",", ":", None, true, false);
 }
 
 const fn style(
@@ -111,8 +40,8 @@ const fn style(
 /// spaced and ASCII-escaped), 2- and 4-space indents, with and without ASCII escaping and sorted
 /// keys. Sixteen HMACs at most, only on the failure path, over a body already bounded by the limit.
 pub const STYLES: [(&str, Style); 16] = [
-    ("compact", style(",", ":", None, false, false)),
-    ("compact, ASCII-escaped", style(",", ":", None, true, false)),
+    ("compact", Style::COMPACT),
+    ("compact, ASCII-escaped", Style::COMPACT_ASCII),
     ("compact, sorted keys", style(",", ":", None, false, true)),
     (
         "compact, ASCII-escaped, sorted keys",

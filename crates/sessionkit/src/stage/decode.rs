@@ -3,14 +3,14 @@
 //! declared encoding (`encoding_mismatch`, `raw_deflate`), one still compressed after decoding
 //! (`double_compression`, `undeclared_compression`), and the advisory `compression_not_worth_it`.
 //!
-//! The bounded codec itself is [`crate::encoding::decode`]; this module decides what its result
+//! The bounded codec itself is [`crate::codec::decode`]; this module decides what its result
 //! means for the answer.
 
+use crate::catalogue::{Diagnostic, ErrorKind};
+use crate::codec::{self, DecodeLimit, Encoding};
 use crate::cost::CostModel;
-use crate::diagnose;
-use crate::encoding::{self, DecodeLimit, Encoding};
-use crate::error::{ErrorKind, Rejection};
-use crate::payload::Diagnostic;
+use crate::diagnose::decode as diagnose;
+use crate::error::Rejection;
 
 /// A decoded body and what its bytes say about the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,13 +34,12 @@ pub fn check(
     cost: &CostModel,
 ) -> Result<Decoded, Rejection> {
     let limit = DecodeLimit { max_decoded };
-    let (bytes, gzip_members) =
-        encoding::decode_members(wire, encoding, limit).map_err(|error| {
-            let mistake = (error.kind() == ErrorKind::NotEncoded)
-                .then(|| diagnose::not_of_declared_encoding(encoding, encoding::sniff(wire)));
-            Rejection::from(error).naming(mistake)
-        })?;
-    let mistakes = diagnose::still_compressed(encoding, encoding::sniff(&bytes))
+    let (bytes, gzip_members) = codec::decode_members(wire, encoding, limit).map_err(|error| {
+        let mistake = (error.kind() == ErrorKind::NotEncoded)
+            .then(|| diagnose::not_of_declared_encoding(encoding, codec::sniff(wire)));
+        Rejection::from(error).naming(mistake)
+    })?;
+    let mistakes = diagnose::still_compressed(encoding, codec::sniff(&bytes))
         .into_iter()
         .collect();
     let advisories = diagnose::compression_not_worth_it(encoding, bytes.len(), wire.len(), cost)

@@ -1,0 +1,40 @@
+//! The json stage (docs/contract.md §2 step 6): the decoded body parsed under the contract's
+//! rules, a top-level object whose `verification` is an object.
+
+use serde_json::Value;
+
+use crate::catalogue::ErrorKind;
+use crate::diagnose::json as diagnose;
+use crate::error::{Error, Rejection};
+use crate::json::parse;
+
+/// The decoded body as JSON, or the refusal naming why not.
+pub fn check(decoded: &[u8]) -> Result<Value, Rejection> {
+    let body = parse(decoded).map_err(|e| {
+        let pointer = e.pointer().to_owned();
+        let latin1 = (e.kind() == ErrorKind::InvalidUtf8)
+            .then(|| diagnose::body_not_utf8(decoded))
+            .flatten();
+        Rejection::from(Error::new(e.kind(), e.to_string()).at(pointer)).naming(latin1)
+    })?;
+    let refuse =
+        |kind, message: &str, pointer: &str| Err(Error::new(kind, message).at(pointer).into());
+    match body.get("verification") {
+        _ if !body.is_object() => {
+            let twice = diagnose::json_encoded_twice(decoded);
+            let not_object = Error::new(ErrorKind::NotAnObject, "body is not a JSON object");
+            Err(Rejection::from(not_object).naming(twice))
+        }
+        None => refuse(
+            ErrorKind::MissingVerification,
+            "required property verification is missing",
+            "/verification",
+        ),
+        Some(v) if !v.is_object() => refuse(
+            ErrorKind::VerificationNotObject,
+            "verification is not an object",
+            "/verification",
+        ),
+        Some(_) => Ok(body),
+    }
+}
