@@ -298,7 +298,8 @@ class Headers(list):
     signed = None  # the bytes signed, or None
     secret = None  # a literal secret other than the server's, or None
     key = None  # how the key is made from the server's secret: suffix:S, prefix:S, hex, base64, api_key
-    algorithm = "hmac-sha256"  # or hmac-sha1, hmac-sha512, sha256 (a plain digest of the bytes)
+    algorithm = "hmac-sha256"  # or hmac-sha1, hmac-sha512, sha256 (a plain digest of the bytes),
+    #                            sha256-body-secret (the legacy scheme: sha256 of bytes then secret)
     header = "X-HMAC-SIGNATURE"  # the header the signature is sent in
     form = "hex"  # how the digest is written: hex, upper, base64, or a prefix before the hex
     literal = None  # a value written as is, not computed
@@ -338,6 +339,8 @@ def signing_key(server_secret, key):
 def digest_of(key, data, algorithm):
     if algorithm == "sha256":
         return hashlib.sha256(data).digest()
+    if algorithm == "sha256-body-secret":  # the API's legacy X-SIGNATURE scheme
+        return hashlib.sha256(data + key).digest()
     return hmac_module.new(key, data, algorithm.removeprefix("hmac-")).digest()
 
 
@@ -614,6 +617,9 @@ def doctor_cases():
          diagnostic="wrong_algorithm")
     wire(343, S, "plain-sha256", body, headers(body, algorithm="sha256"), **mismatch, diagnostic="wrong_algorithm",
          note="sha256sum of the body, no HMAC")
+    wire(366, S, "legacy-sha256-body-secret", body, headers(body, algorithm="sha256-body-secret"), **mismatch,
+         diagnostic="legacy_signature_scheme",
+         note="the vendor FAQ's legacy X-SIGNATURE scheme, sha256(payload + secret), sent in X-HMAC-SIGNATURE")
     wire(344, S, "openssl-stdin-output", body, headers(body, form="(stdin)= "), 401, 1812, "malformed_signature",
          diagnostic="signature_tool_output", note="openssl dgst -sha256 -hmac output pasted whole")
     wire(345, S, "signature-in-x-signature", body, headers(body, header="X-Signature"), 401, 1812,

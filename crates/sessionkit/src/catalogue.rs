@@ -183,6 +183,24 @@ const fn entry(
     }
 }
 
+/// An entry whose status and vendor code depend on the request (a mistake named beside
+/// whichever error the request gets).
+const fn varies(
+    code: &'static str,
+    stage: Stage,
+    message: &'static str,
+    hint: &'static str,
+) -> Entry {
+    Entry {
+        code,
+        stage,
+        status: None,
+        vendor_code: None,
+        message,
+        hint,
+    }
+}
+
 /// A schema violation's entry: always a 400 of the schema stage.
 const fn violation(
     code: &'static str,
@@ -256,7 +274,7 @@ catalogue! {
         /// headers: no `X-AUTH-CLIENT` header.
         MissingApiKey => entry(
             "missing_api_key",
- Stage::Headers,
+            Stage::Headers,
             401,
             1801,
             "missing X-AUTH-CLIENT header",
@@ -265,7 +283,7 @@ catalogue! {
         /// headers: the API key is not one the server knows.
         UnknownApiKey => entry(
             "unknown_api_key",
- Stage::Headers,
+            Stage::Headers,
             401,
             1803,
             "{unknown|repeated} API key in X-AUTH-CLIENT",
@@ -274,7 +292,7 @@ catalogue! {
         /// headers: `Content-Type` is missing or not `application/json`.
         UnsupportedMediaType => entry(
             "unsupported_media_type",
- Stage::Headers,
+            Stage::Headers,
             415,
             415,
             "{missing Content-Type|Content-Type {value} is not application/json}",
@@ -283,7 +301,7 @@ catalogue! {
         /// headers: `Content-Encoding` is not absent, `gzip` or `deflate` (a list, `br`, two lines...).
         UnsupportedEncoding => entry(
             "unsupported_encoding",
- Stage::Headers,
+            Stage::Headers,
             415,
             415,
             "{content encoding {value} is not supported (gzip, deflate)|combined content encodings are not supported ({value})|{n} content-encoding header lines, at most 1 allowed}",
@@ -292,7 +310,7 @@ catalogue! {
         /// size: the body on the wire exceeds the limit.
         BodyTooLarge => entry(
             "body_too_large",
- Stage::Size,
+            Stage::Size,
             413,
             413,
             "body exceeds limit ({length} > {limit} bytes)",
@@ -301,7 +319,7 @@ catalogue! {
         /// decode: the decoded body exceeds the limit (a decompression bomb stops here).
         DecodedTooLarge => entry(
             "decoded_too_large",
- Stage::Decode,
+            Stage::Decode,
             413,
             413,
             "decoded body exceeds limit ({length} > {limit} bytes)",
@@ -310,7 +328,7 @@ catalogue! {
         /// decode: the body does not start as the declared encoding does.
         NotEncoded => entry(
             "not_encoded",
- Stage::Decode,
+            Stage::Decode,
             400,
             1104,
             "body is not {encoding} data (it looks like {format})",
@@ -319,7 +337,7 @@ catalogue! {
         /// decode: the compressed data is corrupt.
         CorruptStream => entry(
             "corrupt_stream",
- Stage::Decode,
+            Stage::Decode,
             400,
             1104,
             "{format} data is corrupt: {reason} (zlib stopped at its byte {offset})",
@@ -328,7 +346,7 @@ catalogue! {
         /// decode: the compressed stream ends early.
         TruncatedStream => entry(
             "truncated_stream",
- Stage::Decode,
+            Stage::Decode,
             400,
             1104,
             "{part} ends early",
@@ -337,7 +355,7 @@ catalogue! {
         /// decode: CRC-32, ISIZE or Adler-32 does not match the data.
         BadChecksum => entry(
             "bad_checksum",
- Stage::Decode,
+            Stage::Decode,
             400,
             1104,
             "{checksum} mismatch (trailer {expected}, data {found})",
@@ -346,7 +364,7 @@ catalogue! {
         /// decode: bytes follow the end of the compressed stream.
         TrailingData => entry(
             "trailing_data",
- Stage::Decode,
+            Stage::Decode,
             400,
             1104,
             "{n} bytes follow the {last gzip member|zlib stream}",
@@ -355,7 +373,7 @@ catalogue! {
         /// signature: no `X-HMAC-SIGNATURE` header.
         MissingSignature => entry(
             "missing_signature",
- Stage::Signature,
+            Stage::Signature,
             401,
             1812,
             "missing X-HMAC-SIGNATURE header",
@@ -364,7 +382,7 @@ catalogue! {
         /// signature: not 64 lowercase hex characters.
         MalformedSignature => entry(
             "malformed_signature",
- Stage::Signature,
+            Stage::Signature,
             401,
             1812,
             "{signature {why}|{n} X-HMAC-SIGNATURE header lines, exactly 1 expected}",
@@ -373,7 +391,7 @@ catalogue! {
         /// signature: does not match the decoded body under any active secret.
         SignatureMismatch => entry(
             "signature_mismatch",
- Stage::Signature,
+            Stage::Signature,
             401,
             1819,
             "signature does not match the {decoded body|session id}",
@@ -382,7 +400,7 @@ catalogue! {
         /// json: the decoded body is not UTF-8.
         InvalidUtf8 => entry(
             "invalid_utf8",
- Stage::Json,
+            Stage::Json,
             400,
             1104,
             "body is not valid UTF-8 (first bad byte at offset {offset})",
@@ -391,7 +409,7 @@ catalogue! {
         /// json: the decoded body is not JSON.
         InvalidJson => entry(
             "invalid_json",
- Stage::Json,
+            Stage::Json,
             400,
             1104,
             "body is not valid JSON ({reason} at line {line} column {column})",
@@ -400,7 +418,7 @@ catalogue! {
         /// json: an object repeats a key.
         DuplicateKey => entry(
             "duplicate_key",
- Stage::Json,
+            Stage::Json,
             400,
             1104,
             "duplicate key at {pointer}",
@@ -409,7 +427,7 @@ catalogue! {
         /// json: nesting deeper than 64 levels.
         TooDeep => entry(
             "too_deep",
- Stage::Json,
+            Stage::Json,
             400,
             1104,
             "nesting deeper than 64 levels at {pointer}",
@@ -418,7 +436,7 @@ catalogue! {
         /// json: the top level is not an object.
         NotAnObject => entry(
             "not_an_object",
- Stage::Json,
+            Stage::Json,
             400,
             1104,
             "body is not a JSON object",
@@ -427,7 +445,7 @@ catalogue! {
         /// json: the top-level object has no `verification`.
         MissingVerification => entry(
             "missing_verification",
- Stage::Json,
+            Stage::Json,
             400,
             1102,
             "required property verification is missing",
@@ -436,7 +454,7 @@ catalogue! {
         /// json: `verification` is not an object.
         VerificationNotObject => entry(
             "verification_not_object",
- Stage::Json,
+            Stage::Json,
             400,
             1104,
             "verification is not an object",
@@ -445,7 +463,7 @@ catalogue! {
         /// schema: the body violates the profile's schema; the violations list says where.
         SchemaViolation => entry(
             "schema_violation",
- Stage::Schema,
+            Stage::Schema,
             400,
             1104,
             "{{n} schema {violation|violations} ({profile} profile)|body passes the schema but not the typed model ({why})}",
@@ -493,238 +511,235 @@ catalogue! {
     pub enum Mistake {
         /// `Content-Encoding` declared, but the body is not of that encoding.
         EncodingMismatch => entry(
-        "encoding_mismatch",
-        Stage::Decode,
-        400,
-        1104,
-        "Content-Encoding: {declared}, but the body is {format}",
-        "compress the serialized JSON with the encoding you declare and send those bytes unchanged; if you do not compress, omit Content-Encoding",
-    ),
+            "encoding_mismatch",
+            Stage::Decode,
+            400,
+            1104,
+            "Content-Encoding: {declared}, but the body is {format}",
+            "compress the serialized JSON with the encoding you declare and send those bytes unchanged; if you do not compress, omit Content-Encoding",
+        ),
         /// `deflate` declared, the body is raw DEFLATE without the zlib wrapper.
         RawDeflate => entry(
-        "raw_deflate",
-        Stage::Decode,
-        400,
-        1104,
-        "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
-        "deflate means the zlib format (RFC 1950): use zlib.compress / zlib.deflateSync, not a raw deflate stream; or send gzip",
-    ),
+            "raw_deflate",
+            Stage::Decode,
+            400,
+            1104,
+            "Content-Encoding: deflate, but the body is raw DEFLATE without the zlib wrapper",
+            "deflate means the zlib format (RFC 1950): use zlib.compress / zlib.deflateSync, not a raw deflate stream; or send gzip",
+        ),
         /// After decoding, the body is still gzip or zlib.
-        DoubleCompression => Entry {
-        code: "double_compression",
-        stage: Stage::Decode,
-        status: None,
-        vendor_code: None,
-        message: "after {encoding} decoding the body is still {format}",
-        hint: "compress once: your HTTP client or a proxy is compressing again; check the outbound body and Content-Encoding",
-    },
+        DoubleCompression => varies(
+            "double_compression",
+            Stage::Decode,
+            "after {encoding} decoding the body is still {format}",
+            "compress once: your HTTP client or a proxy is compressing again; check the outbound body and Content-Encoding",
+        ),
         /// No `Content-Encoding`, but the body is gzip or zlib.
-        UndeclaredCompression => Entry {
-        code: "undeclared_compression",
-        stage: Stage::Decode,
-        status: None,
-        vendor_code: None,
-        message: "no Content-Encoding, but the body is {format}",
-        hint: "declare the compression with Content-Encoding: gzip or deflate, or send plain JSON",
-    },
+        UndeclaredCompression => varies(
+            "undeclared_compression",
+            Stage::Decode,
+            "no Content-Encoding, but the body is {format}",
+            "declare the compression with Content-Encoding: gzip or deflate, or send plain JSON",
+        ),
         /// The signature is not 64 lowercase hex characters (uppercase, a prefix, base64).
         SignatureNotLowercaseHex => entry(
-        "signature_not_lowercase_hex",
-        Stage::Signature,
-        401,
-        1812,
-        "signature {uses uppercase hex digits|carries a {prefix} prefix|is base64, not hex}",
-        "send the HMAC-SHA256 as 64 lowercase hex characters, no prefix (hexdigest() in Python, digest('hex') in Node.js)",
-    ),
+            "signature_not_lowercase_hex",
+            Stage::Signature,
+            401,
+            1812,
+            "signature {uses uppercase hex digits|carries a {prefix} prefix|is base64, not hex}",
+            "send the HMAC-SHA256 as 64 lowercase hex characters, no prefix (hexdigest() in Python, digest('hex') in Node.js)",
+        ),
         /// The signature matches the compressed wire bytes.
         SignedCompressedBytes => entry(
-        "signed_compressed_bytes",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the compressed bytes, not the decoded JSON",
-        "sign the serialized JSON before compressing it: serialize, sign, then compress and send",
-    ),
+            "signed_compressed_bytes",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature matches the compressed bytes, not the decoded JSON",
+            "sign the serialized JSON before compressing it: serialize, sign, then compress and send",
+        ),
         /// The signature matches a re-serialization of the same JSON.
         SignedOtherSerialization => entry(
-        "signed_other_serialization",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the same JSON serialized differently ({style}), not the bytes sent",
-        "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
-    ),
+            "signed_other_serialization",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature matches the same JSON serialized differently ({style}), not the bytes sent",
+            "send the exact bytes you signed as the raw body (data= in requests, content= in httpx), not json=, which re-serializes",
+        ),
         /// the HMAC matches with the secret plus a leading or trailing newline, CRLF or space.
         SecretWhitespace => entry(
-        "secret_whitespace",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature is keyed with the secret plus {a leading newline|a trailing newline|a trailing CRLF|a trailing space}",
-        "strip the secret you sign with: a file or Kubernetes secret read with its trailing newline is another key",
-    ),
+            "secret_whitespace",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature is keyed with the secret plus {a leading newline|a trailing newline|a trailing CRLF|a trailing space}",
+            "strip the secret you sign with: a file or Kubernetes secret read with its trailing newline is another key",
+        ),
         /// it matches with the secret hex- or base64-decoded.
         SecretDecoded => entry(
-        "secret_decoded",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature is keyed with the secret {hex|base64}-decoded, not its UTF-8 bytes",
-        "key the HMAC with the secret's UTF-8 bytes exactly as issued; do not hex- or base64-decode it",
-    ),
+            "secret_decoded",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature is keyed with the secret {hex|base64}-decoded, not its UTF-8 bytes",
+            "key the HMAC with the secret's UTF-8 bytes exactly as issued; do not hex- or base64-decode it",
+        ),
         /// it matches with the API key as the HMAC key.
         SignedWithApiKey => entry(
-        "signed_with_api_key",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature is keyed with the API key (X-AUTH-CLIENT), not the shared secret",
-        "key the HMAC with the shared secret; the API key only goes in X-AUTH-CLIENT",
-    ),
+            "signed_with_api_key",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature is keyed with the API key (X-AUTH-CLIENT), not the shared secret",
+            "key the HMAC with the shared secret; the API key only goes in X-AUTH-CLIENT",
+        ),
         /// it matches another secret the server knows under a label, for the same API key.
         SecretOfOtherEnvironment => entry(
-        "secret_of_other_environment",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature is keyed with the secret labelled {label}, not this server's",
-        "use the shared secret of the environment you send to (check which configuration your deployment loads)",
-    ),
+            "secret_of_other_environment",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature is keyed with the secret labelled {label}, not this server's",
+            "use the shared secret of the environment you send to (check which configuration your deployment loads)",
+        ),
         /// it matches the body with a trailing \n or \r\n added or removed.
         BodyNewline => entry(
-        "body_newline",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body {without its trailing {newline}: a tool added it to the body sent|with a trailing {newline}, which the body sent lacks}",
-        "sign the exact bytes you send: echo and Go's json.Encoder add a newline, some HTTP tools strip one",
-    ),
+            "body_newline",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature matches the body {without its trailing {newline}: a tool added it to the body sent|with a trailing {newline}, which the body sent lacks}",
+            "sign the exact bytes you send: echo and Go's json.Encoder add a newline, some HTTP tools strip one",
+        ),
         /// it matches with CRLF and LF swapped.
         LineEndingsConverted => entry(
-        "line_endings_converted",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body with {CRLF→LF|LF→CRLF} line endings",
-        "sign and send the same bytes: a checkout, an editor or an HTTP tool converted the line endings",
-    ),
+            "line_endings_converted",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature matches the body with {CRLF→LF|LF→CRLF} line endings",
+            "sign and send the same bytes: a checkout, an editor or an HTTP tool converted the line endings",
+        ),
         /// it matches with a UTF-8 BOM added or removed.
         ByteOrderMark => entry(
-        "byte_order_mark",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body {without the UTF-8 byte order mark it was sent with|with a UTF-8 byte order mark the body sent lacks}",
-        "send and sign UTF-8 without a byte order mark (editors and the VS Code REST client may add one)",
-    ),
+            "byte_order_mark",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature matches the body {without the UTF-8 byte order mark it was sent with|with a UTF-8 byte order mark the body sent lacks}",
+            "send and sign UTF-8 without a byte order mark (editors and the VS Code REST client may add one)",
+        ),
         /// the body is indented JSON without line breaks and the HMAC matches it pretty-printed.
         NewlinesStripped => entry(
-        "newlines_stripped",
-        Stage::Signature,
-        401,
-        1819,
-        "the body is indented JSON with its line breaks removed; the signature matches it with them",
-        "send the file's bytes unchanged: curl -d @file strips newlines; use --data-binary @file",
-    ),
+            "newlines_stripped",
+            Stage::Signature,
+            401,
+            1819,
+            "the body is indented JSON with its line breaks removed; the signature matches it with them",
+            "send the file's bytes unchanged: curl -d @file strips newlines; use --data-binary @file",
+        ),
         /// it matches the text encoded as Latin-1/Windows-1252, or with non-ASCII replaced by ?.
         SignedOtherTextEncoding => entry(
-        "signed_other_text_encoding",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches the body encoded as {encoding}, not the UTF-8 bytes sent",
-        "encode the JSON as UTF-8 before signing and send those bytes (PowerShell and Java may default to Latin-1)",
-    ),
+            "signed_other_text_encoding",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature matches the body encoded as {encoding}, not the UTF-8 bytes sent",
+            "encode the JSON as UTF-8 before signing and send those bytes (PowerShell and Java may default to Latin-1)",
+        ),
         /// the body is not UTF-8 but is valid Windows-1252.
         BodyNotUtf8 => entry(
-        "body_not_utf8",
-        Stage::Json,
-        400,
-        1104,
-        "the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)",
-        "encode the body as UTF-8 (PowerShell's Invoke-RestMethod and Java's default charset may send Latin-1)",
-    ),
+            "body_not_utf8",
+            Stage::Json,
+            400,
+            1104,
+            "the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)",
+            "encode the body as UTF-8 (PowerShell's Invoke-RestMethod and Java's default charset may send Latin-1)",
+        ),
         /// the body is a JSON string holding the JSON object.
-        JsonEncodedTwice => Entry {
-        code: "json_encoded_twice",
-        stage: Stage::Json,
-        status: None,
-        vendor_code: None,
-        message: "the body is a JSON string that holds the JSON object: it was encoded twice",
-        hint: "serialize once: json=json.dumps(payload) in requests encodes the string again; send data=payload_bytes",
-    },
+        JsonEncodedTwice => varies(
+            "json_encoded_twice",
+            Stage::Json,
+            "the body is a JSON string that holds the JSON object: it was encoded twice",
+            "serialize once: json=json.dumps(payload) in requests encodes the string again; send data=payload_bytes",
+        ),
         /// the HMAC matches "", {}, null, undefined or [object Object].
-        SignedPlaceholder => Entry {
-        code: "signed_placeholder",
-        stage: Stage::Signature,
-        status: None,
-        vendor_code: None,
-        message: "the signature matches {placeholder}: it was computed before the body existed",
-        hint: "compute the signature from the final body bytes, after serialization (Postman pre-request scripts and axios interceptors may run too early)",
-    },
+        SignedPlaceholder => varies(
+            "signed_placeholder",
+            Stage::Signature,
+            "the signature matches {placeholder}: it was computed before the body existed",
+            "compute the signature from the final body bytes, after serialization (Postman pre-request scripts and axios interceptors may run too early)",
+        ),
+        /// the signature is the API's legacy scheme: SHA-256 of the body followed by the secret.
+        LegacySignatureScheme => entry(
+            "legacy_signature_scheme",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature is the legacy SHA-256 of the body followed by the shared secret (the X-SIGNATURE scheme), not HMAC-SHA256",
+            "X-HMAC-SIGNATURE takes HMAC-SHA256 keyed with the shared secret: hmac.new(secret, body, hashlib.sha256).hexdigest(); sha256(body + secret) is the older X-SIGNATURE header's scheme, copied from old samples",
+        ),
         /// the signature is HMAC-SHA1 or HMAC-SHA512, or a plain SHA-256 of the body or of secret and body.
-        WrongAlgorithm => Entry {
-        code: "wrong_algorithm",
-        stage: Stage::Signature,
-        status: None,
-        vendor_code: None,
-        message: "the signature is {algorithm}, not HMAC-SHA256",
-        hint: "use HMAC-SHA256 keyed with the shared secret: hmac.new(secret, body, hashlib.sha256).hexdigest()",
-    },
+        WrongAlgorithm => varies(
+            "wrong_algorithm",
+            Stage::Signature,
+            "the signature is {algorithm}, not HMAC-SHA256",
+            "use HMAC-SHA256 keyed with the shared secret: hmac.new(secret, body, hashlib.sha256).hexdigest()",
+        ),
         /// the header holds a tool's output around a valid digest: (stdin)= , SHA2-256(stdin)= , quotes, sha256= with a space.
-        SignatureToolOutput => Entry {
-        code: "signature_tool_output",
-        stage: Stage::Signature,
-        status: None,
-        vendor_code: None,
-        message: "X-HMAC-SIGNATURE holds {tool output} around the digest",
-        hint: "send only the 64 hex characters: cut the tool's prefix (openssl dgst prints \"(stdin)= \") and quotes",
-    },
+        SignatureToolOutput => varies(
+            "signature_tool_output",
+            Stage::Signature,
+            "X-HMAC-SIGNATURE holds {tool output} around the digest",
+            "send only the 64 hex characters: cut the tool's prefix (openssl dgst prints \"(stdin)= \") and quotes",
+        ),
         /// no X-HMAC-SIGNATURE, but a digest sits in another header.
         SignatureInOtherHeader => entry(
-        "signature_in_other_header",
-        Stage::Signature,
-        401,
-        1812,
-        "no X-HMAC-SIGNATURE, but header {name} holds a digest",
-        "send the signature in X-HMAC-SIGNATURE (with hyphens: nginx drops headers with underscores)",
-    ),
+            "signature_in_other_header",
+            Stage::Signature,
+            401,
+            1812,
+            "no X-HMAC-SIGNATURE, but header {name} holds a digest",
+            "send the signature in X-HMAC-SIGNATURE (with hyphens: nginx drops headers with underscores)",
+        ),
         /// Content-Encoding is declared, the body is plain JSON, and the HMAC over it is valid.
         IntermediaryDecompressed => entry(
-        "intermediary_decompressed",
-        Stage::Decode,
-        400,
-        1104,
-        "Content-Encoding: {encoding} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
-        "have the proxy or gateway drop Content-Encoding when it decompresses (AWS API Gateway REST, serverless-http), or pass the body through untouched",
-    ),
+            "intermediary_decompressed",
+            Stage::Decode,
+            400,
+            1104,
+            "Content-Encoding: {encoding} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
+            "have the proxy or gateway drop Content-Encoding when it decompresses (AWS API Gateway REST, serverless-http), or pass the body through untouched",
+        ),
         /// the HMAC matches another compressed copy of the same JSON.
         SignedOtherCompression => entry(
-        "signed_other_compression",
-        Stage::Signature,
-        401,
-        1819,
-        "the signature matches {{other copy} of the compressed body|the same JSON compressed anew at level {level}}, not the decoded JSON",
-        "sign the JSON before compressing, and compress once: the client compressed twice, signed one copy and sent the other",
-    ),
+            "signed_other_compression",
+            Stage::Signature,
+            401,
+            1819,
+            "the signature matches {{other copy} of the compressed body|the same JSON compressed anew at level {level}}, not the decoded JSON",
+            "sign the JSON before compressing, and compress once: the client compressed twice, signed one copy and sent the other",
+        ),
         /// the body is empty but a signature of something else is present.
         BodyDropped => entry(
-        "body_dropped",
-        Stage::Signature,
-        401,
-        1819,
-        "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
-        "check that your HTTP library or proxy forwards the body (a GET, a redirect or a stream read twice loses it)",
-    ),
+            "body_dropped",
+            Stage::Signature,
+            401,
+            1819,
+            "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
+            "check that your HTTP library or proxy forwards the body (a GET, a redirect or a stream read twice loses it)",
+        ),
         /// Advisory: the body was compressed where compression costs more than it saves.
         CompressionNotWorthIt => Entry {
-        code: "compression_not_worth_it",
-        stage: Stage::Decode,
-        status: Some(201),
-        vendor_code: None,
-        message: "{encoding} took a {n}-byte body to {m} bytes: {saved} µs saved on the {link} link ({mbps} Mbit/s, {rtt} ms round trip, {connection} connection), about {cpu} µs of CPU spent",
-        hint: "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
-    },
+            code: "compression_not_worth_it",
+            stage: Stage::Decode,
+            status: Some(201),
+            vendor_code: None,
+            message: "{encoding} took a {n}-byte body to {m} bytes: {saved} µs saved on the {link} link ({mbps} Mbit/s, {rtt} ms round trip, {connection} connection), about {cpu} µs of CPU spent",
+            hint: "send small bodies uncompressed; compress when consent texts make the body several KB (sessionkit threshold measures where)",
+        },
     }
 }
 
@@ -758,43 +773,138 @@ catalogue! {
     pub enum ViolationKind {
         /// A required member is missing (`verification`; `text` of an approved `eid` consent;
         /// `name` of an acceptable type).
-        MissingProperty => violation("missing_property", 1102, "{what} is {missing|required when type is eid and approved is true}", "send every required member"),
+        MissingProperty => violation(
+            "missing_property",
+            1102,
+            "{what} is {missing|required when type is eid and approved is true}",
+            "send every required member",
+        ),
         /// A value of the wrong JSON type.
-        WrongType => violation("wrong_type", 1104, "{field} must be of type {expected} (found {found})", "send the documented JSON type"),
+        WrongType => violation(
+            "wrong_type",
+            1104,
+            "{field} must be of type {expected} (found {found})",
+            "send the documented JSON type",
+        ),
         /// `vendorData` is not a string (strict), or not a string or integer (documented).
-        VendorDataNotString => violation("vendor_data_not_string", 1501, "vendorData must be of type {expected} (found {found})", "send vendorData as a string"),
+        VendorDataNotString => violation(
+            "vendor_data_not_string",
+            1501,
+            "vendorData must be of type {expected} (found {found})",
+            "send vendorData as a string",
+        ),
         /// `vendorData` over 1,000 characters.
-        VendorDataTooLong => violation("vendor_data_too_long", 1500, "vendorData is too long ({chars} > {limit} characters)", "send at most 1,000 characters of vendorData"),
+        VendorDataTooLong => violation(
+            "vendor_data_too_long",
+            1500,
+            "vendorData is too long ({chars} > {limit} characters)",
+            "send at most 1,000 characters of vendorData",
+        ),
         /// `tag` over 64 characters.
-        TagTooLong => violation("tag_too_long", 1104, "tag is too long ({chars} > {limit} characters)", "send at most 64 characters of tag"),
+        TagTooLong => violation(
+            "tag_too_long",
+            1104,
+            "tag is too long ({chars} > {limit} characters)",
+            "send at most 64 characters of tag",
+        ),
         /// Another string over its documented length.
-        TooLong => violation("too_long", 1104, "{field} is too long ({chars} > {limit} characters)", "send a shorter value"),
+        TooLong => violation(
+            "too_long",
+            1104,
+            "{field} is too long ({chars} > {limit} characters)",
+            "send a shorter value",
+        ),
         /// A date that is not `YYYY-MM-DD` or not on the calendar.
-        InvalidDate => violation("invalid_date", 1203, "{field} is not a real calendar date in YYYY-MM-DD format ({value})", "send a calendar date as YYYY-MM-DD"),
+        InvalidDate => violation(
+            "invalid_date",
+            1203,
+            "{field} is not a real calendar date in YYYY-MM-DD format ({value})",
+            "send a calendar date as YYYY-MM-DD",
+        ),
         /// A consent timestamp that is not RFC 3339 in UTC.
-        InvalidTimestamp => violation("invalid_timestamp", 1104, "timestamp must be an RFC 3339 date-time in UTC (Z) ({value})", "send the time as YYYY-MM-DDTHH:MM:SS(.sss)Z"),
+        InvalidTimestamp => violation(
+            "invalid_timestamp",
+            1104,
+            "timestamp must be an RFC 3339 date-time in UTC (Z) ({value})",
+            "send the time as YYYY-MM-DDTHH:MM:SS(.sss)Z",
+        ),
         /// Not two capital letters.
-        InvalidCountry => violation("invalid_country", 1104, "country must be two capital letters (ISO 3166-1 alpha-2) ({value})", "send an ISO 3166-1 alpha-2 code in capitals"),
+        InvalidCountry => violation(
+            "invalid_country",
+            1104,
+            "country must be two capital letters (ISO 3166-1 alpha-2) ({value})",
+            "send an ISO 3166-1 alpha-2 code in capitals",
+        ),
         /// `document.number` with anything but ASCII letters and digits.
-        InvalidDocumentNumber => violation("invalid_document_number", 1104, "number must be ASCII letters and digits only ({value})", "send the document number without spaces or punctuation"),
+        InvalidDocumentNumber => violation(
+            "invalid_document_number",
+            1104,
+            "number must be ASCII letters and digits only ({value})",
+            "send the document number without spaces or punctuation",
+        ),
         /// `document.idCardType` with anything but ASCII letters.
-        InvalidIdCardType => violation("invalid_id_card_type", 1104, "idCardType must be ASCII letters only ({value})", "send the ID card type as letters only"),
+        InvalidIdCardType => violation(
+            "invalid_id_card_type",
+            1104,
+            "idCardType must be ASCII letters only ({value})",
+            "send the ID card type as letters only",
+        ),
         /// `endUserId` is not a UUID.
-        InvalidUuid => violation("invalid_uuid", 1104, "endUserId must be a UUID ({value})", "send endUserId as a UUID"),
+        InvalidUuid => violation(
+            "invalid_uuid",
+            1104,
+            "endUserId must be a UUID ({value})",
+            "send endUserId as a UUID",
+        ),
         /// `callback` or `hostAppLink` is not an absolute URI.
-        InvalidUri => violation("invalid_uri", 1104, "{callback|hostAppLink} must be an absolute URI ({value})", "send an absolute URI in RFC 3986 ASCII (punycode hosts, percent-encoded paths)"),
+        InvalidUri => violation(
+            "invalid_uri",
+            1104,
+            "{callback|hostAppLink} must be an absolute URI ({value})",
+            "send an absolute URI in RFC 3986 ASCII (punycode hosts, percent-encoded paths)",
+        ),
         /// `callback` is not HTTPS (strict).
-        CallbackNotHttps => violation("callback_not_https", 1302, "callback must be an https URL ({value})", "send an https callback"),
+        CallbackNotHttps => violation(
+            "callback_not_https",
+            1302,
+            "callback must be an https URL ({value})",
+            "send an https callback",
+        ),
         /// `mxIne`/`mxIfe` string with non-digits (strict).
-        NotDigits => violation("not_digits", 1104, "{mxIne|mxIfe} must be a string of digits ({value})", "send the identifier as digits only"),
+        NotDigits => violation(
+            "not_digits",
+            1104,
+            "{mxIne|mxIfe} must be a string of digits ({value})",
+            "send the identifier as digits only",
+        ),
         /// Another value not of its documented format.
-        InvalidFormat => violation("invalid_format", 1104, "{field} must be of the documented format ({value})", "send the documented format"),
+        InvalidFormat => violation(
+            "invalid_format",
+            1104,
+            "{field} must be of the documented format ({value})",
+            "send the documented format",
+        ),
         /// A value outside an enumeration (`document.type`, `person.maritalStatus`).
-        NotAllowedValue => violation("not_allowed_value", 1104, "{field} must be one of {values}", "send one of the listed values"),
+        NotAllowedValue => violation(
+            "not_allowed_value",
+            1104,
+            "{field} must be one of {values}",
+            "send one of the listed values",
+        ),
         /// A property the documentation does not name (a warning in the documented profile).
-        UnknownProperty => violation("unknown_property", 1104, "unknown property {name}", "check the property's spelling against the documentation"),
+        UnknownProperty => violation(
+            "unknown_property",
+            1104,
+            "unknown property {name}",
+            "check the property's spelling against the documentation",
+        ),
         /// Any other schema rule the body breaks.
-        Other => violation("schema_violation", 1104, "{what}", "fix the value the pointer names"),
+        Other => violation(
+            "schema_violation",
+            1104,
+            "{what}",
+            "fix the value the pointer names",
+        ),
     }
 }
 

@@ -113,16 +113,21 @@ pub enum Algorithm {
     HmacSha512,
     /// A plain SHA-256 of the bytes, no key.
     Sha256,
+    /// The API's legacy scheme (the vendor's FAQ, for the older `X-SIGNATURE` header): a plain
+    /// SHA-256 of the bytes followed by the key, no HMAC.
+    LegacySha256,
 }
 
 impl Algorithm {
-    /// `hmac-sha256`, `hmac-sha1`, `hmac-sha512` or `sha256`.
+    /// `hmac-sha256`, `hmac-sha1`, `hmac-sha512`, `sha256` or `sha256-body-secret` (the legacy
+    /// scheme).
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name {
             "hmac-sha256" => Self::HmacSha256,
             "hmac-sha1" => Self::HmacSha1,
             "hmac-sha512" => Self::HmacSha512,
             "sha256" => Self::Sha256,
+            "sha256-body-secret" => Self::LegacySha256,
             _ => return None,
         })
     }
@@ -135,6 +140,11 @@ impl Algorithm {
         match self {
             Self::HmacSha256 => sign(key, bytes).as_bytes().to_vec(),
             Self::Sha256 => Sha256::digest(bytes).to_vec(),
+            Self::LegacySha256 => Sha256::new()
+                .chain_update(bytes)
+                .chain_update(key)
+                .finalize()
+                .to_vec(),
             Self::HmacSha1 => Hmac::<sha1::Sha1>::new_from_slice(key)
                 .expect(ANY_KEY)
                 .chain_update(bytes)

@@ -280,14 +280,21 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
         None
     }
 
-    /// A digest of 64 hex characters that is not HMAC-SHA256: plain SHA-256 of the body, or of
-    /// secret and body concatenated.
+    /// A digest of 64 hex characters that is not HMAC-SHA256: plain SHA-256 of the body, of
+    /// secret and body concatenated, or the API's legacy scheme, of body and secret.
     fn algorithms(&mut self, body: &[u8]) -> Option<Diagnostic> {
-        let want = self.signature.as_bytes();
-        if Sha256::digest(body).as_slice() == want {
+        let want = self.signature.as_bytes().as_slice();
+        if Algorithm::Sha256.digest(b"", body) == want {
             return Some(wrong_algorithm("a plain SHA-256 of the body"));
         }
-        self.secrets
+        let secrets = self.secrets;
+        if secrets
+            .iter()
+            .any(|s| Algorithm::LegacySha256.digest(s.as_ref(), body) == want)
+        {
+            return Some(Mistake::LegacySignatureScheme.named());
+        }
+        secrets
             .iter()
             .any(|s| Sha256::digest([s.as_ref(), body].concat()).as_slice() == want)
             .then(|| wrong_algorithm("a SHA-256 of the secret and the body concatenated"))
