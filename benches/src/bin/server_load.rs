@@ -135,7 +135,7 @@ fn main() {
         Encoding::Gzip,
         6,
     );
-    let head = sessionkit_mock::client::head(
+    let head = sessionkit_conform::client::head(
         "POST",
         "/v1/sessions",
         "127.0.0.1",

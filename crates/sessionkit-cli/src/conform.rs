@@ -1,4 +1,4 @@
-//! `sessionkit conform`: the conformance run of `sessionkit_mock::conform` (every corpus case
+//! `sessionkit conform`: the conformance run of `sessionkit_conform` (every corpus case
 //! sent to a server with its own credentials, in every profile it applies to) with a progress
 //! bar and a report in text, JSON or JUnit.
 
@@ -9,7 +9,7 @@ use anyhow::Context;
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
-use sessionkit_mock::conform::Conform;
+use sessionkit_conform::Conform;
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 

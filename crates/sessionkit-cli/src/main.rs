@@ -8,7 +8,7 @@ mod send;
 mod serve;
 mod sign;
 mod threshold;
-mod threshold_chart;
+
 mod validate;
 mod verify;
 

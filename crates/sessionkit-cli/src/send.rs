@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use sessionkit_mock::client;
+use sessionkit_conform::client;
 
 use crate::args::ClientArgs;
 use crate::{CONFORMS, DOES_NOT_CONFORM};

@@ -10,7 +10,7 @@ use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::LabelledSecret;
 use sessionkit::Limits;
 use sessionkit::Profile;
-use sessionkit_mock::Settings;
+use sessionkit_server::Settings;
 
 use crate::CONFORMS;
 
@@ -139,7 +139,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .init();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let server = sessionkit_mock::start(settings)
+        let server = sessionkit_server::start(settings)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let stopped = stop_signal();

@@ -345,7 +345,7 @@ fn conform_refuses_a_corpus_file_that_is_not_the_manifests() {
 /// are rebuilt from their recipes for its key and secret, none is skipped.
 #[test]
 fn conform_runs_every_case_with_the_targets_credentials() {
-    let mut settings = sessionkit_mock::Settings::default();
+    let mut settings = sessionkit_server::Settings::default();
     settings.receive.api_keys = vec!["their-key".into()];
     settings.receive.secrets = vec![b"their-secret".to_vec()];
     settings.receive.profile = sessionkit::Profile::Strict;
@@ -377,7 +377,7 @@ fn conform_runs_every_case_with_the_targets_credentials() {
 
 #[test]
 fn conform_names_the_cases_a_broken_server_gets_wrong() {
-    let server = sessionkit_testkit::server::TestServer::start(sessionkit_mock::Settings {
+    let server = sessionkit_testkit::server::TestServer::start(sessionkit_server::Settings {
         skip_signature_check: true,
         ..Default::default()
     });
@@ -952,7 +952,7 @@ proptest::proptest! {
         };
         let outcome = sessionkit::receive(&request.headers, &request.body, &config);
         let url = SERVER.with(|s| s.url.clone());
-        let reply = sessionkit_mock::client::send(
+        let reply = sessionkit_conform::client::send(
             "POST", &url, &request.headers, &request.body, std::time::Duration::from_secs(10),
         ).unwrap();
         let answer: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
@@ -965,12 +965,12 @@ proptest::proptest! {
     }
 }
 
-/// The conformance run as a library (`sessionkit_mock::conform`), the way a server team calls it
+/// The conformance run as a library (`sessionkit_conform`), the way a server team calls it
 /// from `cargo test`: it passes the independent server with that server's credentials, and its
 /// report names the case that shows a planted bug.
 #[test]
 fn conform_library_judges_a_server_from_cargo_test() {
-    use sessionkit_mock::conform::Conform;
+    use sessionkit_conform::Conform;
     let good = ContractServer::start("documented", None);
     let report = Conform::against(&good.url)
         .credentials("their-key", "their-secret")
@@ -1197,7 +1197,7 @@ fn fuzz_finds_the_bugs_the_corpus_misses() {
 }
 
 /// `fuzz` holds every answer to the rules `conform` checks on answers (one function,
-/// `sessionkit_mock::conform::answer_problems`): each variant of the independent server that
+/// `sessionkit_conform::answer_problems`): each variant of the independent server that
 /// breaks one is found, in a group named after the rule.
 #[test]
 fn fuzz_checks_answers_by_conforms_rules() {

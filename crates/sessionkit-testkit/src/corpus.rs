@@ -5,14 +5,21 @@ use std::path::PathBuf;
 
 pub use sessionkit::corpus::{Case, Expect, Finding, Manifest, Verdict, WireRequest};
 
-/// The repository's `corpus/` folder.
+/// The repository's root folder.
+pub fn repo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The corpus: `crates/sessionkit-conform/corpus`, the crate that embeds it (the repository's
+/// `corpus/` is a link to it; `..` from inside a link would climb out of the crate, so this names
+/// the folder itself).
 pub fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
+    repo_dir().join("crates/sessionkit-conform/corpus")
 }
 
 /// The repository's `schemas/` folder.
 pub fn schemas_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas")
+    repo_dir().join("schemas")
 }
 
 /// Reads `corpus/manifest.json`.

@@ -1,6 +1,6 @@
 //! Spawns the reference server on a free loopback port for a test, and stops it when dropped.
 
-use sessionkit_mock::{Server, Settings};
+use sessionkit_server::{Server, Settings};
 
 /// A reference server running on its own runtime; blocking test code talks to it over TCP.
 pub struct TestServer {
@@ -23,7 +23,7 @@ impl TestServer {
             ..settings
         };
         let server = runtime
-            .block_on(sessionkit_mock::start(settings))
+            .block_on(sessionkit_server::start(settings))
             .expect("server starts");
         let url = server.url();
         Self {

@@ -357,7 +357,7 @@ fn no_answer_lists_a_code_twice() {
 /// renders them. `SESSIONKIT_BLESS=1` rewrites them in README.md instead (never in CI).
 #[test]
 fn readme_tables_are_the_catalogue() {
-    let path = corpus::corpus_dir().join("../README.md");
+    let path = corpus::repo_dir().join("README.md");
     let mut readme = std::fs::read_to_string(&path).unwrap();
     let bless = std::env::var_os("SESSIONKIT_BLESS").is_some();
     for (name, table) in [

@@ -37,7 +37,7 @@ fn every_fuzz_target_survives_the_seeds_and_past_crashes() {
     let mut seeds = Vec::new();
     files_under(&corpus_dir(), &mut seeds);
     assert!(seeds.len() > 100, "{} seeds", seeds.len());
-    let regressions = corpus_dir().join("../fuzz/regressions");
+    let regressions = sessionkit_testkit::corpus::repo_dir().join("fuzz/regressions");
     let mut failures = Vec::new();
     for (name, target) in TARGETS {
         let mut inputs = seeds.clone();

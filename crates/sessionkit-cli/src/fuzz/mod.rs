@@ -5,7 +5,7 @@
 //! target's credentials unless the mutation is about the signature. What the contract requires of
 //! the answer comes from `sessionkit::receive` in the target's profile. A finding is a different
 //! status or vendor code, a 5xx, no answer (timeout, reset), or an answer whose form breaks a rule
-//! `conform` checks too (`sessionkit_mock::conform::answer_problems`: the vendor's shape,
+//! `conform` checks too (`sessionkit_conform::answer_problems`: the vendor's shape,
 //! Content-Type, Accept-Encoding on a 415, and on a 201 the signature over its bytes,
 //! X-AUTH-CLIENT and the echo). Findings are grouped by (stage, expected, got);
 //! the first of each group is shrunk to the smallest request that still shows it and written out
@@ -24,8 +24,8 @@ use sessionkit::Config;
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
-use sessionkit_mock::client;
-use sessionkit_mock::conform::{AnswerProblem, AnswerRules, answer_problems};
+use sessionkit_conform::client;
+use sessionkit_conform::{AnswerProblem, AnswerRules, answer_problems};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 
@@ -319,7 +319,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
             url.clone()
         }
         None => {
-            let mut settings = sessionkit_mock::Settings {
+            let mut settings = sessionkit_server::Settings {
                 addr: ([127, 0, 0, 1], 0).into(),
                 ..Default::default()
             };
@@ -327,7 +327,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
             settings.receive.api_keys = vec![args.api_key.clone()];
             settings.receive.secrets = vec![args.secret.clone().into_bytes()];
             let started = runtime
-                .block_on(sessionkit_mock::start(settings))
+                .block_on(sessionkit_server::start(settings))
                 .context("cannot start the reference server")?;
             let url = format!("{}/v1/sessions", started.url());
             server = Some(started);
@@ -345,7 +345,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         api_key: args.api_key.clone(),
         secret: args.secret.clone(),
     };
-    let bases: Vec<Value> = sessionkit_mock::conform::embedded_corpus()
+    let bases: Vec<Value> = sessionkit_conform::embedded_corpus()
         .iter()
         .filter(|(name, _)| name.starts_with("schema/seed/"))
         .filter_map(|(_, bytes)| serde_json::from_slice(bytes).ok())

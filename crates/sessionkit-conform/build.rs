@@ -1,18 +1,22 @@
-//! Embeds the corpus (`corpus/` at the workspace root, about 2 MB) in the crate, so that a
-//! `sessionkit` binary installed without a checkout (a wheel, `cargo install`) still runs the
-//! conformance run. Writes `$OUT_DIR/corpus.rs`: a list of (path, bytes) pairs.
+//! Embeds the corpus (this crate's `corpus/`, about 2 MB; the repository's `corpus/` links to it) in
+//! the crate, so that a `sessionkit` binary installed without a checkout (a wheel, `cargo install`)
+//! still runs the conformance run. Writes `$OUT_DIR/corpus.rs`: a list of (path, bytes) pairs. A
+//! missing corpus fails the build: a conformance run with no cases would pass every server.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
-        .join("../../corpus");
+    let root =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("corpus");
     println!("cargo:rerun-if-changed={}", root.display());
+    assert!(
+        root.join("manifest.json").is_file(),
+        "{} has no manifest.json: the crate must be built with its corpus",
+        root.display()
+    );
     let mut files = Vec::new();
-    if root.join("manifest.json").is_file() {
-        collect(&root, &root, &mut files);
-    }
+    collect(&root, &root, &mut files);
     files.sort();
     let mut out = String::from("&[\n");
     for (name, path) in &files {

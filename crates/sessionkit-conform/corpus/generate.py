@@ -17,7 +17,10 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(ROOT)
+# The corpus lives in the crate that embeds it (crates/sessionkit-conform/corpus); the repository's
+# corpus/ is a link to it. Either way the repository root is the folder above that holds docs/.
+REPO = next(p for p in (os.path.dirname(ROOT), os.path.abspath(os.path.join(ROOT, "..", "..", "..")))
+            if os.path.isdir(os.path.join(p, "docs", "examples")))
 
 def doc_path():
     """The documentation's text file, when given: --doc PATH or SESSIONKIT_API_DOC."""

@@ -1,4 +1,4 @@
-//! The conformance run as a library: every corpus case sent to a server with its own credentials,
+//! sessionkit-conform: the conformance run as a library: every corpus case sent to a server with its own credentials,
 //! in every profile it applies to: the wire-level cases rebuilt from their recipes, and every
 //! body-level case signed and sent in each encoding. Status, vendor code, the vendor's answer
 //! shape, answer headers, the named mistake (when the answer names any), and on 201 the answer's
@@ -6,7 +6,7 @@
 //! progress bar and a report file; a server team runs it from `cargo test`:
 //!
 //! ```no_run
-//! use sessionkit_mock::conform::Conform;
+//! use sessionkit_conform::Conform;
 //!
 //! let report = Conform::against("http://127.0.0.1:8080/v1/sessions")
 //!     .credentials("their-api-key", "their-secret")
@@ -25,7 +25,7 @@ use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
 
-use crate::client;
+pub mod client;
 
 mod cases;
 mod check;
@@ -278,12 +278,12 @@ impl Embedded {
             let mut servers = Vec::new();
             let mut targets = Vec::new();
             for profile in Profile::ALL {
-                let mut settings = crate::Settings {
+                let mut settings = sessionkit_server::Settings {
                     addr: ([127, 0, 0, 1], 0).into(),
                     ..Default::default()
                 };
                 settings.receive.profile = profile;
-                match runtime.block_on(crate::start(settings)) {
+                match runtime.block_on(sessionkit_server::start(settings)) {
                     Ok(server) => {
                         targets.push((profile, format!("{}/v1/sessions", server.url())));
                         servers.push(server);

@@ -1,12 +1,13 @@
 //! A client test with `MockServer`: a client that signs the compressed bytes, and what the test
-//! sees. Run with `cargo run -p sessionkit-mock --example mock_server`.
+//! sees. Run with `cargo run -p sessionkit-server --example mock_server`.
 
 use std::time::Duration;
 
 use sessionkit::codec::Encoding;
 use sessionkit::headers::Headers;
 
-use sessionkit_mock::{MockServer, client};
+use sessionkit_conform::client;
+use sessionkit_server::MockServer;
 
 /// The client under test: serializes, compresses, then signs (the documented mistake).
 fn create_session(base_url: &str) -> u16 {

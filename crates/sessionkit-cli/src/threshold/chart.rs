@@ -7,7 +7,7 @@ use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 use sessionkit::cost::{Connection, Link};
 
-use crate::threshold::{Measurement, total_us};
+use super::measure::{Measurement, total_us};
 
 /// One colour per choice, in the order measured (identity first, in black).
 const COLOURS: [RGBColor; 8] = [
@@ -161,7 +161,7 @@ fn break_even(
     link: &Link,
     connection: Connection,
 ) -> Option<f64> {
-    let verdict = crate::threshold::verdict(groups, sizes, link, connection);
+    let verdict = super::measure::verdict(groups, sizes, link, connection);
     let kib = verdict.break_even_kib?;
     let i = sizes.iter().position(|&s| s == kib)?;
     Some(groups[i][0].json_bytes as f64)

@@ -14,7 +14,7 @@ use sessionkit::corpus::{self, Manifest};
 use sessionkit::curl_command;
 use sessionkit::headers::Headers;
 
-use super::{Conform, Error};
+use crate::{Conform, Error};
 
 /// What must come back.
 #[derive(Debug, Clone, Serialize)]

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::State;
 use super::answer::{Answer, ServerError};
-use super::connection::{declared_length, drain_in_background, headers_of, read_body};
+use super::request::{declared_length, drain_in_background, headers_of, read_body};
 
 /// What a route answers, and what it adds to the request's report record.
 type Routed = (Result<Answer, ServerError>, Value);

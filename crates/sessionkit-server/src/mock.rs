@@ -5,7 +5,8 @@
 //! ```
 //! use sessionkit::codec::Encoding;
 //! use sessionkit::SignedRequest;
-//! use sessionkit_mock::{MockServer, client};
+//! use sessionkit_conform::client;
+//! use sessionkit_server::MockServer;
 //!
 //! let server = MockServer::start_blocking();
 //! let body = br#"{"verification":{}}"#;

@@ -3,11 +3,11 @@
 //! credentials; point `Conform::against` at yours.
 //!
 //! ```sh
-//! cargo run -p sessionkit-mock --example conform_your_server
+//! cargo run -p sessionkit-conform --example conform_your_server
 //! ```
 
-use sessionkit_mock::conform::Conform;
-use sessionkit_mock::{MockServer, Settings};
+use sessionkit_conform::Conform;
+use sessionkit_server::{MockServer, Settings};
 
 fn main() {
     let mut settings = Settings::default();

@@ -14,8 +14,8 @@ use sessionkit::codec::Encoding;
 use sessionkit::headers::Headers;
 
 use sessionkit::crypto::Signature;
-use sessionkit_mock::Settings;
-use sessionkit_mock::client::{self, Reply};
+use sessionkit_conform::client::{self, Reply};
+use sessionkit_server::Settings;
 use sessionkit_testkit::server::TestServer;
 
 const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
@@ -567,7 +567,7 @@ fn signs_the_compressed_bytes(url: &str) -> u16 {
 
 #[test]
 fn mock_server_verify_returns_the_mistakes_with_their_hints() {
-    let server = sessionkit_mock::MockServer::start_blocking();
+    let server = sessionkit_server::MockServer::start_blocking();
     assert_eq!(signs_the_compressed_bytes(&server.url()), 401);
     assert_eq!(server.requests().len(), 1);
     let mismatches = server.verify().unwrap_err();
@@ -585,19 +585,19 @@ fn mock_server_verify_returns_the_mistakes_with_their_hints() {
 #[test]
 #[should_panic(expected = "mistake[signed_compressed_bytes]")]
 fn mock_server_panics_on_drop_when_bad_requests_were_never_verified() {
-    let server = sessionkit_mock::MockServer::start_blocking();
+    let server = sessionkit_server::MockServer::start_blocking();
     signs_the_compressed_bytes(&server.url());
 }
 
 #[test]
 fn mock_server_allows_failures_when_asked() {
-    let server = sessionkit_mock::MockServer::start_blocking().allow_failures();
+    let server = sessionkit_server::MockServer::start_blocking().allow_failures();
     signs_the_compressed_bytes(&server.url());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mock_server_starts_in_an_async_test() {
-    let server = sessionkit_mock::MockServer::start().await;
+    let server = sessionkit_server::MockServer::start().await;
     let url = server.url();
     let request = signed(BODY, Encoding::Deflate);
     let sessions = format!("{url}/v1/sessions");

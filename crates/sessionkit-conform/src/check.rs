@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use sessionkit::crypto::Signature;
 
-use super::Conform;
-use super::cases::Case;
+use crate::Conform;
+use crate::cases::Case;
 
 /// What one answer was, and what is wrong with it.
 #[derive(Debug, Default)]

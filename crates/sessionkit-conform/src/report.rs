@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::cases::Expected;
+use crate::cases::Expected;
 
 /// One case's outcome.
 #[derive(Debug, Clone, Serialize)]

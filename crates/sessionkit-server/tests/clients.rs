@@ -264,7 +264,7 @@ fn python_example_doctor_mistakes_are_named() {
     assert_each_named(mistakes);
     // A hex-looking secret used hex-decoded (bytes.fromhex), against a server with such a secret.
     let secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    let mut settings = sessionkit_mock::Settings::default();
+    let mut settings = sessionkit_server::Settings::default();
     settings.receive.secrets = vec![secret.as_bytes().to_vec()];
     let hex_server = TestServer::start(settings);
     let code = replace(
@@ -366,7 +366,7 @@ fn node_example_doctor_mistakes_are_named() {
     assert_each_named_by("node", mistakes);
     // A hex-looking secret used hex-decoded (Buffer.from(secret, 'hex')).
     let secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    let mut settings = sessionkit_mock::Settings::default();
+    let mut settings = sessionkit_server::Settings::default();
     settings.receive.secrets = vec![secret.as_bytes().to_vec()];
     let hex_server = TestServer::start(settings);
     let hex_port = hex_server.url.rsplit(':').next().unwrap().parse().unwrap();

@@ -8,6 +8,7 @@ mod answer;
 mod connection;
 mod control;
 mod knobs;
+mod request;
 mod routes;
 mod sessions;
 

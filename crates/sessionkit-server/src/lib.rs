@@ -1,0 +1,9 @@
+//! sessionkit-server: the reference server for `POST /v1/sessions` on loopback, serving the
+//! contract through `sessionkit::receive` (never a second implementation of it), with its control
+//! API for test suites (`/__sessionkit/...`), and `MockServer` for Rust tests.
+
+pub mod mock;
+pub mod server;
+
+pub use mock::{Mismatches, MockServer};
+pub use server::{Server, Settings, start};
