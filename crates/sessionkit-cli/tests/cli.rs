@@ -349,7 +349,7 @@ fn conform_runs_every_case_with_the_targets_credentials() {
     settings.receive.api_keys = vec!["their-key".into()];
     settings.receive.secrets = vec![b"their-secret".to_vec()];
     settings.receive.profile = sessionkit::Profile::Strict;
-    let server = sessionkit_testkit::server::TestServer::start(settings);
+    let server = sessionkit_testkit::server::start(settings);
     let url = server.sessions_url();
     let args = [
         "conform",
@@ -377,7 +377,7 @@ fn conform_runs_every_case_with_the_targets_credentials() {
 
 #[test]
 fn conform_names_the_cases_a_broken_server_gets_wrong() {
-    let server = sessionkit_testkit::server::TestServer::start(sessionkit_server::Settings {
+    let server = sessionkit_testkit::server::start(sessionkit_server::Settings {
         skip_signature_check: true,
         ..Default::default()
     });
@@ -424,7 +424,7 @@ fn conform_names_the_cases_a_broken_server_gets_wrong() {
 
 #[test]
 fn send_posts_to_a_server_and_checks_the_answer() {
-    let server = sessionkit_testkit::server::TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let body = corpus("schema/seed/python-client.json");
     let url = server.sessions_url();
     let out = sessionkit(
@@ -501,7 +501,7 @@ fn serve_prints_its_address_first_and_stops_on_sigterm() {
 /// `sessionkit request` prints a curl command that a server following the contract accepts.
 #[test]
 fn request_output_sent_by_curl_is_accepted() {
-    let server = sessionkit_testkit::server::TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let scratch = Scratch::new("curl");
     let out_dir = scratch.path();
     let url = server.sessions_url();

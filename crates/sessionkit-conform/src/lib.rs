@@ -26,6 +26,8 @@ use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
 
 pub mod client;
+mod fuzz;
+mod junit;
 
 mod cases;
 mod check;
@@ -34,7 +36,9 @@ mod send;
 
 pub use cases::{Expected, embedded_corpus};
 pub use check::{AnswerProblem, AnswerRules, answer_problems};
+pub use fuzz::{Finding, Fuzz, FuzzProgress, FuzzReport};
 pub use report::CaseResult;
+use sessionkit_server::Background;
 
 use cases::{Corpus, load_cases};
 use check::{Checked, check};
@@ -255,69 +259,39 @@ impl Report {
     }
 }
 
-/// The reference server once per profile, on a thread and runtime of its own so that a run
-/// works from synchronous and asynchronous callers alike; stopped on drop.
+/// The reference server once per profile, each a [`Background`] (a thread and runtime of its
+/// own), so that a run works from synchronous and asynchronous callers alike; stopped on drop.
 struct Embedded {
     targets: Vec<(Profile, String)>,
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _servers: Vec<Background>,
 }
 
 impl Embedded {
     fn start() -> Result<Self, Error> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Runtime::new() {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(Error(format!("cannot start a runtime: {e}"))));
-                    return;
-                }
-            };
-            let mut servers = Vec::new();
-            let mut targets = Vec::new();
-            for profile in Profile::ALL {
-                let mut settings = sessionkit_server::Settings {
-                    addr: ([127, 0, 0, 1], 0).into(),
-                    ..Default::default()
-                };
-                settings.receive.profile = profile;
-                match runtime.block_on(sessionkit_server::start(settings)) {
-                    Ok(server) => {
-                        targets.push((profile, format!("{}/v1/sessions", server.url())));
-                        servers.push(server);
-                    }
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(Error(format!(
-                            "cannot start the reference server: {e}"
-                        ))));
-                        return;
-                    }
-                }
-            }
-            let _ = ready_tx.send(Ok(targets));
-            let _ = stop_rx.recv();
-            for server in servers {
-                runtime.block_on(server.shutdown());
-            }
-        });
-        let targets = ready_rx
-            .recv()
-            .map_err(|_| Error("the reference server's thread ended".into()))??;
+        let mut servers = Vec::new();
+        let mut targets = Vec::new();
+        for profile in Profile::ALL {
+            let server = reference_server(profile, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET)
+                .map_err(|e| Error(format!("cannot start the reference server: {e}")))?;
+            targets.push((profile, server.sessions_url()));
+            servers.push(server);
+        }
         Ok(Self {
             targets,
-            stop: Some(stop_tx),
-            thread: Some(thread),
+            _servers: servers,
         })
     }
 }
 
-impl Drop for Embedded {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+/// The reference server for a run: in `profile`, knowing one API key and secret.
+pub(crate) fn reference_server(
+    profile: Profile,
+    api_key: &str,
+    secret: &str,
+) -> std::io::Result<Background> {
+    let mut settings = sessionkit_server::Settings::default();
+    settings.receive.profile = profile;
+    settings.receive.api_keys = vec![api_key.to_owned()];
+    settings.receive.secrets = vec![secret.as_bytes().to_vec()];
+    Background::start(settings)
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::cases::Expected;
+use crate::junit;
 
 /// One case's outcome.
 #[derive(Debug, Clone, Serialize)]
@@ -94,48 +95,18 @@ pub(crate) fn text_report(results: &[CaseResult], target: &str) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 pub(crate) fn junit_report(results: &[CaseResult]) -> String {
-    use std::fmt::Write;
-    let failed = results.iter().filter(|r| !r.passed).count();
-    let total: f64 = results.iter().map(|r| r.seconds).sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"sessionkit conform\" tests=\"{}\" failures=\"{failed}\" time=\"{total:.3}\">",
-        results.len()
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"sessionkit conform\" tests=\"{}\" failures=\"{failed}\" time=\"{total:.3}\">",
-        results.len()
-    );
-    for r in results {
-        let _ = write!(
-            out,
-            "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
-            xml_escape(&r.stage),
-            xml_escape(&r.name),
-            r.seconds
-        );
-        if r.passed {
-            out.push_str("/>\n");
-        } else {
-            let detail = r.problems.join("\n") + "\n" + r.curl.as_deref().unwrap_or("");
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                xml_escape(&r.problems.join("; ")),
-                xml_escape(&detail)
-            );
-        }
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    let cases: Vec<junit::TestCase> = results
+        .iter()
+        .map(|r| junit::TestCase {
+            classname: r.stage.clone(),
+            name: r.name.clone(),
+            seconds: r.seconds,
+            failure: (!r.passed).then(|| {
+                let detail = r.problems.join("\n") + "\n" + r.curl.as_deref().unwrap_or("");
+                (r.problems.join("; "), detail)
+            }),
+        })
+        .collect();
+    junit::write("sessionkit conform", &cases)
 }

@@ -2,8 +2,10 @@
 //! contract through `sessionkit::receive` (never a second implementation of it), with its control
 //! API for test suites (`/__sessionkit/...`), and `MockServer` for Rust tests.
 
+mod background;
 pub mod mock;
 pub mod server;
 
+pub use background::Background;
 pub use mock::{Mismatches, MockServer};
 pub use server::{Server, Settings, start};

@@ -9,8 +9,6 @@
 
 use std::process::Command;
 
-use sessionkit_testkit::server::TestServer;
-
 /// A client example of the documentation, as `docs/examples/` keeps it.
 fn example(file: &str) -> String {
     let path = format!("{}/../../docs/examples/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -100,14 +98,14 @@ fn run(program: &str, flag: &str, code: &str) -> String {
 
 #[test]
 fn python_example_gets_201() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let printed = run("python3", "-c", &python_example(&server.url));
     assert!(printed.starts_with("201 {'status': 'success'"), "{printed}");
 }
 
 #[test]
 fn node_example_gets_201() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let port = server.url.rsplit(':').next().unwrap().parse().unwrap();
     let printed = run("node", "-e", &node_example(port));
     assert!(printed.starts_with("201 {"), "{printed}");
@@ -116,7 +114,7 @@ fn node_example_gets_201() {
 
 #[test]
 fn python_example_mistakes_are_named() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let example = python_example(&server.url);
     let sign_line = "payload_bytes,\nhashlib.sha256,";
     let mistakes: Vec<(&str, String, &str, &str)> = vec![
@@ -188,7 +186,7 @@ fn python_example_mistakes_are_named() {
 /// (`requests`) the way integrators make them; the answer names each.
 #[test]
 fn python_example_doctor_mistakes_are_named() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let example = python_example(&server.url);
     let key_line = "SHARED_SECRET.encode(\"utf-8\"),";
     let sign_line = "payload_bytes,\nhashlib.sha256,";
@@ -266,7 +264,7 @@ fn python_example_doctor_mistakes_are_named() {
     let secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     let mut settings = sessionkit_server::Settings::default();
     settings.receive.secrets = vec![secret.as_bytes().to_vec()];
-    let hex_server = TestServer::start(settings);
+    let hex_server = sessionkit_testkit::server::start(settings);
     let code = replace(
         &replace(
             &python_example(&hex_server.url),
@@ -288,7 +286,7 @@ fn python_example_doctor_mistakes_are_named() {
 /// `http`), the way its users make them; the answer names each.
 #[test]
 fn node_example_doctor_mistakes_are_named() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let port = server.url.rsplit(':').next().unwrap().parse().unwrap();
     let example = node_example(port);
     let hmac = ".createHmac('sha256', SHARED_SECRET)";
@@ -368,7 +366,7 @@ fn node_example_doctor_mistakes_are_named() {
     let secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     let mut settings = sessionkit_server::Settings::default();
     settings.receive.secrets = vec![secret.as_bytes().to_vec()];
-    let hex_server = TestServer::start(settings);
+    let hex_server = sessionkit_testkit::server::start(settings);
     let hex_port = hex_server.url.rsplit(':').next().unwrap().parse().unwrap();
     let code = replace(
         &replace(
@@ -411,7 +409,7 @@ fn assert_each_named_by(program: &str, mistakes: Vec<(&str, String, &str, &str)>
 /// signed), and `echo "$BODY" | curl --data-binary @-` adds one (the variable was signed).
 #[test]
 fn curl_mistakes_are_named() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let dir = std::env::temp_dir().join(format!("sessionkit-curl-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let pretty = "{\n  \"verification\": {\n    \"vendorData\": \"customer-123\"\n  }\n}";

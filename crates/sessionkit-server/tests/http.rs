@@ -41,7 +41,7 @@ fn answer_signature_holds(reply: &Reply) -> bool {
 
 #[test]
 fn created_answer_is_signed_echoes_and_conforms() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     for encoding in Encoding::ALL {
         let request = signed(BODY, encoding);
         let reply = post(&server, &request.headers, &request.body);
@@ -83,7 +83,7 @@ fn created_answer_is_signed_echoes_and_conforms() {
 
 #[test]
 fn every_failure_status_has_the_error_shape() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let good = signed(BODY, Encoding::Gzip);
     let without = |name: &str| -> Headers {
         good.headers
@@ -159,7 +159,7 @@ fn every_failure_status_has_the_error_shape() {
 
 #[test]
 fn decision_endpoint_checks_the_signed_id() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let request = signed(BODY, Encoding::Identity);
     let created = json(&post(&server, &request.headers, &request.body));
     let id = created["verification"]["id"].as_str().unwrap().to_owned();
@@ -220,7 +220,7 @@ fn decision_endpoint_checks_the_signed_id() {
 
 #[test]
 fn forced_answers_rate_limit_and_fault_rate() {
-    let server = TestServer::start(Settings {
+    let server = sessionkit_testkit::server::start(Settings {
         rate_limit: Some(2),
         ..Settings::default()
     });
@@ -249,7 +249,7 @@ fn forced_answers_rate_limit_and_fault_rate() {
         .unwrap();
     assert!((1..=60).contains(&wait));
     drop(server);
-    let server = TestServer::start(Settings {
+    let server = sessionkit_testkit::server::start(Settings {
         fault_rate: 1.0,
         ..Settings::default()
     });
@@ -278,7 +278,7 @@ fn start_slow_request(addr: &str) -> (TcpStream, SignedRequest) {
 
 #[test]
 fn a_declared_length_over_the_limit_is_refused_before_the_body() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let addr = server.url.trim_start_matches("http://").to_owned();
     let request = signed(BODY, Encoding::Identity);
     let mut stream = TcpStream::connect(&addr).unwrap();
@@ -314,7 +314,7 @@ fn a_declared_length_over_the_limit_is_refused_before_the_body() {
 
 #[test]
 fn slow_clients_do_not_hold_a_worker() {
-    let server = TestServer::start(Settings {
+    let server = sessionkit_testkit::server::start(Settings {
         header_timeout: Duration::from_millis(300),
         body_timeout: Duration::from_millis(300),
         ..Settings::default()
@@ -347,7 +347,7 @@ fn report_records_each_request() {
     let path =
         std::env::temp_dir().join(format!("sessionkit-report-{}.ndjson", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let server = TestServer::start(Settings {
+    let server = sessionkit_testkit::server::start(Settings {
         report: Some(path.clone()),
         ..Settings::default()
     });
@@ -392,7 +392,7 @@ fn report_records_each_request() {
 
 #[test]
 fn graceful_shutdown_finishes_requests_in_flight() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let addr = server.url.trim_start_matches("http://").to_owned();
     let (mut stream, request) = start_slow_request(&addr);
     std::thread::sleep(Duration::from_millis(100));
@@ -411,7 +411,7 @@ fn graceful_shutdown_finishes_requests_in_flight() {
 
 #[test]
 fn oversized_headers_are_refused() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let request = signed(BODY, Encoding::Identity);
     let headers = request
         .headers
@@ -428,7 +428,7 @@ fn oversized_headers_are_refused() {
 
 #[test]
 fn connections_beyond_the_limit_wait_for_a_slot() {
-    let server = TestServer::start(Settings {
+    let server = sessionkit_testkit::server::start(Settings {
         max_connections: 1,
         ..Settings::default()
     });
@@ -471,7 +471,7 @@ fn control(server: &TestServer, method: &str, route: &str, body: &[u8]) -> Reply
 
 #[test]
 fn control_api_health_requests_reset_and_verify() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     let health = control(&server, "GET", "health", b"");
     assert_eq!(health.status, 200);
     let version = env!("CARGO_PKG_VERSION");
@@ -511,7 +511,7 @@ fn control_api_health_requests_reset_and_verify() {
 
 #[test]
 fn control_api_scripts_answers_for_retry_tests() {
-    let server = TestServer::default_settings();
+    let server = sessionkit_testkit::server::default_settings();
     assert_eq!(
         control(&server, "POST", "script", b"[429, 418]").status,
         400

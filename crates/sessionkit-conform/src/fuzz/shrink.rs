@@ -3,13 +3,18 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use serde_json::{Value, json};
 use sessionkit::codec::Encoding;
 use sha2::{Digest, Sha256};
 
 use super::generate::{self, Credentials, Input, Mutation, SignMistake};
-use super::{Finding, Run};
+use super::oracle::{Finding, Run};
+use crate::Error;
+
+/// The error of writing `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |e| Error(format!("cannot write {}: {e}", path.display()))
+}
 
 /// Requests one shrink may send.
 const ATTEMPTS: usize = 400;
@@ -136,8 +141,8 @@ fn halve_strings(value: &mut Value) -> bool {
 /// bytes when they differ, an entry in `dir/manifest.json` (the corpus's format: header lines with
 /// the documentation's credentials and a signing recipe, so `conform` rebuilds it for any
 /// server) and `finding-N.curl` (the request as sent to the target).
-pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
     let documented = Credentials {
         api_key: sessionkit::EXAMPLE_API_KEY.into(),
         secret: sessionkit::EXAMPLE_SHARED_SECRET.into(),
@@ -146,8 +151,7 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> a
     let as_sent = generate::build(&finding.input, &run.credentials);
     let file = format!("finding-{n}.bin");
     let path = dir.join(&file);
-    std::fs::write(&path, &as_sent.body)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(&path, &as_sent.body).map_err(io(&path))?;
     let hex = |bytes: &[u8]| format!("{:x}", Sha256::digest(bytes));
     let mut sign = match &as_documented.signed {
         Some(signed) if *signed == as_documented.body => {
@@ -155,7 +159,8 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> a
         }
         Some(signed) => {
             let signed_file = format!("finding-{n}.signed.bin");
-            std::fs::write(dir.join(&signed_file), signed)?;
+            let signed_path = dir.join(&signed_file);
+            std::fs::write(&signed_path, signed).map_err(io(&signed_path))?;
             json!({"bytes": signed_file, "sha256": hex(signed), "form": "hex"})
         }
         None => Value::Null,
@@ -205,12 +210,11 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> a
         cases.retain(|c| c["file"] != file.as_str());
         cases.push(entry);
     }
-    std::fs::write(
-        &manifest_path,
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error(e.to_string()))?;
+    std::fs::write(&manifest_path, text + "\n").map_err(io(&manifest_path))?;
     let curl = sessionkit::curl_command(&as_sent.headers, &run.url, &path.display().to_string());
-    std::fs::write(dir.join(format!("finding-{n}.curl")), format!("{curl}\n"))?;
+    let curl_path = dir.join(format!("finding-{n}.curl"));
+    std::fs::write(&curl_path, format!("{curl}\n")).map_err(io(&curl_path))?;
     finding.curl = Some(curl);
     finding.file = Some(path.display().to_string());
     Ok(())

@@ -1,0 +1,153 @@
+//! `sessionkit fuzz`: the live fuzzer of `sessionkit_conform::Fuzz`, with a progress line, the
+//! report in the chosen format and the exit code.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::Profile;
+use sessionkit_conform::{Fuzz, FuzzProgress};
+
+use crate::{CONFORMS, DOES_NOT_CONFORM};
+
+/// Report formats of `sessionkit fuzz`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FuzzFormat {
+    /// A summary per stage and each finding with its curl command.
+    Text,
+    /// One JSON object.
+    Json,
+    /// JUnit XML: one test case per finding group.
+    Junit,
+}
+
+/// Arguments of `sessionkit fuzz`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "How it differs: `conform` sends the fixed corpus (the bugs someone thought of); \
+    `fuzz` generates new requests from a seed and asks `receive` what each answer must be (the bugs \
+    nobody thought of); the cargo-fuzz targets fuzz the library in-process.\n\n\
+    Exit status: 0 when nothing was found, 1 when anything was, 2 on usage or I/O errors.\n\n\
+    Examples:\n  sessionkit fuzz --cases 2000                       # against the embedded reference server\n  \
+    sessionkit fuzz --target http://127.0.0.1:8080/v1/sessions --api-key K --secret S --duration 60s --out findings\n  \
+    sessionkit fuzz --target URL --seed 7 --format junit > fuzz.xml"
+)]
+pub struct FuzzArgs {
+    /// URL of `POST /v1/sessions` on the server under test (http:// only). Without it, the
+    /// reference server is started in-process on 127.0.0.1:0.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// API key the target accepts.
+    #[arg(long, default_value = EXAMPLE_API_KEY, value_name = "K")]
+    api_key: String,
+    /// The target's shared secret.
+    #[arg(long, default_value = EXAMPLE_SHARED_SECRET, value_name = "S")]
+    secret: String,
+    /// Profile the target validates in: the oracle decides in the same one.
+    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
+    profile: Profile,
+    /// Seed: the same seed sends the same requests.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How long to run (`60s`, `2m`); the default when --cases is not given is 60s.
+    #[arg(long, value_parser = parse_duration, value_name = "TIME")]
+    duration: Option<Duration>,
+    /// How many cases to send (instead of --duration).
+    #[arg(long, value_name = "N")]
+    cases: Option<u64>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Write each finding group's shrunk case here, in the corpus format (bytes, manifest.json,
+    /// and a curl command).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = FuzzFormat::Text)]
+    format: FuzzFormat,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let not_a_duration = || format!("{text:?} is not a duration such as 60s or 2m");
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u64 = number.parse().map_err(|_| not_a_duration())?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(n)),
+        // Minutes past u64 seconds would wrap to a short run (or panic in a debug build).
+        "m" => n
+            .checked_mul(60)
+            .map(Duration::from_secs)
+            .ok_or_else(not_a_duration),
+        "ms" => Ok(Duration::from_millis(n)),
+        _ => Err(not_a_duration()),
+    }
+}
+
+/// Runs `sessionkit fuzz`.
+pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
+    anyhow::ensure!(args.concurrency >= 1, "--concurrency must be at least 1");
+    let mut fuzz = match &args.target {
+        Some(url) => Fuzz::against(url.clone()),
+        None => Fuzz::embedded(),
+    }
+    .credentials(args.api_key.clone(), args.secret.clone())
+    .profile(args.profile)
+    .seed(args.seed)
+    .concurrency(args.concurrency)
+    .timeout(Duration::from_secs(args.timeout));
+    if let Some(duration) = args.duration {
+        fuzz = fuzz.duration(duration);
+    }
+    if let Some(cases) = args.cases {
+        fuzz = fuzz.cases(cases);
+    }
+    if let Some(dir) = &args.out {
+        fuzz = fuzz.out(dir.clone());
+    }
+    let progress = indicatif::ProgressBar::new(args.cases.unwrap_or(0));
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} {pos} requests  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = fuzz
+        .run_with(|p: FuzzProgress| {
+            let rate = p.sent as f64 / p.elapsed.as_secs_f64().max(1e-3);
+            progress.set_position(p.sent);
+            progress.set_message(format!("{rate:.0} req/s, {} finding group(s)", p.groups));
+        })
+        .map_err(|e| anyhow::anyhow!(e))?;
+    progress.finish_and_clear();
+    match args.format {
+        FuzzFormat::Text => print!("{}", report.text()),
+        FuzzFormat::Json => println!("{}", serde_json::to_string_pretty(&report.json())?),
+        FuzzFormat::Junit => print!("{}", report.junit()),
+    }
+    Ok(if report.findings().is_empty() {
+        CONFORMS
+    } else {
+        DOES_NOT_CONFORM
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_never_wrap() {
+        assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        for bad in ["", "m", "1h", "-5s", "abc", "307445734561825861m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

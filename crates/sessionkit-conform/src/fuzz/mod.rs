@@ -1,0 +1,457 @@
+//! The live fuzzer (`sessionkit fuzz`): protocol-aware fuzzing of a live server, with `receive` as the oracle.
+//!
+//! Each case is a valid payload (one of the documentation's examples with random values) and one
+//! mutation aimed at one stage (headers, size, decode, signature, json, schema), signed with the
+//! target's credentials unless the mutation is about the signature. What the contract requires of
+//! the answer comes from `sessionkit::receive` in the target's profile. A finding is a different
+//! status or vendor code, a 5xx, no answer (timeout, reset), or an answer whose form breaks a rule
+//! `conform` checks too ([`answer_problems`]: the vendor's shape,
+//! Content-Type, Accept-Encoding on a 415, and on a 201 the signature over its bytes,
+//! X-AUTH-CLIENT and the echo). Findings are grouped by (stage, expected, got);
+//! the first of each group is shrunk to the smallest request that still shows it and written out
+//! as a corpus case with a curl command.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::{Error, client, junit};
+use serde::Serialize;
+use serde_json::Value;
+use sessionkit::Config;
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::Profile;
+
+mod generate;
+mod oracle;
+mod shrink;
+
+use generate::{Credentials, Input, Rng};
+pub use oracle::Finding;
+use oracle::Run;
+
+/// Counts per mutation stage: requests sent and findings.
+#[derive(Debug, Default, Clone, Serialize)]
+struct StageCount {
+    sent: u64,
+    findings: u64,
+}
+
+struct Shared {
+    next: AtomicU64,
+    sent: AtomicU64,
+    stop: AtomicBool,
+    per_stage: Mutex<BTreeMap<&'static str, StageCount>>,
+    groups: Mutex<BTreeMap<String, (Finding, u64)>>,
+}
+
+/// A live fuzzing run, built like [`Conform`](crate::Conform): where, with which credentials,
+/// for how long, then [`Fuzz::run_with`].
+///
+/// ```no_run
+/// use sessionkit_conform::Fuzz;
+///
+/// let report = Fuzz::against("http://127.0.0.1:8080/v1/sessions")
+///     .credentials("their-api-key", "their-secret")
+///     .cases(2000)
+///     .run()
+///     .expect("the server is reachable");
+/// assert!(report.findings().is_empty(), "{}", report.text());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Fuzz {
+    target: Option<String>,
+    api_key: String,
+    secret: String,
+    profile: Profile,
+    seed: u64,
+    duration: Option<Duration>,
+    cases: Option<u64>,
+    concurrency: usize,
+    out: Option<PathBuf>,
+    timeout: Duration,
+}
+
+/// How far a run is, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct FuzzProgress {
+    /// Requests sent so far.
+    pub sent: u64,
+    /// Finding groups so far.
+    pub groups: usize,
+    /// Time since the run started.
+    pub elapsed: Duration,
+    /// The number of cases asked for, when the run is bounded by a count.
+    pub cases: Option<u64>,
+}
+
+impl Fuzz {
+    /// A run against the server at `url` (`http://`, of `POST /v1/sessions`).
+    pub fn against(url: impl Into<String>) -> Self {
+        Self {
+            target: Some(url.into()),
+            ..Self::embedded()
+        }
+    }
+
+    /// A run against the reference server, started in-process on `127.0.0.1:0`.
+    pub fn embedded() -> Self {
+        Self {
+            target: None,
+            api_key: EXAMPLE_API_KEY.into(),
+            secret: EXAMPLE_SHARED_SECRET.into(),
+            profile: Profile::Documented,
+            seed: 1,
+            duration: None,
+            cases: None,
+            concurrency: 4,
+            out: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// The target's API key and shared secret (default: the documentation's).
+    pub fn credentials(mut self, api_key: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.api_key = api_key.into();
+        self.secret = secret.into();
+        self
+    }
+
+    /// The profile the target validates in; the oracle decides in the same one.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The seed: the same seed sends the same requests (default 1).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Run for this long (the default, 60 s, when no case count is given).
+    pub fn duration(mut self, duration: Duration) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Send this many cases (instead of a duration).
+    pub fn cases(mut self, cases: u64) -> Self {
+        self.cases = Some(cases);
+        self
+    }
+
+    /// Requests in flight at once (default 4).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+
+    /// Write each finding group's shrunk case into `dir`, in the corpus format.
+    pub fn out(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out = Some(dir.into());
+        self
+    }
+
+    /// How long to wait for each answer (default 10 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Runs to the end.
+    pub fn run(self) -> Result<FuzzReport, Error> {
+        self.run_with(|_| {})
+    }
+
+    /// Runs, calling `progress` about five times a second.
+    pub fn run_with(self, progress: impl Fn(FuzzProgress)) -> Result<FuzzReport, Error> {
+        if self.concurrency == 0 {
+            return Err(Error("concurrency must be at least 1".into()));
+        }
+        let server = match &self.target {
+            Some(url) => {
+                client::split_url(url).map_err(Error)?;
+                None
+            }
+            None => Some(
+                crate::reference_server(self.profile, &self.api_key, &self.secret)
+                    .map_err(|e| Error(format!("cannot start the reference server: {e}")))?,
+            ),
+        };
+        let url = match (&self.target, &server) {
+            (Some(url), _) => url.clone(),
+            (None, Some(server)) => server.sessions_url(),
+            (None, None) => unreachable!("a server is started when there is no target"),
+        };
+        let run = Arc::new(self.prepare(url)?);
+        let (sent, seconds, per_stage, mut groups) = self.send_all(&run, progress);
+        // Shrink the first finding of each group, then write it out.
+        for (index, (finding, _)) in groups.iter_mut().enumerate() {
+            shrink::shrink(&run, finding);
+            if let Some(dir) = &self.out {
+                shrink::write(&run, finding, dir, index + 1)?;
+            }
+        }
+        drop(server);
+        Ok(FuzzReport {
+            target: self
+                .target
+                .clone()
+                .unwrap_or_else(|| "embedded reference server".into()),
+            seed: self.seed,
+            sent,
+            seconds,
+            per_stage,
+            groups,
+        })
+    }
+
+    /// The oracle and the base payloads, after checking that the target answers at all.
+    fn prepare(&self, url: String) -> Result<Run, Error> {
+        // The oracle: the contract's decision for a server with the target's credentials.
+        let config = Config {
+            profile: self.profile,
+            api_keys: vec![self.api_key.clone()],
+            secrets: vec![self.secret.clone().into_bytes()],
+            ..Default::default()
+        };
+        let credentials = Credentials {
+            api_key: self.api_key.clone(),
+            secret: self.secret.clone(),
+        };
+        let bases: Vec<Value> = crate::embedded_corpus()
+            .iter()
+            .filter(|(name, _)| name.starts_with("schema/seed/"))
+            .filter_map(|(_, bytes)| serde_json::from_slice(bytes).ok())
+            .filter(|v: &Value| {
+                let request = generate::build(&Input::plain(v.clone()), &credentials);
+                sessionkit::receive(&request.headers, &request.body, &config).status == 201
+            })
+            .collect();
+        if bases.is_empty() {
+            return Err(Error(
+                "no valid example payload in the built-in corpus".into(),
+            ));
+        }
+        // A server that is not there is one error, not a finding per case.
+        let probe = generate::build(&Input::plain(bases[0].clone()), &credentials);
+        client::send("POST", &url, &probe.headers, &probe.body, self.timeout)
+            .map_err(|e| Error(format!("cannot reach {url} (is the server running?): {e}")))?;
+        Ok(Run {
+            url,
+            seed: self.seed,
+            credentials,
+            config,
+            bases,
+            timeout: self.timeout,
+        })
+    }
+
+    /// Sends cases from `concurrency` workers until the count or the time is reached.
+    #[allow(clippy::type_complexity)]
+    fn send_all(
+        &self,
+        run: &Arc<Run>,
+        progress: impl Fn(FuzzProgress),
+    ) -> (
+        u64,
+        f64,
+        BTreeMap<&'static str, StageCount>,
+        Vec<(Finding, u64)>,
+    ) {
+        let limit_cases = self.cases;
+        let duration = match (self.duration, self.cases) {
+            (Some(d), _) => Some(d),
+            (None, None) => Some(Duration::from_secs(60)),
+            (None, Some(_)) => None,
+        };
+        let shared = Arc::new(Shared {
+            next: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+            per_stage: Mutex::new(BTreeMap::new()),
+            groups: Mutex::new(BTreeMap::new()),
+        });
+        let started = Instant::now();
+        let seed = self.seed;
+        std::thread::scope(|scope| {
+            for _ in 0..self.concurrency {
+                let (run, shared) = (Arc::clone(run), Arc::clone(&shared));
+                scope.spawn(move || worker(&run, &shared, seed, limit_cases, duration, started));
+            }
+            while !shared.stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(200));
+                let sent = shared.sent.load(Ordering::Relaxed);
+                progress(FuzzProgress {
+                    sent,
+                    groups: shared.groups.lock().map_or(0, |g| g.len()),
+                    elapsed: started.elapsed(),
+                    cases: limit_cases,
+                });
+                let done_by_count = limit_cases.is_some_and(|n| sent >= n);
+                let done_by_time = duration.is_some_and(|d| started.elapsed() >= d);
+                if done_by_count || done_by_time {
+                    shared.stop.store(true, Ordering::Relaxed);
+                }
+            }
+        });
+        let per_stage = shared
+            .per_stage
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default();
+        let groups = shared
+            .groups
+            .lock()
+            .map(|g| g.values().cloned().collect())
+            .unwrap_or_default();
+        let sent = shared.sent.load(Ordering::Relaxed);
+        (sent, started.elapsed().as_secs_f64(), per_stage, groups)
+    }
+}
+
+fn worker(
+    run: &Run,
+    shared: &Shared,
+    seed: u64,
+    limit: Option<u64>,
+    duration: Option<Duration>,
+    started: Instant,
+) {
+    loop {
+        if shared.stop.load(Ordering::Relaxed) || duration.is_some_and(|d| started.elapsed() >= d) {
+            return;
+        }
+        let case = shared.next.fetch_add(1, Ordering::Relaxed);
+        if limit.is_some_and(|n| case >= n) {
+            return;
+        }
+        let mut rng = Rng::for_case(seed, case);
+        let input = generate::input(&mut rng, &run.bases);
+        let finding = run.judge(case, &input);
+        shared.sent.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut per_stage) = shared.per_stage.lock() {
+            let count = per_stage.entry(input.mutation.stage()).or_default();
+            count.sent += 1;
+            count.findings += u64::from(finding.is_some());
+        }
+        if let Some(finding) = finding {
+            if let Ok(mut groups) = shared.groups.lock() {
+                let entry = groups
+                    .entry(finding.group.clone())
+                    .or_insert((finding.clone(), 0));
+                entry.1 += 1;
+                // The lowest case number of a group is kept: the same seed gives the same report.
+                if finding.case < entry.0.case {
+                    entry.0 = finding;
+                }
+            }
+        }
+    }
+}
+
+/// What a fuzzing run found: counts per mutation stage and each finding group with its shrunk
+/// example.
+pub struct FuzzReport {
+    target: String,
+    seed: u64,
+    sent: u64,
+    seconds: f64,
+    per_stage: BTreeMap<&'static str, StageCount>,
+    groups: Vec<(Finding, u64)>,
+}
+
+impl FuzzReport {
+    /// The finding groups, each with how many requests showed it.
+    pub fn findings(&self) -> &[(Finding, u64)] {
+        &self.groups
+    }
+
+    fn rate(&self) -> f64 {
+        self.sent as f64 / self.seconds.max(1e-9)
+    }
+
+    /// The report for a person: per stage, then each finding with its reproduction.
+    pub fn text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = format!(
+            "sessionkit fuzz: {} (seed {})\n{} requests in {:.1} s ({:.0} req/s)\n\n{:<10} {:>9} {:>9}\n",
+            self.target,
+            self.seed,
+            self.sent,
+            self.seconds,
+            self.rate(),
+            "stage",
+            "sent",
+            "findings"
+        );
+        for (stage, count) in &self.per_stage {
+            let _ = writeln!(out, "{stage:<10} {:>9} {:>9}", count.sent, count.findings);
+        }
+        for (finding, count) in &self.groups {
+            let _ = writeln!(out, "\nFINDING {} ({count} request(s))", finding.group);
+            let _ = writeln!(
+                out,
+                "  {} (case {}, a {} mutation)",
+                finding.what, finding.case, finding.mutation_stage
+            );
+            if let Some(bytes) = finding.shrunk_bytes {
+                let _ = writeln!(out, "  shrunk to a {bytes}-byte body");
+            }
+            if let Some(file) = &finding.file {
+                let _ = writeln!(out, "  written: {file}");
+            }
+            if let Some(curl) = &finding.curl {
+                let _ = writeln!(out, "  reproduce: {curl}");
+            }
+        }
+        let _ = writeln!(out, "\n{} finding group(s)", self.groups.len());
+        out
+    }
+
+    /// The report as one JSON object.
+    pub fn json(&self) -> Value {
+        serde_json::json!({
+            "target": self.target,
+            "seed": self.seed,
+            "sent": self.sent,
+            "seconds": self.seconds,
+            "requests_per_second": self.rate(),
+            "per_stage": self.per_stage,
+            "findings": self.groups.iter().map(|(f, n)| serde_json::json!({"count": n, "finding": f})).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The report as JUnit XML: one test case per finding group.
+    pub fn junit(&self) -> String {
+        let mut cases: Vec<junit::TestCase> = self
+            .groups
+            .iter()
+            .map(|(finding, count)| junit::TestCase {
+                classname: finding.expected.stage.to_owned(),
+                name: finding.group.clone(),
+                seconds: 0.0,
+                failure: Some((
+                    finding.what.clone(),
+                    format!(
+                        "{count} request(s); {}",
+                        finding.curl.as_deref().unwrap_or("")
+                    ),
+                )),
+            })
+            .collect();
+        if cases.is_empty() {
+            cases.push(junit::TestCase {
+                classname: "fuzz".into(),
+                name: format!("{} requests, no finding", self.sent),
+                seconds: self.seconds,
+                failure: None,
+            });
+        }
+        junit::write("sessionkit fuzz", &cases)
+    }
+}
