@@ -9,7 +9,7 @@ use anyhow::Context;
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
-use sessionkit_conform::Conform;
+use sessionkit_conform::{Conform, Level};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 
@@ -27,7 +27,13 @@ pub enum ConformFormat {
 /// Arguments of `sessionkit conform`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Exit status: 0 when every case passes, 1 when any fails, 2 on usage or I/O errors.\n\n\
+    after_help = "Levels: every case and every problem has one. MUST: the API's documentation or a \
+    standard it relies on (RFC 9110, 8259, 3339, 1952) fixes the answer; a MUST problem fails the run. \
+    SHOULD: this project's hardening (check order, limits, duplicate keys, bounded decompression); a \
+    warning, which fails the run only with --level should. MAY: where the documentation is silent and \
+    servers differ; informational. Each problem names its source.\n\n\
+    Exit status: 0 when no case has a problem at the --level (MUST by default), 1 when any has, 2 on \
+    usage or I/O errors.\n\n\
     Examples:\n  sessionkit conform                                  # against the embedded reference server\n  \
     sessionkit conform --target http://127.0.0.1:8080/v1/sessions --api-key K --secret S\n  \
     sessionkit conform --format junit --out conform.xml --filter decode/"
@@ -68,6 +74,19 @@ pub struct ConformArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
+    /// The weakest level whose problems fail the run: `must` (the default) or `should`.
+    #[arg(long, default_value = "must", value_parser = parse_level, value_name = "LEVEL")]
+    level: Level,
+}
+
+fn parse_level(name: &str) -> Result<Level, String> {
+    match Level::from_name(name) {
+        Some(Level::May) => {
+            Err("MAY problems are informational and never fail a run: use must or should".into())
+        }
+        Some(level) => Ok(level),
+        None => Err(format!("{name:?} is not a level: must or should")),
+    }
 }
 
 /// Runs `sessionkit conform`.
@@ -81,6 +100,7 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
         skip_diagnostics: args.skip_diagnostics,
         corpus: args.corpus,
         timeout: Duration::from_secs(args.timeout),
+        fail_at: args.level,
     };
     let progress = indicatif::ProgressBar::new(0);
     progress.set_style(
@@ -104,9 +124,10 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
             std::fs::write(path, &rendered)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!(
-                "{} cases, {} failed; report written to {}",
+                "{} requests, {} failed at {}; report written to {}",
                 report.results.len(),
                 report.failures().count(),
+                args.level,
                 path.display()
             );
         }

@@ -662,11 +662,180 @@ def doctor_cases():
              note="valid JSON signed as sent; re-serializing it changes the bytes")
 
 
+# --- Levels: how strongly each case's answer is fixed, and by what --------------------------
+# MUST: the API's documentation (the seed) or a standard it relies on fixes the answer; a server
+# that answers otherwise is wrong. SHOULD: this project's hardening that a careful server follows
+# (check order, limits, duplicate keys, trailing data). MAY: where the documentation is silent
+# and real implementations differ (inferred field names, enums it does not list, vendor codes
+# of 413/415, identity, uppercase hex accepted...): informational only. docs/contract.md gives
+# every rule its level; `conform` reports each case with its level, rule and reference (its source).
+
+SEED = "seed"
+BY_ERROR = {
+    None: ("must", "a valid request is accepted with 201", 'seed: "Created session" (201)'),
+    "missing_api_key": ("must", "a request without X-AUTH-CLIENT is refused with 401",
+                        'seed: "Required for all API requests"; "Unauthorized"'),
+    "unknown_api_key": ("must", "an API key the server does not know is refused with 401", 'seed: "Unauthorized"'),
+    "unsupported_media_type": ("must", "a Content-Type other than application/json is refused with 415",
+                               'seed: "Must be set to application/json"; RFC 9110 §15.5.16'),
+    "unsupported_encoding": ("must", "a Content-Encoding other than exactly gzip or deflate is refused with 415",
+                             'seed: "Combined values ... are not supported. br is not supported"; "fail with a 415"'),
+    "body_too_large": ("should", "a body over the size limit is refused with 413",
+                       "contract §2 step 3: size limits; RFC 9110 §15.5.14"),
+    "decoded_too_large": ("should", "decompression stops at the decoded-size limit with 413",
+                          "contract §2 step 4: bounded decoding of unauthenticated bytes"),
+    "not_encoded": ("must", "a body that is not of its declared Content-Encoding is refused with 400",
+                    'seed: "Encoding/header mismatch ... the request fails with a 400"'),
+    "corrupt_stream": ("must", "a corrupt compressed body is refused with 400",
+                       'seed: "the compressed payload must decompress back to the exact bytes that were signed"'),
+    "truncated_stream": ("must", "a truncated compressed body is refused with 400", "RFC 1952 §2.2; RFC 1950 §2.2"),
+    "bad_checksum": ("must", "a compressed body whose checksum does not match is refused with 400",
+                     "RFC 1952 §2.3.1 (CRC-32, ISIZE); RFC 1950 §2.2 (Adler-32)"),
+    "trailing_data": ("should", "bytes after the compressed stream are refused with 400", "contract §1: trailing data"),
+    "missing_signature": ("must", "a request without X-HMAC-SIGNATURE is refused with 401",
+                          'seed: "x-hmac-signature = Lowercase hex HMAC-SHA256"'),
+    "malformed_signature": ("must", "a signature that is not the HMAC-SHA256 hex digest of the body is refused with 401",
+                            'seed: "Lowercase hex HMAC-SHA256 (64 chars, no prefix) of the uncompressed JSON body"'),
+    "signature_mismatch": ("must", "a signature that does not match the uncompressed body is refused with 401",
+                           'seed: "Your signature is always computed over the uncompressed JSON body"; "reject the request with a 401"'),
+    "invalid_utf8": ("must", "a body that is not UTF-8 is refused with 400", "RFC 8259 §8.1"),
+    "invalid_json": ("must", "a body that is not JSON is refused with 400", 'RFC 8259; seed: "Bad request"'),
+    "duplicate_key": ("should", "an object with a repeated key is refused with 400",
+                      "contract §2 step 6; RFC 8259 §4 (names SHOULD be unique)"),
+    "too_deep": ("should", "nesting deeper than 64 levels is refused with 400", "contract §2 step 6: the nesting limit"),
+    "not_an_object": ("must", "a body that is not a JSON object is refused with 400",
+                      'seed: "Minimum request body: Empty verification object"'),
+    "missing_verification": ("must", "a body without verification is refused with 400",
+                             'seed: "Minimum request body: Empty verification object"'),
+    "verification_not_object": ("must", "a verification that is not an object is refused with 400",
+                                'seed: "verification object"'),
+    "schema_violation": ("must", "a body that breaks a documented constraint is refused with 400",
+                         "seed: the field descriptions"),
+}
+ORDER = ("should", "the contract's check order decides which fault is answered",
+         "contract §2: the first failing step decides the answer")
+WIRE_OVERRIDES = {
+    204: ("must", "media types are compared case-insensitively, parameters allowed", "RFC 9110 §8.3.1"),
+    209: ("may", "identity is refused with 415", "seed: supported values are exactly gzip or deflate; RFC 9110 §8.4.1 reserves identity"),
+    210: ("may", "x-gzip is refused with 415", "seed: exactly gzip or deflate; RFC 9110 §8.4.1.3 lets a recipient treat x-gzip as gzip"),
+    212: ("must", "content codings are case-insensitive", "RFC 9110 §8.4.1"),
+    213: ("must", "spaces around a field value are not part of it", "RFC 9110 §5.5"),
+    208: ("must", "a coding list on two header lines is a list, refused with 415", 'RFC 9110 §5.3; seed: "Combined values ... are not supported"'),
+    214: ("must", "a gzip member with FEXTRA, FNAME and FCOMMENT decodes", "RFC 1952 §2.3.1"),
+    237: ("must", "a multi-member gzip body decodes to all its members", "RFC 1952 §2.2"),
+    241: ("should", "raw DEFLATE sent as deflate is refused with 400", "RFC 9110 §8.4.1.2: deflate is the zlib format"),
+    261: ("may", "uppercase hex is refused", 'seed: "Lowercase hex"; accepting it is defensible'),
+    262: ("should", "a prefixed signature is refused", 'seed: "64 chars, no prefix"'),
+    263: ("should", "a base64 signature is refused", 'seed: "Lowercase hex"'),
+    270: ("may", "two X-HMAC-SIGNATURE lines are refused", "the seed says nothing of repeated lines"),
+    283: ("should", "nesting deeper than 64 levels is refused with 400", "contract §2 step 6: the nesting limit"),
+    284: ("should", "nesting of 64 levels is accepted", "contract §2 step 6: the nesting limit"),
+    288: ("should", "a number beyond the range of a double is refused with 400", "RFC 8259 §6 (implementations may limit range)"),
+    292: ("should", "a date that is not on the calendar is refused", "RFC 3339 §5.7; seed: Format: YYYY-MM-DD"),
+    293: ("may", "the strict profile refuses an http callback", "this project's strict profile"),
+    294: ("may", "the documented profile accepts an http callback", "the seed does not require https"),
+    295: ("should", "the strict profile refuses a numeric vendorData", "the strict profile: the field description says characters"),
+    296: ("must", "a numeric vendorData is accepted in the documented profile", 'seed: its examples send "vendorData": 12345678'),
+    308: ("may", "a 30-digit integer is accepted or refused", "RFC 8259 §6: implementations may limit number precision"),
+    342: ("must", "an HMAC-SHA512 signature is refused with 401", 'seed: "HMAC-SHA256"'),
+    365: ("should", "a 20-digit integer is accepted", "RFC 8259 §6: interoperable as text"),
+}
+BODY_OVERRIDES = {
+    # (level, rule, source) for the whole case; strict-only refusals are SHOULD unless listed.
+    104: ("should", "a date that is not on the calendar is refused", "RFC 3339 §5.7; seed: Format: YYYY-MM-DD"),
+    105: ("should", "a date that is not on the calendar is refused", "RFC 3339 §5.7; seed: Format: YYYY-MM-DD"),
+    108: ("may", "an inferred date field is checked", "name inferred from description (contract §4)"),
+    109: ("may", "an inferred date field is checked", "name inferred from description (contract §4)"),
+    115: ("may", "a document.type outside the project's list is refused", "the seed lists no values"),
+    116: ("may", "a maritalStatus outside the project's list is refused", "the seed lists no values"),
+    117: ("may", "isDeceased must be a boolean", "the seed states no type"),
+    124: ("should", "a callback that is not an absolute URI is refused", 'seed: "The callback URL"'),
+    125: ("may", "an http callback", "the seed does not require https; the strict profile does"),
+    129: ("should", "an acceptable type without name is refused", 'seed: "Name of the accepted proof of address document type"'),
+    130: ("may", "an acceptable type name with a dash is accepted", "the seed lists no values"),
+    131: ("may", "an unknown property is accepted (documented) or refused (strict)", "the seed says nothing of unknown properties"),
+    132: ("may", "an unknown property is accepted (documented) or refused (strict)", "the seed says nothing of unknown properties"),
+    134: ("may", "a body with every field, inferred names included, is accepted", "names inferred from descriptions (contract §4)"),
+    136: ("may", "mxIne with letters", "the seed's examples send numbers; the strict profile wants digits"),
+    137: ("may", "a fractional vendorData", "contract §4: the documented profile accepts numbers; which numbers is open"),
+    138: ("should", "a numeric tag is refused", 'seed: "max length 64 characters"'),
+}
+
+
+def grade(case):
+    """Gives a case its level, rule and source (and a multi-fault case its faults)."""
+    if "request" in case:
+        error = case["expect"]["error"]
+        level, rule, source = WIRE_OVERRIDES.get(case["id"], BY_ERROR[error])
+        if case.get("result") == "acceptable":
+            level = "may"
+        case.update(level=level, rule=rule, reference=source)
+        return
+    for name, v in case["profiles"].items():
+        if case["id"] in BODY_OVERRIDES:
+            level, rule, source = BODY_OVERRIDES[case["id"]]
+        elif v["result"] == "valid":
+            level, rule, source = BY_ERROR[None]
+            if case["file"].startswith("schema/seed/"):
+                rule, source = "the documentation's own example is accepted", "seed: its example bodies"
+        elif name == "strict" and case["profiles"]["documented"]["result"] == "valid":
+            level, rule, source = ("should", "the strict profile refuses what the field descriptions do not state",
+                                   "this project's strict profile (contract §4)")
+        else:
+            level, rule, source = BY_ERROR["schema_violation"]
+        v.update(level=level, rule=rule, reference=source)
+
+
+# Multi-fault cases: every fault the request has, in the contract's check order. Any fault's
+# answer conforms (the documentation fixes no order between them: MUST that it is one of them);
+# answering another than the first is a SHOULD finding (contract §2's order).
+FAULTS = {
+    300: ["missing_api_key", "unsupported_media_type", "unsupported_encoding", "malformed_signature"],
+    301: ["unsupported_media_type", "unsupported_encoding"],
+    302: ["unsupported_encoding", "body_too_large"],
+    303: ["body_too_large", "not_encoded", "signature_mismatch"],
+    304: ["trailing_data", "signature_mismatch"],
+    305: ["signature_mismatch", "duplicate_key"],
+    306: ["missing_signature", "duplicate_key"],
+    307: ["duplicate_key", "schema_violation"],
+    # A signature that matches nothing over a body that is not JSON either: a server that parses
+    # before it verifies answers 400, which is that fault's answer.
+    250: ["signature_mismatch", "invalid_utf8"],
+    251: ["signature_mismatch", "invalid_utf8"],
+    336: ["signature_mismatch", "invalid_json"],
+    340: ["signature_mismatch", "not_an_object"],
+    348: ["signature_mismatch", "invalid_json"],
+}
+ANSWERS = {
+    "missing_api_key": (401, 1801), "unsupported_media_type": (415, None), "unsupported_encoding": (415, None),
+    "malformed_signature": (401, 1812), "body_too_large": (413, None), "not_encoded": (400, 1104),
+    "signature_mismatch": (401, 1819), "trailing_data": (400, 1104), "duplicate_key": (400, 1104),
+    "missing_signature": (401, 1812), "schema_violation": (400, None), "invalid_utf8": (400, 1104),
+    "invalid_json": (400, 1104), "not_an_object": (400, 1104),
+}
+
+
+def add_faults(case):
+    faults = FAULTS.get(case["id"])
+    if not faults:
+        return
+    assert faults[0] == case["expect"]["error"], case["id"]
+    case["faults"] = [{"error": e, "status": ANSWERS[e][0], "code": ANSWERS[e][1], "rule": BY_ERROR[e][1],
+                       "reference": BY_ERROR[e][2]} for e in faults]
+    # The faults' own answers are MUST; which one comes first is the contract's order.
+    case["level"] = "must"
+    case["rule"] = "a request with several faults is refused with the answer of one of them"
+    case["reference"] = "; ".join(dict.fromkeys(BY_ERROR[e][2] for e in faults))
+
+
 def main():
     seed_cases()
     hand_cases()
     wire_cases()
     doctor_cases()
+    for case in CASES:
+        grade(case)
+        add_faults(case)
     ids = [c["id"] for c in CASES]
     assert len(ids) == len(set(ids)), "case ids must be unique"
     manifest = {

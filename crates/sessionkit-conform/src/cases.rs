@@ -33,6 +33,12 @@ pub struct Expected {
     /// For acceptable cases: other answers the policy allows (reported as notes).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_allowed: Vec<corpus::Allowed>,
+    /// The rule the case checks: its level, in words, and its source.
+    #[serde(flatten)]
+    pub rule: corpus::Rule,
+    /// For a request with several faults: each, in the contract's check order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<corpus::Fault>,
 }
 
 /// One request to send and what must come back.
@@ -50,11 +56,6 @@ pub(crate) struct Case {
 }
 
 impl Case {
-    /// A MUST case: its answer is fixed by the contract (acceptable cases allow several).
-    pub(crate) fn is_must(&self) -> bool {
-        self.expect.also_allowed.is_empty()
-    }
-
     /// A curl command that sends this case's exact bytes to `url`.
     pub(crate) fn curl(&self, url: &str) -> String {
         let file = self.body_file.clone().unwrap_or_else(|| {
@@ -168,6 +169,8 @@ pub(crate) fn load_cases(
                     .clone()
                     .filter(|_| request.secret.is_none() && request.labelled_secrets.is_empty()),
                 also_allowed: entry.allowed.clone(),
+                rule: entry.rule.clone(),
+                faults: entry.faults.clone(),
             };
             for profile in request.profiles() {
                 if profiles.contains(&profile) {
@@ -217,6 +220,8 @@ pub(crate) fn load_cases(
                         error: None,
                         mistake: None,
                         also_allowed: Vec::new(),
+                        rule: verdict.rule.clone(),
+                        faults: Vec::new(),
                     },
                     sent: sent.clone(),
                 });

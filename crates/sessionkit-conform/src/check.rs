@@ -3,13 +3,46 @@
 //! diagnostics, the answer headers, and on 201 the answer's signature and echo. Message texts
 //! are never compared.
 
-use crate::client;
+use serde::Serialize;
 use serde_json::Value;
-
+use sessionkit::corpus::Level;
 use sessionkit::crypto::Signature;
 
 use crate::Conform;
 use crate::cases::Case;
+use crate::client;
+
+/// One way an answer departs from the contract, with the level of the rule it breaks and where
+/// that rule comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// MUST (fails the run), SHOULD (a warning), MAY (informational).
+    pub level: Level,
+    /// What the answer did and what the rule asks.
+    pub message: String,
+    /// Where the rule comes from: the seed, an RFC, the contract.
+    pub reference: String,
+}
+
+impl Problem {
+    pub(crate) fn new(
+        level: Level,
+        message: impl Into<String>,
+        reference: impl Into<String>,
+    ) -> Self {
+        Self {
+            level,
+            message: message.into(),
+            reference: reference.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}] {} ({})", self.level, self.message, self.reference)
+    }
+}
 
 /// What one answer was, and what is wrong with it.
 #[derive(Debug, Default)]
@@ -20,8 +53,8 @@ pub(crate) struct Checked {
     pub vendor_code: Option<u64>,
     /// The codes its `diagnostics` name.
     pub named: Vec<String>,
-    /// Every way it departs from the contract: a failure.
-    pub problems: Vec<String>,
+    /// Every way it departs from the contract, each at its rule's level.
+    pub problems: Vec<Problem>,
     /// What is allowed but worth knowing (a string `code`, another answer an acceptable case's
     /// policy allows).
     pub notes: Vec<String>,
@@ -34,7 +67,16 @@ pub(crate) fn check(case: &Case, reply: &client::Reply, run: &Conform) -> Checke
         ..Checked::default()
     };
     let Ok(body) = serde_json::from_slice::<Value>(&reply.body) else {
-        checked.problems.push("answer body is not JSON".into());
+        let level = if reply.status == 201 {
+            Level::Must
+        } else {
+            Level::Should
+        };
+        checked.problems.push(Problem::new(
+            level,
+            "answer body is not JSON",
+            "seed: the answers are JSON (contract §3)",
+        ));
         return checked;
     };
     checked.vendor_code = match &body["code"] {
@@ -78,33 +120,34 @@ pub(crate) fn check(case: &Case, reply: &client::Reply, run: &Conform) -> Checke
         secret: &run.secret,
     };
     let problems = answer_problems(reply, &body, &rules);
-    checked
-        .problems
-        .extend(problems.into_iter().map(|p| p.message));
+    checked.problems.extend(
+        problems
+            .into_iter()
+            .map(|p| Problem::new(p.level, p.message, p.reference)),
+    );
     checked
 }
 
-/// Status, vendor code, and the named mistake when the answer names any.
+/// Status, vendor code, and the named mistake when the answer names any; for a request with
+/// several faults, the answer of any of them.
 fn expected_answer(case: &Case, checked: &mut Checked, run: &Conform) {
     let expect = &case.expect;
     let status = checked.status.unwrap_or_default();
-    if status != expect.status {
-        checked
-            .problems
-            .push(format!("status {status} (expected {})", expect.status));
+    let level = expect.rule.level;
+    if !expect.faults.is_empty() {
+        return one_of_the_faults(case, checked);
     }
-    let codes = &expect.vendor_codes;
-    if !codes.is_empty()
-        && !codes
-            .iter()
-            .any(|c| Some(u64::from(*c)) == checked.vendor_code)
-    {
-        let want: Vec<String> = codes.iter().map(u16::to_string).collect();
-        checked.problems.push(format!(
-            "code {} (expected {})",
-            checked.vendor_code.map_or("none".into(), |c| c.to_string()),
-            want.join(" or ")
+    if status != expect.status {
+        checked.problems.push(Problem::new(
+            level,
+            format!(
+                "status {status} where {} requires {}: {}",
+                level, expect.status, expect.rule.rule
+            ),
+            expect.rule.reference.clone(),
         ));
+    } else {
+        vendor_code(expect.status, &expect.vendor_codes, checked, level);
     }
     // Diagnostics are this project's extension: a server that gives none owes none. Advisories
     // ride on no answer, so a 201 case's mistake is not asked of it either.
@@ -112,12 +155,94 @@ fn expected_answer(case: &Case, checked: &mut Checked, run: &Conform) {
     if let Some(want) = &expect.mistake {
         let asked = gives_diagnostics && expect.status != 201 && !run.skip_diagnostics;
         if asked && !checked.named.contains(want) {
-            checked.problems.push(format!(
-                "diagnostics do not name {want} (named: {:?})",
-                checked.named
+            let named = checked.named.join(", ");
+            checked.problems.push(Problem::new(
+                Level::May,
+                format!("diagnostics do not name {want} (named: {named})"),
+                "contract §3: diagnostics are sessionkit's extension",
             ));
         }
     }
+}
+
+/// The vendor code, once the status is right: the vendor's tables fix codes for 400 and 401
+/// (SHOULD); for 413 and 415 they give none, and this project's choice (the status as the code)
+/// is MAY.
+fn vendor_code(status: u16, codes: &[u16], checked: &mut Checked, level: Level) {
+    if codes.is_empty()
+        || codes
+            .iter()
+            .any(|c| Some(u64::from(*c)) == checked.vendor_code)
+    {
+        return;
+    }
+    let want: Vec<String> = codes.iter().map(u16::to_string).collect();
+    let got = checked.vendor_code.map_or("none".into(), |c| c.to_string());
+    let (rule_level, reference) = match status {
+        413 | 415 => (
+            Level::May,
+            "this project's choice: the vendor's tables give no code for 413 and 415",
+        ),
+        _ => (
+            Level::Should,
+            "the vendor's error-code tables (contract §3)",
+        ),
+    };
+    checked.problems.push(Problem::new(
+        rule_level.at_most(level),
+        format!("vendor code {got} where {} is expected", want.join(" or ")),
+        reference,
+    ));
+}
+
+/// A request with several faults: the answer of any conforms (the documentation fixes no order
+/// between them); another than the contract's first is a SHOULD finding.
+fn one_of_the_faults(case: &Case, checked: &mut Checked) {
+    let expect = &case.expect;
+    let status = checked.status.unwrap_or_default();
+    let code = checked.vendor_code;
+    let matches = |f: &&sessionkit::corpus::Fault| {
+        f.status == status && f.code.is_none_or(|c| Some(u64::from(c)) == code)
+    };
+    let first = &expect.faults[0];
+    match expect.faults.iter().find(matches) {
+        Some(fault) if fault.error == first.error => {}
+        Some(fault) => checked.problems.push(Problem::new(
+            Level::Should,
+            format!(
+                "answered the {} fault ({}) first; the contract's order answers {} ({}) first",
+                fault.error, fault.status, first.error, first.status
+            ),
+            "contract §2: the first failing step decides the answer",
+        )),
+        None if expect.faults.iter().any(|f| f.status == status) => {
+            let want: Vec<String> = expect.faults.iter().map(describe_fault).collect();
+            let got = code.map_or("none".into(), |c| c.to_string());
+            checked.problems.push(Problem::new(
+                Level::Should,
+                format!(
+                    "vendor code {got} is none of the faults' codes: {}",
+                    want.join("; ")
+                ),
+                "the vendor's error-code tables (contract §3)",
+            ));
+        }
+        None => {
+            let want: Vec<String> = expect.faults.iter().map(describe_fault).collect();
+            checked.problems.push(Problem::new(
+                Level::Must,
+                format!(
+                    "status {status} is the answer of none of the request's faults: {}",
+                    want.join("; ")
+                ),
+                expect.rule.reference.clone(),
+            ));
+        }
+    }
+}
+
+fn describe_fault(fault: &sessionkit::corpus::Fault) -> String {
+    format!("{} {} ({})", fault.status, fault.error, fault.rule)
 }
 
 /// What an answer is checked against, beyond its status: for `conform`, and for `sessionkit fuzz`
@@ -143,11 +268,54 @@ pub struct AnswerProblem {
     pub rule: &'static str,
     /// The rule and what the answer did, for a person.
     pub message: String,
+    /// How strongly the rule binds.
+    pub level: Level,
+    /// Where the rule comes from.
+    pub reference: &'static str,
 }
 
 impl AnswerProblem {
-    fn new(rule: &'static str, message: String) -> Self {
-        AnswerProblem { rule, message }
+    /// A problem with `rule`, at the level and with the source the contract gives it.
+    pub fn new(rule: &'static str, message: String) -> Self {
+        let (level, reference) = answer_rule(rule);
+        AnswerProblem {
+            rule,
+            message,
+            level,
+            reference,
+        }
+    }
+}
+
+/// The level and source of each answer rule (docs/contract.md §3 and §6).
+fn answer_rule(rule: &str) -> (Level, &'static str) {
+    match rule {
+        "answer violates the 201 schema" => (
+            Level::Must,
+            "seed: the created session's fields (status, verification.id, url, sessionToken, ...)",
+        ),
+        "answer violates its schema" => (
+            Level::Should,
+            "the vendor's failure shape {status, code, message} (contract §3)",
+        ),
+        "answer Content-Type is not application/json" => {
+            (Level::Should, "contract §3; RFC 9110 §8.3")
+        }
+        "a 415 must carry Accept-Encoding: gzip, deflate" => (
+            Level::Should,
+            "RFC 9110 §15.5.16: Accept-Encoding ought to be sent with a 415 for a content coding",
+        ),
+        "a 429 must carry Retry-After" => (Level::May, "RFC 6585 §4: MAY include Retry-After"),
+        "answer is not JSON" => (Level::Should, "seed: the answers are JSON (contract §3)"),
+        "answer endUserId is not the echo of the request's"
+        | "answer vendorData is not the echo of the request's" => (
+            Level::Must,
+            "seed: \"Veriff returns it unmodified in webhooks and API response payloads\"",
+        ),
+        _ => (
+            Level::Should,
+            "contract §3: a 201 carries X-AUTH-CLIENT and X-HMAC-SIGNATURE over its exact bytes",
+        ),
     }
 }
 
@@ -161,9 +329,14 @@ pub fn answer_problems(
 ) -> Vec<AnswerProblem> {
     let mut problems = Vec::new();
     let status = reply.status;
+    let schema_rule = if status == 201 {
+        "answer violates the 201 schema"
+    } else {
+        "answer violates its schema"
+    };
     for v in sessionkit::schema::check_answer(body, status).errors {
         problems.push(AnswerProblem::new(
-            "answer violates its schema",
+            schema_rule,
             format!("answer violates its schema at {}: {}", v.pointer, v.message),
         ));
     }

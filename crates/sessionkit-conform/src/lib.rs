@@ -35,9 +35,11 @@ mod report;
 mod send;
 
 pub use cases::{Expected, embedded_corpus};
+pub use check::Problem;
 pub use check::{AnswerProblem, AnswerRules, answer_problems};
 pub use fuzz::{Finding, Fuzz, FuzzProgress, FuzzReport};
-pub use report::CaseResult;
+pub use report::{CaseResult, Grade};
+pub use sessionkit::corpus::Level;
 use sessionkit_server::Background;
 
 use cases::{Corpus, load_cases};
@@ -76,6 +78,9 @@ pub struct Conform {
     pub corpus: Option<PathBuf>,
     /// How long to wait for each answer.
     pub timeout: Duration,
+    /// The weakest level whose problems fail a case: MUST (the default: the documentation or a
+    /// standard fixes the answer), or SHOULD (this project's hardening too). MAY never fails.
+    pub fail_at: Level,
 }
 
 impl Default for Conform {
@@ -89,6 +94,7 @@ impl Default for Conform {
             skip_diagnostics: false,
             corpus: None,
             timeout: Duration::from_secs(10),
+            fail_at: Level::Must,
         }
     }
 }
@@ -124,6 +130,12 @@ impl Conform {
     /// The profile the target validates in.
     pub fn profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
+        self
+    }
+
+    /// Fail on SHOULD problems too (`Level::Should`), not only on MUST ones.
+    pub fn fail_at(mut self, level: Level) -> Self {
+        self.fail_at = level;
         self
     }
 
@@ -175,17 +187,23 @@ impl Conform {
             let checked = match client::send("POST", url, &case.headers, &case.body, self.timeout) {
                 Ok(reply) => check(case, &reply, self),
                 Err(e) => Checked {
-                    problems: vec![format!("no answer: {e}")],
+                    problems: vec![Problem::new(
+                        Level::Must,
+                        format!("no answer: {e}"),
+                        "every request gets an answer (seed: the documented statuses)",
+                    )],
                     ..Checked::default()
                 },
             };
-            let passed = checked.problems.is_empty();
+            let grade = Grade::of(&checked.problems);
+            let passed = checked.problems.iter().all(|p| p.level > self.fail_at);
             results.push(CaseResult {
                 name: case.name.clone(),
                 stage: case.stage.clone(),
                 profile: case.profile.name(),
                 passed,
-                must: case.is_must(),
+                grade,
+                level: case.expect.rule.level,
                 expected: case.expect.clone(),
                 got_status: checked.status,
                 got_code: checked.vendor_code,
@@ -193,7 +211,7 @@ impl Conform {
                 problems: checked.problems,
                 notes: checked.notes,
                 seconds: started.elapsed().as_secs_f64(),
-                curl: (!passed).then(|| case.curl(url)),
+                curl: (grade != Grade::Ok).then(|| case.curl(url)),
             });
             progress(Progress {
                 done: results.len(),
@@ -239,15 +257,35 @@ impl Report {
         report::text_report(&self.results, &self.target)
     }
 
-    /// One JSON object with the counts and every case.
+    /// One JSON object with the counts (per grade and per level of the cases' rules) and every
+    /// case.
     pub fn json(&self) -> serde_json::Value {
         let count = |f: &dyn Fn(&CaseResult) -> bool| self.results.iter().filter(|r| f(r)).count();
+        let levels: serde_json::Map<String, serde_json::Value> = Level::ALL
+            .iter()
+            .map(|&level| {
+                let of = |r: &CaseResult| r.level == level;
+                let key = level.name().to_ascii_lowercase();
+                let value = serde_json::json!({
+                    "cases": count(&|r| of(r)),
+                    "ok": count(&|r| of(r) && r.grade == Grade::Ok),
+                });
+                (key, value)
+            })
+            .collect();
         serde_json::json!({
             "target": self.target,
             "passed": count(&|r| r.passed),
             "failed": count(&|r| !r.passed),
-            "must_passed": count(&|r| r.must && r.passed),
-            "must": count(&|r| r.must),
+            "grades": {
+                "ok": count(&|r| r.grade == Grade::Ok),
+                "failed": count(&|r| r.grade == Grade::Failed),
+                "non_strict": count(&|r| r.grade == Grade::NonStrict),
+                "informational": count(&|r| r.grade == Grade::Informational),
+            },
+            "levels": levels,
+            "distinct_cases": report::distinct_cases(&self.results),
+            "requests": self.results.len(),
             "notes": self.results.iter().map(|r| r.notes.len()).sum::<usize>(),
             "cases": self.results,
         })

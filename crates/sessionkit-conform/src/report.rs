@@ -1,9 +1,49 @@
 //! Reporting: a table per stage with every failure and its curl command, JSON, or JUnit XML.
 
+use std::fmt::Write;
+
 use serde::Serialize;
+use sessionkit::corpus::Level;
 
 use crate::cases::Expected;
+use crate::check::Problem;
 use crate::junit;
+
+/// A case's grade, from the strongest level among its problems (Autobahn|Testsuite's grades).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    /// No problem.
+    Ok,
+    /// A MUST problem: the answer breaks a rule the documentation or a standard fixes.
+    Failed,
+    /// SHOULD problems only: this project's hardening, a warning with its reason.
+    NonStrict,
+    /// MAY problems only: where implementations differ, informational.
+    Informational,
+}
+
+impl Grade {
+    /// The grade of a case with these problems.
+    pub fn of(problems: &[Problem]) -> Grade {
+        match problems.iter().map(|p| p.level).min() {
+            None => Grade::Ok,
+            Some(Level::Must) => Grade::Failed,
+            Some(Level::Should) => Grade::NonStrict,
+            Some(Level::May) => Grade::Informational,
+        }
+    }
+
+    /// As the report prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grade::Ok => "OK",
+            Grade::Failed => "FAILED",
+            Grade::NonStrict => "NON-STRICT",
+            Grade::Informational => "INFORMATIONAL",
+        }
+    }
+}
 
 /// One case's outcome.
 #[derive(Debug, Clone, Serialize)]
@@ -14,11 +54,13 @@ pub struct CaseResult {
     pub stage: String,
     /// The profile it ran in.
     pub profile: &'static str,
-    /// No problem found.
+    /// No problem at the level the run fails at (MUST unless asked for SHOULD).
     pub passed: bool,
-    /// The contract fixes this case's answer (not an acceptable case).
-    pub must: bool,
-    /// What the contract requires.
+    /// From the strongest level among its problems.
+    pub grade: Grade,
+    /// The level of the case's own rule.
+    pub level: Level,
+    /// What the contract requires, with the rule, its source and, for several faults, each.
     pub expected: Expected,
     /// The answer's status; `None` when none came.
     pub got_status: Option<u16>,
@@ -26,53 +68,33 @@ pub struct CaseResult {
     pub got_code: Option<u64>,
     /// The mistakes its diagnostics named.
     pub got_diagnostics: Vec<String>,
-    /// Every way the answer departs from the contract.
-    pub problems: Vec<String>,
+    /// Every way the answer departs from the contract, each with its level and source.
+    pub problems: Vec<Problem>,
     /// What is allowed but worth knowing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// Time to the answer.
     pub seconds: f64,
-    /// For a failure: a curl command that sends the same bytes.
+    /// For a case with problems: a curl command that sends the same bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
 }
 
+/// Distinct corpus cases: a body-level case sent in three encodings counts once per profile.
+pub(crate) fn distinct_cases(results: &[CaseResult]) -> usize {
+    let ids: std::collections::HashSet<(&str, &str)> = results
+        .iter()
+        .map(|r| (r.name.split(' ').take(2).last().unwrap_or(""), r.profile))
+        .collect();
+    ids.len()
+}
+
 pub(crate) fn text_report(results: &[CaseResult], target: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
-    stages.dedup();
-    stages.sort_unstable();
-    stages.dedup();
-    let _ = writeln!(out, "sessionkit conform: {target}\n");
-    let _ = writeln!(out, "{:<12} {:>7} {:>7}", "stage", "passed", "failed");
-    for stage in &stages {
-        let of_stage = results.iter().filter(|r| r.stage == *stage);
-        let failed = of_stage.clone().filter(|r| !r.passed).count();
-        let _ = writeln!(
-            out,
-            "{:<12} {:>7} {:>7}",
-            stage,
-            of_stage.count() - failed,
-            failed
-        );
-    }
-    let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed).collect();
-    let _ = writeln!(
-        out,
-        "{:<12} {:>7} {:>7}",
-        "total",
-        results.len() - failed.len(),
-        failed.len()
-    );
-    for r in &failed {
-        let _ = writeln!(out, "\nFAIL {} ({} profile)", r.name, r.profile);
-        for p in &r.problems {
-            let _ = writeln!(out, "  - {p}");
-        }
-        if let Some(curl) = &r.curl {
-            let _ = writeln!(out, "  reproduce: {curl}");
+    let mut out = format!("sessionkit conform: {target}\n\n");
+    stage_table(&mut out, results);
+    for grade in [Grade::Failed, Grade::NonStrict, Grade::Informational] {
+        for r in results.iter().filter(|r| r.grade == grade) {
+            case_details(&mut out, r);
         }
     }
     let noted: Vec<&CaseResult> = results.iter().filter(|r| !r.notes.is_empty()).collect();
@@ -82,17 +104,90 @@ pub(crate) fn text_report(results: &[CaseResult], target: &str) -> String {
             let _ = writeln!(out, "  - {n}");
         }
     }
-    let must: Vec<&CaseResult> = results.iter().filter(|r| r.must).collect();
+    out.push('\n');
+    for level in Level::ALL {
+        let of: Vec<&CaseResult> = results.iter().filter(|r| r.level == level).collect();
+        let ok = of.iter().filter(|r| r.grade == Grade::Ok).count();
+        let _ = writeln!(
+            out,
+            "{:<7} rules: {ok} of {} cases OK",
+            level.name(),
+            of.len()
+        );
+    }
+    let count = |g: Grade| results.iter().filter(|r| r.grade == g).count();
     let _ = writeln!(
         out,
-        "\n{} passed, {} failed; MUST cases: {} of {} passed; {} case(s) with notes",
-        results.len() - failed.len(),
-        failed.len(),
-        must.iter().filter(|r| r.passed).count(),
-        must.len(),
+        "{} distinct cases, {} requests sent: {} OK, {} FAILED (MUST), {} NON-STRICT (SHOULD), {} INFORMATIONAL (MAY); {} with notes",
+        distinct_cases(results),
+        results.len(),
+        count(Grade::Ok),
+        count(Grade::Failed),
+        count(Grade::NonStrict),
+        count(Grade::Informational),
         noted.len()
     );
     out
+}
+
+/// Per stage: cases OK, FAILED, NON-STRICT and INFORMATIONAL.
+fn stage_table(out: &mut String, results: &[CaseResult]) {
+    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
+    stages.sort_unstable();
+    stages.dedup();
+    let row = |out: &mut String, name: &str, of: &[&CaseResult]| {
+        let count = |g: Grade| of.iter().filter(|r| r.grade == g).count();
+        let _ = writeln!(
+            out,
+            "{name:<12} {:>6} {:>7} {:>11} {:>14}",
+            count(Grade::Ok),
+            count(Grade::Failed),
+            count(Grade::NonStrict),
+            count(Grade::Informational)
+        );
+    };
+    let _ = writeln!(
+        out,
+        "{:<12} {:>6} {:>7} {:>11} {:>14}",
+        "stage", "OK", "FAILED", "NON-STRICT", "INFORMATIONAL"
+    );
+    for stage in &stages {
+        let of: Vec<&CaseResult> = results.iter().filter(|r| r.stage == *stage).collect();
+        row(out, stage, &of);
+    }
+    let all: Vec<&CaseResult> = results.iter().collect();
+    row(out, "total", &all);
+}
+
+/// One case with problems: its grade, the rule it checks with its source, its faults, each
+/// problem with its level and source, and the reproduction.
+fn case_details(out: &mut String, r: &CaseResult) {
+    let rule = &r.expected.rule;
+    let _ = writeln!(
+        out,
+        "\n{} {} ({} profile)",
+        r.grade.name(),
+        r.name,
+        r.profile
+    );
+    let _ = writeln!(
+        out,
+        "  rule ({}): {} [{}]",
+        rule.level, rule.rule, rule.reference
+    );
+    for fault in &r.expected.faults {
+        let _ = writeln!(
+            out,
+            "  fault: {} -> {} ({}; {})",
+            fault.error, fault.status, fault.rule, fault.reference
+        );
+    }
+    for p in &r.problems {
+        let _ = writeln!(out, "  - [{}] {} ({})", p.level, p.message, p.reference);
+    }
+    if let Some(curl) = &r.curl {
+        let _ = writeln!(out, "  reproduce: {curl}");
+    }
 }
 
 pub(crate) fn junit_report(results: &[CaseResult]) -> String {
@@ -103,8 +198,9 @@ pub(crate) fn junit_report(results: &[CaseResult]) -> String {
             name: r.name.clone(),
             seconds: r.seconds,
             failure: (!r.passed).then(|| {
-                let detail = r.problems.join("\n") + "\n" + r.curl.as_deref().unwrap_or("");
-                (r.problems.join("; "), detail)
+                let problems: Vec<String> = r.problems.iter().map(Problem::to_string).collect();
+                let detail = problems.join("\n") + "\n" + r.curl.as_deref().unwrap_or("");
+                (problems.join("; "), detail)
             }),
         })
         .collect();

@@ -59,6 +59,92 @@ pub struct Case {
     /// For acceptable cases: other answers the policy allows (a note, not a failure).
     #[serde(default)]
     pub allowed: Vec<Allowed>,
+    /// The rule a wire-level case checks (body-level cases carry one per profile).
+    #[serde(flatten)]
+    pub rule: Rule,
+    /// For a request with several faults: each, in the contract's check order.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+/// How strongly a case's answer is fixed, as the strongest conformance suites grade
+/// (Autobahn|Testsuite's OK / NON-STRICT / INFORMATIONAL / FAILED; h2spec's RFC sections).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The API's documentation, or a standard it relies on, fixes the answer: a server that
+    /// answers otherwise does not conform.
+    #[default]
+    Must,
+    /// This project's hardening that a careful server follows (check order, limits, duplicate
+    /// keys, trailing data, bounded decompression): a warning with its reason.
+    Should,
+    /// Where the documentation is silent and real implementations differ: informational.
+    May,
+}
+
+impl Level {
+    /// Every level, strongest first.
+    pub const ALL: [Level; 3] = [Level::Must, Level::Should, Level::May];
+
+    /// `MUST`, `SHOULD` or `MAY`, as reports print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+
+    /// Parses `must`, `should` or `may` (any case).
+    pub fn from_name(name: &str) -> Option<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The weaker of two levels: a MUST rule inside a MAY case is reported as MAY.
+    pub fn at_most(self, other: Level) -> Level {
+        self.max(other)
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The rule a case checks: its level, in words, and where it comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Rule {
+    /// MUST, SHOULD or MAY.
+    #[serde(default)]
+    pub level: Level,
+    /// The rule, in words.
+    #[serde(default)]
+    pub rule: String,
+    /// Where it comes from: a quotation of the seed, an RFC section, a section of the contract.
+    #[serde(default)]
+    pub reference: String,
+}
+
+/// One fault of a request that has several, with the answer it gets alone.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Fault {
+    /// sessionkit's error kind for it.
+    pub error: String,
+    /// The HTTP status it is answered with.
+    pub status: u16,
+    /// Its vendor code, where the vendor's tables give one.
+    #[serde(default)]
+    pub code: Option<u16>,
+    /// The rule it breaks.
+    pub rule: String,
+    /// Where that rule comes from.
+    pub reference: String,
 }
 
 /// Another answer an acceptable case's policy allows.
@@ -125,6 +211,9 @@ pub struct Verdict {
     pub errors: Vec<Finding>,
     /// Warnings that must be reported.
     pub warnings: Vec<Finding>,
+    /// The rule the verdict follows in this profile.
+    #[serde(flatten)]
+    pub rule: Rule,
 }
 
 /// A pointer and a code.

@@ -175,11 +175,10 @@ impl Run {
         body: Option<&Value>,
     ) -> Option<AnswerProblem> {
         let Some(body) = body else {
-            let rule = "answer is not JSON";
-            return Some(AnswerProblem {
-                rule,
-                message: rule.into(),
-            });
+            return Some(AnswerProblem::new(
+                "answer is not JSON",
+                "answer is not JSON".into(),
+            ));
         };
         let rules = AnswerRules {
             error: expected.error,
