@@ -1401,3 +1401,57 @@ fn conform_grades_each_case_at_its_level() {
             .contains("INFORMATIONAL 261 signature/uppercase-hex")
     );
 }
+
+/// The cost checks of the unauthenticated path, against servers that get it right and wrong: the
+/// independent server (which stops inflating at its limit and refuses a declared length at once)
+/// passes all three; one that inflates a bomb whole is named for unbounded decompression; one whose
+/// worker stalls on a bomb while holding a lock stops answering, which the liveness probe fails;
+/// one that reads a declared body before refusing it waits for a body that never comes.
+#[test]
+fn conform_cost_checks_catch_unbounded_and_stalled_servers() {
+    use sessionkit_conform::{Conform, Grade};
+    let cost = |bug: Option<&str>| {
+        let server = ContractServer::start("documented", bug);
+        Conform::against(&server.url)
+            .credentials("their-key", "their-secret")
+            .filter("cost/")
+            .timeout_secs(3)
+            .run()
+            .unwrap()
+    };
+    let graded = |report: &sessionkit_conform::Report, name: &str| {
+        let case = report.results.iter().find(|r| r.name == name).unwrap();
+        (case.grade, format!("{:?}", case.problems))
+    };
+    let good = cost(None);
+    assert_eq!(good.results.len(), 3);
+    for r in &good.results {
+        assert_eq!(r.grade, Grade::Ok, "{}", good.text());
+    }
+    assert!(good.results[0].notes[0].contains("x the same bytes sent uncompressed"));
+
+    let unbounded = cost(Some("no-decoded-limit"));
+    let (grade, problems) = graded(&unbounded, "cost/bomb-960mib");
+    assert_eq!(grade, Grade::NonStrict, "{}", unbounded.text());
+    assert!(
+        problems.contains("decompresses without a limit"),
+        "{problems}"
+    );
+
+    let stalled = cost(Some("stalls-on-bomb"));
+    let (grade, problems) = graded(&stalled, "cost/liveness-under-bombs");
+    assert_eq!(grade, Grade::Failed, "{}", stalled.text());
+    assert!(
+        problems.contains("got no answer within 3s while 2 bombs were in flight"),
+        "{problems}"
+    );
+    assert!(problems.contains("timed out"), "{problems}");
+
+    let late = cost(Some("late-413"));
+    let (grade, problems) = graded(&late, "cost/declared-length-no-body");
+    assert_eq!(grade, Grade::NonStrict, "{}", late.text());
+    assert!(
+        problems.contains("waits for a body it will refuse"),
+        "{problems}"
+    );
+}

@@ -18,6 +18,7 @@ import http.server
 import json
 import re
 import sys
+import threading
 import uuid
 import zlib
 
@@ -59,7 +60,13 @@ BUGS = {
     "rare-char-500": "a body holding the character U+1E9E (capital sharp s) is answered 500",
     "third-gzip-member-500": "a gzip body of three or more members is answered 500",
     "decoded-512k": "the decoded-size limit is 512 KiB instead of 1 MiB",
+    # Bugs of cost: what a stranger's request may cost the server.
+    "late-413": "a declared Content-Length over the limit is read in full before it is refused",
+    "stalls-on-bomb": "a body that inflates past the limit stalls its worker, which holds a lock every request takes",
 }
+
+# Taken by every request when a bug makes the server serial (`stalls-on-bomb`).
+SERIAL = threading.Lock()
 
 
 class Refused(Exception):
@@ -86,6 +93,8 @@ def inflate(data, wbits, limit, bug):
             chunk = d.decompress(buf, room)
             out += chunk
             if limit is not None and len(out) > limit:
+                if "stalls-on-bomb" in bug:
+                    threading.Event().wait()  # a worker stuck for good, holding SERIAL
                 if "decoded-too-large-400" in bug:
                     refuse(400, 1104, "decoded body too large")
                 refuse(413, 413, "decoded body exceeds limit")
@@ -437,8 +446,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_POST(self):
+        if "stalls-on-bomb" in self.config.bug:
+            with SERIAL:
+                return self.post()
+        return self.post()
+
+    def post(self):
         c = self.config
         length = int(self.headers.get("Content-Length") or 0)
+        if length > LIMIT and "late-413" not in c.bug:
+            # Refused on the declared length, before a byte of the body is read (as nginx does).
+            self.close_connection = True
+            return self.answer(413, {"status": "fail", "code": 413, "message": "body exceeds limit"},
+                               [("Connection", "close")])
         wire = self.rfile.read(min(length, LIMIT + 1))
         left = length - len(wire)
         while left > 0:  # drain what is over the limit, so the client reads its 413

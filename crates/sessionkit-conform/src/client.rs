@@ -71,6 +71,20 @@ pub fn send(
     body: &[u8],
     timeout: Duration,
 ) -> Result<Reply, String> {
+    send_declared(method, url, headers, body.len(), body, timeout)
+}
+
+/// The same with `Content-Length: declared` whatever `body` holds: a body that never comes
+/// (`declared` over `body.len()`) shows whether a server answers a declared size without
+/// waiting for it.
+pub fn send_declared(
+    method: &str,
+    url: &str,
+    headers: &Headers,
+    declared: usize,
+    body: &[u8],
+    timeout: Duration,
+) -> Result<Reply, String> {
     let (authority, path) = split_url(url)?;
     let addr = authority
         .to_socket_addrs()
@@ -85,7 +99,7 @@ pub fn send(
     stream
         .set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
-    let head = head(method, &path, &authority, headers, body.len(), true);
+    let head = head(method, &path, &authority, headers, declared, true);
     stream
         .write_all(head.as_bytes())
         .map_err(|e| format!("send: {e}"))?;
@@ -94,11 +108,22 @@ pub fn send(
     read_reply(&mut BufReader::new(stream))
 }
 
+/// An I/O error as a person reads it: a read that timed out says so (the OS calls it "resource
+/// temporarily unavailable").
+fn failed(what: &str, e: std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+            format!("{what}: timed out")
+        }
+        _ => format!("{what}: {e}"),
+    }
+}
+
 fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
     let mut line = String::new();
     reader
         .read_line(&mut line)
-        .map_err(|e| format!("read status line: {e}"))?;
+        .map_err(|e| failed("read status line", e))?;
     let status = line
         .split_whitespace()
         .nth(1)
@@ -109,7 +134,7 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
         line.clear();
         reader
             .read_line(&mut line)
-            .map_err(|e| format!("read headers: {e}"))?;
+            .map_err(|e| failed("read headers", e))?;
         let trimmed = line.trim_end();
         if trimmed.is_empty() {
             break;
@@ -127,7 +152,7 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
             line.clear();
             reader
                 .read_line(&mut line)
-                .map_err(|e| format!("read chunk: {e}"))?;
+                .map_err(|e| failed("read chunk", e))?;
             let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
                 .map_err(|_| format!("bad chunk size {line:?}"))?;
             if size == 0 || body.len() + size > MAX_REPLY {
@@ -137,11 +162,11 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
             body.resize(start + size, 0);
             reader
                 .read_exact(&mut body[start..])
-                .map_err(|e| format!("read chunk: {e}"))?;
+                .map_err(|e| failed("read chunk", e))?;
             line.clear();
             reader
                 .read_line(&mut line)
-                .map_err(|e| format!("read chunk: {e}"))?;
+                .map_err(|e| failed("read chunk", e))?;
         }
     } else if let Some(length) = headers
         .get_one("content-length")
@@ -150,12 +175,12 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
         body.resize(length.min(MAX_REPLY), 0);
         reader
             .read_exact(&mut body)
-            .map_err(|e| format!("read body: {e}"))?;
+            .map_err(|e| failed("read body", e))?;
     } else {
         reader
             .take(MAX_REPLY as u64)
             .read_to_end(&mut body)
-            .map_err(|e| format!("read body: {e}"))?;
+            .map_err(|e| failed("read body", e))?;
     }
     Ok(Reply {
         status,

@@ -26,6 +26,7 @@ use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
 
 pub mod client;
+mod cost;
 mod fuzz;
 mod junit;
 
@@ -139,10 +140,50 @@ impl Conform {
         self
     }
 
+    /// How long to wait for each answer, in seconds (default 10).
+    pub fn timeout_secs(mut self, seconds: u64) -> Self {
+        self.timeout = Duration::from_secs(seconds);
+        self
+    }
+
     /// Only the cases whose name contains `pattern`.
     pub fn filter(mut self, pattern: impl Into<String>) -> Self {
         self.filter = Some(pattern.into());
         self
+    }
+
+    /// Sends one case and grades its answer.
+    fn send_case(&self, case: &cases::Case, url: &str) -> CaseResult {
+        let started = Instant::now();
+        let checked = match client::send("POST", url, &case.headers, &case.body, self.timeout) {
+            Ok(reply) => check(case, &reply, self),
+            Err(e) => Checked {
+                problems: vec![Problem::new(
+                    Level::Must,
+                    format!("no answer: {e}"),
+                    "every request gets an answer (seed: the documented statuses)",
+                )],
+                ..Checked::default()
+            },
+        };
+        let grade = Grade::of(&checked.problems);
+        let passed = checked.problems.iter().all(|p| p.level > self.fail_at);
+        CaseResult {
+            name: case.name.clone(),
+            stage: case.stage.clone(),
+            profile: case.profile.name(),
+            passed,
+            grade,
+            level: case.expect.rule.level,
+            expected: case.expect.clone(),
+            got_status: checked.status,
+            got_code: checked.vendor_code,
+            got_diagnostics: checked.named,
+            problems: checked.problems,
+            notes: checked.notes,
+            seconds: started.elapsed().as_secs_f64(),
+            curl: (grade != Grade::Ok).then(|| case.curl(url)),
+        }
     }
 
     /// Runs every case and returns the report. Blocking: call it from a plain `#[test]` or
@@ -173,53 +214,44 @@ impl Conform {
         if let Some(pattern) = &self.filter {
             cases.retain(|c| c.name.contains(pattern.as_str()));
         }
-        if cases.is_empty() {
-            return Err(Error(format!("no case matched (filter {:?})", self.filter)));
+        // The cost checks run once, against the first target, unless a filter leaves them out.
+        let cost_checks = self
+            .filter
+            .as_ref()
+            .is_none_or(|p| "cost/bomb cost/liveness cost/declared-length".contains(p.as_str()));
+        let total = cases.len() + if cost_checks { 3 } else { 0 };
+        if total == 0 {
+            let filter = self.filter.as_deref().unwrap_or_default();
+            return Err(Error(format!("no case matched the filter {filter:?}")));
         }
-        let mut results = Vec::with_capacity(cases.len());
+        let mut results = Vec::with_capacity(total);
         for case in &cases {
             let url = targets
                 .iter()
                 .find(|(p, _)| *p == case.profile)
                 .map(|(_, u)| u.as_str())
                 .unwrap_or_default();
-            let started = Instant::now();
-            let checked = match client::send("POST", url, &case.headers, &case.body, self.timeout) {
-                Ok(reply) => check(case, &reply, self),
-                Err(e) => Checked {
-                    problems: vec![Problem::new(
-                        Level::Must,
-                        format!("no answer: {e}"),
-                        "every request gets an answer (seed: the documented statuses)",
-                    )],
-                    ..Checked::default()
-                },
-            };
-            let grade = Grade::of(&checked.problems);
-            let passed = checked.problems.iter().all(|p| p.level > self.fail_at);
-            results.push(CaseResult {
-                name: case.name.clone(),
-                stage: case.stage.clone(),
-                profile: case.profile.name(),
-                passed,
-                grade,
-                level: case.expect.rule.level,
-                expected: case.expect.clone(),
-                got_status: checked.status,
-                got_code: checked.vendor_code,
-                got_diagnostics: checked.named,
-                problems: checked.problems,
-                notes: checked.notes,
-                seconds: started.elapsed().as_secs_f64(),
-                curl: (grade != Grade::Ok).then(|| case.curl(url)),
-            });
+            results.push(self.send_case(case, url));
             progress(Progress {
                 done: results.len(),
-                total: cases.len(),
+                total,
                 case: results
                     .last()
                     .unwrap_or_else(|| unreachable!("just pushed")),
             });
+        }
+        if let (true, Some((profile, url))) = (cost_checks, targets.first()) {
+            for mut result in cost::check(self, url, *profile) {
+                result.passed = result.problems.iter().all(|p| p.level > self.fail_at);
+                results.push(result);
+                progress(Progress {
+                    done: results.len(),
+                    total,
+                    case: results
+                        .last()
+                        .unwrap_or_else(|| unreachable!("just pushed")),
+                });
+            }
         }
         Ok(Report {
             target: self
