@@ -442,6 +442,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for name, value in extra:
             self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
@@ -455,18 +457,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         c = self.config
         length = int(self.headers.get("Content-Length") or 0)
         if length > LIMIT and "late-413" not in c.bug:
-            # Refused on the declared length, before a byte of the body is read (as nginx does).
+            # Judged on the declared length, before a byte of the body is read (as nginx does):
+            # the header checks, then 413; the unread body ends the connection.
+            wire = b""
             self.close_connection = True
-            return self.answer(413, {"status": "fail", "code": 413, "message": "body exceeds limit"},
-                               [("Connection", "close")])
-        wire = self.rfile.read(min(length, LIMIT + 1))
-        left = length - len(wire)
-        while left > 0:  # drain what is over the limit, so the client reads its 413
-            left -= len(self.rfile.read(min(left, 1 << 16)) or b"x" * left)
+        else:
+            wire = self.rfile.read(min(length, LIMIT + 1))
+            left = length - len(wire)
+            while left > 0:  # drain what is over the limit, so the client reads its 413
+                left -= len(self.rfile.read(min(left, 1 << 16)) or b"x" * left)
         if self.path != "/v1/sessions":
             return self.answer(404, {"status": "fail", "code": 404, "message": "not found"})
         try:
-            body = self.decide(wire)
+            body = self.decide(wire, length)
         except Crash as e:
             return self.answer(500, {"status": "fail", "code": 500, "message": f"internal error ({e})"})
         except Refused as r:
@@ -493,7 +496,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def decide(self, wire):
+    def decide(self, wire, declared):
         c, bug = self.config, self.config.bug
         keys = self.headers.get_all("X-AUTH-CLIENT") or []
         if not keys:
@@ -516,7 +519,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 r.encoding = True
                 raise r
             encoding = token
-        if len(wire) > LIMIT:
+        if max(len(wire), declared) > LIMIT:
             refuse(413, 413, "body exceeds limit")
         decoded = decode(wire, encoding, bug)
         if "json-before-signature" in bug:
