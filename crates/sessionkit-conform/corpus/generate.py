@@ -266,6 +266,27 @@ def hand_cases():
     hand(138, "tag-number", {"tag": 64}, [(V + "/tag", "wrong_type")])
     hand(139, "person-array", {"person": [], "consents": [[]]}, [(P, "wrong_type"), (C, "wrong_type")],
          note="fuzz:schema found the typed model reading arrays as empty objects")
+    # What servers built on real frameworks got wrong (issue: fair grading): JSON names matched
+    # case-insensitively (Go's encoding/json), large integers echoed altered (JavaScript), dates
+    # and timestamps in other shapes, an empty document number.
+    hand(140, "key-case-verification", None, [(V, "missing_property")], top={"Verification": {}},
+         strict=[(V, "missing_property"), ("/Verification", "unknown_property")],
+         warnings=[("/Verification", "unknown_property")],
+         note="JSON names are case-sensitive: Go's encoding/json matches Verification to verification")
+    hand(141, "key-case-end-user-id", {"ENDUSERID": "c1de400b-1877-4284-8494-071d37916197"},
+         strict=[(V + "/ENDUSERID", "unknown_property")], warnings=[(V + "/ENDUSERID", "unknown_property")],
+         note="ENDUSERID is not endUserId: the answer echoes endUserId as null")
+    hand(142, "vendor-data-big-integer", {"vendorData": 12345678901234567890},
+         strict=[(V + "/vendorData", "vendor_data_not_string")],
+         note="above 2^53: JavaScript's JSON.parse echoes 12345678901234567000")
+    hand(143, "date-of-birth-date-time", {"person": {"dateOfBirth": "1990-01-01T00:00:00"}},
+         [(P + "/dateOfBirth", "invalid_date")], note="a date-time is not YYYY-MM-DD")
+    hand(144, "date-of-birth-zero", {"person": {"dateOfBirth": "0"}}, [(P + "/dateOfBirth", "invalid_date")])
+    hand(145, "consent-timestamp-space", {"consents": [{"type": "ine", "approved": True,
+                                                         "timestamp": "2026-05-07 08:00:00Z"}]},
+         [(C + "/timestamp", "invalid_timestamp")], note="RFC 3339 §5.6 lets applications use a space; the seed's format has T")
+    hand(146, "document-number-empty", {"document": {"number": ""}}, [(D + "/number", "invalid_document_number")],
+         note="no characters is not [a-zA-Z0-9] characters")
 
 
 # --- Wire-level cases: headers + body bytes + the expected answer ----------------------------
@@ -661,6 +682,24 @@ def doctor_cases():
         wire(id_, U, name, data, headers(data), 201, profile=profile,
              note="valid JSON signed as sent; re-serializing it changes the bytes")
 
+    # Bodies and headers servers built on real frameworks accepted (issue: fair grading).
+    H, J = "headers", "json"
+    wire(367, H, "content-type-vnd-api-json", body, headers(body, ctype="application/vnd.api+json"), 415, 415,
+         "unsupported_media_type", note="a +json media type is not application/json")
+    wire(372, H, "content-encoding-empty", body, headers(body, ""), 415, 415, "unsupported_encoding",
+         "unsupported_encoding", note="an empty Content-Encoding value (curl -H 'Content-Encoding;')")
+    text = body.decode("utf-8")
+    utf16 = text.encode("utf-16")  # with its byte order mark, as Python and .NET write it
+    wire(368, J, "utf16-with-bom", utf16, headers(utf16), 400, 1104, "invalid_utf8", "body_utf16_or_utf32",
+         note="UTF-16 with a byte order mark, signed as sent (RFC 8259 §8.1: UTF-8 only)")
+    utf32 = text.encode("utf-32-le")
+    wire(369, J, "utf32-le", utf32, headers(utf32), 400, 1104, "invalid_json", "body_utf16_or_utf32",
+         note="UTF-32LE without a byte order mark: valid UTF-8 bytes, but not JSON")
+    for id_, name, literal in [(370, "nan", b"NaN"), (371, "infinity", b"Infinity")]:
+        data = b'{"verification":{"vendorData":' + literal + b"}}"
+        wire(id_, J, f"vendor-data-{name}", data, headers(data), 400, 1104, "invalid_json",
+             note=f"{literal.decode()} is not JSON (Python's json module writes and reads it)")
+
 
 # --- Levels: how strongly each case's answer is fixed, and by what --------------------------
 # MUST: the API's documentation (the seed) or a standard it relies on fixes the answer; a server
@@ -739,6 +778,8 @@ WIRE_OVERRIDES = {
     308: ("may", "a 30-digit integer is accepted or refused", "RFC 8259 §6: implementations may limit number precision"),
     342: ("must", "an HMAC-SHA512 signature is refused with 401", 'seed: "HMAC-SHA256"'),
     365: ("should", "a 20-digit integer is accepted", "RFC 8259 §6: interoperable as text"),
+    367: ("must", "a +json media type is refused with 415", 'seed: "Must be set to application/json"'),
+    372: ("may", "an empty Content-Encoding value is refused with 415", "RFC 9110 §8.4 does not say what an empty value means"),
 }
 BODY_OVERRIDES = {
     # (level, rule, source) for the whole case; strict-only refusals are SHOULD unless listed.
@@ -759,6 +800,13 @@ BODY_OVERRIDES = {
     136: ("may", "mxIne with letters", "the seed's examples send numbers; the strict profile wants digits"),
     137: ("may", "a fractional vendorData", "contract §4: the documented profile accepts numbers; which numbers is open"),
     138: ("should", "a numeric tag is refused", 'seed: "max length 64 characters"'),
+    141: ("may", "an unknown property is accepted (documented) or refused (strict); either way it is not endUserId",
+          "RFC 8259 §4: names are strings, compared exactly; the seed names endUserId"),
+    142: ("should", "an integer above 2^53 is accepted and echoed exactly",
+          'seed: its examples send numeric vendorData; "returns it unmodified"; RFC 8259 §6'),
+    145: ("should", "a consent timestamp with a space for T is refused",
+          "seed: Format: YYYY-MM-DDTHH:MM:SS.sssZ; RFC 3339 §5.6 allows a space by agreement"),
+    146: ("should", "an empty document number is refused", 'seed: "[a-zA-Z0-9] characters only"'),
 }
 
 

@@ -56,16 +56,41 @@ pub(crate) struct Case {
 }
 
 impl Case {
-    /// A curl command that sends this case's exact bytes to `url`.
-    pub(crate) fn curl(&self, url: &str) -> String {
+    /// A curl command that sends this case's exact bytes to `url`: the corpus file itself, or
+    /// the bytes written into `bodies`, this run's own folder.
+    pub(crate) fn curl(&self, url: &str, bodies: &BodyDir) -> String {
         let file = self.body_file.clone().unwrap_or_else(|| {
-            let dir = std::env::temp_dir().join("sessionkit-conform");
-            let _ = std::fs::create_dir_all(&dir);
-            let path = dir.join(format!("{}.bin", self.name.replace(['/', ' '], "_")));
+            let path = bodies
+                .path()
+                .join(format!("{}.bin", self.name.replace(['/', ' '], "_")));
             let _ = std::fs::write(&path, &self.body);
             path
         });
         curl_command(&self.headers, url, &file.display().to_string())
+    }
+}
+
+/// The folder a run writes the request bodies of its reproductions into: its own, fresh in the
+/// temporary directory (a later run never overwrites it), made when the first one is needed.
+#[derive(Debug, Default)]
+pub(crate) struct BodyDir(std::sync::OnceLock<PathBuf>);
+
+impl BodyDir {
+    pub(crate) fn path(&self) -> &PathBuf {
+        self.0.get_or_init(|| {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            let dir = std::env::temp_dir()
+                .join(format!("sessionkit-conform-{}-{nanos}", std::process::id()));
+            let _ = std::fs::create_dir_all(&dir);
+            dir
+        })
+    }
+
+    /// The folder, when the run made it.
+    pub(crate) fn made(&self) -> Option<&PathBuf> {
+        self.0.get()
     }
 }
 

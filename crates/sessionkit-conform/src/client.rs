@@ -57,7 +57,9 @@ pub fn head(
         head.push_str("Connection: close\r\n");
     }
     for (name, value) in headers.iter() {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        // An empty value is sent as `Name:` (curl's `-H 'Name;'` sends the same bytes).
+        let separator = if value.is_empty() { ":" } else { ": " };
+        head.push_str(&format!("{name}{separator}{value}\r\n"));
     }
     head.push_str(&format!("Content-Length: {body_len}\r\n\r\n"));
     head

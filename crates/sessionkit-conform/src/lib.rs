@@ -153,7 +153,7 @@ impl Conform {
     }
 
     /// Sends one case and grades its answer.
-    fn send_case(&self, case: &cases::Case, url: &str) -> CaseResult {
+    fn send_case(&self, case: &cases::Case, url: &str, bodies: &cases::BodyDir) -> CaseResult {
         let started = Instant::now();
         let checked = match client::send("POST", url, &case.headers, &case.body, self.timeout) {
             Ok(reply) => check(case, &reply, self),
@@ -182,7 +182,7 @@ impl Conform {
             problems: checked.problems,
             notes: checked.notes,
             seconds: started.elapsed().as_secs_f64(),
-            curl: (grade != Grade::Ok).then(|| case.curl(url)),
+            curl: (grade != Grade::Ok).then(|| case.curl(url, bodies)),
         }
     }
 
@@ -225,13 +225,14 @@ impl Conform {
             return Err(Error(format!("no case matched the filter {filter:?}")));
         }
         let mut results = Vec::with_capacity(total);
+        let bodies = cases::BodyDir::default();
         for case in &cases {
             let url = targets
                 .iter()
                 .find(|(p, _)| *p == case.profile)
                 .map(|(_, u)| u.as_str())
                 .unwrap_or_default();
-            results.push(self.send_case(case, url));
+            results.push(self.send_case(case, url, &bodies));
             progress(Progress {
                 done: results.len(),
                 total,
@@ -259,6 +260,7 @@ impl Conform {
                 .clone()
                 .unwrap_or_else(|| "embedded reference server".into()),
             results,
+            bodies: bodies.made().cloned(),
         })
     }
 }
@@ -270,6 +272,8 @@ pub struct Report {
     pub target: String,
     /// Every case, in the order sent.
     pub results: Vec<CaseResult>,
+    /// The folder this run wrote its reproductions' request bodies into, when it wrote any.
+    pub bodies: Option<PathBuf>,
 }
 
 impl Report {
@@ -286,7 +290,14 @@ impl Report {
     /// A table per stage, every failure with its problems and a curl command, every note, and a
     /// last line with the counts.
     pub fn text(&self) -> String {
-        report::text_report(&self.results, &self.target)
+        let mut text = report::text_report(&self.results, &self.target);
+        if let Some(dir) = &self.bodies {
+            text.push_str(&format!(
+                "request bodies of the reproductions: {}\n",
+                dir.display()
+            ));
+        }
+        text
     }
 
     /// One JSON object with the counts (per grade and per level of the cases' rules) and every

@@ -658,6 +658,15 @@ catalogue! {
             "the body is not UTF-8 but reads as Windows-1252 (sent as Latin-1)",
             "encode the body as UTF-8 (PowerShell's Invoke-RestMethod and Java's default charset may send Latin-1)",
         ),
+        /// the body is UTF-16 or UTF-32 (a byte order mark, or the NUL bytes of ASCII text in them).
+        BodyUtf16OrUtf32 => entry(
+            "body_utf16_or_utf32",
+            Stage::Json,
+            400,
+            1104,
+            "the body is {UTF-16LE|UTF-16BE|UTF-32LE|UTF-32BE}{, with a byte order mark|}, not UTF-8",
+            "encode the body as UTF-8 without a byte order mark (.NET's Encoding.Unicode and Python's str.encode('utf-16') write UTF-16)",
+        ),
         /// the body is a JSON string holding the JSON object.
         JsonEncodedTwice => varies(
             "json_encoded_twice",

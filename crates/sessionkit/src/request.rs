@@ -69,9 +69,24 @@ impl SignedRequest {
 
 /// A `curl` command posting `body_file` with `headers` to `url`, quoted for a POSIX shell.
 pub fn curl_command(headers: &Headers, url: &str, body_file: &str) -> String {
-    let mut out = format!("curl -sS -i -X POST {}", shell_quote(url));
+    let mut out = format!("curl -sS -i --http1.1 -X POST {}", shell_quote(url));
     for (name, value) in headers.iter() {
-        out.push_str(&format!(" -H {}", shell_quote(&format!("{name}: {value}"))));
+        // `Name;` is curl's way to send a header with an empty value (`Name:` would remove it).
+        let line = if value.is_empty() {
+            format!("{name};")
+        } else {
+            format!("{name}: {value}")
+        };
+        out.push_str(&format!(" -H {}", shell_quote(&line)));
+    }
+    // curl adds headers of its own; `Name:` removes each, so the request is the case's header
+    // lines and nothing else (but Host and Content-Length, which HTTP/1.1 needs). Without this,
+    // --data-binary would send Content-Type: application/x-www-form-urlencoded for a case with
+    // none, and a large body Expect: 100-continue.
+    for own in ["Content-Type", "Accept", "User-Agent", "Expect"] {
+        if headers.get_all(own).is_empty() {
+            out.push_str(&format!(" -H {}", shell_quote(&format!("{own}:"))));
+        }
     }
     out.push_str(&format!(" --data-binary @{}", shell_quote(body_file)));
     out

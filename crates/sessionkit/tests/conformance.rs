@@ -446,3 +446,101 @@ fn every_wire_case_rebuilds_from_its_recipe() {
     }
     assert!(rebuilt > 70, "{rebuilt} wire cases");
 }
+
+/// Every wire case's curl command, run by a real curl against a raw listener, sends exactly the
+/// case's header lines (in order, empty values and absent Content-Type included) and its bytes:
+/// a reproduction that is not the request would replay as something else.
+#[test]
+fn every_curl_sends_the_exact_request() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = std::env::temp_dir().join(format!("sessionkit-curl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = sessionkit::EXAMPLE_SHARED_SECRET.as_bytes();
+    let read = |file: &str| {
+        std::fs::read(corpus::corpus_dir().join(file)).map_err(|e| format!("{file}: {e}"))
+    };
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for case in corpus::manifest().cases {
+        let Some(request) = &case.request else {
+            continue;
+        };
+        let body = corpus::verified_bytes(&case).unwrap();
+        let api_key = sessionkit::EXAMPLE_API_KEY;
+        let secret = request.secret.as_ref().map_or(secret, |s| s.as_bytes());
+        let headers = request.headers_for(api_key, secret, &body, read).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/v1/sessions", listener.local_addr().unwrap());
+        let file = dir.join(format!("{}.bin", case.id));
+        std::fs::write(&file, &body).unwrap();
+        let curl = sessionkit::curl_command(&headers, &url, &file.display().to_string());
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut lines = Vec::new();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let line = line.trim_end_matches("\r\n").to_owned();
+                if line.is_empty() {
+                    break;
+                }
+                lines.push(line);
+            }
+            let length: usize = lines
+                .iter()
+                .find_map(|l| l.strip_prefix("Content-Length: "))
+                .map_or(0, |n| n.parse().unwrap());
+            let mut sent = vec![0; length];
+            reader.read_exact(&mut sent).unwrap();
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+            (lines, sent)
+        });
+        let out = std::process::Command::new("sh")
+            .args(["-c", &curl])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{curl}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (lines, sent) = server.join().unwrap();
+        // The request line, Host and Content-Length are HTTP/1.1's; the rest must be the case's.
+        let got: Vec<&str> = lines[1..]
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !l.starts_with("Host: ") && !l.starts_with("Content-Length: "))
+            .collect();
+        // As the raw client writes them: an empty value as `Name:`.
+        let want: Vec<String> = headers
+            .iter()
+            .map(|(n, v)| {
+                if v.is_empty() {
+                    format!("{n}:")
+                } else {
+                    format!("{n}: {v}")
+                }
+            })
+            .collect();
+        if got != want.iter().map(String::as_str).collect::<Vec<_>>() || sent != body {
+            wrong.push(format!(
+                "{} {}: sent {got:?}, {} bytes; the case is {want:?}, {} bytes\n  {curl}",
+                case.id,
+                case.file,
+                sent.len(),
+                body.len()
+            ));
+        }
+        checked += 1;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(checked > 60, "only {checked} wire cases");
+    assert!(
+        wrong.is_empty(),
+        "{} curls:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}

@@ -12,10 +12,17 @@ use crate::json::parse;
 pub fn check(decoded: &[u8]) -> Result<Value, Rejection> {
     let body = parse(decoded).map_err(|e| {
         let pointer = e.pointer().to_owned();
-        let latin1 = (e.kind() == ErrorKind::InvalidUtf8)
-            .then(|| diagnose::body_not_utf8(decoded))
-            .flatten();
-        Rejection::from(Error::new(e.kind(), e.to_string()).at(pointer)).naming(latin1)
+        // Which text encoding the client used instead: a wide one shows in its NULs or byte order
+        // mark (and is valid UTF-8 bytes when it is ASCII text without a mark); Latin-1 in bytes
+        // that are not UTF-8 but are Windows-1252.
+        let encoding = match e.kind() {
+            ErrorKind::InvalidUtf8 => {
+                diagnose::utf16_or_utf32(decoded).or_else(|| diagnose::body_not_utf8(decoded))
+            }
+            ErrorKind::InvalidJson => diagnose::utf16_or_utf32(decoded),
+            _ => None,
+        };
+        Rejection::from(Error::new(e.kind(), e.to_string()).at(pointer)).naming(encoding)
     })?;
     let refuse =
         |kind, message: &str, pointer: &str| Err(Error::new(kind, message).at(pointer).into());
