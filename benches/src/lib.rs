@@ -1,4 +1,10 @@
-//! Shared inputs of the benchmarks: payloads with consent texts of the sizes benchmarked.
+//! Shared parts of the benchmarks: payloads with consent texts of the sizes benchmarked, a
+//! keep-alive load client and a way to start a server process.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 /// Consent text sizes benchmarked, in KiB.
 pub const SIZES_KIB: [usize; 8] = [0, 1, 2, 4, 8, 16, 32, 64];
@@ -25,4 +31,72 @@ pub fn libdeflate_compressor(level: i32) -> libdeflater::Compressor {
     let level = libdeflater::CompressionLvl::new(level.clamp(1, 12))
         .unwrap_or_else(|_| libdeflater::CompressionLvl::default());
     libdeflater::Compressor::new(level)
+}
+
+/// One keep-alive client: sends `request` (a whole HTTP/1.1 request) again and again until
+/// `deadline`; the latencies of its 201 answers, and how many answers were not 201.
+pub fn keep_alive_client(addr: &str, request: &[u8], deadline: Instant) -> (Vec<u64>, usize) {
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let Ok(stream) = TcpStream::connect(addr) else {
+        return (latencies, 1);
+    };
+    let _ = stream.set_nodelay(true);
+    let mut writer = stream.try_clone().expect("clone stream");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while Instant::now() < deadline {
+        let start = Instant::now();
+        if writer.write_all(request).is_err() {
+            errors += 1;
+            break;
+        }
+        line.clear();
+        let mut status = 0;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return (latencies, errors + 1);
+            }
+            let l = line.trim_end();
+            if l.starts_with("HTTP/1.1 ") {
+                status = l[9..12].parse().unwrap_or(0);
+            } else if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            } else if l.is_empty() {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return (latencies, errors + 1);
+        }
+        if status == 201 {
+            latencies.push(start.elapsed().as_micros() as u64);
+        } else {
+            errors += 1;
+        }
+    }
+    (latencies, errors)
+}
+
+/// Starts a server that prints `listening on http://ADDR` first; the child and ADDR.
+pub fn spawn_server(mut command: Command) -> (std::process::Child, String) {
+    // The servers log every request to stderr; a terminal printing them would be measured too.
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("server prints its address");
+    let addr = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected: {first:?}"))
+        .to_owned();
+    (child, addr)
 }

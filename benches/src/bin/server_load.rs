@@ -4,9 +4,7 @@
 //!
 //!     cargo run --release -p benches --bin server_load [-- CONCURRENCY SECONDS]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,62 +20,15 @@ struct Run {
     latencies_us: Vec<u64>,
 }
 
-/// One keep-alive client: sends `request` again and again until `deadline`.
-fn client(addr: &str, request: &[u8], deadline: Instant) -> (Vec<u64>, usize) {
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    let Ok(stream) = TcpStream::connect(addr) else {
-        return (latencies, 1);
-    };
-    let _ = stream.set_nodelay(true);
-    let mut writer = stream.try_clone().expect("clone stream");
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    while Instant::now() < deadline {
-        let start = Instant::now();
-        if writer.write_all(request).is_err() {
-            errors += 1;
-            break;
-        }
-        line.clear();
-        let mut status = 0;
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return (latencies, errors + 1);
-            }
-            let l = line.trim_end();
-            if l.starts_with("HTTP/1.1 ") {
-                status = l[9..12].parse().unwrap_or(0);
-            } else if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            } else if l.is_empty() {
-                break;
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return (latencies, errors + 1);
-        }
-        if status == 201 {
-            latencies.push(start.elapsed().as_micros() as u64);
-        } else {
-            errors += 1;
-        }
-    }
-    (latencies, errors)
-}
-
 fn load(addr: &str, request: Arc<Vec<u8>>, concurrency: usize, seconds: u64) -> Run {
     // A short warm-up, not counted.
-    let _ = client(addr, &request, Instant::now() + Duration::from_millis(300));
+    let _ = benches::keep_alive_client(addr, &request, Instant::now() + Duration::from_millis(300));
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
     let threads: Vec<_> = (0..concurrency)
         .map(|_| {
             let (addr, request) = (addr.to_owned(), request.clone());
-            std::thread::spawn(move || client(&addr, &request, deadline))
+            std::thread::spawn(move || benches::keep_alive_client(&addr, &request, deadline))
         })
         .collect();
     let mut run = Run {
@@ -102,25 +53,6 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
         return f64::NAN;
     }
     sorted[((sorted.len() - 1) as f64 * p) as usize] as f64 / 1000.0
-}
-
-fn spawn_and_wait(mut command: Command) -> (std::process::Child, String) {
-    // The servers log every request to stderr; a terminal printing them would be measured too.
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("server prints its address");
-    let addr = first
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected: {first:?}"))
-        .to_owned();
-    (child, addr)
 }
 
 fn main() {
@@ -167,7 +99,7 @@ fn main() {
         }),
     ] {
         command.current_dir(root);
-        let (mut child, addr) = spawn_and_wait(command);
+        let (mut child, addr) = benches::spawn_server(command);
         eprintln!("{name}: {concurrency} clients for {seconds} s on {addr} ...");
         let run = load(&addr, request.clone(), concurrency, seconds);
         let _ = child.kill();

@@ -53,6 +53,11 @@ pub struct ServeArgs {
     /// Accept requests without X-HMAC-SIGNATURE (a signature that is sent is still checked).
     #[arg(long)]
     allow_unsigned: bool,
+    /// Sessions kept for GET /v1/sessions/{id}/decision; past it the oldest is evicted first, so
+    /// memory stays bounded on long runs (the default keeps about 64 MiB of sessions). The store's
+    /// size is in GET /__sessionkit/health.
+    #[arg(long, default_value_t = sessionkit_server::server::DEFAULT_MAX_SESSIONS, value_name = "N")]
+    max_sessions: usize,
     /// Largest body on the wire, in bytes.
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
     max_wire: usize,
@@ -95,6 +100,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         (0.0..=1.0).contains(&args.fault_rate),
         "--fault-rate must be between 0 and 1"
     );
+    anyhow::ensure!(args.max_sessions >= 1, "--max-sessions must be at least 1");
     let keys = if args.api_keys.is_empty() {
         vec![EXAMPLE_API_KEY.to_owned()]
     } else {
@@ -126,6 +132,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         rate_limit: args.rate_limit,
         fault_rate: args.fault_rate,
         report: args.report.clone(),
+        max_sessions: args.max_sessions,
         ..Settings::default()
     })
 }

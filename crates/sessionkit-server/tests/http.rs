@@ -218,6 +218,61 @@ fn decision_endpoint_checks_the_signed_id() {
     assert_eq!(json(&reply)["status"], "fail");
 }
 
+/// The session store is capped: past `max_sessions` the oldest session is evicted first, its
+/// decision answers 404 in the vendor's shape, and the health route reports the store's size.
+#[test]
+fn the_session_store_is_capped_and_evicts_the_oldest() {
+    let server = sessionkit_testkit::server::start(Settings {
+        max_sessions: 2,
+        ..Settings::default()
+    });
+    let request = signed(BODY, Encoding::Identity);
+    let ids: Vec<String> = (0..3)
+        .map(|_| {
+            let created = json(&post(&server, &request.headers, &request.body));
+            created["verification"]["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let decision = |id: &str| {
+        let headers = Headers::new().with("X-AUTH-CLIENT", EXAMPLE_API_KEY).with(
+            "X-HMAC-SIGNATURE",
+            sessionkit::crypto::sign(SECRET, id.as_bytes()).to_string(),
+        );
+        let url = format!("{}/{id}/decision", server.sessions_url());
+        client::send("GET", &url, &headers, b"", T).unwrap()
+    };
+    let evicted = decision(&ids[0]);
+    assert_eq!(evicted.status, 404);
+    let body = json(&evicted);
+    assert_eq!(body["status"], "fail");
+    assert!(
+        body["code"].is_number() && body["message"].is_string(),
+        "{body}"
+    );
+    for id in &ids[1..] {
+        assert_eq!(decision(id).status, 200);
+    }
+    let health = client::send(
+        "GET",
+        &format!("{}/__sessionkit/health", server.url),
+        &Headers::new(),
+        b"",
+        T,
+    )
+    .unwrap();
+    let sessions = &json(&health)["sessions"];
+    assert_eq!(
+        (
+            sessions["stored"].as_u64(),
+            sessions["max"].as_u64(),
+            sessions["evicted"].as_u64()
+        ),
+        (Some(2), Some(2), Some(1)),
+        "{sessions}"
+    );
+    assert_eq!(server.server().session_stats().evicted, 1);
+}
+
 #[test]
 fn forced_answers_rate_limit_and_fault_rate() {
     let server = sessionkit_testkit::server::start(Settings {

@@ -3,7 +3,8 @@
 //! expectations, but failing on *invalid* requests: wrong bytes signed, mislabelled compression,
 //! schema violations), and scripted answers to test a client's retries.
 //!
-//! - `GET /__sessionkit/health` → 200 with the version (every answer carries `Sessionkit-Version`);
+//! - `GET /__sessionkit/health` → 200 with the version and the session store's size (stored, max,
+//!   evicted) (every answer carries `Sessionkit-Version`);
 //! - `GET /__sessionkit/requests` → every request since the reset, with its verdict;
 //! - `POST /__sessionkit/reset` → forgets them and any scripted answers;
 //! - `GET /__sessionkit/verify` → 200 when every request since the reset was accepted, else 422
@@ -18,6 +19,7 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use super::answer::{Answer, Signer};
+use super::sessions::SessionStats;
 
 /// Requests kept for `requests` and `verify`: a test suite resets long before; a long-running
 /// server (a load test) keeps only the latest.
@@ -69,6 +71,7 @@ impl Control {
         method: &str,
         path: &str,
         body: &[u8],
+        sessions: SessionStats,
     ) -> Option<Answer> {
         let ok = |value: Value| signer.answer(200, value.to_string().into_bytes());
         let bad = |status: u16, message: String| {
@@ -76,7 +79,11 @@ impl Control {
             signer.answer(status, body.to_string().into_bytes())
         };
         Some(match (method, path.strip_prefix("/__sessionkit/")?) {
-            ("GET", "health") => ok(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
+            ("GET", "health") => ok(json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "sessions": sessions,
+            })),
             ("GET", "requests") => ok(json!({"requests": self.seen()})),
             ("POST", "reset") => {
                 if let (Ok(mut seen), Ok(mut script)) = (self.seen.lock(), self.script.lock()) {

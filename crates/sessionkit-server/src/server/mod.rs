@@ -24,6 +24,7 @@ use tokio::sync::watch;
 use answer::Signer;
 use knobs::Knobs;
 use sessions::Sessions;
+pub use sessions::{DEFAULT_MAX_SESSIONS, SessionStats};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -50,6 +51,9 @@ pub struct Settings {
     pub max_header_bytes: usize,
     /// Seed of the fault-rate draws, so a run can be repeated.
     pub seed: u64,
+    /// Sessions kept for the decision endpoint; past it the oldest is evicted first (default
+    /// [`DEFAULT_MAX_SESSIONS`], about 64 MiB).
+    pub max_sessions: usize,
     /// A deliberately broken server for testing conformance runners: the signature is not checked.
     #[doc(hidden)]
     pub skip_signature_check: bool,
@@ -69,6 +73,7 @@ impl Default for Settings {
             body_timeout: Duration::from_secs(10),
             max_header_bytes: 16 * 1024,
             seed: 0x5e55_10b1,
+            max_sessions: DEFAULT_MAX_SESSIONS,
             skip_signature_check: false,
         }
     }
@@ -114,9 +119,14 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Sessions created so far.
+    /// Sessions kept now (created, less those evicted past the cap).
     pub fn session_count(&self) -> usize {
-        self.state.sessions.len()
+        self.state.sessions.stats().stored
+    }
+
+    /// The session store's size, cap and evictions.
+    pub fn session_stats(&self) -> SessionStats {
+        self.state.sessions.stats()
     }
 
     /// Stops accepting, lets in-flight requests finish (up to 10 s), then returns.
@@ -146,7 +156,7 @@ pub async fn start(settings: Settings) -> std::io::Result<Server> {
             .unwrap_or_else(|| format!("http://{addr}")),
         signer: Signer::new(&settings.receive),
         knobs: Knobs::new(settings.rate_limit, settings.fault_rate, settings.seed),
-        sessions: Sessions::default(),
+        sessions: Sessions::new(settings.max_sessions),
         settings,
         report,
         control: control::Control::default(),

@@ -38,9 +38,13 @@ pub(crate) async fn handle(
         let body = read_body(request.into_body(), limit, timeout)
             .await
             .unwrap_or_default();
-        let routed = state
-            .control
-            .route(&state.signer, method.as_str(), &path, &body);
+        let routed = state.control.route(
+            &state.signer,
+            method.as_str(),
+            &path,
+            &body,
+            state.sessions.stats(),
+        );
         return Ok(
             routed.unwrap_or_else(|| ServerError::NotFound { path }.into_answer(&state.signer))
         );
