@@ -116,15 +116,6 @@ impl Rejection {
         self
     }
 
-    /// The same rejection with its mistakes replaced by `mistake`, when a more precise one was
-    /// found (the doctor refining `encoding_mismatch` into `intermediary_decompressed`).
-    pub fn refined(mut self, mistake: Option<Diagnostic>) -> Self {
-        if let Some(mistake) = mistake {
-            self.mistakes = vec![mistake];
-        }
-        self
-    }
-
     /// The same rejection naming `mistake` too, when there is one.
     pub fn naming(mut self, mistake: Option<Diagnostic>) -> Self {
         self.mistakes.extend(mistake);

@@ -78,7 +78,7 @@ fn stages(
     size::check(wire.len(), config.limits.max_wire)?;
     let decoded = decoded.insert(
         decode::check(wire, encoding, config.limits.max_decoded, &config.cost).map_err(|r| {
-            r.refined(diagnose::doctor::intermediary_decompressed(
+            r.naming(diagnose::doctor::intermediary_decompressed(
                 headers,
                 wire,
                 &config.secrets,

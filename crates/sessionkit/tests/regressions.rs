@@ -96,3 +96,91 @@ fn model_refuses_arrays_where_objects_belong() {
         fuzzing::schema(body.as_bytes());
     }
 }
+
+/// The doctor holds up on bodies that are not ASCII: each hypothesis, with bytes made by Python's
+/// own `json` module, on an ASCII, a Latin (Portuguese, as Python escapes it: `Jo\u00e3o`) and a
+/// non-Latin (CJK and emoji, escaped as surrogate pairs) consent. A Portuguese body signed as
+/// PHP's json_encode writes it (`\/` and `\uXXXX`) and a JSON string holding the object went
+/// unnamed, though each was named on an ASCII body.
+#[test]
+fn the_doctor_names_each_mistake_on_latin_and_non_latin_bodies() {
+    const SCRIPT: &str = r#"
+import json, sys
+texts = {"ascii": "I agree", "latin": "Eu, João da Conceição, concordo", "cjk-emoji": "我同意 😀 署名"}
+for name, text in texts.items():
+    payload = {"verification": {"callback": "https://example.com/cb", "vendorData": "v",
+               "consents": [{"type": "general", "approved": True, "text": text}]}}
+    utf8 = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    ascii_compact = json.dumps(payload, separators=(",", ":")).encode()
+    cases = {
+        # sent by JavaScript (raw UTF-8), signed as PHP's json_encode writes it
+        "signed_other_serialization php": (utf8, ascii_compact.replace(b"/", b"\\/")),
+        # requests.post(json=payload) re-serialized what the client signed
+        "signed_other_serialization python": (json.dumps(payload).encode(), ascii_compact),
+        # requests.post(json=json.dumps(payload, separators=...)): encoded twice
+        "json_encoded_twice": (json.dumps(ascii_compact.decode()).encode(), ascii_compact),
+        "body_newline": (utf8 + b"\n", utf8),
+        "byte_order_mark": (b"\xef\xbb\xbf" + utf8, utf8),
+    }
+    for mistake, (sent, signed) in cases.items():
+        print(json.dumps({"body": name, "mistake": mistake.split()[0], "how": mistake,
+                          "sent": sent.hex(), "signed": signed.hex()}))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", SCRIPT])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let secret = sessionkit::EXAMPLE_SHARED_SECRET.as_bytes();
+    let hex =
+        |v: &serde_json::Value| sessionkit::internal::hex_decode(v.as_str().unwrap()).unwrap();
+    let mut unnamed = Vec::new();
+    let mut tried = 0;
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (sent, signed) = (hex(&case["sent"]), hex(&case["signed"]));
+        let headers = sessionkit::headers::Headers::new()
+            .with("X-AUTH-CLIENT", sessionkit::EXAMPLE_API_KEY)
+            .with(
+                "X-HMAC-SIGNATURE",
+                sessionkit::crypto::sign(secret, &signed).to_string(),
+            )
+            .with("Content-Type", "application/json");
+        let outcome = sessionkit::receive(&headers, &sent, &sessionkit::Config::default());
+        let named: Vec<&str> = outcome.mistakes.iter().map(|d| d.code.as_str()).collect();
+        tried += 1;
+        if !named.contains(&case["mistake"].as_str().unwrap()) {
+            unnamed.push(format!(
+                "{} body, {}: named {named:?}",
+                case["body"], case["how"]
+            ));
+        }
+    }
+    assert_eq!(tried, 15);
+    assert!(unnamed.is_empty(), "unnamed:\n{}", unnamed.join("\n"));
+}
+
+/// `Content-Encoding: gzip` over the signed plain JSON has two causes the request cannot tell
+/// apart: the client declared a compression it did not do (the documentation's "Encoding/header
+/// mismatch", likelier for a client tested on loopback), or something on the way decompressed
+/// it and kept the header. Both are named, in that order (only the second was).
+#[test]
+fn a_declared_encoding_over_signed_json_names_both_causes() {
+    let body = br#"{"verification":{"vendorData":"customer-123"}}"#;
+    let secret = sessionkit::EXAMPLE_SHARED_SECRET.as_bytes();
+    let headers = sessionkit::headers::Headers::new()
+        .with("X-AUTH-CLIENT", sessionkit::EXAMPLE_API_KEY)
+        .with(
+            "X-HMAC-SIGNATURE",
+            sessionkit::crypto::sign(secret, body).to_string(),
+        )
+        .with("Content-Type", "application/json")
+        .with("Content-Encoding", "gzip");
+    let outcome = sessionkit::receive(&headers, body, &sessionkit::Config::default());
+    let named: Vec<&str> = outcome.mistakes.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(named, ["encoding_mismatch", "intermediary_decompressed"]);
+}

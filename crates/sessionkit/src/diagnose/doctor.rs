@@ -262,17 +262,26 @@ impl<'a, S: AsRef<[u8]>> Doctor<'a, S> {
         // In JSON, `/`, `&`, `<` and `>` only occur inside strings, so replacing them everywhere
         // escapes exactly the string contents.
         let php = text.replace('/', "\\/");
+        // PHP's json_encode by default escapes `/` and writes non-ASCII as `\uXXXX` (surrogate
+        // pairs beyond the BMP), as an ASCII-escaped serializer does; on an ASCII body the two
+        // PHP forms are the same bytes, so only a body with non-ASCII text needs the second.
+        let ascii = reserialize(&value, &Style::COMPACT_ASCII);
+        let php_default = String::from_utf8_lossy(&ascii).replace('/', "\\/");
         let html = text
             .replace('&', "\\u0026")
             .replace('<', "\\u003c")
             .replace('>', "\\u003e");
-        for (name, bytes) in [
+        let mut written = vec![
             ("PHP's escaped slashes \\/", php.into_bytes()),
+            (
+                "PHP's json_encode default, \\/ and \\uXXXX",
+                php_default.into_bytes(),
+            ),
             ("HTML-safe \\u0026 \\u003c \\u003e", html.into_bytes()),
-        ]
-        .into_iter()
-        .chain(float_styles(body))
-        {
+        ];
+        // On an ASCII body both PHP forms are the same bytes: one HMAC of the budget, not two.
+        written.dedup_by(|b, a| a.1 == b.1);
+        for (name, bytes) in written.into_iter().chain(float_styles(body)) {
             if bytes != body && self.signed(&bytes) {
                 return found(name);
             }
