@@ -1,0 +1,3 @@
+import hooks from "./jest.cjs";
+
+export const { useSessionkit } = hooks;
