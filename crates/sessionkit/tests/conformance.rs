@@ -544,3 +544,32 @@ fn every_curl_sends_the_exact_request() {
         wrong.join("\n")
     );
 }
+
+/// The README's Node.js and Go blocks are copied from files CI runs: every line of a block that
+/// names its file in its first line is a line of that file.
+#[test]
+fn readme_code_blocks_are_from_files_ci_runs() {
+    let root = corpus::repo_dir();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    for block in readme.split("```").skip(1).step_by(2) {
+        let mut lines = block.lines().skip(1); // the fence's language
+        let Some(first) = lines.next() else { continue };
+        let Some(file) = first
+            .strip_prefix("// ")
+            .filter(|f| f.contains('/') && !f.contains(' '))
+        else {
+            continue;
+        };
+        let text = std::fs::read_to_string(root.join(file))
+            .unwrap_or_else(|e| panic!("README names {file}: {e}"));
+        for line in lines.filter(|l| !l.trim().is_empty()) {
+            assert!(
+                text.lines().any(|l| l == line),
+                "README's block from {file} has a line the file lacks: {line:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 2, "only {checked} README blocks name their file");
+}

@@ -1,0 +1,70 @@
+// The test a Go team writes, in a module of its own that uses sessionkittest (.ci/go runs it):
+// one client that signs the uncompressed bytes and passes, one that signs the compressed bytes,
+// whose test fails naming the mistake and its hint.
+package client
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"testing"
+
+	"github.com/sessionkit/sessionkit/go/sessionkittest"
+)
+
+func createSession(url, apiKey, secret string, signCompressed bool) (int, error) {
+	body := []byte(`{"verification":{"vendorData":"customer-123"}}`)
+	var compressed bytes.Buffer
+	zw := gzip.NewWriter(&compressed)
+	zw.Write(body)
+	zw.Close()
+	signed := body
+	if signCompressed {
+		signed = compressed.Bytes()
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(signed)
+	request, _ := http.NewRequest("POST", url, bytes.NewReader(compressed.Bytes()))
+	request.Header.Set("X-AUTH-CLIENT", apiKey)
+	request.Header.Set("X-HMAC-SIGNATURE", hex.EncodeToString(mac.Sum(nil)))
+	request.Header.Set("Content-Type", "application/json")
+	request.Header.Set("Content-Encoding", "gzip")
+	answer, err := http.DefaultClient.Do(request)
+	if err != nil {
+		return 0, err
+	}
+	answer.Body.Close()
+	return answer.StatusCode, nil
+}
+
+func TestClientCreatesASession(t *testing.T) {
+	server := sessionkittest.Start(t) // stopped, and its requests verified, when the test ends
+	status, err := createSession(server.SessionsURL, server.APIKey, server.Secret, false)
+	if err != nil || status != 201 {
+		t.Fatalf("status %d, %v", status, err)
+	}
+}
+
+func TestClientThatSignsTheCompressedBytes(t *testing.T) {
+	server := sessionkittest.Start(t, sessionkittest.Options{APIKey: "their-key", Secret: "their-secret"})
+	_, _ = createSession(server.SessionsURL, server.APIKey, server.Secret, true)
+}
+
+func TestScriptAndRequests(t *testing.T) {
+	server := sessionkittest.Start(t)
+	if err := server.Script(429, 201); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := createSession(server.SessionsURL, server.APIKey, server.Secret, false)
+	second, _ := createSession(server.SessionsURL, server.APIKey, server.Secret, false)
+	if first != 429 || second != 201 {
+		t.Fatalf("scripted answers %d, %d", first, second)
+	}
+	requests, err := server.Requests()
+	if err != nil || len(requests) != 2 {
+		t.Fatalf("%d requests, %v", len(requests), err)
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/sessionkit/sessionkit/go
+
+go 1.19
