@@ -22,6 +22,8 @@ pub enum ConformFormat {
     Json,
     /// JUnit XML, for CI.
     Junit,
+    /// Markdown: a table per stage and each problem with its reproduction (a CI step summary).
+    Markdown,
 }
 
 /// Arguments of `sessionkit conform`.
@@ -60,6 +62,9 @@ pub struct ConformArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also write the report as JUnit XML to this file (beside the --format one).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
     /// Run only the cases whose name contains this text (for example `decode/` or `seed/`).
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
@@ -118,7 +123,12 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
         ConformFormat::Text => report.text(),
         ConformFormat::Json => serde_json::to_string_pretty(&report.json())? + "\n",
         ConformFormat::Junit => report.junit(),
+        ConformFormat::Markdown => report.markdown(),
     };
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report.junit())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     match &args.out {
         Some(path) => {
             std::fs::write(path, &rendered)

@@ -334,6 +334,12 @@ impl Report {
         })
     }
 
+    /// Markdown for a CI step summary: a table per stage, the score per level, and each case with
+    /// problems with its rule, its problems and its reproduction.
+    pub fn markdown(&self) -> String {
+        report::markdown_report(&self.results, &self.target)
+    }
+
     /// JUnit XML, one test case per corpus case.
     pub fn junit(&self) -> String {
         report::junit_report(&self.results)

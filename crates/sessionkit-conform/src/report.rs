@@ -190,6 +190,72 @@ fn case_details(out: &mut String, r: &CaseResult) {
     }
 }
 
+/// The report as Markdown, for a CI step summary: a table per stage and grade, the score per
+/// level, and each case with problems, its rule, its problems and its reproduction.
+pub(crate) fn markdown_report(results: &[CaseResult], target: &str) -> String {
+    let mut out = format!("## sessionkit conform: {target}\n\n");
+    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
+    stages.sort_unstable();
+    stages.dedup();
+    out.push_str("| stage | OK | FAILED (MUST) | NON-STRICT (SHOULD) | INFORMATIONAL (MAY) |\n|---|---|---|---|---|\n");
+    let row = |out: &mut String, name: &str, of: &[&CaseResult]| {
+        let count = |g: Grade| of.iter().filter(|r| r.grade == g).count();
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} |",
+            count(Grade::Ok),
+            count(Grade::Failed),
+            count(Grade::NonStrict),
+            count(Grade::Informational)
+        );
+    };
+    for stage in &stages {
+        let of: Vec<&CaseResult> = results.iter().filter(|r| r.stage == *stage).collect();
+        row(&mut out, stage, &of);
+    }
+    let all: Vec<&CaseResult> = results.iter().collect();
+    row(&mut out, "**total**", &all);
+    out.push('\n');
+    for level in Level::ALL {
+        let of: Vec<&CaseResult> = results.iter().filter(|r| r.level == level).collect();
+        let ok = of.iter().filter(|r| r.grade == Grade::Ok).count();
+        let _ = writeln!(
+            out,
+            "- {} rules: {ok} of {} cases OK",
+            level.name(),
+            of.len()
+        );
+    }
+    for grade in [Grade::Failed, Grade::NonStrict, Grade::Informational] {
+        for r in results.iter().filter(|r| r.grade == grade) {
+            let rule = &r.expected.rule;
+            let _ = writeln!(
+                out,
+                "\n### {} `{}` ({} profile)\n\nrule ({}): {} — {}\n",
+                r.grade.name(),
+                r.name,
+                r.profile,
+                rule.level,
+                rule.rule,
+                rule.reference
+            );
+            for p in &r.problems {
+                let _ = writeln!(out, "- **{}** {} ({})", p.level, p.message, p.reference);
+            }
+            if let Some(curl) = &r.curl {
+                let _ = writeln!(out, "\n```sh\n{curl}\n```");
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} distinct cases, {} requests sent.",
+        distinct_cases(results),
+        results.len()
+    );
+    out
+}
+
 pub(crate) fn junit_report(results: &[CaseResult]) -> String {
     let cases: Vec<junit::TestCase> = results
         .iter()
