@@ -9,6 +9,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 
@@ -16,6 +18,13 @@ import (
 )
 
 func createSession(url, apiKey, secret string, signCompressed bool) (int, error) {
+	status, _, err := createVerified(url, apiKey, secret, signCompressed)
+	return status, err
+}
+
+// createVerified also says whether the answer is trusted: X-AUTH-CLIENT is the key and
+// X-HMAC-SIGNATURE the HMAC of the exact bytes received, compared in constant time.
+func createVerified(url, apiKey, secret string, signCompressed bool) (int, bool, error) {
 	body := []byte(`{"verification":{"vendorData":"customer-123"}}`)
 	var compressed bytes.Buffer
 	zw := gzip.NewWriter(&compressed)
@@ -34,10 +43,15 @@ func createSession(url, apiKey, secret string, signCompressed bool) (int, error)
 	request.Header.Set("Content-Encoding", "gzip")
 	answer, err := http.DefaultClient.Do(request)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	answer.Body.Close()
-	return answer.StatusCode, nil
+	defer answer.Body.Close()
+	received, _ := io.ReadAll(answer.Body)
+	answerMAC := hmac.New(sha256.New, []byte(secret))
+	answerMAC.Write(received)
+	sent, _ := hex.DecodeString(answer.Header.Get("X-HMAC-SIGNATURE"))
+	trusted := answer.Header.Get("X-AUTH-CLIENT") == apiKey && hmac.Equal(sent, answerMAC.Sum(nil)) && json.Valid(received)
+	return answer.StatusCode, trusted, nil
 }
 
 func TestClientCreatesASession(t *testing.T) {
@@ -66,5 +80,19 @@ func TestScriptAndRequests(t *testing.T) {
 	requests, err := server.Requests()
 	if err != nil || len(requests) != 2 {
 		t.Fatalf("%d requests, %v", len(requests), err)
+	}
+}
+
+func TestMyClientRefusesAForgedAnswer(t *testing.T) {
+	server := sessionkittest.Start(t)
+	if err := server.Script(sessionkittest.Forged{Status: 201, Forge: "wrong-signature"}, 201); err != nil {
+		t.Fatal(err)
+	}
+	status, trusted, _ := createVerified(server.SessionsURL, server.APIKey, server.Secret, false)
+	if status != 201 || trusted {
+		t.Fatalf("a forged answer: status %d, trusted %v", status, trusted)
+	}
+	if _, trusted, _ := createVerified(server.SessionsURL, server.APIKey, server.Secret, false); !trusted {
+		t.Fatal("the genuine answer is not trusted")
 	}
 }

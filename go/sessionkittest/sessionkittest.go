@@ -242,12 +242,21 @@ func (s *Server) Reset() error {
 	return err
 }
 
-// Script sets the next answers to POST /v1/sessions, for example 429, 500, 201.
-func (s *Server) Script(statuses ...int) error {
+// Forged is a scripted 201 forged the way a client that verifies answers must refuse: Forge is
+// "wrong-signature", "no-signature", "reserialized-signature", "other-secret", "truncated-body"
+// or "other-api-key".
+type Forged struct {
+	Status int    `json:"status"`
+	Forge  string `json:"forge"`
+}
+
+// Script sets the next answers to POST /v1/sessions: statuses (429, 500, 201) or Forged values,
+// for example Script(429, Forged{201, "wrong-signature"}).
+func (s *Server) Script(answers ...interface{}) error {
 	var body struct {
 		Message string `json:"message"`
 	}
-	status, err := s.control("POST", "script", statuses, &body)
+	status, err := s.control("POST", "script", answers, &body)
 	if err == nil && status != 200 {
 		err = fmt.Errorf("script refused: %s", body.Message)
 	}

@@ -71,9 +71,12 @@ class SessionkitServer {
     await this._control("POST", "reset");
   }
 
-  /** The next answers to `POST /v1/sessions`, for example `[429, 500, 201]`. */
-  async script(statuses) {
-    const { status, body } = await this._control("POST", "script", statuses);
+  /**
+   * The next answers to `POST /v1/sessions`, for example `[429, 500, 201]`, or a forged 201 a
+   * client must refuse: `{ status: 201, forge: "wrong-signature" }`.
+   */
+  async script(answers) {
+    const { status, body } = await this._control("POST", "script", answers);
     if (status !== 200) throw new Error(`sessionkit: script refused: ${body.message || JSON.stringify(body)}`);
   }
 

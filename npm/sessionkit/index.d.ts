@@ -27,8 +27,17 @@ export interface RequestRecord {
   [field: string]: unknown;
 }
 
-/** A scripted answer: a status (`429`, `500`, `201`). */
-export type ScriptedAnswer = number;
+/** How a scripted 201 is forged: what a client that verifies answers must refuse. */
+export type Forgery =
+  | "wrong-signature"
+  | "no-signature"
+  | "reserialized-signature"
+  | "other-secret"
+  | "truncated-body"
+  | "other-api-key";
+
+/** A scripted answer: a status (`429`, `500`, `201`), or a forged 201. */
+export type ScriptedAnswer = number | { status: 201; forge: Forgery };
 
 /** A running reference server and its control API. */
 export declare class SessionkitServer {

@@ -35,6 +35,24 @@ test("startServer, script, requests and verify", async () => {
   }
 });
 
+test("my client refuses a forged answer", async () => {
+  const server = await startServer();
+  try {
+    const options = { url: server.sessionsUrl, apiKey: server.apiKey, secret: server.secret };
+    const kinds = ["wrong-signature", "no-signature", "reserialized-signature", "other-secret", "truncated-body", "other-api-key"];
+    await server.script(kinds.map((forge) => ({ status: 201, forge })));
+    for (const kind of kinds) {
+      const answer = await createSession(options);
+      assert.equal(answer.status, 201);
+      assert.equal(answer.trusted, false, `${kind} was trusted`);
+    }
+    assert.equal((await createSession(options)).trusted, true);
+    await server.verify();
+  } finally {
+    await server.close();
+  }
+});
+
 test("the documentation's Node.js example, pointed at the server, gets 201", async () => {
   const server = await startServer();
   try {

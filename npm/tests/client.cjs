@@ -19,7 +19,28 @@ async function createSession({ url, apiKey, secret, signCompressed = false }) {
       "Content-Encoding": "gzip",
     },
   });
-  return { status: answer.status, body: await answer.json() };
+  const bytes = Buffer.from(await answer.arrayBuffer());
+  return { status: answer.status, body: parse(bytes), trusted: trusts(answer.headers, bytes, apiKey, secret) };
+}
+
+function parse(bytes) {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** A client that verifies answers: its key, and the HMAC of the exact bytes received. */
+function trusts(headers, bytes, apiKey, secret) {
+  const sent = headers.get("x-hmac-signature") || "";
+  const expected = crypto.createHmac("sha256", secret).update(bytes).digest("hex");
+  return (
+    headers.get("x-auth-client") === apiKey &&
+    sent.length === expected.length &&
+    crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected)) &&
+    parse(bytes) !== null
+  );
 }
 
 module.exports = { createSession };

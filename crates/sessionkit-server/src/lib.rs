@@ -8,4 +8,4 @@ pub mod server;
 
 pub use background::Background;
 pub use mock::{Mismatches, MockServer};
-pub use server::{Server, Settings, start};
+pub use server::{Forgery, Scripted, Server, Settings, start};

@@ -95,6 +95,15 @@ impl MockServer {
         self.server().requests()
     }
 
+    /// The next answers to `POST /v1/sessions`: statuses (429, 500, 201), or forged 201s a client
+    /// that verifies answers must refuse (`Scripted::forged(Forgery::WrongSignature)`).
+    pub fn script(
+        &self,
+        answers: Vec<crate::server::Scripted>,
+    ) -> Result<(), crate::server::Scripted> {
+        self.server().script(answers)
+    }
+
     /// `Ok` when every request was accepted (or expected to fail with `Sessionkit-Expect`), else
     /// the mismatches, each with its named mistakes and hints.
     pub fn verify(&self) -> Result<(), Mismatches> {

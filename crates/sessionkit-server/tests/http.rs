@@ -218,6 +218,87 @@ fn decision_endpoint_checks_the_signed_id() {
     assert_eq!(json(&reply)["status"], "fail");
 }
 
+/// What a client that verifies answers checks: X-AUTH-CLIENT is its key, X-HMAC-SIGNATURE is the
+/// HMAC of the exact bytes received, and those bytes are a JSON 201 answer.
+fn a_verifying_client_accepts(reply: &Reply) -> bool {
+    let signature = reply
+        .headers
+        .get_one("x-hmac-signature")
+        .and_then(|v| Signature::from_hex(v).ok());
+    reply.headers.get_one("x-auth-client") == Some(EXAMPLE_API_KEY)
+        && signature.is_some_and(|sig| sessionkit::crypto::verify(&[SECRET], &reply.body, &sig))
+        && serde_json::from_slice::<Value>(&reply.body).is_ok()
+}
+
+/// Scripted forged answers: each kind is a 201 a verifying client refuses and a client that only
+/// reads the status accepts; the session is created all the same, the request is not counted as
+/// the client's failure, and a kind the server does not know is refused with the list of kinds.
+#[test]
+fn scripted_forged_answers_are_refused_by_a_verifying_client() {
+    let server = sessionkit_testkit::server::default_settings();
+    let control = |method: &str, route: &str, body: &[u8]| {
+        let url = format!("{}/__sessionkit/{route}", server.url);
+        client::send(method, &url, &Headers::new(), body, T).unwrap()
+    };
+    let kinds = [
+        "wrong-signature",
+        "no-signature",
+        "reserialized-signature",
+        "other-secret",
+        "truncated-body",
+        "other-api-key",
+    ];
+    let script: Vec<Value> = kinds
+        .iter()
+        .map(|k| serde_json::json!({"status": 201, "forge": k}))
+        .chain([serde_json::json!(201)])
+        .collect();
+    let answer = control("POST", "script", &serde_json::to_vec(&script).unwrap());
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let request = signed(BODY, Encoding::Identity);
+    for kind in kinds {
+        let reply = post(&server, &request.headers, &request.body);
+        assert_eq!(
+            reply.status, 201,
+            "{kind}: a client that reads only the status accepts it"
+        );
+        assert_eq!(reply.headers.get_one("sessionkit-forged"), Some(kind));
+        assert!(
+            !a_verifying_client_accepts(&reply),
+            "{kind} passes a verifying client"
+        );
+    }
+    let genuine = post(&server, &request.headers, &request.body);
+    assert!(
+        a_verifying_client_accepts(&genuine),
+        "the contract's own 201 is refused"
+    );
+    assert_eq!(server.server().session_count(), kinds.len() + 1);
+    assert_eq!(
+        control("GET", "verify", b"").status,
+        200,
+        "forged answers are no client failure"
+    );
+    let unknown = control(
+        "POST",
+        "script",
+        br#"[{"status": 201, "forge": "teleport"}]"#,
+    );
+    assert_eq!(unknown.status, 400);
+    assert!(String::from_utf8_lossy(&unknown.body).contains("reserialized-signature"));
+    let not_201 = control(
+        "POST",
+        "script",
+        br#"[{"status": 429, "forge": "no-signature"}]"#,
+    );
+    assert_eq!(not_201.status, 400);
+}
+
 /// The session store is capped: past `max_sessions` the oldest session is evicted first, its
 /// decision answers 404 in the vendor's shape, and the health route reports the store's size.
 #[test]
@@ -664,5 +745,26 @@ async fn mock_server_starts_in_an_async_test() {
     .await
     .unwrap();
     assert_eq!(status, 201);
+    server.verify().unwrap();
+}
+
+/// `MockServer::script` holds the same answers as the control route: a forged 201 for a Rust
+/// client's "my client refuses a forged answer" test.
+#[test]
+fn mock_server_scripts_a_forged_answer() {
+    use sessionkit_server::{Forgery, MockServer, Scripted};
+    let server = MockServer::start_blocking();
+    server
+        .script(vec![Scripted::forged(Forgery::OtherSecret)])
+        .unwrap();
+    let request = signed(BODY, Encoding::Identity);
+    let url = format!("{}/v1/sessions", server.url());
+    let reply = client::send("POST", &url, &request.headers, &request.body, T).unwrap();
+    assert_eq!(reply.status, 201);
+    assert!(!a_verifying_client_accepts(&reply));
+    assert_eq!(
+        server.script(vec![Scripted::Status(302)]),
+        Err(Scripted::Status(302))
+    );
     server.verify().unwrap();
 }

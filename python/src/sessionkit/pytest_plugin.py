@@ -71,9 +71,12 @@ class SessionkitServer:
         status, body = self._control("GET", "verify")
         return [] if status == 200 else body["failed"]
 
-    def script(self, statuses: list[int]) -> None:
-        """The next answers to ``POST /v1/sessions``: for example ``[429, 500, 201]``."""
-        status, body = self._control("POST", "script", statuses)
+    def script(self, answers: list[int | dict]) -> None:
+        """The next answers to ``POST /v1/sessions``: for example ``[429, 500, 201]``, or a forged
+        201 a client must refuse, ``{"status": 201, "forge": "wrong-signature"}`` (also
+        ``no-signature``, ``reserialized-signature``, ``other-secret``, ``truncated-body``,
+        ``other-api-key``)."""
+        status, body = self._control("POST", "script", answers)
         if status != 200:
             raise ValueError(body.get("message", body))
 

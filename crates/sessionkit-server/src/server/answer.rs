@@ -7,6 +7,8 @@ use http_body_util::Full;
 use hyper::header::HeaderValue;
 use hyper::{Response, StatusCode};
 use sessionkit::Config;
+
+use super::script::Forgery;
 use sessionkit::Diagnostic;
 use sessionkit::Outcome;
 use sessionkit::Rejection;
@@ -56,6 +58,72 @@ impl Signer {
         response
     }
 }
+
+impl Signer {
+    /// A 201 forged as a test scripted it: what a client that verifies answers must refuse.
+    pub(crate) fn forged(&self, body: Vec<u8>, forgery: Forgery) -> Answer {
+        let sign =
+            |secret: &[u8], bytes: &[u8]| sessionkit::crypto::sign(secret, bytes).to_string();
+        let secret = self.secret.clone().unwrap_or_default();
+        let (sent, signature, api_key) = match forgery {
+            Forgery::WrongSignature => {
+                let mut other = body.clone();
+                other.push(b' ');
+                let signature = sign(&secret, &other);
+                (body, Some(signature), self.api_key.clone())
+            }
+            Forgery::NoSignature => (body, None, self.api_key.clone()),
+            Forgery::ReserializedSignature => {
+                let pretty = serde_json::from_slice::<serde_json::Value>(&body)
+                    .and_then(|v| serde_json::to_vec_pretty(&v))
+                    .unwrap_or_default();
+                (body, Some(sign(&secret, &pretty)), self.api_key.clone())
+            }
+            Forgery::OtherSecret => {
+                let signature = sign(FORGED_SECRET, &body);
+                (body, Some(signature), self.api_key.clone())
+            }
+            Forgery::TruncatedBody => {
+                let signature = sign(&secret, &body);
+                let half = body[..body.len() / 2].to_vec();
+                (half, Some(signature), self.api_key.clone())
+            }
+            Forgery::OtherApiKey => {
+                let signature = sign(&secret, &body);
+                (
+                    body,
+                    Some(signature),
+                    Some(HeaderValue::from_static(FORGED_API_KEY)),
+                )
+            }
+        };
+        let mut response = Response::new(Full::new(Bytes::from(sent)));
+        *response.status_mut() = StatusCode::CREATED;
+        let headers = response.headers_mut();
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        headers.insert(
+            "sessionkit-version",
+            HeaderValue::from_static(env!("CARGO_PKG_VERSION")),
+        );
+        headers.insert(
+            "sessionkit-forged",
+            HeaderValue::from_static(forgery.name()),
+        );
+        if let Some(key) = api_key {
+            headers.insert("x-auth-client", key);
+        }
+        if let Some(signature) = signature.and_then(|s| HeaderValue::from_str(&s).ok()) {
+            headers.insert("x-hmac-signature", signature);
+        }
+        response
+    }
+}
+
+/// The secret an `other-secret` forgery signs with.
+const FORGED_SECRET: &[u8] = b"sessionkit-forged-secret";
+
+/// The key an `other-api-key` forgery sends in X-AUTH-CLIENT.
+const FORGED_API_KEY: &str = "sessionkit-forged-api-key";
 
 /// Why the server does not answer 200 or 201.
 #[derive(Debug)]

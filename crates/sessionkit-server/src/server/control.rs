@@ -11,6 +11,8 @@
 //!   listing the others with their named mistakes; a request sent with `Sessionkit-Expect: N`
 //!   that got status N does not count;
 //! - `POST /__sessionkit/script` with `[429, 500, 201]` → the next answers to `POST /v1/sessions`
+//!   (an entry may be `{"status": 201, "forge": "wrong-signature"}`: a 201 forged the way a
+//!   client that verifies answers must refuse; see [`Forgery`])
 //!   (429 with `Retry-After`, 500, then the contract's own answer).
 
 use std::collections::VecDeque;
@@ -19,20 +21,18 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use super::answer::{Answer, Signer};
+use super::script::Scripted;
 use super::sessions::SessionStats;
 
 /// Requests kept for `requests` and `verify`: a test suite resets long before; a long-running
 /// server (a load test) keeps only the latest.
 const KEPT: usize = 10_000;
 
-/// Statuses a script may hold: a forced 429 or 500, or 201 for "answer as the contract says".
-const SCRIPTABLE: [u16; 3] = [201, 429, 500];
-
 /// What the control API keeps.
 #[derive(Default)]
 pub(crate) struct Control {
     seen: Mutex<Vec<Value>>,
-    script: Mutex<VecDeque<u16>>,
+    script: Mutex<VecDeque<Scripted>>,
 }
 
 impl Control {
@@ -59,8 +59,20 @@ impl Control {
             .collect()
     }
 
+    /// Replaces the script: the next answers to `POST /v1/sessions`. Refused, the script
+    /// unchanged, when an answer is not one a script may hold.
+    pub(crate) fn set_script(&self, answers: Vec<Scripted>) -> Result<(), Scripted> {
+        if let Some(bad) = answers.iter().find(|a| !a.is_allowed()) {
+            return Err(*bad);
+        }
+        if let Ok(mut script) = self.script.lock() {
+            *script = answers.into();
+        }
+        Ok(())
+    }
+
     /// The next scripted answer, if a script is running.
-    pub(crate) fn next_scripted(&self) -> Option<u16> {
+    pub(crate) fn next_scripted(&self) -> Option<Scripted> {
         self.script.lock().ok()?.pop_front()
     }
 
@@ -103,18 +115,18 @@ impl Control {
                     signer.answer(422, body.to_string().into_bytes())
                 }
             }
-            ("POST", "script") => match serde_json::from_slice::<Vec<u16>>(body) {
-                Ok(statuses) if statuses.iter().all(|s| SCRIPTABLE.contains(s)) => {
-                    if let Ok(mut script) = self.script.lock() {
-                        *script = statuses.into();
-                    }
-                    ok(json!({"status": "ok"}))
+            ("POST", "script") => {
+                let set = serde_json::from_slice::<Vec<Scripted>>(body)
+                    .ok()
+                    .filter(|answers| self.set_script(answers.clone()).is_ok());
+                match set {
+                    Some(_) => ok(json!({"status": "ok"})),
+                    None => bad(
+                        400,
+                        "send a JSON array of answers, each 201, 429 or 500, or {\"status\": 201, \"forge\": KIND} with KIND one of wrong-signature, no-signature, reserialized-signature, other-secret, truncated-body, other-api-key".into(),
+                    ),
                 }
-                _ => bad(
-                    400,
-                    "send a JSON array of statuses, each 201, 429 or 500".into(),
-                ),
-            },
+            }
             (_, route) => bad(
                 404,
                 format!("no control route {method} /__sessionkit/{route}"),

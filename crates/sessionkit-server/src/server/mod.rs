@@ -10,6 +10,7 @@ mod control;
 mod knobs;
 mod request;
 mod routes;
+mod script;
 mod sessions;
 
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use tokio::sync::watch;
 
 use answer::Signer;
 use knobs::Knobs;
+pub use script::{Forgery, Scripted};
 use sessions::Sessions;
 pub use sessions::{DEFAULT_MAX_SESSIONS, SessionStats};
 
@@ -122,6 +124,12 @@ impl Server {
     /// Sessions kept now (created, less those evicted past the cap).
     pub fn session_count(&self) -> usize {
         self.state.sessions.stats().stored
+    }
+
+    /// The next answers to `POST /v1/sessions`, as `POST /__sessionkit/script` sets them: statuses
+    /// (201, 429, 500) or forged 201s. Refused with the first answer a script may not hold.
+    pub fn script(&self, answers: Vec<Scripted>) -> Result<(), Scripted> {
+        self.state.control.set_script(answers)
     }
 
     /// The session store's size, cap and evictions.

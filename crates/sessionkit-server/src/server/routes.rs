@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use super::State;
 use super::answer::{Answer, ServerError};
 use super::request::{declared_length, drain_in_background, headers_of, read_body};
+use super::script::Scripted;
 
 /// What a route answers, and what it adds to the request's report record.
 type Routed = (Result<Answer, ServerError>, Value);
@@ -107,12 +108,16 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
         .unwrap_or("")
         .trim()
         .to_owned();
+    let mut forgery = None;
     match state.control.next_scripted() {
-        Some(429) => {
+        Some(Scripted::Status(429)) => {
             let forced = ServerError::RateLimited { retry_after: 1 };
             return (Err(forced), json!({"scripted": 429}));
         }
-        Some(500) => return (Err(ServerError::InjectedFault), json!({"scripted": 500})),
+        Some(Scripted::Status(500)) => {
+            return (Err(ServerError::InjectedFault), json!({"scripted": 500}));
+        }
+        Some(Scripted::Forged { forge, .. }) => forgery = Some(forge),
         _ => {}
     }
     if let Some(forced) = state.knobs.forced(&headers, &key) {
@@ -164,7 +169,13 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
     let created = state.sessions.create(&state.base_url, &key, verification);
     record["session_id"] = json!(created.verification.id);
     let body = serde_json::to_vec(&created).unwrap_or_default();
-    (Ok(state.signer.answer(201, body)), record)
+    match forgery {
+        Some(forgery) => {
+            record["scripted"] = json!({"status": 201, "forge": forgery.name()});
+            (Ok(state.signer.forged(body, forgery)), record)
+        }
+        None => (Ok(state.signer.answer(201, body)), record),
+    }
 }
 
 /// `GET /v1/sessions/{id}/decision`: the API key and the signature of the session id, checked by
