@@ -1,18 +1,7 @@
-import type { RequestRecord, ScriptedAnswer, ServerOptions } from "./index";
+import type { ServerOptions, SessionkitServer } from "./index";
 
-/** The server of a test file, once its `beforeAll` hook has started it. */
-export interface SessionkitHandle {
-  readonly url: string;
-  readonly sessionsUrl: string;
-  readonly apiKey: string;
-  readonly secret: string;
-  readonly profile: "documented" | "strict";
-  requests(): Promise<RequestRecord[]>;
-  reset(): Promise<void>;
-  script(answers: ScriptedAnswer[]): Promise<void>;
-  failures(): Promise<RequestRecord[]>;
-  verify(): Promise<void>;
-}
+/** The server of a test file, once its `beforeAll` hook has started it (the hook stops it). */
+export type SessionkitHandle = Omit<SessionkitServer, "close">;
 
 /**
  * One reference server for the test file: started before the first test, reset before each

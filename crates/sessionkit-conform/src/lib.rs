@@ -225,6 +225,17 @@ impl Conform {
             return Err(Error(format!("no case matched the filter {filter:?}")));
         }
         let mut results = Vec::with_capacity(total);
+        let mut record = |result: CaseResult| {
+            results.push(result);
+            let case = results
+                .last()
+                .unwrap_or_else(|| unreachable!("just pushed"));
+            progress(Progress {
+                done: results.len(),
+                total,
+                case,
+            });
+        };
         let bodies = cases::BodyDir::default();
         for case in &cases {
             let url = targets
@@ -232,26 +243,12 @@ impl Conform {
                 .find(|(p, _)| *p == case.profile)
                 .map(|(_, u)| u.as_str())
                 .unwrap_or_default();
-            results.push(self.send_case(case, url, &bodies));
-            progress(Progress {
-                done: results.len(),
-                total,
-                case: results
-                    .last()
-                    .unwrap_or_else(|| unreachable!("just pushed")),
-            });
+            record(self.send_case(case, url, &bodies));
         }
         if let (true, Some((profile, url))) = (cost_checks, targets.first()) {
             for mut result in cost::check(self, url, *profile) {
                 result.passed = result.problems.iter().all(|p| p.level > self.fail_at);
-                results.push(result);
-                progress(Progress {
-                    done: results.len(),
-                    total,
-                    case: results
-                        .last()
-                        .unwrap_or_else(|| unreachable!("just pushed")),
-                });
+                record(result);
             }
         }
         Ok(Report {

@@ -80,6 +80,30 @@ pub struct CaseResult {
     pub curl: Option<String>,
 }
 
+/// How many of `of` got each grade: OK, FAILED, NON-STRICT, INFORMATIONAL.
+fn grade_counts(of: &[&CaseResult]) -> [usize; 4] {
+    let count = |g: Grade| of.iter().filter(|r| r.grade == g).count();
+    [
+        count(Grade::Ok),
+        count(Grade::Failed),
+        count(Grade::NonStrict),
+        count(Grade::Informational),
+    ]
+}
+
+/// Each stage's cases, in the stages' order, then all of them under the name `total`.
+fn by_stage<'a>(results: &'a [CaseResult], total: &'a str) -> Vec<(&'a str, Vec<&'a CaseResult>)> {
+    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
+    stages.sort_unstable();
+    stages.dedup();
+    let mut rows: Vec<(&str, Vec<&CaseResult>)> = stages
+        .into_iter()
+        .map(|stage| (stage, results.iter().filter(|r| r.stage == stage).collect()))
+        .collect();
+    rows.push((total, results.iter().collect()));
+    rows
+}
+
 /// Distinct corpus cases: a body-level case sent in three encodings counts once per profile.
 pub(crate) fn distinct_cases(results: &[CaseResult]) -> usize {
     let ids: std::collections::HashSet<(&str, &str)> = results
@@ -132,31 +156,18 @@ pub(crate) fn text_report(results: &[CaseResult], target: &str) -> String {
 
 /// Per stage: cases OK, FAILED, NON-STRICT and INFORMATIONAL.
 fn stage_table(out: &mut String, results: &[CaseResult]) {
-    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
-    stages.sort_unstable();
-    stages.dedup();
-    let row = |out: &mut String, name: &str, of: &[&CaseResult]| {
-        let count = |g: Grade| of.iter().filter(|r| r.grade == g).count();
-        let _ = writeln!(
-            out,
-            "{name:<12} {:>6} {:>7} {:>11} {:>14}",
-            count(Grade::Ok),
-            count(Grade::Failed),
-            count(Grade::NonStrict),
-            count(Grade::Informational)
-        );
-    };
     let _ = writeln!(
         out,
         "{:<12} {:>6} {:>7} {:>11} {:>14}",
         "stage", "OK", "FAILED", "NON-STRICT", "INFORMATIONAL"
     );
-    for stage in &stages {
-        let of: Vec<&CaseResult> = results.iter().filter(|r| r.stage == *stage).collect();
-        row(out, stage, &of);
+    for (name, of) in by_stage(results, "total") {
+        let [ok, failed, non_strict, informational] = grade_counts(&of);
+        let _ = writeln!(
+            out,
+            "{name:<12} {ok:>6} {failed:>7} {non_strict:>11} {informational:>14}"
+        );
     }
-    let all: Vec<&CaseResult> = results.iter().collect();
-    row(out, "total", &all);
 }
 
 /// One case with problems: its grade, the rule it checks with its source, its faults, each
@@ -194,27 +205,14 @@ fn case_details(out: &mut String, r: &CaseResult) {
 /// level, and each case with problems, its rule, its problems and its reproduction.
 pub(crate) fn markdown_report(results: &[CaseResult], target: &str) -> String {
     let mut out = format!("## sessionkit conform: {target}\n\n");
-    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
-    stages.sort_unstable();
-    stages.dedup();
     out.push_str("| stage | OK | FAILED (MUST) | NON-STRICT (SHOULD) | INFORMATIONAL (MAY) |\n|---|---|---|---|---|\n");
-    let row = |out: &mut String, name: &str, of: &[&CaseResult]| {
-        let count = |g: Grade| of.iter().filter(|r| r.grade == g).count();
+    for (name, of) in by_stage(results, "**total**") {
+        let [ok, failed, non_strict, informational] = grade_counts(&of);
         let _ = writeln!(
             out,
-            "| {name} | {} | {} | {} | {} |",
-            count(Grade::Ok),
-            count(Grade::Failed),
-            count(Grade::NonStrict),
-            count(Grade::Informational)
+            "| {name} | {ok} | {failed} | {non_strict} | {informational} |"
         );
-    };
-    for stage in &stages {
-        let of: Vec<&CaseResult> = results.iter().filter(|r| r.stage == *stage).collect();
-        row(&mut out, stage, &of);
     }
-    let all: Vec<&CaseResult> = results.iter().collect();
-    row(&mut out, "**total**", &all);
     out.push('\n');
     for level in Level::ALL {
         let of: Vec<&CaseResult> = results.iter().filter(|r| r.level == level).collect();
