@@ -7,7 +7,7 @@ use std::time::Duration;
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
-use sessionkit_conform::{Fuzz, FuzzProgress};
+use sessionkit_conform::{Fuzz, FuzzProgress, Shard};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 
@@ -69,6 +69,10 @@ pub struct FuzzArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
+    /// Send only shard I of N (`1/4`): the cases whose number is I-1 modulo N. With the same
+    /// seed and --cases, the N shards (say, N CI jobs) together send exactly what one run sends.
+    #[arg(long, value_parser = Shard::parse, value_name = "I/N")]
+    shard: Option<Shard>,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -110,6 +114,9 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     }
     if let Some(dir) = &args.out {
         fuzz = fuzz.out(dir.clone());
+    }
+    if let Some(shard) = args.shard {
+        fuzz = fuzz.shard(shard);
     }
     let progress = indicatif::ProgressBar::new(args.cases.unwrap_or(0));
     progress.set_style(

@@ -1463,3 +1463,62 @@ fn conform_cost_checks_catch_unbounded_and_stalled_servers() {
         "{problems}"
     );
 }
+
+/// A campaign split over CI jobs: with the same seed and case count, shards 1/2 and 2/2 send
+/// together exactly the cases one run sends, and find the same groups. Groups are keyed by the
+/// rule and the mutation family, titled by the rule, with up to three distinct examples each.
+#[test]
+fn fuzz_shards_together_find_what_one_run_finds() {
+    let server = ContractServer::start("documented", Some("no-accept-encoding"));
+    let run = |shard: Option<&str>| {
+        let mut fuzz = sessionkit_conform::Fuzz::against(&server.url)
+            .credentials("their-key", "their-secret")
+            .cases(600)
+            .concurrency(2);
+        if let Some(shard) = shard {
+            fuzz = fuzz.shard(sessionkit_conform::Shard::parse(shard).unwrap());
+        }
+        fuzz.run().unwrap()
+    };
+    let cases =
+        |report: &sessionkit_conform::FuzzReport| -> std::collections::BTreeSet<(String, u64)> {
+            report
+                .findings()
+                .iter()
+                .flat_map(|g| g.examples.iter().map(|f| (f.group.clone(), f.case)))
+                .collect()
+        };
+    let whole = run(None);
+    let (first, second) = (run(Some("1/2")), run(Some("2/2")));
+    assert_eq!(first.sent + second.sent, whole.sent);
+    let groups = |r: &sessionkit_conform::FuzzReport| -> std::collections::BTreeSet<String> {
+        r.findings()
+            .iter()
+            .map(|g| g.examples[0].group.clone())
+            .collect()
+    };
+    let union: std::collections::BTreeSet<String> =
+        groups(&first).union(&groups(&second)).cloned().collect();
+    assert_eq!(union, groups(&whole));
+    // Shard 1 sends the even cases, shard 2 the odd ones.
+    assert!(cases(&first).iter().all(|(_, case)| case % 2 == 0));
+    assert!(cases(&second).iter().all(|(_, case)| case % 2 == 1));
+    let accept = whole
+        .findings()
+        .iter()
+        .find(|g| {
+            g.examples[0]
+                .group
+                .contains("a 415 must carry Accept-Encoding")
+        })
+        .unwrap_or_else(|| panic!("{}", whole.text()));
+    assert!(
+        accept.examples[0]
+            .group
+            .starts_with("headers: a 415 must carry Accept-Encoding: gzip, deflate [")
+    );
+    assert!((1..=sessionkit_conform::EXAMPLES).contains(&accept.examples.len()));
+    assert!(accept.count >= accept.examples.len() as u64);
+    assert!(sessionkit_conform::Shard::parse("3/2").is_err());
+    assert!(sessionkit_conform::Shard::parse("0/2").is_err());
+}

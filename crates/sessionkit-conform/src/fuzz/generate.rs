@@ -156,6 +156,38 @@ pub enum Mutation {
 }
 
 impl Mutation {
+    /// The family of mutations it belongs to, for grouping findings: its kind, and for a schema
+    /// mutation the member it changes (a bug in one field's rule is not one in another's).
+    pub fn family(&self) -> String {
+        let field = |pointer: &str| pointer.rsplit('/').next().unwrap_or("").to_owned();
+        match self {
+            Mutation::Valid => "valid".into(),
+            Mutation::EncodingHeader(_) => "content-encoding".into(),
+            Mutation::DuplicateEncoding => "two content-encoding lines".into(),
+            Mutation::ContentType(_) => "content-type".into(),
+            Mutation::ApiKey(_) => "api key".into(),
+            Mutation::Size(_) => "size".into(),
+            Mutation::Level(_) => "compression level".into(),
+            Mutation::Members(_) => "gzip members".into(),
+            Mutation::GzipHeader(..) => "gzip header".into(),
+            Mutation::Truncate(_) => "truncated".into(),
+            Mutation::FlipFromEnd(_) => "flipped byte".into(),
+            Mutation::Trailing(_) => "trailing bytes".into(),
+            Mutation::RawDeflate => "raw deflate".into(),
+            Mutation::Sign(mistake) => format!("signature {mistake:?}").to_lowercase(),
+            Mutation::Pretty => "pretty-printed".into(),
+            Mutation::Reordered => "reordered".into(),
+            Mutation::Escaped => "escaped".into(),
+            Mutation::Nested(_) => "nesting".into(),
+            Mutation::Number(_) => "number".into(),
+            Mutation::DuplicateKey => "duplicate key".into(),
+            Mutation::InvalidUtf8 => "invalid utf-8".into(),
+            Mutation::ByteOrderMark => "byte order mark".into(),
+            Mutation::Set(pointer, _) => format!("{} set", field(pointer)),
+            Mutation::Remove(pointer) => format!("{} removed", field(pointer)),
+        }
+    }
+
     /// The stage the mutation aims at, for the summary.
     pub fn stage(&self) -> &'static str {
         match self {

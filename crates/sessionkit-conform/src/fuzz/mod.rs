@@ -45,7 +45,7 @@ struct Shared {
     sent: AtomicU64,
     stop: AtomicBool,
     per_stage: Mutex<BTreeMap<&'static str, StageCount>>,
-    groups: Mutex<BTreeMap<String, (Finding, u64)>>,
+    groups: Mutex<BTreeMap<String, Group>>,
 }
 
 /// A live fuzzing run, built like [`Conform`](crate::Conform): where, with which credentials,
@@ -73,6 +73,44 @@ pub struct Fuzz {
     concurrency: usize,
     out: Option<PathBuf>,
     timeout: Duration,
+    shard: Shard,
+}
+
+/// Which share of the cases a run sends: shard `index` (from 0) of `count`, the cases whose
+/// number is `index` modulo `count`. The shards of one seed together send what one run sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// From 0 to `count - 1`.
+    pub index: u64,
+    /// How many shards the campaign is split into.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The whole campaign.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `I/N`, 1-based as people count shards (`1/2`, `2/2`).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("{text:?} is not a shard such as 1/2 (shard 1 of 2)");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (i, n): (u64, u64) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if n == 0 || i == 0 || i > n {
+            return Err(bad());
+        }
+        Ok(Shard {
+            index: i - 1,
+            count: n,
+        })
+    }
+
+    /// How many of the cases below `limit` are this shard's.
+    fn cases_below(self, limit: u64) -> u64 {
+        limit.saturating_sub(self.index).div_ceil(self.count)
+    }
 }
 
 /// How far a run is, for a progress display.
@@ -110,7 +148,14 @@ impl Fuzz {
             concurrency: 4,
             out: None,
             timeout: Duration::from_secs(10),
+            shard: Shard::ALL,
         }
+    }
+
+    /// Send only this shard's cases (default: all of them).
+    pub fn shard(mut self, shard: Shard) -> Self {
+        self.shard = shard;
+        self
     }
 
     /// The target's API key and shared secret (default: the documentation's).
@@ -190,10 +235,19 @@ impl Fuzz {
         let run = Arc::new(self.prepare(url)?);
         let (sent, seconds, per_stage, mut groups) = self.send_all(&run, progress);
         // Shrink the first finding of each group, then write it out.
-        for (index, (finding, _)) in groups.iter_mut().enumerate() {
-            shrink::shrink(&run, finding);
+        // Shrink each group's examples, then write them out; two that shrink to the same request
+        // are one example.
+        let mut written = 0;
+        for group in &mut groups {
+            for finding in &mut group.examples {
+                shrink::shrink(&run, finding);
+            }
+            group.examples.dedup_by(|b, a| a.input == b.input);
             if let Some(dir) = &self.out {
-                shrink::write(&run, finding, dir, index + 1)?;
+                for finding in &mut group.examples {
+                    written += 1;
+                    shrink::write(&run, finding, dir, written)?;
+                }
             }
         }
         drop(server);
@@ -257,12 +311,7 @@ impl Fuzz {
         &self,
         run: &Arc<Run>,
         progress: impl Fn(FuzzProgress),
-    ) -> (
-        u64,
-        f64,
-        BTreeMap<&'static str, StageCount>,
-        Vec<(Finding, u64)>,
-    ) {
+    ) -> (u64, f64, BTreeMap<&'static str, StageCount>, Vec<Group>) {
         let limit_cases = self.cases;
         let duration = match (self.duration, self.cases) {
             (Some(d), _) => Some(d),
@@ -277,11 +326,14 @@ impl Fuzz {
             groups: Mutex::new(BTreeMap::new()),
         });
         let started = Instant::now();
-        let seed = self.seed;
+        let (seed, shard) = (self.seed, self.shard);
+        let own_cases = limit_cases.map(|n| shard.cases_below(n));
         std::thread::scope(|scope| {
             for _ in 0..self.concurrency {
                 let (run, shared) = (Arc::clone(run), Arc::clone(&shared));
-                scope.spawn(move || worker(&run, &shared, seed, limit_cases, duration, started));
+                scope.spawn(move || {
+                    worker(&run, &shared, shard, seed, limit_cases, duration, started)
+                });
             }
             while !shared.stop.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(200));
@@ -290,9 +342,9 @@ impl Fuzz {
                     sent,
                     groups: shared.groups.lock().map_or(0, |g| g.len()),
                     elapsed: started.elapsed(),
-                    cases: limit_cases,
+                    cases: own_cases,
                 });
-                let done_by_count = limit_cases.is_some_and(|n| sent >= n);
+                let done_by_count = own_cases.is_some_and(|n| sent >= n);
                 let done_by_time = duration.is_some_and(|d| started.elapsed() >= d);
                 if done_by_count || done_by_time {
                     shared.stop.store(true, Ordering::Relaxed);
@@ -317,6 +369,7 @@ impl Fuzz {
 fn worker(
     run: &Run,
     shared: &Shared,
+    shard: Shard,
     seed: u64,
     limit: Option<u64>,
     duration: Option<Duration>,
@@ -326,7 +379,9 @@ fn worker(
         if shared.stop.load(Ordering::Relaxed) || duration.is_some_and(|d| started.elapsed() >= d) {
             return;
         }
-        let case = shared.next.fetch_add(1, Ordering::Relaxed);
+        // Shard I of N sends the cases whose number is I modulo N: N shards of one seed send
+        // exactly the cases one run sends.
+        let case = shared.next.fetch_add(1, Ordering::Relaxed) * shard.count + shard.index;
         if limit.is_some_and(|n| case >= n) {
             return;
         }
@@ -341,33 +396,57 @@ fn worker(
         }
         if let Some(finding) = finding {
             if let Ok(mut groups) = shared.groups.lock() {
-                let entry = groups
-                    .entry(finding.group.clone())
-                    .or_insert((finding.clone(), 0));
-                entry.1 += 1;
-                // The lowest case number of a group is kept: the same seed gives the same report.
-                if finding.case < entry.0.case {
-                    entry.0 = finding;
-                }
+                let group = groups.entry(finding.group.clone()).or_insert(Group {
+                    count: 0,
+                    examples: Vec::new(),
+                });
+                group.add(finding);
             }
         }
     }
 }
 
+/// Findings of one group: the rule broken, by one family of mutations.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// Requests that showed it.
+    pub count: u64,
+    /// Up to [`EXAMPLES`] of them, the lowest case numbers first (the same seed gives the same
+    /// examples), each shrunk to the smallest request that still shows the group.
+    pub examples: Vec<Finding>,
+}
+
+/// Examples kept per group: more than one, so that a group keyed too widely still shows the
+/// different deviations in it.
+pub const EXAMPLES: usize = 3;
+
+impl Group {
+    /// Keeps `finding` when it is among the lowest case numbers seen.
+    fn add(&mut self, finding: Finding) {
+        self.count += 1;
+        let at = self.examples.partition_point(|f| f.case < finding.case);
+        if at < EXAMPLES {
+            self.examples.insert(at, finding);
+            self.examples.truncate(EXAMPLES);
+        }
+    }
+}
+
 /// What a fuzzing run found: counts per mutation stage and each finding group with its shrunk
-/// example.
+/// examples.
 pub struct FuzzReport {
     target: String,
     seed: u64,
-    sent: u64,
+    /// Requests sent.
+    pub sent: u64,
     seconds: f64,
     per_stage: BTreeMap<&'static str, StageCount>,
-    groups: Vec<(Finding, u64)>,
+    groups: Vec<Group>,
 }
 
 impl FuzzReport {
-    /// The finding groups, each with how many requests showed it.
-    pub fn findings(&self) -> &[(Finding, u64)] {
+    /// The finding groups, each with how many requests showed it and its examples.
+    pub fn findings(&self) -> &[Group] {
         &self.groups
     }
 
@@ -392,21 +471,30 @@ impl FuzzReport {
         for (stage, count) in &self.per_stage {
             let _ = writeln!(out, "{stage:<10} {:>9} {:>9}", count.sent, count.findings);
         }
-        for (finding, count) in &self.groups {
-            let _ = writeln!(out, "\nFINDING {} ({count} request(s))", finding.group);
+        for group in &self.groups {
+            let Some(first) = group.examples.first() else {
+                continue;
+            };
             let _ = writeln!(
                 out,
-                "  {} (case {}, a {} mutation)",
-                finding.what, finding.case, finding.mutation_stage
+                "\nFINDING {} ({} request(s))",
+                first.group, group.count
             );
-            if let Some(bytes) = finding.shrunk_bytes {
-                let _ = writeln!(out, "  shrunk to a {bytes}-byte body");
-            }
-            if let Some(file) = &finding.file {
-                let _ = writeln!(out, "  written: {file}");
-            }
-            if let Some(curl) = &finding.curl {
-                let _ = writeln!(out, "  reproduce: {curl}");
+            for finding in &group.examples {
+                let _ = writeln!(
+                    out,
+                    "  - {} (case {}, a {} mutation)",
+                    finding.what, finding.case, finding.mutation_stage
+                );
+                if let Some(bytes) = finding.shrunk_bytes {
+                    let _ = writeln!(out, "    shrunk to a {bytes}-byte body");
+                }
+                if let Some(file) = &finding.file {
+                    let _ = writeln!(out, "    written: {file}");
+                }
+                if let Some(curl) = &finding.curl {
+                    let _ = writeln!(out, "    reproduce: {curl}");
+                }
             }
         }
         let _ = writeln!(out, "\n{} finding group(s)", self.groups.len());
@@ -422,7 +510,11 @@ impl FuzzReport {
             "seconds": self.seconds,
             "requests_per_second": self.rate(),
             "per_stage": self.per_stage,
-            "findings": self.groups.iter().map(|(f, n)| serde_json::json!({"count": n, "finding": f})).collect::<Vec<_>>(),
+            "findings": self.groups.iter().map(|g| serde_json::json!({
+                "count": g.count,
+                "finding": g.examples.first(),
+                "examples": g.examples,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -431,17 +523,22 @@ impl FuzzReport {
         let mut cases: Vec<junit::TestCase> = self
             .groups
             .iter()
-            .map(|(finding, count)| junit::TestCase {
-                classname: finding.expected.stage.to_owned(),
-                name: finding.group.clone(),
-                seconds: 0.0,
-                failure: Some((
-                    finding.what.clone(),
-                    format!(
-                        "{count} request(s); {}",
-                        finding.curl.as_deref().unwrap_or("")
-                    ),
-                )),
+            .filter_map(|group| {
+                let first = group.examples.first()?;
+                let reproductions: Vec<&str> = group
+                    .examples
+                    .iter()
+                    .filter_map(|f| f.curl.as_deref())
+                    .collect();
+                Some(junit::TestCase {
+                    classname: first.expected.stage.to_owned(),
+                    name: first.group.clone(),
+                    seconds: 0.0,
+                    failure: Some((
+                        first.what.clone(),
+                        format!("{} request(s)\n{}", group.count, reproductions.join("\n")),
+                    )),
+                })
             })
             .collect();
         if cases.is_empty() {

@@ -37,18 +37,23 @@ pub(crate) struct Got {
 /// A disagreement: its group key says what kind.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// (stage, expected, got): one bug shows once.
-    pub(crate) group: String,
-    pub(crate) what: String,
-    pub(crate) case: u64,
-    pub(crate) mutation_stage: &'static str,
+    /// The stage that decides, the rule broken and the mutation family: one bug shows once.
+    pub group: String,
+    /// What the answer did, for a person.
+    pub what: String,
+    /// The case number (with the seed, the request is rebuilt from it).
+    pub case: u64,
+    /// The stage its mutation aimed at.
+    pub mutation_stage: &'static str,
     pub(crate) input: Input,
     pub(crate) expected: Expected,
     pub(crate) got: Got,
-    /// Filled in after shrinking.
-    pub(crate) shrunk_bytes: Option<usize>,
-    pub(crate) curl: Option<String>,
-    pub(crate) file: Option<String>,
+    /// The body's length once shrunk.
+    pub shrunk_bytes: Option<usize>,
+    /// A curl command that sends it, once written out.
+    pub curl: Option<String>,
+    /// The file it was written to.
+    pub file: Option<String>,
 }
 
 /// Everything a worker needs.
@@ -106,20 +111,25 @@ impl Run {
             Ok(reply) => self.compare(&expected, &reply),
         };
         let what = what?;
-        let got_key = match (&got.status, &got.problem) {
+        // The group is the rule broken, by one family of mutations: an answer-form rule in its
+        // own words ("a 415 must carry Accept-Encoding: gzip, deflate"), else what was expected
+        // and what came.
+        let rule = match (&got.status, &got.problem) {
             (None, _) => "no answer".to_owned(),
-            (Some(s), Some(p)) if *s == expected.status => format!("{s} {p}"),
-            (Some(s), _) => match got.code {
-                Some(c) if *s != 201 => format!("{s}/{c}"),
-                _ => s.to_string(),
-            },
-        };
-        let want_key = match expected.codes.first() {
-            Some(c) => format!("{}/{c}", expected.status),
-            None => expected.status.to_string(),
+            (Some(s), Some(problem)) if *s == expected.status => problem.clone(),
+            (Some(s), _) => {
+                let want = match expected.codes.first() {
+                    Some(c) => format!("{}/{c}", expected.status),
+                    None => expected.status.to_string(),
+                };
+                match got.code {
+                    Some(c) if *s != 201 => format!("expected {want}, got {s}/{c}"),
+                    _ => format!("expected {want}, got {s}"),
+                }
+            }
         };
         Some(Finding {
-            group: format!("{}: expected {want_key}, got {got_key}", expected.stage),
+            group: format!("{}: {rule} [{}]", expected.stage, input.mutation.family()),
             what,
             case,
             mutation_stage: input.mutation.stage(),
