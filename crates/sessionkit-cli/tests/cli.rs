@@ -1225,6 +1225,9 @@ fn fuzz_finds_the_bugs_the_corpus_misses() {
         ("rare-char-500", "got 500"),
         ("third-gzip-member-500", "got 500"),
         ("decoded-512k", "expected 201, got 413"),
+        // Found by the header spellings and the several consents the generator sends.
+        ("header-case-sensitive", "expected 201, got 401"),
+        ("ten-consents-max", "expected 201, got 400"),
     ];
     let mut missed = Vec::new();
     for (bug, shows) in bugs {

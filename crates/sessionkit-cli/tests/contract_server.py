@@ -61,6 +61,8 @@ BUGS = {
     "third-gzip-member-500": "a gzip body of three or more members is answered 500",
     "decoded-512k": "the decoded-size limit is 512 KiB instead of 1 MiB",
     # Bugs of cost: what a stranger's request may cost the server.
+    "header-case-sensitive": "header names are matched case-sensitively (x-auth-client is not X-AUTH-CLIENT)",
+    "ten-consents-max": "more than ten consents are refused with 400",
     "late-413": "a declared Content-Length over the limit is read in full before it is refused",
     "stalls-on-bomb": "a body that inflates past the limit stalls its worker, which holds a lock every request takes",
 }
@@ -395,6 +397,8 @@ class Schema:
     def consents(self, v):
         if not isinstance(v, list):
             return self.fail(1104)
+        if "ten-consents-max" in self.bug and len(v) > 10:
+            return self.fail(1104)
         for item in v:
             c = self.obj(item, {"type", "approved", "text", "timestamp"})
             if c is None:
@@ -496,18 +500,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def header_lines(self, name):
+        """Every line of header `name` (case-insensitively, as RFC 9110 §5.1 says; exactly as
+        spelled under the `header-case-sensitive` bug)."""
+        if "header-case-sensitive" in self.config.bug:
+            return [v for k, v in self.headers.items() if k == name] or None
+        return self.headers.get_all(name)
+
     def decide(self, wire, declared):
         c, bug = self.config, self.config.bug
-        keys = self.headers.get_all("X-AUTH-CLIENT") or []
+        keys = self.header_lines("X-AUTH-CLIENT") or []
         if not keys:
             refuse(401, 1801, "missing X-AUTH-CLIENT")
         if len(keys) > 1 or keys[0].strip() != c.api_key:
             refuse(401, 1803, "unknown API key")
-        types = self.headers.get_all("Content-Type") or []
+        types = self.header_lines("Content-Type") or []
         media = types[0].split(";")[0].strip().lower() if len(types) == 1 else None
         if media != "application/json" or ("charset-refused" in bug and ";" in types[0]):
             refuse(415, 415, "Content-Type is not application/json")
-        encodings = self.headers.get_all("Content-Encoding") or []
+        encodings = self.header_lines("Content-Encoding") or []
         encoding = None
         if encodings:
             value = encodings[0].strip()
@@ -541,7 +552,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def check_signature(self, signed):
         c, bug = self.config, self.config.bug
-        values = self.headers.get_all("X-HMAC-SIGNATURE") or []
+        values = self.header_lines("X-HMAC-SIGNATURE") or []
         if not values:
             if "missing-signature-ok" in bug:
                 return

@@ -50,8 +50,40 @@ impl Rng {
 
 /// Characters strings are made of: ASCII, two-, three- and four-byte UTF-8 (beyond the BMP, so
 /// two UTF-16 units), and a few rare ones servers trip on.
-const CHARACTERS: [&str; 14] = [
-    "a", "Z", "7", " ", "-", "ü", "ñ", "é", "ß", "€", "ẞ", "中", "😀", "𝄞",
+const CHARACTERS: [&str; 30] = [
+    "a",
+    "Z",
+    "7",
+    " ",
+    "-",
+    "ü",
+    "ñ",
+    "é",
+    "ß",
+    "€",
+    "ẞ",
+    "中",
+    "😀",
+    "𝄞",
+    // A combining mark, right-to-left text and its override, the line and paragraph separators
+    // (valid in JSON, not in JavaScript source), the replacement character, noncharacters, the
+    // last code point, a private-use one, and characters whose upper-case form changes length.
+    "e\u{301}",
+    "א",
+    "\u{202e}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{fffd}",
+    "\u{fdd0}",
+    "\u{fffe}",
+    "\u{10ffff}",
+    "\u{e000}",
+    "ﬁ",
+    "ŉ",
+    "İ",
+    "ǅ",
+    "\u{1f3fb}",
+    "\u{feff}",
 ];
 
 /// A string of `len` characters drawn from one or two of [`CHARACTERS`].
@@ -225,6 +257,59 @@ pub struct Input {
     #[serde(serialize_with = "encoding_name")]
     pub encoding: Encoding,
     pub mutation: Mutation,
+    /// How the header names are spelled and ordered (RFC 9110 §5.1: names are case-insensitive,
+    /// and the order of different names carries no meaning).
+    pub spelling: Spelling,
+}
+
+/// How a request's header names are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum Spelling {
+    /// As the documentation's examples write them (`X-AUTH-CLIENT`, `Content-Type`).
+    #[default]
+    Documented,
+    /// `x-auth-client`, as HTTP/2 and many libraries send them.
+    Lower,
+    /// `X-Auth-Client`.
+    Title,
+    /// `CONTENT-TYPE`.
+    Upper,
+    /// The documented names in the reverse order.
+    Reversed,
+}
+
+impl Spelling {
+    fn apply(self, headers: Headers) -> Headers {
+        let title = |name: &str| {
+            name.split('-')
+                .map(|w| {
+                    let mut chars = w.chars();
+                    chars.next().map_or(String::new(), |c| {
+                        c.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join("-")
+        };
+        let lines: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        let renamed = lines.into_iter().map(|(name, value)| {
+            let name = match self {
+                Spelling::Documented | Spelling::Reversed => name,
+                Spelling::Lower => name.to_ascii_lowercase(),
+                Spelling::Title => title(&name),
+                Spelling::Upper => name.to_ascii_uppercase(),
+            };
+            (name, value)
+        });
+        if self == Spelling::Reversed {
+            renamed.rev().collect()
+        } else {
+            renamed.collect()
+        }
+    }
 }
 
 impl Input {
@@ -234,6 +319,7 @@ impl Input {
             payload,
             encoding: Encoding::Identity,
             mutation: Mutation::Valid,
+            spelling: Spelling::Documented,
         }
     }
 }
@@ -585,10 +671,31 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
         27 => Mutation::ByteOrderMark,
         _ => schema_mutation(rng),
     };
+    // What varies beside the mutation is drawn last, so that a seed's payloads and mutations
+    // stay what they were: header names in other spellings, and several consents (none, a few,
+    // past any plausible limit).
+    let spelling = match rng.below(8) {
+        0 => Spelling::Lower,
+        1 => Spelling::Title,
+        2 => Spelling::Upper,
+        3 => Spelling::Reversed,
+        _ => Spelling::Documented,
+    };
+    if rng.chance(10) {
+        let n = *rng.pick(&[0usize, 2, 5, 11, 40]);
+        let consents: Vec<Value> = (0..n)
+            .map(|i| {
+                json!({"type": "general", "approved": true, "text": format!("consent {i}"),
+                       "timestamp": "2026-05-07T08:00:00Z"})
+            })
+            .collect();
+        payload["verification"]["consents"] = Value::Array(consents);
+    }
     Input {
         payload,
         encoding,
         mutation,
+        spelling,
     }
 }
 
@@ -638,10 +745,11 @@ fn set(value: &mut Value, pointer: &str, new: Option<Value>) {
 }
 
 /// How large an input is, for shrinking: its JSON's length, then compressed after plain.
-pub fn weight(input: &Input) -> (usize, bool) {
+pub fn weight(input: &Input) -> (usize, bool, bool) {
     (
         json_bytes(input).len(),
         input.encoding != Encoding::Identity,
+        input.spelling != Spelling::Documented,
     )
 }
 
@@ -892,7 +1000,7 @@ pub fn build(input: &Input, credentials: &Credentials) -> Request {
         _ => {}
     }
     Request {
-        headers,
+        headers: input.spelling.apply(headers),
         body: wire,
         signed,
     }

@@ -57,6 +57,11 @@ fn candidates(input: &Input) -> Vec<Input> {
     if input.encoding != Encoding::Identity {
         out.push(with(&|c| c.encoding = Encoding::Identity));
     }
+    if input.spelling != super::generate::Spelling::Documented {
+        out.push(with(&|c| {
+            c.spelling = super::generate::Spelling::Documented
+        }));
+    }
     // The mutation's own value: shorter strings, fewer members, smaller sizes.
     match &input.mutation {
         Mutation::Set(pointer, Value::String(s)) => {
@@ -232,6 +237,7 @@ mod tests {
                 payload: json!({"verification": {}}),
                 encoding: Encoding::Identity,
                 mutation: Mutation::Size(size),
+                spelling: super::generate::Spelling::Documented,
             };
             for candidate in candidates(&input) {
                 if let Mutation::Size(smaller) = candidate.mutation {
