@@ -104,6 +104,18 @@ fn by_stage<'a>(results: &'a [CaseResult], total: &'a str) -> Vec<(&'a str, Vec<
     rows
 }
 
+/// Per level of the cases' rules: how many cases of it are OK, and how many there are.
+fn level_scores(results: &[CaseResult]) -> Vec<(Level, usize, usize)> {
+    Level::ALL
+        .into_iter()
+        .map(|level| {
+            let of = results.iter().filter(|r| r.level == level);
+            let ok = of.clone().filter(|r| r.grade == Grade::Ok).count();
+            (level, ok, of.count())
+        })
+        .collect()
+}
+
 /// Distinct corpus cases: a body-level case sent in three encodings counts once per profile.
 pub(crate) fn distinct_cases(results: &[CaseResult]) -> usize {
     let ids: std::collections::HashSet<(&str, &str)> = results
@@ -129,15 +141,8 @@ pub(crate) fn text_report(results: &[CaseResult], target: &str) -> String {
         }
     }
     out.push('\n');
-    for level in Level::ALL {
-        let of: Vec<&CaseResult> = results.iter().filter(|r| r.level == level).collect();
-        let ok = of.iter().filter(|r| r.grade == Grade::Ok).count();
-        let _ = writeln!(
-            out,
-            "{:<7} rules: {ok} of {} cases OK",
-            level.name(),
-            of.len()
-        );
+    for (level, ok, of) in level_scores(results) {
+        let _ = writeln!(out, "{:<7} rules: {ok} of {of} cases OK", level.name());
     }
     let count = |g: Grade| results.iter().filter(|r| r.grade == g).count();
     let _ = writeln!(
@@ -214,15 +219,8 @@ pub(crate) fn markdown_report(results: &[CaseResult], target: &str) -> String {
         );
     }
     out.push('\n');
-    for level in Level::ALL {
-        let of: Vec<&CaseResult> = results.iter().filter(|r| r.level == level).collect();
-        let ok = of.iter().filter(|r| r.grade == Grade::Ok).count();
-        let _ = writeln!(
-            out,
-            "- {} rules: {ok} of {} cases OK",
-            level.name(),
-            of.len()
-        );
+    for (level, ok, of) in level_scores(results) {
+        let _ = writeln!(out, "- {} rules: {ok} of {of} cases OK", level.name());
     }
     for grade in [Grade::Failed, Grade::NonStrict, Grade::Informational] {
         for r in results.iter().filter(|r| r.grade == grade) {
