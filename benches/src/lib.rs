@@ -81,6 +81,22 @@ pub fn keep_alive_client(addr: &str, request: &[u8], deadline: Instant) -> (Vec<
     (latencies, errors)
 }
 
+/// `clients` keep-alive clients sending `request` to `addr` until `deadline`, each on a thread of
+/// its own; join them for their latencies and errors.
+pub fn spawn_clients(
+    addr: &str,
+    request: &std::sync::Arc<Vec<u8>>,
+    clients: usize,
+    deadline: Instant,
+) -> Vec<std::thread::JoinHandle<(Vec<u64>, usize)>> {
+    (0..clients)
+        .map(|_| {
+            let (addr, request) = (addr.to_owned(), request.clone());
+            std::thread::spawn(move || keep_alive_client(&addr, &request, deadline))
+        })
+        .collect()
+}
+
 /// Starts a server that prints `listening on http://ADDR` first; the child and ADDR.
 pub fn spawn_server(mut command: Command) -> (std::process::Child, String) {
     // The servers log every request to stderr; a terminal printing them would be measured too.

@@ -25,12 +25,7 @@ fn load(addr: &str, request: Arc<Vec<u8>>, concurrency: usize, seconds: u64) -> 
     let _ = benches::keep_alive_client(addr, &request, Instant::now() + Duration::from_millis(300));
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
-    let threads: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let (addr, request) = (addr.to_owned(), request.clone());
-            std::thread::spawn(move || benches::keep_alive_client(&addr, &request, deadline))
-        })
-        .collect();
+    let threads = benches::spawn_clients(addr, &request, concurrency, deadline);
     let mut run = Run {
         requests: 0,
         errors: 0,

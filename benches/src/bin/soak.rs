@@ -46,12 +46,7 @@ fn soak(
     let pid = child.id();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
-    let load: Vec<_> = (0..clients)
-        .map(|_| {
-            let (addr, request) = (addr.clone(), request.clone());
-            std::thread::spawn(move || benches::keep_alive_client(&addr, &request, deadline))
-        })
-        .collect();
+    let load = benches::spawn_clients(&addr, request, clients, deadline);
     let mut samples = Vec::new();
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(250));
