@@ -452,18 +452,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_POST(self):
+        self.unread = 0
         if "stalls-on-bomb" in self.config.bug:
             with SERIAL:
-                return self.post()
-        return self.post()
+                self.post()
+        else:
+            self.post()
+        self.drain()
+
+    def drain(self):
+        """Reads what is left of a body answered before it was read, for a while: closing a socket
+        with unread bytes resets the connection, and the client may lose the answer with it."""
+        if not self.unread:
+            return
+        self.connection.settimeout(2.0)
+        try:
+            while self.unread > 0:
+                chunk = self.rfile.read(min(self.unread, 1 << 16))
+                if not chunk:
+                    break
+                self.unread -= len(chunk)
+        except OSError:
+            pass
 
     def post(self):
         c = self.config
         length = int(self.headers.get("Content-Length") or 0)
         if length > LIMIT and "late-413" not in c.bug:
             # Judged on the declared length, before a byte of the body is read (as nginx does):
-            # the header checks, then 413; the unread body ends the connection.
+            # the header checks, then 413; the body is drained after the answer, and the
+            # connection ends.
             wire = b""
+            self.unread = length
             self.close_connection = True
         else:
             wire = self.rfile.read(min(length, LIMIT + 1))
