@@ -299,7 +299,9 @@ fn conform_passes_against_the_embedded_server() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains(" OK, 0 FAILED (MUST), 0 NON-STRICT (SHOULD), 0 INFORMATIONAL (MAY)"),
+        // The cost checks compare times (a SHOULD at most): only MUST problems are asserted,
+        // so no test depends on how fast this machine is.
+        text.contains(" OK, 0 FAILED (MUST), "),
         "{text}"
     );
     assert!(text.contains("MUST    rules: "), "{text}");
@@ -1436,9 +1438,21 @@ fn conform_cost_checks_catch_unbounded_and_stalled_servers() {
     };
     let good = cost(None);
     assert_eq!(good.results.len(), 3);
+    // Times are compared as ratios and give SHOULD findings at most: the good server gets none
+    // that fails a run, whatever the machine's load (the ratios are in the notes).
     for r in &good.results {
-        assert_eq!(r.grade, Grade::Ok, "{}", good.text());
+        assert_ne!(r.grade, Grade::Failed, "{}", good.text());
     }
+    let declared = good
+        .results
+        .iter()
+        .find(|r| r.name == "cost/declared-length-no-body");
+    assert_eq!(
+        declared.map(|r| r.grade),
+        Some(Grade::Ok),
+        "{}",
+        good.text()
+    );
     assert!(good.results[0].notes[0].contains("x the same bytes sent uncompressed"));
 
     let unbounded = cost(Some("no-decoded-limit"));
