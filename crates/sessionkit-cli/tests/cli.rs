@@ -1539,3 +1539,41 @@ fn fuzz_shards_together_find_what_one_run_finds() {
     assert!(sessionkit_conform::Shard::parse("3/2").is_err());
     assert!(sessionkit_conform::Shard::parse("0/2").is_err());
 }
+
+/// A finding and its replay check the same rules: an echo finding of `fuzz`, written as a corpus
+/// case, replays under `conform --corpus` as a failure of the echo (its manifest records only the
+/// status; the replay checks the 201's echo of what the case sends), and passes our server.
+#[test]
+fn a_written_echo_finding_replays_as_a_failure() {
+    let server = ContractServer::start("documented", Some("no-echo"));
+    let dir = std::env::temp_dir().join(format!("sessionkit-echo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, report) = fuzz(&server.url, "documented", "600", Some(&dir));
+    assert_eq!(code, Some(1), "{:?}", finding_groups(&report));
+    let corpus = dir.display().to_string();
+    let replay = sessionkit(
+        &[
+            "conform",
+            "--corpus",
+            &corpus,
+            "--target",
+            &server.url,
+            "--api-key",
+            "their-key",
+            "--secret",
+            "their-secret",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{text}");
+    assert!(text.contains("is not the echo of"), "{text}");
+    let ours = sessionkit(&["conform", "--corpus", &corpus], None);
+    assert_eq!(
+        ours.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ours.stdout)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

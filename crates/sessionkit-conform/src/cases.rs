@@ -152,6 +152,31 @@ impl Corpus {
     }
 }
 
+/// The JSON a wire case that must be accepted carries, for checking the 201's echo of endUserId
+/// and vendorData like a body-level case's (a fuzz finding about the echo, written as a wire
+/// case, then replays as the failure it is). `None` for a case refused, a case whose policy
+/// allows more than one answer (its echo is part of what differs), or one that needs the server
+/// configured with a secret of its own.
+fn sent_json(
+    run: &Conform,
+    expected: &Expected,
+    request: &corpus::WireRequest,
+    headers: &Headers,
+    bytes: &[u8],
+    profile: Profile,
+) -> Option<Value> {
+    if expected.status != 201 || !expected.also_allowed.is_empty() || request.secret.is_some() {
+        return None;
+    }
+    let config = sessionkit::Config {
+        api_keys: vec![run.api_key.clone()],
+        secrets: vec![run.secret.as_bytes().to_vec()],
+        profile,
+        ..sessionkit::Config::default()
+    };
+    sessionkit::receive(headers, bytes, &config).body
+}
+
 /// Every case for the target's credentials, in each of `profiles` it applies to.
 pub(crate) fn load_cases(
     run: &Conform,
@@ -207,7 +232,7 @@ pub(crate) fn load_cases(
                         body: bytes.clone(),
                         body_file: file.clone(),
                         expect: expected.clone(),
-                        sent: None,
+                        sent: sent_json(run, &expected, request, &headers, &bytes, profile),
                     });
                 }
             }
