@@ -81,6 +81,22 @@ pub fn keep_alive_client(addr: &str, request: &[u8], deadline: Instant) -> (Vec<
     (latencies, errors)
 }
 
+/// `request` as the bytes a keep-alive client writes: the head (no `Connection: close`), then
+/// the body.
+pub fn keep_alive_bytes(request: &sessionkit::SignedRequest) -> std::sync::Arc<Vec<u8>> {
+    let head = sessionkit_conform::client::head(
+        "POST",
+        "/v1/sessions",
+        "127.0.0.1",
+        &request.headers,
+        request.body.len(),
+        false,
+    );
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&request.body);
+    std::sync::Arc::new(bytes)
+}
+
 /// `clients` keep-alive clients sending `request` to `addr` until `deadline`, each on a thread of
 /// its own; join them for their latencies and errors.
 pub fn spawn_clients(

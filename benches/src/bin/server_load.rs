@@ -62,17 +62,7 @@ fn main() {
         Encoding::Gzip,
         6,
     );
-    let head = sessionkit_conform::client::head(
-        "POST",
-        "/v1/sessions",
-        "127.0.0.1",
-        &built.headers,
-        built.body.len(),
-        false,
-    );
-    let mut request = head.into_bytes();
-    request.extend_from_slice(&built.body);
-    let request = Arc::new(request);
+    let request = benches::keep_alive_bytes(&built);
 
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let sessionkit = format!("{root}/target/release/sessionkit");

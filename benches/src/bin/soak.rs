@@ -111,17 +111,7 @@ fn main() {
         Encoding::Identity,
         6,
     );
-    let mut request = sessionkit_conform::client::head(
-        "POST",
-        "/v1/sessions",
-        "127.0.0.1",
-        &built.headers,
-        built.body.len(),
-        false,
-    )
-    .into_bytes();
-    request.extend_from_slice(&built.body);
-    let request = Arc::new(request);
+    let request = benches::keep_alive_bytes(&built);
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     assert!(
         std::path::Path::new(&format!("{root}/target/release/sessionkit")).exists(),
