@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use sessionkit::Profile;
 use sessionkit::SignedRequest;
 use sessionkit::codec::Encoding;
+use sessionkit_conform::Level;
 
 /// The environment variable that may hold the shared secret.
 pub const SECRET_ENV: &str = "SESSIONKIT_SHARED_SECRET";
@@ -123,4 +124,16 @@ impl ClientArgs {
 /// Parses `documented` or `strict` (the `--profile` of every subcommand).
 pub fn parse_profile(name: &str) -> Result<Profile, String> {
     Profile::from_name(name).ok_or_else(|| format!("unknown profile {name:?} (documented, strict)"))
+}
+
+/// `must` or `should` (any case), for `--level`; MAY findings are informational and never
+/// fail a run.
+pub fn parse_level(name: &str) -> Result<Level, String> {
+    match Level::from_name(name) {
+        Some(Level::May) => {
+            Err("MAY problems are informational and never fail a run: use must or should".into())
+        }
+        Some(level) => Ok(level),
+        None => Err(format!("{name:?} is not a level: must or should")),
+    }
 }

@@ -80,18 +80,8 @@ pub struct ConformArgs {
     #[arg(long, default_value_t = 10)]
     timeout: u64,
     /// The weakest level whose problems fail the run: `must` (the default) or `should`.
-    #[arg(long, default_value = "must", value_parser = parse_level, value_name = "LEVEL")]
+    #[arg(long, default_value = "must", value_parser = crate::args::parse_level, value_name = "LEVEL")]
     level: Level,
-}
-
-fn parse_level(name: &str) -> Result<Level, String> {
-    match Level::from_name(name) {
-        Some(Level::May) => {
-            Err("MAY problems are informational and never fail a run: use must or should".into())
-        }
-        Some(level) => Ok(level),
-        None => Err(format!("{name:?} is not a level: must or should")),
-    }
 }
 
 /// Runs `sessionkit conform`.

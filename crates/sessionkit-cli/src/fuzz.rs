@@ -7,7 +7,7 @@ use std::time::Duration;
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
-use sessionkit_conform::{Fuzz, FuzzProgress, Shard};
+use sessionkit_conform::{Fuzz, FuzzProgress, Level, Shard};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 
@@ -28,7 +28,14 @@ pub enum FuzzFormat {
     after_help = "How it differs: `conform` sends the fixed corpus (the bugs someone thought of); \
     `fuzz` generates new requests from a seed and asks `receive` what each answer must be (the bugs \
     nobody thought of); the cargo-fuzz targets fuzz the library in-process.\n\n\
-    Exit status: 0 when nothing was found, 1 when anything was, 2 on usage or I/O errors.\n\n\
+    Phases: first the coverage phase (each constraint of the profile's schema and each rule of the \
+    contract probed once on both sides; the report says how many were covered, of how many), \
+    then random cases until --duration or --cases.\n\n\
+    Levels: each finding carries the level of the rule it breaks (MUST: the documentation or an \
+    RFC fixes the answer; SHOULD: this project's hardening; MAY: the server's choice) and its \
+    source.\n\n\
+    Exit status: 0 when nothing at --level or stronger was found, 1 when something was, 2 on \
+    usage or I/O errors.\n\n\
     Examples:\n  sessionkit fuzz --cases 2000                       # against the embedded reference server\n  \
     sessionkit fuzz --target http://127.0.0.1:8080/v1/sessions --api-key K --secret S --duration 60s --out findings\n  \
     sessionkit fuzz --target URL --seed 7 --format junit > fuzz.xml"
@@ -59,10 +66,19 @@ pub struct FuzzArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
-    /// Write each finding group's shrunk case here, in the corpus format (bytes, manifest.json,
-    /// and a curl command).
+    /// Write each finding group's shrunk cases here, in the corpus format (bytes, manifest.json,
+    /// and a curl command). Default: a fresh folder in the temporary directory, printed at the
+    /// end when anything was written (one per run: later runs never overwrite it).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Skip the coverage phase (each constraint of the schema and each rule of the contract
+    /// probed on both sides once, before the random cases).
+    #[arg(long)]
+    no_coverage: bool,
+    /// The weakest level whose findings fail the run: `must` (the default) or `should` (the
+    /// project's hardening too); MAY findings never fail it.
+    #[arg(long, default_value = "must", value_parser = crate::args::parse_level, value_name = "LEVEL")]
+    level: Level,
     /// Report format.
     #[arg(long, value_enum, default_value_t = FuzzFormat::Text)]
     format: FuzzFormat,
@@ -112,9 +128,8 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     if let Some(cases) = args.cases {
         fuzz = fuzz.cases(cases);
     }
-    if let Some(dir) = &args.out {
-        fuzz = fuzz.out(dir.clone());
-    }
+    let out = args.out.clone().unwrap_or_else(fresh_out_dir);
+    fuzz = fuzz.out(out.clone()).coverage_phase(!args.no_coverage);
     if let Some(shard) = args.shard {
         fuzz = fuzz.shard(shard);
     }
@@ -127,20 +142,39 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         .run_with(|p: FuzzProgress| {
             let rate = p.sent as f64 / p.elapsed.as_secs_f64().max(1e-3);
             progress.set_position(p.sent);
-            progress.set_message(format!("{rate:.0} req/s, {} finding group(s)", p.groups));
+            let phase = if p.sent < p.coverage_cases {
+                format!("coverage phase {}/{}", p.sent, p.coverage_cases)
+            } else {
+                "random cases".to_owned()
+            };
+            progress.set_message(format!(
+                "{phase}, {rate:.0} req/s, {} finding group(s)",
+                p.groups
+            ));
         })
         .map_err(|e| anyhow::anyhow!(e))?;
     progress.finish_and_clear();
+    if out.exists() {
+        eprintln!("findings written to {}", out.display());
+    }
     match args.format {
         FuzzFormat::Text => print!("{}", report.text()),
         FuzzFormat::Json => println!("{}", serde_json::to_string_pretty(&report.json())?),
         FuzzFormat::Junit => print!("{}", report.junit()),
     }
-    Ok(if report.findings().is_empty() {
-        CONFORMS
-    } else {
+    Ok(if report.fails_at(args.level) {
         DOES_NOT_CONFORM
+    } else {
+        CONFORMS
     })
+}
+
+/// `sessionkit-fuzz-<time>-<pid>` in the temporary directory: unique per run.
+fn fresh_out_dir() -> PathBuf {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    std::env::temp_dir().join(format!("sessionkit-fuzz-{now}-{}", std::process::id()))
 }
 
 #[cfg(test)]

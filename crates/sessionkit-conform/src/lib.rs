@@ -38,7 +38,9 @@ mod send;
 pub use cases::{Expected, embedded_corpus};
 pub use check::Problem;
 pub use check::{AnswerProblem, AnswerRules, answer_problems};
-pub use fuzz::{EXAMPLES, Finding, Fuzz, FuzzProgress, FuzzReport, Group, Shard};
+pub use fuzz::{
+    Constraint, Coverage, EXAMPLES, Finding, Fuzz, FuzzProgress, FuzzReport, Group, Shard,
+};
 pub use report::{CaseResult, Grade};
 pub use sessionkit::corpus::Level;
 use sessionkit_server::Background;

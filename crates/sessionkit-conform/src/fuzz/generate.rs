@@ -185,6 +185,10 @@ pub enum Mutation {
     Set(String, Value),
     /// schema: the member at this pointer removed.
     Remove(String),
+    /// schema: `vendorData` written as this number text (the echo must keep it as sent).
+    VendorNumber(String),
+    /// The coverage phase: the payload holds a value at one constraint's boundary, named here.
+    Probe(String),
 }
 
 impl Mutation {
@@ -217,6 +221,8 @@ impl Mutation {
             Mutation::ByteOrderMark => "byte order mark".into(),
             Mutation::Set(pointer, _) => format!("{} set", field(pointer)),
             Mutation::Remove(pointer) => format!("{} removed", field(pointer)),
+            Mutation::VendorNumber(_) => "vendorData number".into(),
+            Mutation::Probe(constraint) => format!("coverage {constraint}"),
         }
     }
 
@@ -245,7 +251,10 @@ impl Mutation {
             | Mutation::DuplicateKey
             | Mutation::InvalidUtf8
             | Mutation::ByteOrderMark => "json",
-            Mutation::Set(..) | Mutation::Remove(_) => "schema",
+            Mutation::Set(..)
+            | Mutation::Remove(_)
+            | Mutation::VendorNumber(_)
+            | Mutation::Probe(_) => "schema",
         }
     }
 }
@@ -384,6 +393,130 @@ fn alphanumeric(rng: &mut Rng, max: usize) -> String {
     (0..len).map(|_| char::from(*rng.pick(ALNUM))).collect()
 }
 
+/// URIs on both sides of `format: uri` and the strict profile's HTTPS rule.
+pub(super) const URIS: &[&str] = &[
+    "https://example.com/callback",
+    "http://example.com/callback",
+    "https://example.com/a b",
+    "example.com/callback",
+    "https://",
+    "ftp://example.com/x",
+    "https://例え.jp/コールバック",
+    "myapp://open",
+];
+
+/// UUIDs and near-UUIDs (upper case, no hyphens, braces, one digit short, nil).
+pub(super) const UUIDS: &[&str] = &[
+    "f04bdb47-d3be-4b28-b028-a652feb060b5",
+    "F04BDB47-D3BE-4B28-B028-A652FEB060B5",
+    "f04bdb47d3be4b28b028a652feb060b5",
+    "{f04bdb47-d3be-4b28-b028-a652feb060b5}",
+    "f04bdb47-d3be-4b28-b028-a652feb060b",
+    "00000000-0000-0000-0000-000000000000",
+    "not-a-uuid",
+];
+
+/// Dates on and off the calendar (leap days of every kind of year), and in other shapes.
+pub(super) const DATES: &[&str] = &[
+    "2024-02-29",
+    "2023-02-29",
+    "2000-02-29",
+    "1900-02-29",
+    "2100-02-29",
+    "1990-12-31",
+    "1990-13-01",
+    "1990-00-10",
+    "1990-1-1",
+    "1990-02-30",
+    "1990-04-31",
+    "0000-01-01",
+    "1990-01-01T00:00:00",
+    "0",
+];
+
+/// RFC 3339 timestamps and near ones (an offset, a space for `T`, leap seconds, 24:00).
+pub(super) const TIMESTAMPS: &[&str] = &[
+    "2026-05-08T10:00:00Z",
+    "2026-05-08T10:00:00+02:00",
+    "2026-05-08 10:00:00Z",
+    "2024-02-29T23:59:60Z",
+    "2023-02-29T10:00:00Z",
+    "2026-05-08T10:00:00.123456Z",
+    "2026-05-08T24:00:00Z",
+    "2026-05-08t10:00:00z",
+];
+
+/// `Content-Encoding` values that are not exactly one supported coding, or are it spelled
+/// otherwise (RFC 9110 §8.4.1: codings are case-insensitive).
+pub(super) const ENCODING_VALUES: &[&str] = &[
+    "GZIP",
+    " gzip ",
+    "gzip, deflate",
+    "gzip,identity",
+    "x-gzip",
+    "br",
+    "identity",
+    "",
+];
+
+/// `Content-Type` values: parameters and case (accepted), other media types (refused).
+pub(super) const CONTENT_TYPES: &[&str] = &[
+    "application/json; charset=utf-8",
+    "Application/JSON",
+    "text/plain",
+    "application/json;charset=latin-1",
+    "application/x-www-form-urlencoded",
+    "application/vnd.api+json",
+];
+
+/// JSON sizes in bytes around the 1 MiB limit.
+pub(super) const SIZES: &[usize] = &[400 * 1024, 900 * 1024, (1 << 20) - 200, (1 << 20) + 10];
+
+/// Nesting depths around the limit of 64.
+pub(super) const NESTINGS: &[usize] = &[10, 63, 64, 65, 200];
+
+/// Number texts at the edges of what parsers hold: beyond a double's range, negative zero, the
+/// edges of i64, u64 and f64, past 2^53 (where a double loses integers) and past u64.
+pub(super) const NUMBERS: &[&str] = &[
+    "1e400",
+    "-0",
+    "1.0",
+    "123456789012345678901234567890",
+    "1E2",
+    "0.1e-400",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "18446744073709551615",
+    "18446744073709551616",
+    "9007199254740993",
+    "1.7976931348623157e308",
+    "5e-324",
+    "-1.7976931348623157e308",
+];
+
+/// Every signature mistake.
+pub(super) const SIGN_MISTAKES: &[SignMistake] = &[
+    SignMistake::Missing,
+    SignMistake::OverCompressed,
+    SignMistake::Uppercase,
+    SignMistake::Prefixed,
+    SignMistake::SecretNewline,
+    SignMistake::WrongSecret,
+    SignMistake::Truncated,
+    SignMistake::TwoHeaders,
+    SignMistake::ApiKeyAsKey,
+    SignMistake::Placeholder,
+    SignMistake::HmacSha512,
+    SignMistake::ToolOutput,
+    SignMistake::OtherHeader,
+    SignMistake::BodyNewline,
+    SignMistake::ByteOrderMark,
+    SignMistake::Reserialized,
+    SignMistake::EncodedTwice,
+    SignMistake::BodyDropped,
+    SignMistake::PlainSha256,
+];
+
 /// How a documented field is generated: a valid value, and values at and across its constraint.
 #[derive(Clone, Copy)]
 enum Field {
@@ -470,18 +603,7 @@ impl Field {
     fn boundary(self, rng: &mut Rng) -> Value {
         let pick = |rng: &mut Rng, values: &[&str]| Value::String((*rng.pick(values)).to_owned());
         match self {
-            Field::Uri => pick(
-                rng,
-                &[
-                    "http://example.com/callback",
-                    "https://example.com/a b",
-                    "example.com/callback",
-                    "https://",
-                    "ftp://example.com/x",
-                    "https://例え.jp/コールバック",
-                    "myapp://open",
-                ],
-            ),
+            Field::Uri => pick(rng, URIS),
             Field::Text { max: 0 } => {
                 let len = rng.below(300);
                 Value::String(text(rng, len))
@@ -501,34 +623,8 @@ impl Field {
                     Value::String(text(rng, len))
                 }
             }
-            Field::Uuid => pick(
-                rng,
-                &[
-                    "F04BDB47-D3BE-4B28-B028-A652FEB060B5",
-                    "f04bdb47d3be4b28b028a652feb060b5",
-                    "{f04bdb47-d3be-4b28-b028-a652feb060b5}",
-                    "f04bdb47-d3be-4b28-b028-a652feb060b",
-                    "00000000-0000-0000-0000-000000000000",
-                    "not-a-uuid",
-                ],
-            ),
-            Field::Date => pick(
-                rng,
-                &[
-                    "2024-02-29",
-                    "2023-02-29",
-                    "2000-02-29",
-                    "1900-02-29",
-                    "2100-02-29",
-                    "1990-12-31",
-                    "1990-13-01",
-                    "1990-00-10",
-                    "1990-1-1",
-                    "1990-02-30",
-                    "1990-04-31",
-                    "0000-01-01",
-                ],
-            ),
+            Field::Uuid => pick(rng, UUIDS),
+            Field::Date => pick(rng, DATES),
             Field::Bool => pick(rng, &["true", "yes"]),
             Field::Enum(values) => {
                 let value = rng.pick(values);
@@ -539,17 +635,7 @@ impl Field {
             }
             Field::Pattern(_) => pick(rng, &["b0123", "AB-123", "123 456", "ÄB123", "", "Ⅻ"]),
             Field::Country => pick(rng, &["us", "USA", "U1", "", "ÜS"]),
-            Field::Timestamp => pick(
-                rng,
-                &[
-                    "2026-05-08T10:00:00+02:00",
-                    "2026-05-08 10:00:00Z",
-                    "2024-02-29T23:59:60Z",
-                    "2023-02-29T10:00:00Z",
-                    "2026-05-08T10:00:00.123456Z",
-                    "2026-05-08T24:00:00Z",
-                ],
-            ),
+            Field::Timestamp => pick(rng, TIMESTAMPS),
         }
     }
 }
@@ -580,40 +666,18 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
     let encoding = *rng.pick(&Encoding::ALL);
     let mutation = match rng.below(40) {
         0..=3 => Mutation::Valid,
-        4 => Mutation::EncodingHeader(
-            (*rng.pick(&[
-                "GZIP",
-                " gzip ",
-                "gzip, deflate",
-                "gzip,identity",
-                "x-gzip",
-                "br",
-                "identity",
-                "",
-            ]))
-            .into(),
-        ),
+        4 => Mutation::EncodingHeader((*rng.pick(ENCODING_VALUES)).into()),
         5 => Mutation::DuplicateEncoding,
-        6 => Mutation::ContentType(
-            (*rng.pick(&[
-                "application/json; charset=utf-8",
-                "Application/JSON",
-                "text/plain",
-                "application/json;charset=latin-1",
-                "application/x-www-form-urlencoded",
-            ]))
-            .into(),
-        ),
+        6 => Mutation::ContentType((*rng.pick(CONTENT_TYPES)).into()),
         7 => Mutation::ApiKey(rng.pick(&[None, Some("someone-else".to_owned())]).clone()),
         8 => {
+            // Past half the limit, where a server that reads in two halves goes wrong.
             let past_half = 512 * 1024 + 1 + rng.below(200 * 1024);
-            Mutation::Size(*rng.pick(&[
-                400 * 1024,
-                past_half,
-                900 * 1024,
-                (1 << 20) - 200,
-                (1 << 20) + 10,
-            ]))
+            Mutation::Size(if rng.chance(5) {
+                past_half
+            } else {
+                *rng.pick(SIZES)
+            })
         }
         9 => Mutation::Level(rng.below(10) as u32),
         10 | 11 => Mutation::Members(2 + rng.below(3)),
@@ -622,30 +686,7 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
         14 => Mutation::FlipFromEnd(1 + rng.below(8)),
         15 => Mutation::Trailing(vec![0; 1 + rng.below(4)]),
         16 => Mutation::RawDeflate,
-        17..=20 => Mutation::Sign(
-            rng.pick(&[
-                SignMistake::Missing,
-                SignMistake::OverCompressed,
-                SignMistake::Uppercase,
-                SignMistake::Prefixed,
-                SignMistake::SecretNewline,
-                SignMistake::WrongSecret,
-                SignMistake::Truncated,
-                SignMistake::TwoHeaders,
-                SignMistake::ApiKeyAsKey,
-                SignMistake::Placeholder,
-                SignMistake::HmacSha512,
-                SignMistake::ToolOutput,
-                SignMistake::OtherHeader,
-                SignMistake::BodyNewline,
-                SignMistake::ByteOrderMark,
-                SignMistake::Reserialized,
-                SignMistake::EncodedTwice,
-                SignMistake::BodyDropped,
-                SignMistake::PlainSha256,
-            ])
-            .clone(),
-        ),
+        17..=20 => Mutation::Sign(rng.pick(SIGN_MISTAKES).clone()),
         21 => {
             if rng.chance(2) {
                 Mutation::Pretty
@@ -654,18 +695,16 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
             }
         }
         22 => Mutation::Escaped,
-        23 => Mutation::Nested(*rng.pick(&[10, 63, 64, 65, 200])),
-        24 => Mutation::Number(
-            (*rng.pick(&[
-                "1e400",
-                "-0",
-                "1.0",
-                "123456789012345678901234567890",
-                "1E2",
-                "0.1e-400",
-            ]))
-            .into(),
-        ),
+        23 => Mutation::Nested(*rng.pick(NESTINGS)),
+        24 => {
+            // A number in an unknown member, or as vendorData, whose echo must keep it as sent.
+            let text = (*rng.pick(NUMBERS)).to_owned();
+            if rng.chance(2) {
+                Mutation::Number(text)
+            } else {
+                Mutation::VendorNumber(text)
+            }
+        }
         25 => Mutation::DuplicateKey,
         26 => Mutation::InvalidUtf8,
         27 => Mutation::ByteOrderMark,
@@ -799,6 +838,13 @@ fn json_bytes(input: &Input) -> Vec<u8> {
                 .into_bytes()
         }
         Mutation::Number(n) => insert_member(&compact, &format!("\"amount\":{n}")),
+        Mutation::VendorNumber(n) => {
+            if let Some(v) = payload["verification"].as_object_mut() {
+                v.remove("vendorData");
+            }
+            let without = serde_json::to_vec(&payload).unwrap_or_default();
+            insert_member(&without, &format!("\"vendorData\":{n}"))
+        }
         Mutation::DuplicateKey => insert_member(&compact, "\"tag\":\"a\",\"tag\":\"b\""),
         Mutation::InvalidUtf8 => {
             let mut member = b"\"note\":\"a".to_vec();

@@ -2,13 +2,16 @@
 //! `sessionkit::receive` with the target's credentials), and the finding when the target's
 //! answer departs from it.
 
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 use sessionkit::Config;
+use sessionkit::corpus::{Level, Manifest};
 
-use super::generate::{self, Credentials, Input};
+use super::generate::{self, Credentials, Input, Mutation, Spelling};
 use crate::{AnswerProblem, AnswerRules, answer_problems, client};
 
 /// What the contract requires of one answer, from `receive`.
@@ -32,6 +35,9 @@ pub(crate) struct Got {
     pub(crate) status: Option<u16>,
     pub(crate) code: Option<u64>,
     pub(crate) problem: Option<String>,
+    /// The level and source of the answer-form rule `problem` names.
+    #[serde(skip)]
+    pub(crate) problem_level: Option<(Level, &'static str)>,
 }
 
 /// A disagreement: its group key says what kind.
@@ -39,6 +45,12 @@ pub(crate) struct Got {
 pub struct Finding {
     /// The stage that decides, the rule broken and the mutation family: one bug shows once.
     pub group: String,
+    /// The rule broken, in words that do not depend on the request.
+    pub rule: String,
+    /// How strongly the rule binds: MUST fails a run, SHOULD only at `--level should`.
+    pub level: Level,
+    /// Where the rule comes from (the seed, an RFC, the contract).
+    pub reference: String,
     /// What the answer did, for a person.
     pub what: String,
     /// The case number (with the seed, the request is rebuilt from it).
@@ -64,6 +76,9 @@ pub(crate) struct Run {
     pub(crate) config: Config,
     pub(crate) bases: Vec<Value>,
     pub(crate) timeout: Duration,
+    /// The coverage phase (when it runs), and its probes in order: cases `0..probes.len()`.
+    pub(crate) coverage: Option<super::Coverage>,
+    pub(crate) probes: Vec<Input>,
 }
 
 impl Run {
@@ -88,8 +103,39 @@ impl Run {
         }
     }
 
-    /// Sends one input; `Some` when the answer departs from the contract.
+    /// Sends one input; `Some` when the answer departs from the contract. A finding is put in
+    /// the family of its cause: when the same request with the documented header names does
+    /// not show it, the spelling (one group per spelling, whatever the mutation); when the
+    /// valid request it was made from shows it too, the valid request (one group, not one per
+    /// mutation a server mishandles the same way).
     pub(crate) fn judge(&self, case: u64, input: &Input) -> Option<Finding> {
+        let mut finding = self.judge_one(case, input)?;
+        if input.spelling != Spelling::Documented {
+            let documented = Input {
+                spelling: Spelling::Documented,
+                ..input.clone()
+            };
+            if self.judge_one(case, &documented).map(|f| f.rule) != Some(finding.rule.clone()) {
+                return Some(spelled(finding, input.spelling));
+            }
+        }
+        if !matches!(input.mutation, Mutation::Valid | Mutation::Probe(_)) {
+            // (A probe's change is in its payload: without the mutation it is the same request.)
+            let valid = Input {
+                mutation: Mutation::Valid,
+                ..input.clone()
+            };
+            if let Some(same) = self
+                .judge_one(case, &valid)
+                .filter(|f| f.rule == finding.rule)
+            {
+                finding.group = same.group;
+            }
+        }
+        Some(finding)
+    }
+
+    fn judge_one(&self, case: u64, input: &Input) -> Option<Finding> {
         let request = generate::build(input, &self.credentials);
         let expected = self.expected(&request);
         let reply = client::send(
@@ -105,6 +151,7 @@ impl Run {
                     status: None,
                     code: None,
                     problem: Some(e.clone()),
+                    problem_level: None,
                 },
                 Some(format!("no answer ({e})")),
             ),
@@ -128,8 +175,12 @@ impl Run {
                 }
             }
         };
+        let (level, reference) = grade(&expected, &got);
         Some(Finding {
             group: format!("{}: {rule} [{}]", expected.stage, input.mutation.family()),
+            rule,
+            level,
+            reference: reference.into(),
             what,
             case,
             mutation_stage: input.mutation.stage(),
@@ -153,6 +204,7 @@ impl Run {
             status: Some(reply.status),
             code,
             problem: None,
+            problem_level: None,
         };
         let what = if reply.status >= 500 {
             Some(format!("server error {}", reply.status))
@@ -164,12 +216,15 @@ impl Run {
         } else if !expected.codes.is_empty()
             && !code.is_some_and(|c| expected.codes.iter().any(|e| u64::from(*e) == c))
         {
+            let codes: Vec<String> = expected.codes.iter().map(u16::to_string).collect();
             Some(format!(
-                "code {code:?} where the contract requires one of {:?}",
-                expected.codes
+                "code {} where the contract requires {}",
+                code.map_or("none".to_owned(), |c| c.to_string()),
+                codes.join(" or ")
             ))
         } else if let Some(problem) = self.answer_problem(expected, reply, body.as_ref()) {
             got.problem = Some(problem.rule.to_owned());
+            got.problem_level = Some((problem.level, problem.reference));
             Some(problem.message)
         } else {
             None
@@ -199,3 +254,87 @@ impl Run {
         answer_problems(reply, body, &rules).into_iter().next()
     }
 }
+
+const CASE_INSENSITIVE: &str = "RFC 9110 §5.1: field names are case-insensitive";
+
+/// `finding` put in the group of its header-name spelling.
+fn spelled(mut finding: Finding, spelling: Spelling) -> Finding {
+    let (names, family, reference) = match spelling {
+        Spelling::Reversed => (
+            "in another order",
+            "reversed",
+            "RFC 9110 §5.3: the order of field lines with different names carries no meaning",
+        ),
+        Spelling::Lower => ("in another case", "lower-case", CASE_INSENSITIVE),
+        Spelling::Title => ("in another case", "title-case", CASE_INSENSITIVE),
+        Spelling::Upper | Spelling::Documented => {
+            ("in another case", "upper-case", CASE_INSENSITIVE)
+        }
+    };
+    finding.group =
+        format!("headers: the answer changes with the header names {names} [{family} names]");
+    finding.level = Level::Must;
+    finding.reference = reference.into();
+    finding
+}
+
+/// The level of a departure and where its rule comes from. No answer or a 5xx is a defect
+/// whatever was sent; a refusal where the contract accepts is one unless it is a size limit
+/// (this project's 1 MiB); an acceptance or another status where the contract refuses binds as
+/// strongly as the refusal's rule does in the corpus; another vendor code with the right status
+/// is for the server to choose at 400, 413 and 415 (the documentation's tables fix no code per
+/// fault), and a SHOULD at 401 (each code names a different failure).
+fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
+    const ANSWERED: &str = "seed: every request is answered, with 201 or a documented 4xx";
+    let Some(status) = got.status.filter(|s| *s < 500) else {
+        return (Level::Must, ANSWERED);
+    };
+    if let (Some(level), true) = (got.problem_level, status == expected.status) {
+        return level;
+    }
+    if status == expected.status {
+        return match status {
+            401 => (
+                Level::Should,
+                "seed: the 401 codes 1801, 1803, 1812 and 1819 name different failures",
+            ),
+            _ => (
+                Level::May,
+                "seed: the error-code table fixes no code per fault (contract §6)",
+            ),
+        };
+    }
+    let key = match (expected.status, status) {
+        (201, 413) => "decoded_too_large",
+        (201, _) => "",
+        _ => expected.error.unwrap_or(""),
+    };
+    RULES
+        .get(key)
+        .map_or((Level::Must, ANSWERED), |(l, r)| (*l, r.as_str()))
+}
+
+/// For each error kind (`""` for an accepted request), the level and source most of the
+/// corpus's wire cases of that kind carry: the corpus generator's table is the one source.
+static RULES: LazyLock<BTreeMap<String, (Level, String)>> = LazyLock::new(|| {
+    let manifest = crate::embedded_corpus()
+        .iter()
+        .find(|(name, _)| *name == "manifest.json")
+        .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok());
+    let mut counts: BTreeMap<String, BTreeMap<(Level, String), usize>> = BTreeMap::new();
+    for case in manifest.iter().flat_map(|m| &m.cases) {
+        let (Some(expect), true) = (&case.expect, case.faults.is_empty()) else {
+            continue;
+        };
+        let kind = expect.error.clone().unwrap_or_default();
+        let rule = (case.rule.level, case.rule.reference.clone());
+        *counts.entry(kind).or_default().entry(rule).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter_map(|(kind, rules)| {
+            let (rule, _) = rules.into_iter().max_by_key(|(_, n)| *n)?;
+            Some((kind, rule))
+        })
+        .collect()
+});
