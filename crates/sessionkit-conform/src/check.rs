@@ -109,7 +109,9 @@ pub(crate) fn check(case: &Case, reply: &client::Reply, run: &Conform) -> Checke
         checked.notes.push(format!(
             "answered {}{}, which the case's policy also allows (expected {})",
             allowed.status,
-            allowed.code.map_or(String::new(), |c| format!(" with code {c}")),
+            allowed
+                .code
+                .map_or(String::new(), |c| format!(" with code {c}")),
             expect.status
         ));
     } else {

@@ -429,7 +429,8 @@ fn worker(
             count.sent += 1;
             count.findings += u64::from(finding.is_some());
         }
-        if let Some(finding) = finding {
+        if let Some(mut finding) = finding {
+            finding.seconds = started.elapsed().as_secs_f64();
             if let Ok(mut groups) = shared.groups.lock() {
                 let group = groups.entry(finding.group.clone()).or_insert(Group {
                     count: 0,

@@ -55,6 +55,8 @@ pub struct Finding {
     pub what: String,
     /// The case number (with the seed, the request is rebuilt from it).
     pub case: u64,
+    /// Seconds into the run when it was seen (what a finding-power benchmark compares).
+    pub seconds: f64,
     /// The stage its mutation aimed at.
     pub mutation_stage: &'static str,
     pub(crate) input: Input,
@@ -183,6 +185,7 @@ impl Run {
             reference: reference.into(),
             what,
             case,
+            seconds: 0.0,
             mutation_stage: input.mutation.stage(),
             input: input.clone(),
             expected,

@@ -43,6 +43,8 @@ pub(super) fn shrink(run: &Run, finding: &mut Finding) {
         }
     }
     best.shrunk_bytes = Some(generate::build(&best.input, &run.credentials).body.len());
+    // The shrunk request stands for the one seen, when it was seen.
+    (best.case, best.seconds) = (finding.case, finding.seconds);
     *finding = best;
 }
 
@@ -204,6 +206,10 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> R
         "result": if finding.expected.status == 201 { "valid" } else { "invalid" },
         "request": request,
         "expect": expect,
+        // The finding's level and source: the replay grades it as the run did.
+        "level": finding.level,
+        "rule": finding.rule,
+        "reference": finding.reference,
     });
     let manifest_path = dir.join("manifest.json");
     let mut manifest: Value = std::fs::read_to_string(&manifest_path)
