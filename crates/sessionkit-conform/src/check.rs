@@ -323,6 +323,26 @@ fn answer_rule(rule: &str) -> (Level, &'static str) {
     }
 }
 
+/// Equal JSON values, numbers compared by value: `100` echoes `1E2` and `0` echoes `-0` (the
+/// same number written another way), while `12345678901234567000` does not echo
+/// `12345678901234567890` (integers up to u64 are compared exactly, never as doubles).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            x.as_f64() == y.as_f64()
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 /// Every way the form of an answer departs from the contract (docs/contract.md §6), whatever its
 /// status: its schema, its Content-Type, the headers its status calls for, and on a 201 the
 /// signature over the answer's bytes, X-AUTH-CLIENT and the echo.
@@ -427,7 +447,7 @@ fn created(
                 .get(field)
                 .cloned()
                 .unwrap_or(Value::Null);
-            if body["verification"][field] != want {
+            if !same_value(&body["verification"][field], &want) {
                 problems.push(AnswerProblem::new(
                     rule,
                     format!(
@@ -437,5 +457,25 @@ fn created(
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod echo_tests {
+    use super::same_value;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_echo_by_value_and_large_integers_exactly() {
+        let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert!(same_value(&parse("1E2"), &json!(100)));
+        assert!(same_value(&parse("-0"), &json!(0)));
+        assert!(same_value(&parse("1.0"), &json!(1)));
+        assert!(!same_value(
+            &parse("12345678901234567890"),
+            &parse("12345678901234567000")
+        ));
+        assert!(!same_value(&json!("1"), &json!(1)));
+        assert!(same_value(&json!({"a": [1.0]}), &json!({"a": [1]})));
     }
 }

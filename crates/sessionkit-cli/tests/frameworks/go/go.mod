@@ -1,0 +1,3 @@
+module sessionsserver
+
+go 1.19
