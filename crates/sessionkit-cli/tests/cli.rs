@@ -685,7 +685,6 @@ struct ContractServer {
 
 impl ContractServer {
     fn start(profile: &str, bug: Option<&str>) -> Self {
-        use std::io::BufRead;
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/contract_server.py");
         let mut args = vec![script, "--api-key", "their-key", "--secret", "their-secret"];
         args.extend(["--profile", profile]);
@@ -696,15 +695,7 @@ impl ContractServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 runs the independent server");
-        let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let base = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("{first:?}"));
-        let url = format!("{base}/v1/sessions");
+        let url = sessions_url(&mut child, "the independent server");
         Self { child, url }
     }
 
@@ -1664,6 +1655,20 @@ fn a_written_echo_finding_replays_as_a_failure() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The `POST /v1/sessions` URL of a server that prints `listening on http://HOST:PORT` first.
+fn sessions_url(child: &mut std::process::Child, what: &str) -> String {
+    use std::io::BufRead;
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{what} did not start: {first:?}"));
+    format!("{base}/v1/sessions")
+}
+
 /// A server of `tests/frameworks/` started as its README says, stopped on drop.
 struct FrameworkServer {
     child: std::process::Child,
@@ -1672,7 +1677,6 @@ struct FrameworkServer {
 
 impl FrameworkServer {
     fn start(framework: &str) -> Self {
-        use std::io::BufRead;
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/frameworks")
             .join(framework);
@@ -1715,22 +1719,8 @@ impl FrameworkServer {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| panic!("{framework}: {e}"));
-        let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let base = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "{framework} did not start: {first:?} (.ci/frameworks installs what it needs)"
-                )
-            });
-        Self {
-            url: format!("{base}/v1/sessions"),
-            child,
-        }
+        let url = sessions_url(&mut child, framework);
+        Self { child, url }
     }
 }
 
@@ -1812,23 +1802,7 @@ fn conform_grades_servers_on_real_frameworks() {
                 listed.difference(&failed).collect::<Vec<_>>()
             ));
         }
-        let out = sessionkit(
-            &[
-                "fuzz",
-                "--target",
-                &server.url,
-                "--api-key",
-                "their-key",
-                "--secret",
-                "their-secret",
-                "--cases",
-                "1500",
-                "--format",
-                "json",
-            ],
-            None,
-        );
-        let fuzzed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (code, fuzzed) = fuzz(&server.url, "documented", "1500", None);
         let must: Vec<&str> = fuzzed["findings"]
             .as_array()
             .unwrap()
@@ -1842,11 +1816,7 @@ fn conform_grades_servers_on_real_frameworks() {
                 wrong.push(format!("{framework}: fuzz did not find {group:?} at MUST"));
             }
         }
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{framework}: fuzz finds MUST deviations"
-        );
+        assert_eq!(code, Some(1), "{framework}: fuzz finds MUST deviations");
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
