@@ -1,8 +1,10 @@
 //! The `sessionkit` command: validate, sign, build and verify `POST /v1/sessions` requests.
 
 mod args;
+mod check;
 mod conform;
 mod fuzz;
+mod proxy;
 mod request;
 mod send;
 mod serve;
@@ -54,6 +56,10 @@ enum Command {
     Conform(conform::ConformArgs),
     /// Fuzz a live server: generated requests, `receive` as the oracle, findings shrunk.
     Fuzz(fuzz::FuzzArgs),
+    /// Judge captured traffic (HAR, NDJSON reports, a headers + body pair) offline.
+    Check(check::CheckArgs),
+    /// Forward requests to an upstream byte for byte, judging each request and answer.
+    Proxy(proxy::ProxyArgs),
     /// Measure where compression starts to pay, per link speed, on this machine.
     Threshold(threshold::ThresholdArgs),
 }
@@ -78,6 +84,8 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(args),
         Command::Conform(args) => conform::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Proxy(args) => proxy::run(args),
         Command::Threshold(args) => threshold::run(args),
     };
     match result {

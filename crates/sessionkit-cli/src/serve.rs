@@ -167,7 +167,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
 
 /// Resolves on Ctrl-C or SIGTERM. The SIGTERM handler is installed when this is called, not when
 /// the future is first polled, so a signal sent right after the address is printed is not lost.
-fn stop_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     async move {

@@ -25,10 +25,12 @@ use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
 
+pub mod capture;
 pub mod client;
 mod cost;
 mod fuzz;
 mod junit;
+pub mod proxy;
 
 mod cases;
 mod check;

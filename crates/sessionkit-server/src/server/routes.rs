@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use base64::Engine;
 use hyper::body::Incoming;
 use hyper::{Method, Request};
 use serde_json::{Value, json};
@@ -91,9 +92,16 @@ pub(crate) async fn handle(
     if let (Some(line), Some(extra)) = (line.as_object_mut(), record.as_object()) {
         line.extend(extra.clone());
     }
+    // The wire bytes go to the report file (which `sessionkit check` reads back), not into the
+    // journal, whose 10,000 records would otherwise hold up to 10 GiB.
+    let wire = line.as_object_mut().and_then(|l| l.remove("wire_base64"));
     if let Some(file) = &state.report {
+        let mut full = line.clone();
+        if let (Some(full), Some(wire)) = (full.as_object_mut(), wire) {
+            full.insert("wire_base64".into(), wire);
+        }
         if let Ok(mut file) = file.lock() {
-            let _ = writeln!(file, "{line}");
+            let _ = writeln!(file, "{full}");
         }
     }
     state.control.record(line);
@@ -157,6 +165,7 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
     }
     let outcome = sessionkit::receive(&headers, &wire, &config);
     let mut record = json!({
+        "wire_base64": base64::engine::general_purpose::STANDARD.encode(&wire),
         "wire_bytes": wire.len(),
         "wire_sha256": format!("{:x}", Sha256::digest(&wire)),
         "decoded_bytes": outcome.decoded_len,

@@ -1,0 +1,105 @@
+//! `sessionkit proxy`: the validation proxy of `sessionkit_conform::proxy` in front of an
+//! upstream, until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use sessionkit::{Config, Profile};
+use sessionkit_conform::proxy::{self, ProxySettings};
+
+use crate::CONFORMS;
+use crate::args::SecretArgs;
+
+/// Arguments of `sessionkit proxy`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Forwards every request to the upstream byte for byte (request line, every \
+    header line in order and case, the body as framed; only the Host value becomes the upstream's) \
+    and its answer back unchanged, and judges each POST /v1/sessions with the contract (the \
+    client's credentials and profile, the doctor's named mistakes) and each answer with the rules \
+    conform checks. Verdicts: GET /__sessionkit/requests and /__sessionkit/verify on the proxy (as \
+    on `serve`), --report (NDJSON with the exact bytes), --har (HAR 1.2, lossless), \
+    --verdict-header.\n\n\
+    Faults: an upstream that refuses connections is answered 502 naming it; one silent past \
+    --upstream-timeout 504; one closing mid-answer 502; a client that leaves has its upstream \
+    request cancelled. A body over --max-body is answered 413 by the proxy, never held.\n\n\
+    The first line on stdout is `listening on http://ADDR`, also with port 0.\n\n\
+    Examples:\n  sessionkit proxy --upstream http://127.0.0.1:8080 --api-key K --secret S --verdict-header\n  \
+    sessionkit proxy --upstream http://staging.internal:8080 --api-key K --secret S --enforce --har traffic.har"
+)]
+pub struct ProxyArgs {
+    /// Where requests go: `http://host:port[/base]` (the request's path is appended to base).
+    #[arg(long, value_name = "URL")]
+    upstream: String,
+    /// Address to listen on (loopback; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// API keys the client uses (repeatable): what requests are judged with.
+    #[arg(long = "api-key", value_name = "K", required = true)]
+    api_keys: Vec<String>,
+    #[command(flatten)]
+    secret: SecretArgs,
+    /// Schema profile of the judgement.
+    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
+    profile: Profile,
+    /// Add a `Sessionkit-Verdict` header to each answer (`accepted`, `refused 401
+    /// signature_mismatch (mistakes: ...)`).
+    #[arg(long)]
+    verdict_header: bool,
+    /// Answer an invalid request as the reference server would (with diagnostics), without
+    /// forwarding it: the upstream never sees it.
+    #[arg(long)]
+    enforce: bool,
+    /// Seconds the upstream may take to answer before the client gets a 504.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    upstream_timeout: u64,
+    /// Largest request body held, in bytes (larger ones are answered 413 by the proxy).
+    #[arg(long, default_value_t = (1 << 20) + (1 << 16), value_name = "BYTES")]
+    max_body: usize,
+    /// Append one NDJSON record per exchange, with its exact bytes (`sessionkit check` reads it).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Record every exchange as HAR 1.2 with its exact bytes and verdict.
+    #[arg(long, value_name = "FILE")]
+    har: Option<PathBuf>,
+    /// Write the proxy's URL to this file once it listens.
+    #[arg(long, value_name = "FILE")]
+    ready_file: Option<PathBuf>,
+}
+
+/// Runs the proxy until Ctrl-C or SIGTERM.
+pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
+    let config = Config {
+        api_keys: args.api_keys.clone(),
+        secrets: args.secret.secrets()?,
+        profile: args.profile,
+        ..Config::default()
+    };
+    let mut settings = ProxySettings::new(args.upstream.clone(), config);
+    settings.addr = args.addr;
+    settings.verdict_header = args.verdict_header;
+    settings.enforce = args.enforce;
+    settings.upstream_timeout = Duration::from_secs(args.upstream_timeout.max(1));
+    settings.max_body = args.max_body;
+    settings.report = args.report.clone();
+    settings.har = args.har.clone();
+    let running = proxy::start(settings).map_err(anyhow::Error::msg)?;
+    if let Some(file) = &args.ready_file {
+        std::fs::write(file, running.url() + "\n")
+            .with_context(|| format!("cannot write {}", file.display()))?;
+    }
+    println!("listening on {}", running.url());
+    eprintln!("forwarding to {}", args.upstream);
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot wait for signals")?;
+    runtime.block_on(async { crate::serve::stop_signal().await });
+    eprintln!("stopping");
+    drop(running);
+    Ok(CONFORMS)
+}

@@ -1,0 +1,282 @@
+//! Captured traffic judged offline (`sessionkit check`): exchanges read from HAR 1.2 files
+//! (browser devtools, Playwright's `recordHar`, mitmproxy's export, Charles, and the lossless
+//! HAR `serve` and `proxy` write), from the reference server's and the proxy's NDJSON reports,
+//! and from a `headers` + `body` pair as `verify` reads them. Each `POST .../v1/sessions` request
+//! gets `receive`'s verdict with the client's credentials, and its captured answer, when there is
+//! one, the answer rules `conform` checks. Other entries are listed as skipped.
+//!
+//! A capture may have lost the wire bytes: a HAR's `postData.text` holds the *decoded* text when
+//! the request said `Content-Encoding: gzip` (mitmproxy, browsers). Then the verdict says so and
+//! judges what the text still shows (its signature, JSON and schema, as if sent uncompressed),
+//! never the decode stage it cannot see.
+
+mod har;
+mod ndjson;
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+use sessionkit::headers::{Headers, names};
+use sessionkit::{Config, OutcomeReport};
+
+use crate::client::Reply;
+use crate::{AnswerRules, Error, Level, answer_problems};
+
+pub use har::{HarEntry, HarWriter};
+
+/// What a capture kept of a request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// The bytes as sent on the wire.
+    Wire(Vec<u8>),
+    /// Only the decoded text: the wire bytes (compressed) were lost by the tool that captured.
+    DecodedOnly(Vec<u8>),
+    /// No body was captured.
+    Missing,
+}
+
+/// One request and, when captured, its answer.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// Where it was read: `file.har entry 3`, `report.ndjson line 7`.
+    pub source: String,
+    /// `POST`.
+    pub method: String,
+    /// The URL or path it went to.
+    pub url: String,
+    /// Its header lines in order.
+    pub headers: Headers,
+    /// Its body as captured.
+    pub body: Body,
+    /// The answer, when the capture holds one.
+    pub answer: Option<Reply>,
+}
+
+impl Exchange {
+    /// `POST` to a path ending in `/v1/sessions` (query aside): what is judged.
+    pub fn is_create_session(&self) -> bool {
+        let path = self.url.split(['?', '#']).next().unwrap_or("");
+        self.method.eq_ignore_ascii_case("POST")
+            && path.trim_end_matches('/').ends_with("/v1/sessions")
+    }
+}
+
+/// The verdict on one exchange.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// Where it was read.
+    pub source: String,
+    /// `POST https://...`.
+    pub request: String,
+    /// Why it was not judged (not `POST .../v1/sessions`, no body), `None` when judged.
+    pub skipped: Option<String>,
+    /// `exact`, `decoded text only` or `missing`: how much of the request the capture kept.
+    pub wire: &'static str,
+    /// What a server following the contract answers (`receive`'s report).
+    pub contract: Option<OutcomeReport>,
+    /// The captured answer's status.
+    pub answered: Option<u16>,
+    /// Ways the captured answer departs from the contract, each with its level and source.
+    pub answer_problems: Vec<String>,
+    /// What the reader should know (lost wire bytes, what could not be judged).
+    pub notes: Vec<String>,
+    /// The request is one the contract accepts, and its answer (if any) breaks no MUST rule.
+    pub ok: bool,
+}
+
+/// Reads every exchange of a capture file: HAR (a JSON object with `log.entries`), NDJSON (one
+/// report record per line), or, with `body`, a headers file and the body's bytes.
+pub fn read(path: &Path) -> Result<Vec<Exchange>, Error> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Error(format!("cannot read {}: {e}", path.display())))?;
+    let name = path.display().to_string();
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Error(format!("{name}: not UTF-8 text (a HAR or NDJSON file is)")))?;
+    if text.trim().is_empty() {
+        // An empty report: no request was made.
+        return Ok(Vec::new());
+    }
+    if text.trim_start().starts_with('{') {
+        // One JSON document (HAR) or one record per line (NDJSON).
+        if let Ok(document) = serde_json::from_str::<Value>(text) {
+            if document.get("log").is_some() {
+                return har::read(&name, &document);
+            }
+        }
+        return ndjson::read(&name, text);
+    }
+    Err(Error(format!(
+        "{name}: neither a HAR file nor an NDJSON report (use --headers for a headers + body pair)"
+    )))
+}
+
+/// A headers file (`Name: value` per line) and a body file, as `verify` reads them.
+pub fn read_pair(headers: &Path, body: &Path) -> Result<Exchange, Error> {
+    let text = std::fs::read_to_string(headers)
+        .map_err(|e| Error(format!("cannot read {}: {e}", headers.display())))?;
+    let parsed = Headers::parse(&text).map_err(|e| Error(format!("{}: {e}", headers.display())))?;
+    let bytes =
+        std::fs::read(body).map_err(|e| Error(format!("cannot read {}: {e}", body.display())))?;
+    Ok(Exchange {
+        source: body.display().to_string(),
+        method: "POST".into(),
+        url: "/v1/sessions".into(),
+        headers: parsed,
+        body: Body::Wire(bytes),
+        answer: None,
+    })
+}
+
+/// Judges one exchange with `config` (the client's credentials and the profile).
+pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
+    let mut verdict = Verdict {
+        source: exchange.source.clone(),
+        request: format!("{} {}", exchange.method, exchange.url),
+        skipped: None,
+        wire: match exchange.body {
+            Body::Wire(_) => "exact",
+            Body::DecodedOnly(_) => "decoded text only",
+            Body::Missing => "missing",
+        },
+        contract: None,
+        answered: exchange.answer.as_ref().map(|a| a.status),
+        answer_problems: Vec::new(),
+        notes: Vec::new(),
+        ok: true,
+    };
+    if !exchange.is_create_session() {
+        verdict.skipped = Some("not POST .../v1/sessions".into());
+        return verdict;
+    }
+    let outcome = match &exchange.body {
+        Body::Missing => {
+            verdict.skipped = Some("the capture holds no request body".into());
+            return verdict;
+        }
+        Body::Wire(bytes) => sessionkit::receive(&exchange.headers, bytes, config),
+        Body::DecodedOnly(text) => {
+            verdict.notes.push(
+                "the capture kept the decoded text, not the wire bytes (Content-Encoding says the \
+                 body was compressed): the decode stage cannot be judged; the signature, JSON and \
+                 schema are judged on the text as if it were sent uncompressed"
+                    .into(),
+            );
+            let plain: Headers = exchange
+                .headers
+                .iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case(names::CONTENT_ENCODING))
+                .collect();
+            sessionkit::receive(&plain, text, config)
+        }
+    };
+    verdict.ok = outcome.is_success();
+    if let Some(answer) = &exchange.answer {
+        if answer.status != outcome.status {
+            verdict.answer_problems.push(format!(
+                "[{}] answered {} where the contract answers {}",
+                Level::Must,
+                answer.status,
+                outcome.status
+            ));
+        }
+        let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        let rules = AnswerRules {
+            error: outcome.error_code(),
+            sent: outcome.body.as_ref(),
+            api_key: config.api_keys.first().map_or("", String::as_str),
+            secret: config
+                .secrets
+                .first()
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .unwrap_or(""),
+        };
+        if answer.body.is_empty() && answer.status == 201 {
+            verdict.notes.push(
+                "the capture holds no answer body: its signature and echo are not judged".into(),
+            );
+        } else {
+            for problem in answer_problems(answer, &body, &rules) {
+                verdict.answer_problems.push(format!(
+                    "[{}] {} ({})",
+                    problem.level, problem.message, problem.reference
+                ));
+                verdict.ok &= problem.level != Level::Must;
+            }
+        }
+        verdict.ok &= answer.status == outcome.status;
+    }
+    verdict.contract = Some(outcome.report());
+    verdict
+}
+
+/// One line per verdict for a person, and the totals.
+pub fn text(verdicts: &[Verdict]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for v in verdicts {
+        if let Some(why) = &v.skipped {
+            let _ = writeln!(out, "SKIP {} {} ({why})", v.source, v.request);
+            continue;
+        }
+        let contract = v.contract.as_ref();
+        let status = contract.map_or(0, |c| c.status);
+        let what = match contract.and_then(|c| c.error) {
+            None => "accepted".to_owned(),
+            Some(error) => format!("refused: {error}"),
+        };
+        let _ = writeln!(
+            out,
+            "{} {} {}\n  contract: {status} {what}{}",
+            if v.ok { "OK  " } else { "FAIL" },
+            v.source,
+            v.request,
+            match v.answered {
+                Some(s) => format!("; answered {s}"),
+                None => String::new(),
+            }
+        );
+        for d in contract.iter().flat_map(|c| &c.diagnostics) {
+            let _ = writeln!(
+                out,
+                "  mistake[{}]: {}\n    hint: {}",
+                d.code, d.message, d.hint
+            );
+        }
+        for p in &v.answer_problems {
+            let _ = writeln!(out, "  answer: {p}");
+        }
+        for n in &v.notes {
+            let _ = writeln!(out, "  note: {n}");
+        }
+    }
+    let judged = verdicts.iter().filter(|v| v.skipped.is_none()).count();
+    let failed = verdicts.iter().filter(|v| !v.ok).count();
+    let _ = writeln!(
+        out,
+        "{judged} request(s) judged, {failed} failed, {} skipped",
+        verdicts.len() - judged
+    );
+    out
+}
+
+/// JUnit XML: one test case per judged request.
+pub fn junit(verdicts: &[Verdict]) -> String {
+    let cases: Vec<crate::junit::TestCase> = verdicts
+        .iter()
+        .filter(|v| v.skipped.is_none())
+        .map(|v| crate::junit::TestCase {
+            classname: "check".into(),
+            name: format!("{} {}", v.source, v.request),
+            seconds: 0.0,
+            failure: (!v.ok).then(|| {
+                let contract = v.contract.as_ref();
+                (
+                    contract.map_or_else(String::new, |c| c.message.clone()),
+                    v.answer_problems.join("\n"),
+                )
+            }),
+        })
+        .collect();
+    crate::junit::write("sessionkit check", &cases)
+}

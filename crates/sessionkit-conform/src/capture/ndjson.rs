@@ -1,0 +1,60 @@
+//! The NDJSON reports of `serve` and `proxy` (`--report F`): one record per request with its
+//! header lines, and its wire bytes in `wire_base64` (and, from the proxy, the answer in
+//! `answer`). A record without wire bytes (a report of an older sessionkit) is read with its
+//! body missing, and judged as far as that allows: not at all.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+use sessionkit::headers::Headers;
+
+use super::{Body, Exchange};
+use crate::Error;
+use crate::client::Reply;
+
+fn lines_of(value: &Value) -> Headers {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].as_str()?.to_owned())))
+        .collect()
+}
+
+pub(super) fn read(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
+    let mut out = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let record: Value = serde_json::from_str(line)
+            .map_err(|e| Error(format!("{name} line {}: not a JSON record ({e})", n + 1)))?;
+        let body = match record["wire_base64"].as_str().map(|b| STANDARD.decode(b)) {
+            Some(Ok(bytes)) => Body::Wire(bytes),
+            Some(Err(e)) => {
+                return Err(Error(format!(
+                    "{name} line {}: wire_base64 is not base64 ({e})",
+                    n + 1
+                )));
+            }
+            None => Body::Missing,
+        };
+        let answer = record["answer"].as_object().and_then(|a| {
+            Some(Reply {
+                status: a.get("status")?.as_u64()? as u16,
+                headers: lines_of(a.get("headers")?),
+                body: STANDARD.decode(a.get("body_base64")?.as_str()?).ok()?,
+            })
+        });
+        out.push(Exchange {
+            source: format!("{name} line {}", n + 1),
+            method: record["method"].as_str().unwrap_or("").to_owned(),
+            url: record["path"].as_str().unwrap_or("").to_owned(),
+            headers: lines_of(&record["headers"]),
+            body,
+            answer,
+        });
+    }
+    Ok(out)
+}

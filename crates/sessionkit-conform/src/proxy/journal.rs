@@ -1,0 +1,283 @@
+//! What the proxy keeps of each exchange: a record with its verdict in a capped journal (the
+//! control API reads it), one NDJSON line with the exact bytes (`--report`), one HAR entry
+//! (`--har`). The journal holds no body bytes, so its 10,000 records stay small.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+use sessionkit::{Config, Outcome};
+
+use super::wire::Message;
+use super::{ProxySettings, own_answer, reply_of};
+use crate::capture::{HarEntry, HarWriter};
+use crate::client::Reply;
+use crate::{AnswerRules, Error, Level, answer_problems};
+
+/// Records kept for the control API, oldest dropped first (as `serve` keeps its requests).
+const KEPT: usize = 10_000;
+
+/// One exchange: what was sent, the verdicts, what came back.
+pub(crate) struct Record {
+    value: Value,
+    method: String,
+    url: String,
+    headers: sessionkit::headers::Headers,
+    wire: Vec<u8>,
+    answer: Option<Reply>,
+    millis: f64,
+}
+
+impl Record {
+    pub(crate) fn new(peer: &str, request: &Message, settings: &ProxySettings) -> Self {
+        let headers: Vec<Value> = request.headers.iter().map(|(n, v)| json!([n, v])).collect();
+        let target = &request.first[1];
+        Record {
+            value: json!({
+                "time_ms": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+                "peer": peer,
+                "method": request.first[0],
+                "path": target,
+                "headers": headers,
+                "wire_bytes": request.body.len(),
+                "ok": true,
+            }),
+            method: request.first[0].clone(),
+            url: format!("{}{target}", settings.upstream.trim_end_matches('/')),
+            headers: request.headers.clone(),
+            wire: request.body.clone(),
+            answer: None,
+            millis: 0.0,
+        }
+    }
+
+    /// `receive`'s verdict on a `POST /v1/sessions` (`None` for other requests, not judged).
+    pub(crate) fn judge(&mut self, request: &Message, config: &Config) -> Option<Outcome> {
+        let path = request.first[1].split('?').next().unwrap_or("");
+        if !request.first[0].eq_ignore_ascii_case("POST")
+            || !path.trim_end_matches('/').ends_with("/v1/sessions")
+        {
+            self.value["verdict"] = json!("not judged: not POST /v1/sessions");
+            return None;
+        }
+        let outcome = sessionkit::receive(&request.headers, &request.body, config);
+        self.value["verdict"] = serde_json::to_value(outcome.report()).unwrap_or(Value::Null);
+        self.value["ok"] = json!(outcome.is_success());
+        Some(outcome)
+    }
+
+    /// The answer held to the rules `conform` checks, against the verdict.
+    pub(crate) fn answer_check(
+        &mut self,
+        answer: &Message,
+        config: &Config,
+        verdict: Option<&Outcome>,
+    ) {
+        let Some(outcome) = verdict else { return };
+        let reply = reply_of(answer);
+        let mut problems = Vec::new();
+        if reply.status != outcome.status {
+            problems.push(format!(
+                "[{}] answered {} where the contract answers {}",
+                Level::Must,
+                reply.status,
+                outcome.status
+            ));
+        }
+        let body: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+        let secret = config
+            .secrets
+            .first()
+            .and_then(|s| std::str::from_utf8(s).ok())
+            .unwrap_or("");
+        let rules = AnswerRules {
+            error: outcome.error_code(),
+            sent: outcome.body.as_ref(),
+            api_key: config.api_keys.first().map_or("", String::as_str),
+            secret,
+        };
+        for problem in answer_problems(&reply, &body, &rules) {
+            problems.push(format!(
+                "[{}] {} ({})",
+                problem.level, problem.message, problem.reference
+            ));
+        }
+        self.value["answer_problems"] = json!(problems);
+    }
+
+    pub(crate) fn answered(&mut self, answer: &Message, started: Instant) {
+        self.millis = started.elapsed().as_secs_f64() * 1000.0;
+        let reply = reply_of(answer);
+        self.value["status"] = json!(reply.status);
+        self.value["millis"] = json!(self.millis);
+        self.answer = Some(reply);
+    }
+
+    pub(crate) fn answered_by_proxy(&mut self, answer: &Message, started: Instant) {
+        self.value["enforced"] = json!("answered by the proxy, not forwarded (--enforce)");
+        self.answered(answer, started);
+    }
+
+    pub(crate) fn fault(&mut self, fault: &str, answer: &Message, started: Instant) {
+        self.value["fault"] = json!(fault);
+        self.value["ok"] = json!(false);
+        self.answered(answer, started);
+    }
+
+    pub(crate) fn refused_by_proxy(mut self, answer: &Message) -> Self {
+        self.value["fault"] =
+            json!("the body is larger than the proxy holds; answered 413, not forwarded");
+        self.value["ok"] = json!(false);
+        self.answered(answer, Instant::now());
+        self
+    }
+
+    /// The `Sessionkit-Verdict` value: `accepted`, `refused 401 signature_mismatch (mistakes:
+    /// ...)`, or `not judged`.
+    pub(crate) fn verdict_line(&self) -> String {
+        let verdict = &self.value["verdict"];
+        match verdict["error"].as_str() {
+            _ if verdict.is_string() || verdict.is_null() => "not judged".into(),
+            None => "accepted".into(),
+            Some(error) => {
+                let mistakes: Vec<&str> = verdict["diagnostics"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| d["code"].as_str())
+                    .collect();
+                let mut line = format!("refused {} {error}", verdict["status"]);
+                if !mistakes.is_empty() {
+                    line.push_str(&format!(" (mistakes: {})", mistakes.join(", ")));
+                }
+                line
+            }
+        }
+    }
+}
+
+/// The journal, the report file and the HAR recording.
+pub struct Journal {
+    records: Mutex<Vec<Value>>,
+    report: Option<Mutex<std::fs::File>>,
+    har: Option<Mutex<HarWriter>>,
+}
+
+impl Journal {
+    pub(crate) fn open(report: Option<&Path>, har: Option<&Path>) -> Result<Self, Error> {
+        let report = match report {
+            Some(path) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| Error(format!("cannot open {}: {e}", path.display())))?,
+            )),
+            None => None,
+        };
+        let har = har.map(HarWriter::create).transpose()?.map(Mutex::new);
+        Ok(Self {
+            records: Mutex::new(Vec::new()),
+            report,
+            har,
+        })
+    }
+
+    pub(crate) fn add(&self, record: Record) {
+        if let Some(file) = &self.report {
+            let mut line = record.value.clone();
+            line["wire_base64"] = json!(STANDARD.encode(&record.wire));
+            if let Some(answer) = &record.answer {
+                let headers: Vec<Value> =
+                    answer.headers.iter().map(|(n, v)| json!([n, v])).collect();
+                line["answer"] = json!({"status": answer.status, "headers": headers,
+                                        "body_base64": STANDARD.encode(&answer.body)});
+            }
+            if let Ok(mut file) = file.lock() {
+                let _ = writeln!(file, "{line}");
+            }
+        }
+        if let Some(har) = &self.har {
+            if let Ok(mut har) = har.lock() {
+                let _ = har.add(&HarEntry {
+                    method: &record.method,
+                    url: &record.url,
+                    headers: &record.headers,
+                    wire: &record.wire,
+                    decoded: None,
+                    answer: record.answer.as_ref(),
+                    millis: record.millis,
+                    verdict: record.value.clone(),
+                });
+            }
+        }
+        if let Ok(mut records) = self.records.lock() {
+            if records.len() == KEPT {
+                records.remove(0);
+            }
+            records.push(record.value);
+        }
+    }
+
+    /// Every record since the last reset.
+    pub fn records(&self) -> Vec<Value> {
+        self.records.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// The control API, as `serve` has it: `GET /__sessionkit/requests`, `verify`, `health`,
+    /// `POST /__sessionkit/reset`. `None` for any other request (it is forwarded).
+    pub(crate) fn control(&self, method: &str, target: &str, _body: &[u8]) -> Option<Message> {
+        let path = target.strip_prefix("/__sessionkit/")?;
+        let ok = |value: Value| {
+            super::message_of(
+                200,
+                &[("Content-Type", "application/json")],
+                value.to_string().into_bytes(),
+            )
+        };
+        Some(match (method, path) {
+            ("GET", "health") => {
+                ok(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "mode": "proxy"}))
+            }
+            ("GET", "requests") => ok(json!({"requests": self.records()})),
+            ("POST", "reset") => {
+                if let Ok(mut records) = self.records.lock() {
+                    records.clear();
+                }
+                ok(json!({"status": "ok"}))
+            }
+            ("GET", "verify") => {
+                let failed: Vec<Value> = self
+                    .records()
+                    .into_iter()
+                    .filter(|r| {
+                        r["ok"] == json!(false)
+                            || r["answer_problems"]
+                                .as_array()
+                                .is_some_and(|p| !p.is_empty())
+                    })
+                    .collect();
+                if failed.is_empty() {
+                    ok(json!({"status": "ok"}))
+                } else {
+                    let body = json!({"status": "fail", "code": 422,
+                        "message": format!("{} exchange(s) failed", failed.len()), "failed": failed});
+                    super::message_of(
+                        422,
+                        &[("Content-Type", "application/json")],
+                        body.to_string().into_bytes(),
+                    )
+                }
+            }
+            _ => own_answer(
+                404,
+                404,
+                &format!("no control route {method} /__sessionkit/{path}"),
+            ),
+        })
+    }
+}

@@ -1,0 +1,542 @@
+//! The validation proxy (`sessionkit proxy --upstream URL`): every request forwarded to the
+//! upstream byte for byte (request line, every header line in order and case, the body as framed;
+//! only the `Host` value becomes the upstream's), the answer sent back unchanged, and beside that
+//! each `POST /v1/sessions` judged with `receive` (the client's credentials and profile) and each
+//! answer with the rules `conform` checks. Verdicts go to a journal (the control API of `serve`:
+//! `/__sessionkit/requests`, `verify`, `reset`, `health`), an NDJSON report, a lossless HAR, and
+//! on request a `Sessionkit-Verdict` answer header. `enforce` answers an invalid request itself,
+//! as the reference server would, so the upstream never sees it.
+//!
+//! Faults never lose an exchange: an upstream that refuses connections is answered 502 naming it,
+//! one silent past the timeout 504, one closing mid-answer 502; a client that leaves while the
+//! upstream works has its upstream connection closed (the request is cancelled). Each is in the
+//! journal with its verdict. Memory per exchange is bounded by the head and body limits.
+//!
+//! One thread per client connection, blocking I/O: a proxy in front of one team's client or
+//! staging server carries a few connections, and every byte stays where it can be seen.
+
+mod journal;
+mod wire;
+
+use std::io::{BufReader, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sessionkit::Config;
+
+use crate::Error;
+use crate::client::Reply;
+pub use journal::Journal;
+use journal::Record;
+use wire::{Message, ReadError, read_message, rewrite_head};
+
+/// How the proxy runs.
+#[derive(Debug, Clone)]
+pub struct ProxySettings {
+    /// Where to listen (loopback, port 0 by default).
+    pub addr: SocketAddr,
+    /// `http://host:port[/base]`: where requests go (the request's target is appended to the base).
+    pub upstream: String,
+    /// The client's credentials and profile: what `receive` judges with.
+    pub config: Config,
+    /// Add `Sessionkit-Verdict` to each answer.
+    pub verdict_header: bool,
+    /// Answer an invalid request itself instead of forwarding it.
+    pub enforce: bool,
+    /// How long the upstream may take to answer.
+    pub upstream_timeout: Duration,
+    /// Largest request or answer body held (larger requests are answered 413 by the proxy).
+    pub max_body: usize,
+    /// Append one NDJSON record per exchange here.
+    pub report: Option<PathBuf>,
+    /// Record every exchange, with its exact bytes and verdict, as HAR 1.2 here.
+    pub har: Option<PathBuf>,
+}
+
+impl ProxySettings {
+    /// A proxy to `upstream` on `127.0.0.1:0`, judging with `config`.
+    pub fn new(upstream: impl Into<String>, config: Config) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            upstream: upstream.into(),
+            config,
+            verdict_header: false,
+            enforce: false,
+            upstream_timeout: Duration::from_secs(30),
+            max_body: (1 << 20) + (1 << 16),
+            report: None,
+            har: None,
+        }
+    }
+}
+
+/// A running proxy; stops when dropped.
+pub struct Proxy {
+    addr: SocketAddr,
+    journal: Arc<Journal>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every exchange since the last reset, as `/__sessionkit/requests` lists them.
+    pub fn requests(&self) -> Vec<Value> {
+        self.journal.records()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wake the accept loop.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+    }
+}
+
+/// The upstream's address and base path, from `http://host:port[/base]`.
+struct Upstream {
+    authority: String,
+    addr: SocketAddr,
+    base: String,
+}
+
+fn upstream_of(url: &str) -> Result<Upstream, Error> {
+    if url.starts_with("https://") {
+        return Err(Error(format!(
+            "{url}: an https:// upstream is not supported yet; put the proxy in front of an \
+             http:// one (a local server, or a TLS-terminating tunnel)"
+        )));
+    }
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| Error(format!("{url}: the upstream is an http:// URL")))?;
+    let (authority, base) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let with_port = if authority.contains(':') {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    let addr = with_port
+        .to_socket_addrs()
+        .map_err(|e| Error(format!("{url}: {e}")))?
+        .next()
+        .ok_or_else(|| Error(format!("{url}: no address")))?;
+    Ok(Upstream {
+        authority: authority.to_owned(),
+        addr,
+        base: base.trim_end_matches('/').to_owned(),
+    })
+}
+
+/// Binds and serves on background threads.
+pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
+    let upstream = Arc::new(upstream_of(&settings.upstream)?);
+    let listener = TcpListener::bind(settings.addr)
+        .map_err(|e| Error(format!("cannot listen on {}: {e}", settings.addr)))?;
+    let addr = listener.local_addr().map_err(|e| Error(e.to_string()))?;
+    let journal = Arc::new(Journal::open(
+        settings.report.as_deref(),
+        settings.har.as_deref(),
+    )?);
+    let stop = Arc::new(AtomicBool::new(false));
+    let settings = Arc::new(settings);
+    {
+        let (journal, stop) = (journal.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (settings, upstream, journal) =
+                    (settings.clone(), upstream.clone(), journal.clone());
+                std::thread::spawn(move || serve_client(stream, &settings, &upstream, &journal));
+            }
+        });
+    }
+    Ok(Proxy {
+        addr,
+        journal,
+        stop,
+    })
+}
+
+/// The head, body and time limits on what a client sends.
+const MAX_HEAD: usize = 16 * 1024;
+const CLIENT_IDLE: Duration = Duration::from_secs(30);
+
+fn serve_client(
+    client: TcpStream,
+    settings: &ProxySettings,
+    upstream: &Upstream,
+    journal: &Journal,
+) {
+    let _ = client.set_read_timeout(Some(CLIENT_IDLE));
+    let peer = client
+        .peer_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let Ok(reading) = client.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(reading);
+    let mut to_upstream: Option<TcpStream> = None;
+    loop {
+        let request = match read_message(&mut reader, true, MAX_HEAD, settings.max_body) {
+            Ok(request) => request,
+            Err(ReadError::Closed) => return,
+            Err(ReadError::BodyTooLarge(request)) => {
+                // Never held: answered as the reference server answers a body over the limit.
+                let answer = own_answer(
+                    413,
+                    413,
+                    &format!(
+                        "the body is larger than the proxy holds ({} bytes; --max-body)",
+                        settings.max_body
+                    ),
+                );
+                let _ = send(&client, &answer);
+                journal.add(Record::new(&peer, &request, settings).refused_by_proxy(&answer));
+                return;
+            }
+            Err(ReadError::HeadTooLarge) => {
+                let _ = send(
+                    &client,
+                    &own_answer(431, 431, "request header fields too large"),
+                );
+                return;
+            }
+            Err(ReadError::Malformed(why)) => {
+                let _ = send(&client, &own_answer(400, 400, &why));
+                return;
+            }
+            Err(ReadError::Io(_)) => return,
+        };
+        let started = Instant::now();
+        let target = request.first[1].clone();
+        if let Some(answer) = journal.control(&request.first[0], &target, &request.body) {
+            if send(&client, &answer).is_err() {
+                return;
+            }
+            continue;
+        }
+        let mut record = Record::new(&peer, &request, settings);
+        let verdict = record.judge(&request, &settings.config);
+        if settings.enforce && verdict.as_ref().is_some_and(|o| !o.is_success()) {
+            let outcome = verdict.expect("checked above");
+            let answer = reference_answer(&outcome);
+            let answer = with_verdict(answer, &record, settings.verdict_header);
+            let sent = send(&client, &answer);
+            record.answered_by_proxy(&answer, started);
+            journal.add(record);
+            if sent.is_err() || request.wants_close() {
+                return;
+            }
+            continue;
+        }
+        let forwarded = forward(
+            &request,
+            &target,
+            upstream,
+            settings,
+            &mut to_upstream,
+            &client,
+        );
+        let close = match forwarded {
+            Ok(answer) => {
+                record.answer_check(&answer, &settings.config, verdict.as_ref());
+                let out = with_verdict(answer.clone(), &record, settings.verdict_header);
+                let sent = send(&client, &out);
+                record.answered(&answer, started);
+                let close = sent.is_err() || request.wants_close() || answer.wants_close();
+                if close {
+                    to_upstream = None;
+                }
+                close
+            }
+            Err(fault) => {
+                to_upstream = None;
+                let answer = fault.answer(&settings.upstream);
+                let sent = if matches!(fault, Fault::ClientLeft) {
+                    Err(std::io::Error::other("the client left"))
+                } else {
+                    send(&client, &answer)
+                };
+                record.fault(&fault.name(), &answer, started);
+                sent.is_err() || request.wants_close()
+            }
+        };
+        journal.add(record);
+        if close {
+            let _ = client.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// What went wrong on the way to the upstream.
+#[derive(Debug)]
+enum Fault {
+    /// The upstream refused or could not be reached.
+    Unreachable(String),
+    /// No answer within the timeout.
+    Silent,
+    /// The upstream closed before its answer was whole.
+    ClosedMidAnswer(String),
+    /// The client went away while the upstream worked; the upstream connection was closed.
+    ClientLeft,
+}
+
+impl Fault {
+    fn name(&self) -> String {
+        match self {
+            Fault::Unreachable(e) => format!("upstream unreachable: {e}"),
+            Fault::Silent => "upstream silent past --upstream-timeout".into(),
+            Fault::ClosedMidAnswer(e) => format!("upstream closed mid-answer: {e}"),
+            Fault::ClientLeft => "the client left; the upstream request was cancelled".into(),
+        }
+    }
+
+    fn answer(&self, upstream: &str) -> Message {
+        match self {
+            Fault::Silent => own_answer(
+                504,
+                504,
+                &format!("the upstream {upstream} did not answer in time"),
+            ),
+            Fault::Unreachable(e) => own_answer(
+                502,
+                502,
+                &format!("the upstream {upstream} cannot be reached: {e}"),
+            ),
+            Fault::ClosedMidAnswer(e) => own_answer(
+                502,
+                502,
+                &format!("the upstream {upstream} closed the connection mid-answer: {e}"),
+            ),
+            Fault::ClientLeft => own_answer(499, 499, "the client closed the connection"),
+        }
+    }
+}
+
+/// Sends `request` upstream (reusing the connection when it is still open) and reads the
+/// answer, watching the client meanwhile.
+fn forward(
+    request: &Message,
+    target: &str,
+    upstream: &Upstream,
+    settings: &ProxySettings,
+    connection: &mut Option<TcpStream>,
+    client: &TcpStream,
+) -> Result<Message, Fault> {
+    let head = rewrite_head(&request.head, Some(&upstream.authority), &[]);
+    let head = if upstream.base.is_empty() {
+        head
+    } else {
+        // The target goes below the upstream's base path: only the request line changes.
+        let text = String::from_utf8_lossy(&head);
+        text.replacen(
+            &format!(" {target} "),
+            &format!(" {}{target} ", upstream.base),
+            1,
+        )
+        .into_bytes()
+    };
+    let bytes = [head.as_slice(), &request.framed].concat();
+    // A kept connection may have been closed by the upstream since: one retry on a new one.
+    for attempt in 0..2 {
+        let fresh = connection.is_none();
+        if fresh {
+            let stream = TcpStream::connect_timeout(
+                &upstream.addr,
+                settings.upstream_timeout.min(Duration::from_secs(10)),
+            )
+            .map_err(|e| Fault::Unreachable(e.to_string()))?;
+            *connection = Some(stream);
+        }
+        let stream = connection.as_mut().expect("connected above");
+        if stream.write_all(&bytes).is_err() {
+            *connection = None;
+            if fresh || attempt == 1 {
+                return Err(Fault::ClosedMidAnswer(
+                    "the request could not be sent".into(),
+                ));
+            }
+            continue;
+        }
+        match read_answer(stream, settings, client) {
+            Err(Fault::ClosedMidAnswer(_)) if !fresh && attempt == 0 => {
+                *connection = None;
+            }
+            other => return other,
+        }
+    }
+    Err(Fault::ClosedMidAnswer("no answer".into()))
+}
+
+/// Reads the upstream's answer, in slices of 100 ms so that a client that leaves is noticed.
+fn read_answer(
+    stream: &TcpStream,
+    settings: &ProxySettings,
+    client: &TcpStream,
+) -> Result<Message, Fault> {
+    let deadline = Instant::now() + settings.upstream_timeout;
+    // Wait for the first byte, watching the client.
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    let mut probe = [0u8; 1];
+    loop {
+        match stream.peek(&mut probe) {
+            Ok(0) => return Err(Fault::ClosedMidAnswer("closed before answering".into())),
+            Ok(_) => break,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                if Instant::now() >= deadline {
+                    return Err(Fault::Silent);
+                }
+                if client_left(client) {
+                    let _ = stream.shutdown(Shutdown::Both);
+                    return Err(Fault::ClientLeft);
+                }
+            }
+            Err(e) => return Err(Fault::ClosedMidAnswer(e.to_string())),
+        }
+    }
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(10));
+    let _ = stream.set_read_timeout(Some(left));
+    let mut reader = BufReader::new(stream);
+    let answer = read_message(
+        &mut reader,
+        false,
+        64 * 1024,
+        settings.max_body.max(8 << 20),
+    );
+    // Bytes the reader buffered past the answer belong to nothing: a kept connection has none.
+    match answer {
+        Ok(answer) => Ok(answer),
+        Err(ReadError::Io(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            Err(Fault::Silent)
+        }
+        Err(ReadError::Io(e)) => Err(Fault::ClosedMidAnswer(e.to_string())),
+        Err(ReadError::Closed) => Err(Fault::ClosedMidAnswer("closed before answering".into())),
+        Err(ReadError::Malformed(e)) => Err(Fault::ClosedMidAnswer(e)),
+        Err(ReadError::HeadTooLarge) => {
+            Err(Fault::ClosedMidAnswer("an answer head over 64 KiB".into()))
+        }
+        Err(ReadError::BodyTooLarge(_)) => Err(Fault::ClosedMidAnswer(
+            "an answer body over the limit".into(),
+        )),
+    }
+}
+
+/// True when the client closed its side (a read would return 0 bytes now).
+fn client_left(client: &TcpStream) -> bool {
+    let _ = client.set_nonblocking(true);
+    let mut probe = [0u8; 1];
+    let left = matches!(client.peek(&mut probe), Ok(0));
+    let _ = client.set_nonblocking(false);
+    left
+}
+
+fn send(client: &TcpStream, answer: &Message) -> std::io::Result<()> {
+    let mut client = client;
+    client.write_all(&answer.head)?;
+    client.write_all(&answer.framed)?;
+    client.flush()
+}
+
+/// An answer of the proxy's own, in the vendor's failure shape.
+fn own_answer(status: u16, code: u16, message: &str) -> Message {
+    let body = json!({"status": "fail", "code": code, "message": message}).to_string();
+    message_of(
+        status,
+        &[("Content-Type", "application/json")],
+        body.into_bytes(),
+    )
+}
+
+/// The reference server's answer to a refused request: the vendor's shape with diagnostics.
+fn reference_answer(outcome: &sessionkit::Outcome) -> Message {
+    let body = outcome
+        .failure_answer()
+        .and_then(|a| serde_json::to_vec(&a).ok())
+        .unwrap_or_default();
+    let mut headers = vec![("Content-Type", "application/json")];
+    headers.extend(outcome.answer_headers().iter().copied());
+    message_of(outcome.status, &headers, body)
+}
+
+/// The reason phrase of the statuses the proxy answers itself, and `receive`'s.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        404 => "Not Found",
+        422 => "Unprocessable Content",
+        431 => "Request Header Fields Too Large",
+        499 => "Client Closed Request",
+        502 => "Bad Gateway",
+        504 => "Gateway Timeout",
+        other => sessionkit::reason(other),
+    }
+}
+
+fn message_of(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Message {
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    let mut lines = sessionkit::headers::Headers::new();
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+        lines.push(*name, *value);
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    lines.push("Content-Length", body.len().to_string());
+    Message {
+        head: head.into_bytes(),
+        framed: body.clone(),
+        body,
+        first: [
+            "HTTP/1.1".into(),
+            status.to_string(),
+            sessionkit::reason(status).into(),
+        ],
+        headers: lines,
+    }
+}
+
+/// `answer` with `Sessionkit-Verdict` added, when asked.
+fn with_verdict(mut answer: Message, record: &Record, on: bool) -> Message {
+    if on {
+        answer.head = rewrite_head(
+            &answer.head,
+            None,
+            &[("Sessionkit-Verdict".into(), record.verdict_line())],
+        );
+    }
+    answer
+}
+
+/// The answer as [`Reply`], for the answer check and the HAR.
+fn reply_of(answer: &Message) -> Reply {
+    Reply {
+        status: answer.first[1].parse().unwrap_or(0),
+        headers: answer.headers.clone(),
+        body: answer.body.clone(),
+    }
+}

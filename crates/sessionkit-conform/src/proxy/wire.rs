@@ -1,0 +1,309 @@
+//! HTTP/1.1 messages read as bytes: the head exactly as it came (request or status line and every
+//! header line, in order and case) and the body's bytes as framed on the wire, with the parsed
+//! view the proxy needs beside them. Every read is bounded: the head, the body, and the time.
+
+use std::io::{self, BufRead, Read};
+
+use sessionkit::headers::Headers;
+
+/// One message: its raw head and body, and what was parsed from them.
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    /// Request line or status line, header lines and the blank line, as received.
+    pub(crate) head: Vec<u8>,
+    /// The body as framed on the wire (chunk sizes included when chunked).
+    pub(crate) framed: Vec<u8>,
+    /// The body's bytes (chunked framing removed).
+    pub(crate) body: Vec<u8>,
+    /// The first line's three parts: method, target, version (request) or version, status,
+    /// reason (answer).
+    pub(crate) first: [String; 3],
+    /// Header lines, in order, as the core reads them.
+    pub(crate) headers: Headers,
+}
+
+impl Message {
+    /// `Connection: close`, or HTTP/1.0 without `keep-alive`.
+    pub(crate) fn wants_close(&self) -> bool {
+        let connection = self
+            .headers
+            .get_one("connection")
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let old = self.first.iter().any(|p| p == "HTTP/1.0");
+        connection.contains("close") || (old && !connection.contains("keep-alive"))
+    }
+}
+
+/// Why a message could not be read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The peer closed before a first byte: the end of a keep-alive connection.
+    Closed,
+    /// The head is larger than allowed.
+    HeadTooLarge,
+    /// The declared body is larger than allowed (the head is kept).
+    BodyTooLarge(Message),
+    /// A malformed line or framing.
+    Malformed(String),
+    /// The peer went silent or the connection failed.
+    Io(io::Error),
+}
+
+/// Reads the head: lines up to the blank one, at most `max_head` bytes.
+fn read_head(reader: &mut impl BufRead, max_head: usize) -> Result<Vec<u8>, ReadError> {
+    let mut head = Vec::new();
+    loop {
+        let before = head.len();
+        let read = reader
+            .by_ref()
+            .take((max_head + 1 - head.len().min(max_head)) as u64)
+            .read_until(b'\n', &mut head)
+            .map_err(ReadError::Io)?;
+        if read == 0 {
+            return if head.is_empty() {
+                Err(ReadError::Closed)
+            } else {
+                Err(ReadError::Malformed(
+                    "the connection closed inside the head".into(),
+                ))
+            };
+        }
+        if head.len() > max_head {
+            return Err(ReadError::HeadTooLarge);
+        }
+        let line = &head[before..];
+        // Blank lines before a request line are allowed (RFC 9112 §2.2).
+        if (line == b"\r\n" || line == b"\n") && before > 0 {
+            return Ok(head);
+        }
+        if before == 0 && (line == b"\r\n" || line == b"\n") {
+            head.clear();
+        }
+    }
+}
+
+fn parse_head(head: &[u8]) -> Result<([String; 3], Headers), ReadError> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
+    let first = lines.next().unwrap_or("");
+    let mut parts = first.splitn(3, ' ');
+    let first = [
+        parts.next().unwrap_or("").to_owned(),
+        parts.next().unwrap_or("").to_owned(),
+        parts.next().unwrap_or("").to_owned(),
+    ];
+    if first[1].is_empty() {
+        return Err(ReadError::Malformed(format!(
+            "bad first line {:?}",
+            text.lines().next()
+        )));
+    }
+    let mut headers = Headers::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        let (name, value) = line.split_once(':').ok_or_else(|| {
+            ReadError::Malformed(format!("header line without a colon: {line:?}"))
+        })?;
+        headers.push(name.trim(), value.trim());
+    }
+    Ok((first, headers))
+}
+
+/// How the body is framed.
+enum Framing {
+    None,
+    Length(usize),
+    Chunked,
+    UntilClose,
+}
+
+/// Reads one message. `request`: a request (no body unless framed); else an answer, whose body
+/// without framing runs to the close. `no_body`: an answer to HEAD, or 1xx/204/304.
+pub(crate) fn read_message(
+    reader: &mut impl BufRead,
+    request: bool,
+    max_head: usize,
+    max_body: usize,
+) -> Result<Message, ReadError> {
+    let head = read_head(reader, max_head)?;
+    let (first, headers) = parse_head(&head)?;
+    let chunked = headers
+        .get_all("transfer-encoding")
+        .iter()
+        .any(|v| v.to_ascii_lowercase().contains("chunked"));
+    let status: u16 = if request {
+        0
+    } else {
+        first[1].parse().unwrap_or(0)
+    };
+    let framing = if !request && (status < 200 || status == 204 || status == 304) {
+        Framing::None
+    } else if chunked {
+        Framing::Chunked
+    } else if let Some(length) = headers.get_one("content-length") {
+        Framing::Length(
+            length
+                .trim()
+                .parse()
+                .map_err(|_| ReadError::Malformed(format!("Content-Length {length:?}")))?,
+        )
+    } else if request {
+        Framing::None
+    } else {
+        Framing::UntilClose
+    };
+    let mut message = Message {
+        head,
+        framed: Vec::new(),
+        body: Vec::new(),
+        first,
+        headers,
+    };
+    match framing {
+        Framing::None => {}
+        Framing::Length(n) if n > max_body => return Err(ReadError::BodyTooLarge(message)),
+        Framing::Length(n) => {
+            message.body.resize(n, 0);
+            reader
+                .read_exact(&mut message.body)
+                .map_err(ReadError::Io)?;
+            message.framed = message.body.clone();
+        }
+        Framing::UntilClose => {
+            reader
+                .take(max_body as u64 + 1)
+                .read_to_end(&mut message.body)
+                .map_err(ReadError::Io)?;
+            if message.body.len() > max_body {
+                return Err(ReadError::BodyTooLarge(message));
+            }
+            message.framed = message.body.clone();
+        }
+        Framing::Chunked => read_chunked(reader, &mut message, max_body)?,
+    }
+    Ok(message)
+}
+
+fn read_chunked(
+    reader: &mut impl BufRead,
+    message: &mut Message,
+    max_body: usize,
+) -> Result<(), ReadError> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        reader
+            .by_ref()
+            .take(1024)
+            .read_until(b'\n', &mut line)
+            .map_err(ReadError::Io)?;
+        message.framed.extend_from_slice(&line);
+        let text = String::from_utf8_lossy(&line);
+        let size = usize::from_str_radix(text.trim().split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|_| ReadError::Malformed(format!("bad chunk size {text:?}")))?;
+        if size == 0 {
+            // Trailer lines, up to the blank one.
+            loop {
+                line.clear();
+                reader
+                    .by_ref()
+                    .take(8192)
+                    .read_until(b'\n', &mut line)
+                    .map_err(ReadError::Io)?;
+                message.framed.extend_from_slice(&line);
+                if line.is_empty() || line == b"\r\n" || line == b"\n" {
+                    return Ok(());
+                }
+            }
+        }
+        if message.body.len() + size > max_body {
+            return Err(ReadError::BodyTooLarge(message.clone()));
+        }
+        let start = message.body.len();
+        message.body.resize(start + size, 0);
+        reader
+            .read_exact(&mut message.body[start..])
+            .map_err(ReadError::Io)?;
+        message.framed.extend_from_slice(&message.body[start..]);
+        let mut end = [0u8; 2];
+        reader.read_exact(&mut end).map_err(ReadError::Io)?;
+        message.framed.extend_from_slice(&end);
+    }
+}
+
+/// `head` with its `Host` line's value replaced (the upstream's authority), every other byte
+/// kept, and `extra` lines added before the blank line.
+pub(crate) fn rewrite_head(head: &[u8], host: Option<&str>, extra: &[(String, String)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(head.len() + 64);
+    let mut first = true;
+    for line in head.split_inclusive(|b| *b == b'\n') {
+        let blank = line == b"\r\n" || line == b"\n";
+        if blank && !first {
+            for (name, value) in extra {
+                out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+            }
+            out.extend_from_slice(line);
+            continue;
+        }
+        let is_host = !first && line.len() > 5 && line[..5].eq_ignore_ascii_case(b"host:");
+        match (is_host, host) {
+            (true, Some(host)) => {
+                let name = &line[..4];
+                out.extend_from_slice(name);
+                out.extend_from_slice(format!(": {host}\r\n").as_bytes());
+            }
+            _ => out.extend_from_slice(line),
+        }
+        first = false;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_is_read_byte_for_byte() {
+        let raw = b"POST /v1/sessions?x=1 HTTP/1.1\r\nHost: a\r\nX-AUTH-CLIENT: k\r\nx-hmac-signature: s\r\nContent-Encoding: gzip\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabcNEXT";
+        let mut reader = std::io::BufReader::new(&raw[..]);
+        let m = read_message(&mut reader, true, 16384, 1 << 20).unwrap();
+        assert_eq!(m.head, raw[..raw.len() - 7].to_vec());
+        assert_eq!(m.body, b"abc");
+        assert_eq!(m.first[0], "POST");
+        assert_eq!(m.headers.get_all("content-encoding").len(), 2);
+        let rewritten = rewrite_head(
+            &m.head,
+            Some("up:81"),
+            &[("Sessionkit-Verdict".into(), "x".into())],
+        );
+        let text = String::from_utf8(rewritten).unwrap();
+        assert!(text.starts_with("POST /v1/sessions?x=1 HTTP/1.1\r\nHost: up:81\r\nX-AUTH-CLIENT: k\r\nx-hmac-signature: s\r\n"));
+        assert!(text.ends_with("Content-Length: 3\r\nSessionkit-Verdict: x\r\n\r\n"));
+    }
+
+    #[test]
+    fn chunked_bodies_keep_their_framing_and_limits_hold() {
+        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+        let m = read_message(&mut std::io::BufReader::new(&raw[..]), false, 16384, 100).unwrap();
+        assert_eq!(m.body, b"abcde");
+        assert_eq!(m.framed, b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+        let too_big = read_message(&mut std::io::BufReader::new(&raw[..]), false, 16384, 4);
+        assert!(matches!(too_big, Err(ReadError::BodyTooLarge(_))));
+        let long_head = [
+            b"GET / HTTP/1.1\r\nA: ".as_slice(),
+            &[b'a'; 20000],
+            b"\r\n\r\n",
+        ]
+        .concat();
+        let head = read_message(
+            &mut std::io::BufReader::new(&long_head[..]),
+            true,
+            16384,
+            10,
+        );
+        assert!(matches!(head, Err(ReadError::HeadTooLarge)));
+        let empty = read_message(&mut std::io::BufReader::new(&b""[..]), true, 16384, 10);
+        assert!(matches!(empty, Err(ReadError::Closed)));
+    }
+}

@@ -1,0 +1,352 @@
+//! The validation proxy as its users meet it: the documentation's Python client sending through
+//! it to the reference server (once right, once with each of three documented mistakes, each
+//! named in the journal while the upstream's answer reaches the client unchanged), a raw upstream
+//! that records the bytes it receives (the request arrives byte for byte), and every fault: an
+//! upstream that is down, silent or closes mid-answer, and a client that leaves.
+#![allow(clippy::unwrap_used)] // tests panic with the reason
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::Value;
+use sessionkit::Config;
+use sessionkit_conform::proxy::{self, ProxySettings};
+
+fn config() -> Config {
+    Config {
+        api_keys: vec!["your-api-key".into()],
+        secrets: vec![b"your-shared-secret".to_vec()],
+        ..Config::default()
+    }
+}
+
+/// The documentation's Python example pointed at `url`, printing the answer's bytes in hex too.
+fn python_example(url: &str) -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/python-example.py"
+    );
+    let code = std::fs::read_to_string(path).unwrap();
+    let code = code.replacen("\"https://stationapi.veriff.com\"", &format!("{url:?}"), 1);
+    code.trim_end().to_owned() + "\nprint(response.content.hex())\n"
+}
+
+fn replace(code: &str, from: &str, to: &str) -> String {
+    assert!(code.contains(from), "{from:?} not in the example");
+    code.replacen(from, to, 1)
+}
+
+#[test]
+fn the_documentations_python_client_through_the_proxy() {
+    let upstream = sessionkit_testkit::server::default_settings();
+    let report =
+        std::env::temp_dir().join(format!("sessionkit-proxy-{}.ndjson", std::process::id()));
+    let _ = std::fs::remove_file(&report);
+    let mut settings = ProxySettings::new(upstream.url.clone(), config());
+    settings.report = Some(report.clone());
+    let running = proxy::start(settings).unwrap();
+    let example = python_example(&running.url());
+    let sign_line = "payload_bytes,\nhashlib.sha256,";
+    let cases = [
+        ("as documented", example.clone(), "201", None),
+        (
+            "signed after compressing",
+            replace(
+                &replace(
+                    &example,
+                    "# Step 3:",
+                    "compressed = gzip.compress(payload_bytes)\n# Step 3:",
+                ),
+                sign_line,
+                "compressed,\nhashlib.sha256,",
+            ),
+            "401",
+            Some("signed_compressed_bytes"),
+        ),
+        (
+            "json= re-serialization",
+            replace(
+                &example,
+                "data=compressed, # raw bytes, not json=",
+                "json=payload,",
+            )
+            .replacen("\"Content-Encoding\": \"gzip\",", "", 1),
+            "401",
+            Some("signed_other_serialization"),
+        ),
+        (
+            "gzip, deflate",
+            replace(
+                &example,
+                "\"Content-Encoding\": \"gzip\",",
+                "\"Content-Encoding\": \"gzip, deflate\",",
+            ),
+            "415",
+            Some("unsupported_encoding"),
+        ),
+    ];
+    for (n, (name, code, status, mistake)) in cases.iter().enumerate() {
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(code)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let printed = String::from_utf8(out.stdout).unwrap();
+        assert!(printed.starts_with(status), "{name}: {printed}");
+        let received_hex = printed.lines().last().unwrap().trim().to_owned();
+        let records: Vec<Value> = std::fs::read_to_string(&report)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let record = &records[n];
+        // The answer the client read is the upstream's, byte for byte.
+        let upstream_body = base64::engine::general_purpose::STANDARD
+            .decode(record["answer"]["body_base64"].as_str().unwrap())
+            .unwrap();
+        let hex: String = upstream_body.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, received_hex, "{name}");
+        let named: Vec<&str> = record["verdict"]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        match mistake {
+            None => assert_eq!(record["verdict"]["status"], 201, "{name}: {record}"),
+            Some(mistake) => assert!(
+                named.contains(mistake) || record["verdict"]["error"] == *mistake,
+                "{name}: {record}"
+            ),
+        }
+    }
+    assert_eq!(running.requests().len(), cases.len());
+    std::fs::remove_file(&report).ok();
+}
+
+/// A raw upstream: accepts one connection, hands over the bytes of the first request it reads
+/// (head and Content-Length body), then answers `answer` (or nothing, or half, as asked).
+fn raw_upstream(answer: Vec<u8>, silent: bool) -> (String, mpsc::Receiver<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut bytes = Vec::new();
+        let mut length = 0;
+        loop {
+            let mut line = Vec::new();
+            reader.read_until(b'\n', &mut line).unwrap();
+            bytes.extend_from_slice(&line);
+            let text = String::from_utf8_lossy(&line).to_ascii_lowercase();
+            if let Some(v) = text.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            if line == b"\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        bytes.extend_from_slice(&body);
+        tx.send(bytes).unwrap();
+        if silent {
+            // Wait for the proxy to give up on it: a read returning 0 says it closed.
+            let mut rest = Vec::new();
+            let _ = reader.read_to_end(&mut rest);
+            tx.send(b"closed".to_vec()).unwrap();
+            return;
+        }
+        let mut stream = stream;
+        stream.write_all(&answer).unwrap();
+        stream.flush().unwrap();
+    });
+    (url, rx)
+}
+
+fn send_raw(url: &str, request: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    answer
+}
+
+/// Header lines in their order and case, two `Content-Encoding` lines, an empty value and odd
+/// spacing reach the upstream exactly (only `Host`'s value changes), and the upstream's answer
+/// reaches the client exactly, with the verdict header added when asked.
+#[test]
+fn requests_and_answers_pass_byte_for_byte() {
+    let body = "{\"status\":\"fail\",\"code\":1812,\"message\":\"nope!\"}\n";
+    let answer_bytes = format!(
+        "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nX-Odd:  spaced \r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes();
+    let (url, received) = raw_upstream(answer_bytes.clone(), false);
+    let running = proxy::start(ProxySettings::new(url.clone(), config())).unwrap();
+    let json = b"{\"verification\":{}}";
+    let request = format!(
+        "POST /v1/sessions?trace=1 HTTP/1.1\r\nHost: client.example\r\nx-auth-client: your-api-key\r\nContent-Type:application/json\r\nContent-Encoding: gzip\r\ncontent-encoding: gzip\r\nX-Empty:\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        json.len()
+    );
+    let sent = [request.as_bytes(), json].concat();
+    let answer = send_raw(&running.url(), &sent);
+    let at_upstream = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    let authority = url.trim_start_matches("http://");
+    let expected = String::from_utf8_lossy(&sent).replacen(
+        "Host: client.example",
+        &format!("Host: {authority}"),
+        1,
+    );
+    assert_eq!(String::from_utf8_lossy(&at_upstream), expected);
+    assert_eq!(answer, answer_bytes);
+    let records = running.requests();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["verdict"]["error"], "unsupported_encoding");
+    // The answer is checked too: a 401 where the contract answers 415.
+    let problems = records[0]["answer_problems"].to_string();
+    assert!(
+        problems.contains("answered 401 where the contract answers 415"),
+        "{problems}"
+    );
+
+    let (url, _received) = raw_upstream(answer_bytes.clone(), false);
+    let mut settings = ProxySettings::new(url, config());
+    settings.verdict_header = true;
+    let running = proxy::start(settings).unwrap();
+    let answer = String::from_utf8(send_raw(&running.url(), &sent)).unwrap();
+    assert!(
+        answer.contains(&format!(
+            "Content-Length: {}\r\nSessionkit-Verdict: refused 415 unsupported_encoding",
+            body.len()
+        )),
+        "{answer}"
+    );
+}
+
+/// `enforce` answers an invalid request itself: the upstream never sees it.
+#[test]
+fn enforce_keeps_invalid_requests_from_the_upstream() {
+    let upstream = sessionkit_testkit::server::default_settings();
+    let mut settings = ProxySettings::new(upstream.url.clone(), config());
+    settings.enforce = true;
+    let running = proxy::start(settings).unwrap();
+    let answer = send_raw(
+        &running.url(),
+        b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}",
+    );
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("missing_signature"), "{text}");
+    assert_eq!(upstream.server().requests().len(), 0, "the upstream saw it");
+    assert!(running.requests()[0]["enforced"].is_string());
+}
+
+fn status_of(answer: &[u8]) -> String {
+    String::from_utf8_lossy(answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+const VALID_HEAD: &str = "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}";
+
+/// Each fault is answered in the vendor's failure shape, named, and journaled.
+#[test]
+fn faults_are_answered_and_journaled() {
+    // Down: nothing listens there.
+    let free = TcpListener::bind("127.0.0.1:0").unwrap();
+    let down = format!("http://{}", free.local_addr().unwrap());
+    drop(free);
+    let running = proxy::start(ProxySettings::new(down.clone(), config())).unwrap();
+    let answer = send_raw(&running.url(), VALID_HEAD.as_bytes());
+    assert!(
+        status_of(&answer).starts_with("HTTP/1.1 502"),
+        "{}",
+        status_of(&answer)
+    );
+    assert!(String::from_utf8_lossy(&answer).contains(&down));
+    assert!(
+        running.requests()[0]["fault"]
+            .as_str()
+            .unwrap()
+            .contains("unreachable")
+    );
+
+    // Silent: accepts, reads, never answers.
+    let (url, received) = raw_upstream(Vec::new(), true);
+    let mut settings = ProxySettings::new(url, config());
+    settings.upstream_timeout = Duration::from_secs(1);
+    let running = proxy::start(settings).unwrap();
+    let started = Instant::now();
+    let answer = send_raw(&running.url(), VALID_HEAD.as_bytes());
+    assert!(
+        status_of(&answer).starts_with("HTTP/1.1 504"),
+        "{}",
+        status_of(&answer)
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    received.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        running.requests()[0]["fault"]
+            .as_str()
+            .unwrap()
+            .contains("silent")
+    );
+
+    // Closing mid-answer: half a head, then the connection ends.
+    let (url, _received) = raw_upstream(
+        b"HTTP/1.1 201 Created\r\nContent-Length: 100\r\n\r\n{\"sta".to_vec(),
+        false,
+    );
+    let running = proxy::start(ProxySettings::new(url, config())).unwrap();
+    let answer = send_raw(&running.url(), VALID_HEAD.as_bytes());
+    assert!(
+        status_of(&answer).starts_with("HTTP/1.1 502"),
+        "{}",
+        status_of(&answer)
+    );
+    assert!(
+        running.requests()[0]["fault"]
+            .as_str()
+            .unwrap()
+            .contains("mid-answer")
+    );
+
+    // The client leaves while the upstream works: the upstream's connection is closed.
+    let (url, received) = raw_upstream(Vec::new(), true);
+    let running = proxy::start(ProxySettings::new(url, config())).unwrap();
+    let mut client = TcpStream::connect(running.url().trim_start_matches("http://")).unwrap();
+    client.write_all(VALID_HEAD.as_bytes()).unwrap();
+    received.recv_timeout(Duration::from_secs(5)).unwrap();
+    drop(client);
+    assert_eq!(
+        received.recv_timeout(Duration::from_secs(5)).unwrap(),
+        b"closed"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while running.requests().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        running.requests()[0]["fault"]
+            .as_str()
+            .unwrap()
+            .contains("client left")
+    );
+}
