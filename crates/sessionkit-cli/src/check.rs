@@ -51,6 +51,14 @@ pub struct CheckArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     format: CheckFormat,
+    /// Write the judged requests whose wire bytes the capture kept as corpus cases in DIR (bytes,
+    /// manifest.json with signing recipes): `sessionkit conform --corpus DIR --target URL`
+    /// replays them against any server with its own credentials.
+    #[arg(long, value_name = "DIR")]
+    promote: Option<PathBuf>,
+    /// With --promote: only these entries, by their number in the report (1-based; `1,3`).
+    #[arg(long, value_delimiter = ',', value_name = "N,M")]
+    only: Vec<usize>,
     /// HAR, NDJSON or (with --headers) body files.
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
@@ -77,6 +85,27 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|e| capture::judge(e, &config))
         .collect();
+    if let Some(dir) = &args.promote {
+        let chosen: Vec<&capture::Exchange> = exchanges
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                e.is_create_session() && (args.only.is_empty() || args.only.contains(&(i + 1)))
+            })
+            .map(|(_, e)| e)
+            .collect();
+        let (written, left_out) =
+            capture::promote(&chosen, &config, dir).map_err(anyhow::Error::msg)?;
+        eprintln!(
+            "promoted {} request(s) to {} (replay: sessionkit conform --corpus {} --target URL)",
+            written.len(),
+            dir.display(),
+            dir.display()
+        );
+        for why in left_out {
+            eprintln!("  not promoted: {why}");
+        }
+    }
     match args.format {
         CheckFormat::Text => print!("{}", capture::text(&verdicts)),
         CheckFormat::Json => println!(

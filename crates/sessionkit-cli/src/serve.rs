@@ -44,6 +44,11 @@ pub struct ServeArgs {
     /// Append one NDJSON record per request (what was sent, the outcome, its diagnostics).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Record every exchange as HAR 1.2 with the request's exact bytes (base64, in
+    /// `postData._wireBase64`) and its verdict (`_sessionkit`): `sessionkit check` reads it back,
+    /// and `check --promote DIR` turns entries into corpus cases.
+    #[arg(long, value_name = "FILE")]
+    har: Option<PathBuf>,
     /// Requests per minute per API key; more are answered 429 with Retry-After.
     #[arg(long, value_name = "N")]
     rate_limit: Option<u32>,
@@ -132,6 +137,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         rate_limit: args.rate_limit,
         fault_rate: args.fault_rate,
         report: args.report.clone(),
+        har: args.har.clone(),
         max_sessions: args.max_sessions,
         ..Settings::default()
     })

@@ -1820,3 +1820,177 @@ fn conform_grades_servers_on_real_frameworks() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A recording that loses nothing: `serve --har` records a good gzip request and one signed with
+/// another secret; `check` reads the recording back and judges both (one fails, its mistake
+/// named); `check --promote` turns them into corpus cases that `conform --corpus` replays: our
+/// server passes them, and a server that checks the signature over the wire bytes fails the
+/// first.
+#[test]
+fn serve_har_check_promote_conform_round_trip() {
+    let scratch = Scratch::new("har-round-trip");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let har = scratch.0.join("traffic.har").display().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--har", &har])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut child, "sessionkit serve");
+    let body = corpus("schema/seed/python-client.json");
+    for secret in ["your-shared-secret", "another-secret"] {
+        sessionkit(
+            &[
+                "send",
+                "--url",
+                &url,
+                "--api-key",
+                "your-api-key",
+                "--secret",
+                secret,
+                "--encoding",
+                "gzip",
+                &body,
+            ],
+            None,
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--api-key",
+            "your-api-key",
+            "--secret",
+            "your-shared-secret",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        args.push(&har);
+        let out = sessionkit(&args, None);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        (
+            out.status.code(),
+            report,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, report, _) = check(&[]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["judged"], 2);
+    assert_eq!(report["failed"], 1);
+    let verdicts = report["verdicts"].as_array().unwrap();
+    assert_eq!(verdicts[0]["wire"], "exact");
+    assert_eq!(verdicts[0]["contract"]["status"], 201);
+    assert_eq!(verdicts[1]["contract"]["error"], "signature_mismatch");
+    assert_eq!(verdicts[1]["answered"], 401);
+    let cases = scratch.0.join("promoted").display().to_string();
+    let (_, _, stderr) = check(&["--promote", &cases]);
+    assert!(stderr.contains("promoted 2 request(s)"), "{stderr}");
+    let replay = |target: Option<&str>| {
+        let mut args = vec!["conform", "--corpus", &cases, "--format", "json"];
+        if let Some(target) = target {
+            args.extend([
+                "--target",
+                target,
+                "--api-key",
+                "their-key",
+                "--secret",
+                "their-secret",
+            ]);
+        }
+        let out = sessionkit(&args, None);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), report)
+    };
+    let (code, report) = replay(None);
+    assert_eq!(code, Some(0), "{report}");
+    let captured: Vec<&serde_json::Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"].as_str().unwrap().contains(" captured-"))
+        .collect();
+    assert_eq!(captured.len(), 2, "{report}");
+    assert_eq!(captured[1]["expected"]["error"], "signature_mismatch");
+    assert_eq!(captured[1]["expected"]["level"], "must");
+    assert!(
+        !captured[1]["expected"]["reference"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+    let buggy = ContractServer::start("documented", Some("sign-wire"));
+    let (code, report) = replay(Some(&buggy.url));
+    assert_eq!(code, Some(1), "{report}");
+}
+
+/// A HAR whose `postData.text` holds the decoded text of a gzip request (what mitmproxy and
+/// browsers write) is judged for what it still shows, and says the wire bytes are lost.
+#[test]
+fn check_says_when_a_capture_lost_the_wire_bytes() {
+    let scratch = Scratch::new("lost-wire");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let json = r#"{"verification":{"vendorData":"customer-123"}}"#;
+    let signature = sessionkit::crypto::sign(b"your-shared-secret", json.as_bytes()).to_string();
+    let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "devtools", "version": "1"},
+    "entries": [
+        {"request": {"method": "POST", "url": "https://staging.example/v1/sessions", "httpVersion": "HTTP/1.1",
+            "headers": [{"name": "X-AUTH-CLIENT", "value": "your-api-key"},
+                        {"name": "X-HMAC-SIGNATURE", "value": signature},
+                        {"name": "Content-Type", "value": "application/json"},
+                        {"name": "Content-Encoding", "value": "gzip"}],
+            "postData": {"mimeType": "application/json", "text": json}},
+         "response": {"status": 201, "headers": [], "content": {"size": 0, "mimeType": "application/json"}}},
+        {"request": {"method": "GET", "url": "https://staging.example/v1/sessions/x/decision", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {"size": 0}}}
+    ]}});
+    let path = scratch.0.join("devtools.har");
+    std::fs::write(&path, har.to_string()).unwrap();
+    let out = sessionkit(
+        &[
+            "check",
+            "--api-key",
+            "your-api-key",
+            "--secret",
+            "your-shared-secret",
+            &path.display().to_string(),
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("note: the capture kept the decoded text, not the wire bytes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SKIP") && text.contains("not POST .../v1/sessions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 request(s) judged, 0 failed, 1 skipped"),
+        "{text}"
+    );
+    // Bad input is an error, never a verdict.
+    std::fs::write(&path, "not a capture").unwrap();
+    let out = sessionkit(
+        &[
+            "check",
+            "--api-key",
+            "k",
+            "--secret",
+            "s",
+            &path.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("neither a HAR file nor an NDJSON report")
+    );
+}

@@ -35,6 +35,7 @@ pub mod proxy;
 mod cases;
 mod check;
 mod report;
+mod rules;
 mod send;
 
 pub use cases::{Expected, embedded_corpus};

@@ -12,6 +12,7 @@
 
 mod har;
 mod ndjson;
+mod promote;
 
 use std::path::Path;
 
@@ -23,7 +24,8 @@ use sessionkit::{Config, OutcomeReport};
 use crate::client::Reply;
 use crate::{AnswerRules, Error, Level, answer_problems};
 
-pub use har::{HarEntry, HarWriter};
+pub use har::{HarAnswer, HarEntry, HarWriter};
+pub use promote::promote;
 
 /// What a capture kept of a request body.
 #[derive(Debug, Clone, PartialEq, Eq)]

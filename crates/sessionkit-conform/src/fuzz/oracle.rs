@@ -2,14 +2,13 @@
 //! `sessionkit::receive` with the target's credentials), and the finding when the target's
 //! answer departs from it.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 use sessionkit::Config;
-use sessionkit::corpus::{Level, Manifest};
+use sessionkit::corpus::Level;
 
 use super::generate::{self, Credentials, Input, Mutation, Spelling};
 use crate::{AnswerProblem, AnswerRules, answer_problems, client};
@@ -329,9 +328,9 @@ fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
         (201, _) => "",
         _ => expected.error.unwrap_or(""),
     };
-    RULES
-        .get(key)
-        .map_or((Level::Must, ANSWERED), |(l, r)| (*l, r.as_str()))
+    crate::rules::of_error(key).map_or((Level::Must, ANSWERED), |rule| {
+        (rule.level, rule.reference.as_str())
+    })
 }
 
 const INFERRED: &str = "the member's name is inferred from the documentation's description \
@@ -356,29 +355,4 @@ static INFERRED_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
         }
     }
     names
-});
-
-/// For each error kind (`""` for an accepted request), the level and source most of the
-/// corpus's wire cases of that kind carry: the corpus generator's table is the one source.
-static RULES: LazyLock<BTreeMap<String, (Level, String)>> = LazyLock::new(|| {
-    let manifest = crate::embedded_corpus()
-        .iter()
-        .find(|(name, _)| *name == "manifest.json")
-        .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok());
-    let mut counts: BTreeMap<String, BTreeMap<(Level, String), usize>> = BTreeMap::new();
-    for case in manifest.iter().flat_map(|m| &m.cases) {
-        let (Some(expect), true) = (&case.expect, case.faults.is_empty()) else {
-            continue;
-        };
-        let kind = expect.error.clone().unwrap_or_default();
-        let rule = (case.rule.level, case.rule.reference.clone());
-        *counts.entry(kind).or_default().entry(rule).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .filter_map(|(kind, rules)| {
-            let (rule, _) = rules.into_iter().max_by_key(|(_, n)| *n)?;
-            Some((kind, rule))
-        })
-        .collect()
 });

@@ -14,7 +14,7 @@ use sessionkit::{Config, Outcome};
 
 use super::wire::Message;
 use super::{ProxySettings, own_answer, reply_of};
-use crate::capture::{HarEntry, HarWriter};
+use crate::capture::{HarAnswer, HarEntry, HarWriter};
 use crate::client::Reply;
 use crate::{AnswerRules, Error, Level, answer_problems};
 
@@ -179,7 +179,11 @@ impl Journal {
             )),
             None => None,
         };
-        let har = har.map(HarWriter::create).transpose()?.map(Mutex::new);
+        let har = har
+            .map(HarWriter::create)
+            .transpose()
+            .map_err(|e| Error(e.to_string()))?
+            .map(Mutex::new);
         Ok(Self {
             records: Mutex::new(Vec::new()),
             report,
@@ -209,7 +213,11 @@ impl Journal {
                     headers: &record.headers,
                     wire: &record.wire,
                     decoded: None,
-                    answer: record.answer.as_ref(),
+                    answer: record.answer.as_ref().map(|a| HarAnswer {
+                        status: a.status,
+                        headers: &a.headers,
+                        body: &a.body,
+                    }),
                     millis: record.millis,
                     verdict: record.value.clone(),
                 });

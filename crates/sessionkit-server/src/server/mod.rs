@@ -43,6 +43,8 @@ pub struct Settings {
     pub fault_rate: f64,
     /// Append one NDJSON record per request to this file.
     pub report: Option<PathBuf>,
+    /// Record every exchange as HAR 1.2, with the request's exact bytes and its verdict.
+    pub har: Option<PathBuf>,
     /// Connections served at once; further ones wait to be accepted.
     pub max_connections: usize,
     /// Time allowed for a request's headers to arrive.
@@ -70,6 +72,7 @@ impl Default for Settings {
             rate_limit: None,
             fault_rate: 0.0,
             report: None,
+            har: None,
             max_connections: 256,
             header_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),
@@ -88,6 +91,7 @@ pub(crate) struct State {
     knobs: Knobs,
     sessions: Sessions,
     report: Option<Mutex<std::fs::File>>,
+    har: Option<Mutex<crate::har::HarWriter>>,
     control: control::Control,
 }
 
@@ -165,6 +169,10 @@ pub async fn start(settings: Settings) -> std::io::Result<Server> {
         signer: Signer::new(&settings.receive),
         knobs: Knobs::new(settings.rate_limit, settings.fault_rate, settings.seed),
         sessions: Sessions::new(settings.max_sessions),
+        har: match &settings.har {
+            Some(path) => Some(Mutex::new(crate::har::HarWriter::create(path)?)),
+            None => None,
+        },
         settings,
         report,
         control: control::Control::default(),

@@ -97,15 +97,80 @@ pub(crate) async fn handle(
     let wire = line.as_object_mut().and_then(|l| l.remove("wire_base64"));
     if let Some(file) = &state.report {
         let mut full = line.clone();
-        if let (Some(full), Some(wire)) = (full.as_object_mut(), wire) {
-            full.insert("wire_base64".into(), wire);
+        if let (Some(full), Some(wire)) = (full.as_object_mut(), &wire) {
+            full.insert("wire_base64".into(), wire.clone());
         }
         if let Ok(mut file) = file.lock() {
             let _ = writeln!(file, "{full}");
         }
     }
+    let answer = match &state.har {
+        Some(har) => {
+            let wire = wire
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(|w| base64::engine::general_purpose::STANDARD.decode(w).ok())
+                .unwrap_or_default();
+            let url = format!("{}{path}", state.base_url);
+            let headers: Headers = received
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let exchange = (method.as_str(), url.as_str(), &headers, wire.as_slice());
+            record_har(har, exchange, answer, started, &line).await
+        }
+        None => answer,
+    };
     state.control.record(line);
     Ok(answer)
+}
+
+/// Appends the exchange to the HAR recording; the answer's body is read (it is whole in memory)
+/// and put back.
+async fn record_har(
+    har: &std::sync::Mutex<crate::har::HarWriter>,
+    (method, url, headers, wire): (&str, &str, &Headers, &[u8]),
+    answer: Answer,
+    started: Instant,
+    verdict: &Value,
+) -> Answer {
+    use http_body_util::BodyExt;
+    let (parts, body) = answer.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let answer_headers: Headers = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    if let Ok(mut har) = har.lock() {
+        let entry = crate::har::HarEntry {
+            method,
+            url,
+            headers,
+            wire,
+            decoded: None,
+            answer: Some(crate::har::HarAnswer {
+                status: parts.status.as_u16(),
+                headers: &answer_headers,
+                body: &bytes,
+            }),
+            millis: started.elapsed().as_secs_f64() * 1000.0,
+            verdict: verdict.clone(),
+        };
+        if let Err(error) = har.add(&entry) {
+            tracing::warn!(%error, "cannot write the HAR recording");
+        }
+    }
+    Answer::from_parts(parts, http_body_util::Full::new(bytes))
 }
 
 async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
