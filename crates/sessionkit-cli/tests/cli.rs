@@ -1342,6 +1342,9 @@ fn fuzz_finds_the_bugs_the_corpus_misses() {
                 "their-key",
                 "--secret",
                 "their-secret",
+                // A finding keeps its level: a SHOULD one (a smaller limit) fails at should.
+                "--level",
+                "should",
             ]
             .iter()
             .map(|s| s.to_string())
