@@ -132,3 +132,52 @@ pub fn spawn_server(mut command: Command) -> (std::process::Child, String) {
         .to_owned();
     (child, addr)
 }
+
+/// What a load run measured.
+pub struct Run {
+    /// Requests answered.
+    pub requests: usize,
+    /// Requests that failed.
+    pub errors: usize,
+    /// How long it ran.
+    pub seconds: f64,
+    /// Each answered request's latency, sorted.
+    pub latencies_us: Vec<u64>,
+}
+
+/// `concurrency` keep-alive clients sending `request` to `addr` for `seconds`, after a short
+/// warm-up.
+pub fn load(addr: &str, request: std::sync::Arc<Vec<u8>>, concurrency: usize, seconds: u64) -> Run {
+    // A short warm-up, not counted.
+    let _ = keep_alive_client(
+        addr,
+        &request,
+        Instant::now() + std::time::Duration::from_millis(300),
+    );
+    let start = Instant::now();
+    let deadline = start + std::time::Duration::from_secs(seconds);
+    let threads = spawn_clients(addr, &request, concurrency, deadline);
+    let mut run = Run {
+        requests: 0,
+        errors: 0,
+        seconds: 0.0,
+        latencies_us: Vec::new(),
+    };
+    for t in threads {
+        let (latencies, errors) = t.join().expect("client thread");
+        run.requests += latencies.len();
+        run.errors += errors;
+        run.latencies_us.extend(latencies);
+    }
+    run.seconds = start.elapsed().as_secs_f64();
+    run.latencies_us.sort_unstable();
+    run
+}
+
+/// The `p` quantile of sorted microseconds, in milliseconds.
+pub fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p) as usize] as f64 / 1000.0
+}

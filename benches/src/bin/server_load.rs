@@ -5,50 +5,11 @@
 //!     cargo run --release -p benches --bin server_load [-- CONCURRENCY SECONDS]
 
 use std::process::Command;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::SignedRequest;
 use sessionkit::codec::Encoding;
-
-struct Run {
-    requests: usize,
-    errors: usize,
-    seconds: f64,
-    latencies_us: Vec<u64>,
-}
-
-fn load(addr: &str, request: Arc<Vec<u8>>, concurrency: usize, seconds: u64) -> Run {
-    // A short warm-up, not counted.
-    let _ = benches::keep_alive_client(addr, &request, Instant::now() + Duration::from_millis(300));
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(seconds);
-    let threads = benches::spawn_clients(addr, &request, concurrency, deadline);
-    let mut run = Run {
-        requests: 0,
-        errors: 0,
-        seconds: 0.0,
-        latencies_us: Vec::new(),
-    };
-    for t in threads {
-        let (latencies, errors) = t.join().expect("client thread");
-        run.requests += latencies.len();
-        run.errors += errors;
-        run.latencies_us.extend(latencies);
-    }
-    run.seconds = start.elapsed().as_secs_f64();
-    run.latencies_us.sort_unstable();
-    run
-}
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p) as usize] as f64 / 1000.0
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -86,7 +47,7 @@ fn main() {
         command.current_dir(root);
         let (mut child, addr) = benches::spawn_server(command);
         eprintln!("{name}: {concurrency} clients for {seconds} s on {addr} ...");
-        let run = load(&addr, request.clone(), concurrency, seconds);
+        let run = benches::load(&addr, request.clone(), concurrency, seconds);
         let _ = child.kill();
         let _ = child.wait();
         results.push((name, run));
@@ -104,8 +65,8 @@ fn main() {
             "{name:<30} {:>10.0} {:>8} {:>9.2} {:>9.2}",
             run.requests as f64 / run.seconds,
             run.errors,
-            percentile(&run.latencies_us, 0.50),
-            percentile(&run.latencies_us, 0.99)
+            benches::percentile(&run.latencies_us, 0.50),
+            benches::percentile(&run.latencies_us, 0.99)
         );
     }
     let rps = |i: usize| results[i].1.requests as f64 / results[i].1.seconds;

@@ -74,6 +74,7 @@ pub enum Format {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_output();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
@@ -95,4 +96,23 @@ fn main() -> ExitCode {
             ExitCode::from(USAGE_OR_IO)
         }
     }
+}
+
+/// A reader that stops reading (`sessionkit conform | head`) closes the pipe; printing then
+/// fails, and `print!` would panic with a backtrace. There is nothing left to say to anyone:
+/// exit with the I/O status, quietly.
+fn quiet_on_closed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(i32::from(USAGE_OR_IO));
+        }
+        default(info);
+    }));
 }

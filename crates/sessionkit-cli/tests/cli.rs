@@ -1997,3 +1997,116 @@ fn check_says_when_a_capture_lost_the_wire_bytes() {
         String::from_utf8_lossy(&out.stderr).contains("neither a HAR file nor an NDJSON report")
     );
 }
+
+/// The documentation's Python example pointed at `url`.
+fn docs_python_example(url: &str) -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/python-example.py"
+    );
+    let code = std::fs::read_to_string(path).unwrap();
+    code.replacen("\"https://stationapi.veriff.com\"", &format!("{url:?}"), 1)
+}
+
+/// A HAR written by a real tool: mitmproxy (`mitmdump` as a reverse proxy with `hardump`) in
+/// front of `serve`, with the documentation's Python client sending through it, once right and
+/// once signing the compressed bytes. mitmproxy's HAR holds the decoded text of the gzip bodies:
+/// `check` says the wire bytes are lost and judges the rest (the second request's signature).
+#[test]
+#[ignore = "needs mitmproxy: .ci/captures installs it and runs it"]
+fn check_reads_a_har_written_by_mitmproxy() {
+    let mitmdump = std::env::var("SESSIONKIT_MITMDUMP").unwrap_or_else(|_| "mitmdump".into());
+    let scratch = Scratch::new("mitmproxy");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let har = scratch.0.join("mitmproxy.har");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let upstream = sessions_url(&mut serve, "sessionkit serve");
+    let upstream = upstream.trim_end_matches("/v1/sessions").to_owned();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut mitm = Command::new(&mitmdump)
+        .args([
+            "--mode",
+            &format!("reverse:{upstream}"),
+            "--listen-host",
+            "127.0.0.1",
+        ])
+        .args(["--listen-port", &port.to_string(), "-q", "--set"])
+        .arg(format!("hardump={}", har.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{mitmdump}: {e} (.ci/captures installs mitmproxy)"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "mitmdump did not listen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let example = docs_python_example(&format!("http://127.0.0.1:{port}"));
+    let signed_compressed = example
+        .replacen(
+            "# Step 3:",
+            "compressed = gzip.compress(payload_bytes)\n# Step 3:",
+            1,
+        )
+        .replacen(
+            "payload_bytes,\nhashlib.sha256,",
+            "compressed,\nhashlib.sha256,",
+            1,
+        );
+    for code in [&example, &signed_compressed] {
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(code)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Command::new("kill")
+        .args(["-INT", &mitm.id().to_string()])
+        .status()
+        .unwrap();
+    mitm.wait().unwrap();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let out = sessionkit(
+        &[
+            "check",
+            "--api-key",
+            "your-api-key",
+            "--secret",
+            "your-shared-secret",
+            "--format",
+            "json",
+            &har.display().to_string(),
+        ],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert_eq!(report["judged"], 2, "{report}");
+    let verdicts = report["verdicts"].as_array().unwrap();
+    for verdict in verdicts {
+        assert_eq!(verdict["wire"], "decoded text only", "{verdict}");
+    }
+    assert_eq!(verdicts[0]["contract"]["status"], 201, "{}", verdicts[0]);
+    assert_eq!(verdicts[0]["answered"], 201);
+    assert_eq!(verdicts[1]["contract"]["status"], 401, "{}", verdicts[1]);
+    assert_eq!(verdicts[1]["answered"], 401);
+}

@@ -1,0 +1,89 @@
+//! What the validation proxy costs: the same signed 16 KiB gzip request sent by concurrent
+//! keep-alive clients straight to `sessionkit serve` and through `sessionkit proxy` (verdicts on,
+//! with the verdict header) in front of it, in one run; prints requests per second, p50/p99
+//! latency and the ratios.
+//!
+//!     cargo build --release -p sessionkit-cli && cargo run --release -p benches --bin proxy_load [-- CONCURRENCY SECONDS]
+
+use std::process::Command;
+
+use sessionkit::EXAMPLE_API_KEY;
+use sessionkit::EXAMPLE_SHARED_SECRET;
+use sessionkit::SignedRequest;
+use sessionkit::codec::Encoding;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let concurrency = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(8);
+    let seconds = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let json = benches::payload_json(16);
+    let built = SignedRequest::build(
+        &json,
+        EXAMPLE_API_KEY,
+        EXAMPLE_SHARED_SECRET.as_bytes(),
+        Encoding::Gzip,
+        6,
+    );
+    let request = benches::keep_alive_bytes(&built);
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let sessionkit = format!("{root}/target/release/sessionkit");
+    assert!(
+        std::path::Path::new(&sessionkit).exists(),
+        "build it first: cargo build --release -p sessionkit-cli"
+    );
+    let mut serve = Command::new(&sessionkit);
+    serve.args(["serve", "--addr", "127.0.0.1:0", "--max-sessions", "10000"]);
+    let (mut upstream, upstream_addr) = benches::spawn_server(serve);
+    let mut proxy = Command::new(&sessionkit);
+    proxy.args([
+        "proxy",
+        "--upstream",
+        &format!("http://{upstream_addr}"),
+        "--api-key",
+        EXAMPLE_API_KEY,
+        "--secret",
+        EXAMPLE_SHARED_SECRET,
+        "--verdict-header",
+    ]);
+    let (mut proxy, proxy_addr) = benches::spawn_server(proxy);
+    let mut results = Vec::new();
+    for (name, addr) in [
+        ("direct to serve", &upstream_addr),
+        ("through proxy", &proxy_addr),
+    ] {
+        eprintln!("{name}: {concurrency} clients for {seconds} s on {addr} ...");
+        results.push((
+            name,
+            benches::load(addr, request.clone(), concurrency, seconds),
+        ));
+    }
+    for child in [&mut proxy, &mut upstream] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    println!(
+        "16 KiB consent, gzip ({} wire bytes), {concurrency} concurrent keep-alive clients, {seconds} s each",
+        built.body.len()
+    );
+    println!(
+        "{:<20} {:>10} {:>8} {:>9} {:>9}",
+        "path", "req/s", "errors", "p50 ms", "p99 ms"
+    );
+    for (name, run) in &results {
+        println!(
+            "{name:<20} {:>10.0} {:>8} {:>9.2} {:>9.2}",
+            run.requests as f64 / run.seconds,
+            run.errors,
+            benches::percentile(&run.latencies_us, 0.50),
+            benches::percentile(&run.latencies_us, 0.99)
+        );
+    }
+    let rps = |i: usize| results[i].1.requests as f64 / results[i].1.seconds;
+    let p = |i: usize, q: f64| benches::percentile(&results[i].1.latencies_us, q);
+    println!(
+        "through the proxy: {:.2}x the direct throughput; p50 +{:.2} ms, p99 +{:.2} ms",
+        rps(1) / rps(0),
+        p(1, 0.5) - p(0, 0.5),
+        p(1, 0.99) - p(0, 0.99)
+    );
+}
