@@ -133,6 +133,76 @@ fn the_documentations_python_client_through_the_proxy() {
     std::fs::remove_file(&report).ok();
 }
 
+/// The documentation's Node.js example, pointed at `port` over plain HTTP (nothing else changed).
+fn node_example(port: u16) -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/node-example.js"
+    );
+    let code = std::fs::read_to_string(path).unwrap();
+    let code = replace(&code, "require('https')", "require('http')");
+    let code = replace(&code, "https.request(", "http.request(");
+    let code = replace(&code, "'stationapi.veriff.com'", "'127.0.0.1'");
+    replace(
+        &code,
+        "hostname: BASE_URL,",
+        &format!("hostname: BASE_URL, port: {port},"),
+    )
+}
+
+/// The same with the Node.js example: right, with the compressed bytes signed, and with the JSON
+/// text encoded twice; each named in the journal.
+#[test]
+fn the_documentations_node_client_through_the_proxy() {
+    let upstream = sessionkit_testkit::server::default_settings();
+    let running = proxy::start(ProxySettings::new(upstream.url.clone(), config())).unwrap();
+    let port: u16 = running.url().rsplit(':').next().unwrap().parse().unwrap();
+    let example = node_example(port);
+    let cases = [
+        (example.clone(), "201", None),
+        (
+            replace(
+                &example,
+                ".update(payloadBytes)",
+                ".update(zlib.gzipSync(payloadBytes))",
+            ),
+            "401",
+            Some("signed_compressed_bytes"),
+        ),
+        (
+            replace(
+                &example,
+                "zlib.gzipSync(payloadBytes)",
+                "zlib.gzipSync(Buffer.from(JSON.stringify(payloadBytes.toString())))",
+            ),
+            "401",
+            Some("json_encoded_twice"),
+        ),
+    ];
+    for (n, (code, status, mistake)) in cases.iter().enumerate() {
+        let out = Command::new("node").arg("-e").arg(code).output().unwrap();
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            printed.starts_with(status),
+            "{printed} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let record = &running.requests()[n];
+        let named = record["verdict"]["diagnostics"].to_string();
+        if let Some(mistake) = mistake {
+            assert!(named.contains(mistake), "{mistake}: {record}");
+        }
+        // What the client printed is the upstream's answer: the same session id the upstream made.
+        if *status == "201" {
+            let id = upstream.server().requests()[n]["session_id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert!(printed.contains(&id), "{printed}");
+        }
+    }
+}
+
 /// A raw upstream: accepts one connection, hands over the bytes of the first request it reads
 /// (head and Content-Length body), then answers `answer` (or nothing, or half, as asked).
 fn raw_upstream(answer: Vec<u8>, silent: bool) -> (String, mpsc::Receiver<Vec<u8>>) {
