@@ -61,6 +61,14 @@ fn looks_encoded(bytes: &[u8], encoding: &str) -> bool {
     }
 }
 
+/// Binary written as text: a gzip magic byte followed by U+FFFD where 0x8b was, or any U+FFFD in
+/// a body said to be compressed.
+fn mangled(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.starts_with("\u{1f}\u{fffd}")
+        || (text.contains('\u{fffd}') && !text.trim_start().starts_with('{'))
+}
+
 fn exchange(name: &str, index: usize, entry: &Value) -> Exchange {
     let request = &entry["request"];
     let headers = header_lines(&request["headers"]);
@@ -74,6 +82,9 @@ fn exchange(name: &str, index: usize, entry: &Value) -> Exchange {
         match content_bytes(post) {
             None => Body::Missing,
             Some(bytes) => match headers.get_one(names::CONTENT_ENCODING) {
+                Some(_) if post["encoding"].as_str() != Some("base64") && mangled(&bytes) => {
+                    Body::Mangled(bytes)
+                }
                 Some(encoding) if !looks_encoded(&bytes, encoding) => Body::DecodedOnly(bytes),
                 _ => Body::Wire(bytes),
             },
@@ -162,7 +173,13 @@ mod tests {
         let entry = json!({"request": {"method": "POST", "url": "https://x/v1/sessions",
             "headers": [{"name": "Content-Encoding", "value": "gzip"}],
             "postData": {"mimeType": "application/json", "text": STANDARD.encode(&wire), "encoding": "base64"}}});
-        assert_eq!(exchange_body(&entry), Body::Wire(wire));
+        assert_eq!(exchange_body(&entry), Body::Wire(wire.clone()));
+        // Chromium writes the gzip bytes as text, each non-UTF-8 byte a U+FFFD.
+        let lossy = String::from_utf8_lossy(&wire).into_owned();
+        let entry = json!({"request": {"method": "POST", "url": "https://x/v1/sessions",
+            "headers": [{"name": "Content-Encoding", "value": "gzip"}],
+            "postData": {"mimeType": "application/json", "text": lossy}}});
+        assert!(matches!(exchange_body(&entry), Body::Mangled(_)));
     }
 
     fn exchange_body(entry: &Value) -> Body {

@@ -34,6 +34,9 @@ pub enum Body {
     Wire(Vec<u8>),
     /// Only the decoded text: the wire bytes (compressed) were lost by the tool that captured.
     DecodedOnly(Vec<u8>),
+    /// The compressed bytes written as text, each byte that is not UTF-8 replaced by U+FFFD
+    /// (Chromium's HAR does this): neither the wire bytes nor the JSON can be recovered.
+    Mangled(Vec<u8>),
     /// No body was captured.
     Missing,
 }
@@ -139,6 +142,7 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
         wire: match exchange.body {
             Body::Wire(_) => "exact",
             Body::DecodedOnly(_) => "decoded text only",
+            Body::Mangled(_) => "mangled",
             Body::Missing => "missing",
         },
         contract: None,
@@ -157,6 +161,24 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
             return verdict;
         }
         Body::Wire(bytes) => sessionkit::receive(&exchange.headers, bytes, config),
+        Body::Mangled(_) => {
+            verdict.notes.push(
+                "the capture wrote the compressed body as text, replacing its bytes that are not \
+                 UTF-8 (Chromium's HAR does): only the headers can be judged"
+                    .into(),
+            );
+            match sessionkit::stage::headers::check(&exchange.headers, &config.api_keys) {
+                Err(rejection) => sessionkit::Outcome::rejected(config.profile, rejection),
+                Ok(_) => {
+                    verdict.skipped = Some(
+                        "the capture wrote the compressed body as text with its non-UTF-8 bytes \
+                         replaced, so only the headers can be judged, and they pass"
+                            .into(),
+                    );
+                    return verdict;
+                }
+            }
+        }
         Body::DecodedOnly(text) => {
             verdict.notes.push(
                 "the capture kept the decoded text, not the wire bytes (Content-Encoding says the \
