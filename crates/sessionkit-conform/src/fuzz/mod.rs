@@ -252,9 +252,13 @@ impl Fuzz {
         // Shrink each group's examples, then write them out; two that shrink to the same request
         // are one example.
         let mut written = 0;
+        // Shrinking gets its own time, bounded: a tenth of the run, between 10 s and 60 s.
+        let budget = Duration::from_secs_f64(seconds / 10.0)
+            .clamp(Duration::from_secs(10), Duration::from_secs(60));
+        let shrink_deadline = Instant::now() + budget;
         for group in &mut groups {
             for finding in &mut group.examples {
-                shrink::shrink(&run, finding);
+                shrink::shrink(&run, finding, shrink_deadline);
             }
             group.examples.dedup_by(|b, a| a.input == b.input);
             if let Some(dir) = &self.out {

@@ -20,11 +20,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 const ATTEMPTS: usize = 400;
 
 /// Shrinks `finding` in place: its input becomes the smallest found that still shows its group.
-pub(super) fn shrink(run: &Run, finding: &mut Finding) {
+/// No attempt starts after `deadline`: against a server that stalls, each attempt can take the
+/// whole answer timeout, and a run must end.
+pub(super) fn shrink(run: &Run, finding: &mut Finding, deadline: std::time::Instant) {
     let group = finding.group.clone();
     let mut attempts = 0;
     let mut still = |input: &Input| -> Option<Finding> {
-        if attempts >= ATTEMPTS {
+        if attempts >= ATTEMPTS || std::time::Instant::now() >= deadline {
             return None;
         }
         attempts += 1;
