@@ -30,9 +30,14 @@ use crate::args::SecretArgs;
     sessionkit proxy --upstream http://staging.internal:8080 --api-key K --secret S --enforce --har traffic.har"
 )]
 pub struct ProxyArgs {
-    /// Where requests go: `http://host:port[/base]` (the request's path is appended to base).
+    /// Where requests go: `http[s]://host[:port][/base]` (the request's path is appended to
+    /// base). HTTPS is verified against the system's roots and --upstream-ca.
     #[arg(long, value_name = "URL")]
     upstream: String,
+    /// A PEM file of CA certificates an HTTPS upstream's certificate may chain to, beside the
+    /// system's (a staging server's private CA).
+    #[arg(long, value_name = "FILE")]
+    upstream_ca: Option<PathBuf>,
     /// Address to listen on (loopback; port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:0")]
     addr: SocketAddr,
@@ -79,6 +84,7 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     };
     let mut settings = ProxySettings::new(args.upstream.clone(), config);
     settings.addr = args.addr;
+    settings.upstream_ca = args.upstream_ca.clone();
     settings.verdict_header = args.verdict_header;
     settings.enforce = args.enforce;
     settings.upstream_timeout = Duration::from_secs(args.upstream_timeout.max(1));

@@ -420,3 +420,81 @@ fn faults_are_answered_and_journaled() {
             .contains("client left")
     );
 }
+
+/// An HTTPS upstream (a certificate for `localhost` from a CA of the test's own): trusted through
+/// `upstream_ca`, the exchange goes through TLS; without it, the certificate is refused and the
+/// client gets a 502 that says why.
+#[test]
+fn an_https_upstream_is_verified() {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
+        .unwrap()
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("sessionkit-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let server_config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let server_config = std::sync::Arc::new(server_config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let config = server_config.clone();
+            std::thread::spawn(move || {
+                let session = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(session, stream);
+                let mut reader = BufReader::new(&mut tls);
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let body = "{\"status\":\"fail\",\"code\":1812,\"message\":\"over tls\"}";
+                let answer = format!(
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(answer.as_bytes());
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    let upstream = format!("https://localhost:{port}");
+    let mut settings = ProxySettings::new(upstream.clone(), config());
+    settings.upstream_ca = Some(ca_file.clone());
+    let running = proxy::start(settings).unwrap();
+    let answer = send_raw(&running.url(), VALID_HEAD.as_bytes());
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("over tls"), "{text}");
+    let untrusting = proxy::start(ProxySettings::new(upstream, config())).unwrap();
+    let answer = send_raw(&untrusting.url(), VALID_HEAD.as_bytes());
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 502"), "{text}");
+    assert!(text.to_lowercase().contains("certificate"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -16,10 +16,11 @@
 //! staging server carries a few connections, and every byte stays where it can be seen.
 
 mod journal;
+mod upstream;
 mod wire;
 
 use std::io::{BufReader, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +33,7 @@ use crate::Error;
 use crate::client::Reply;
 pub use journal::Journal;
 use journal::Record;
+use upstream::{Conn, Upstream};
 use wire::{Message, ReadError, read_message, rewrite_head};
 
 /// How the proxy runs.
@@ -39,8 +41,11 @@ use wire::{Message, ReadError, read_message, rewrite_head};
 pub struct ProxySettings {
     /// Where to listen (loopback, port 0 by default).
     pub addr: SocketAddr,
-    /// `http://host:port[/base]`: where requests go (the request's target is appended to the base).
+    /// `http[s]://host[:port][/base]`: where requests go (the request's target is appended to
+    /// the base). HTTPS is verified against the system's roots and `upstream_ca`.
     pub upstream: String,
+    /// Extra CA certificates (PEM) an HTTPS upstream's certificate may chain to.
+    pub upstream_ca: Option<PathBuf>,
     /// The client's credentials and profile: what `receive` judges with.
     pub config: Config,
     /// Add `Sessionkit-Verdict` to each answer.
@@ -63,6 +68,7 @@ impl ProxySettings {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             upstream: upstream.into(),
+            upstream_ca: None,
             config,
             verdict_header: false,
             enforce: false,
@@ -101,44 +107,12 @@ impl Drop for Proxy {
     }
 }
 
-/// The upstream's address and base path, from `http://host:port[/base]`.
-struct Upstream {
-    authority: String,
-    addr: SocketAddr,
-    base: String,
-}
-
-fn upstream_of(url: &str) -> Result<Upstream, Error> {
-    if url.starts_with("https://") {
-        return Err(Error(format!(
-            "{url}: an https:// upstream is not supported yet; put the proxy in front of an \
-             http:// one (a local server, or a TLS-terminating tunnel)"
-        )));
-    }
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| Error(format!("{url}: the upstream is an http:// URL")))?;
-    let (authority, base) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let with_port = if authority.contains(':') {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
-    };
-    let addr = with_port
-        .to_socket_addrs()
-        .map_err(|e| Error(format!("{url}: {e}")))?
-        .next()
-        .ok_or_else(|| Error(format!("{url}: no address")))?;
-    Ok(Upstream {
-        authority: authority.to_owned(),
-        addr,
-        base: base.trim_end_matches('/').to_owned(),
-    })
-}
-
 /// Binds and serves on background threads.
 pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
-    let upstream = Arc::new(upstream_of(&settings.upstream)?);
+    let upstream = Arc::new(Upstream::parse(
+        &settings.upstream,
+        settings.upstream_ca.as_deref(),
+    )?);
     let listener = TcpListener::bind(settings.addr)
         .map_err(|e| Error(format!("cannot listen on {}: {e}", settings.addr)))?;
     let addr = listener.local_addr().map_err(|e| Error(e.to_string()))?;
@@ -188,7 +162,7 @@ fn serve_client(
         return;
     };
     let mut reader = BufReader::new(reading);
-    let mut to_upstream: Option<TcpStream> = None;
+    let mut to_upstream: Option<Conn> = None;
     loop {
         let request = match read_message(&mut reader, true, MAX_HEAD, settings.max_body) {
             Ok(request) => request,
@@ -334,7 +308,7 @@ fn forward(
     target: &str,
     upstream: &Upstream,
     settings: &ProxySettings,
-    connection: &mut Option<TcpStream>,
+    connection: &mut Option<Conn>,
     client: &TcpStream,
 ) -> Result<Message, Fault> {
     let head = rewrite_head(&request.head, Some(&upstream.authority), &[]);
@@ -355,15 +329,15 @@ fn forward(
     for attempt in 0..2 {
         let fresh = connection.is_none();
         if fresh {
-            let stream = TcpStream::connect_timeout(
-                &upstream.addr,
-                settings.upstream_timeout.min(Duration::from_secs(10)),
-            )
-            .map_err(|e| Fault::Unreachable(e.to_string()))?;
-            *connection = Some(stream);
+            let timeout = settings.upstream_timeout.min(Duration::from_secs(10));
+            *connection = Some(upstream.connect(timeout).map_err(Fault::Unreachable)?);
         }
         let stream = connection.as_mut().expect("connected above");
-        if stream.write_all(&bytes).is_err() {
+        if let Err(e) = stream.write_all(&bytes).and_then(|()| stream.flush()) {
+            if fresh && upstream.is_tls() {
+                // A TLS handshake that fails (an untrusted certificate) fails here.
+                return Err(Fault::Unreachable(e.to_string()));
+            }
             *connection = None;
             if fresh || attempt == 1 {
                 return Err(Fault::ClosedMidAnswer(
@@ -384,16 +358,18 @@ fn forward(
 
 /// Reads the upstream's answer, in slices of 100 ms so that a client that leaves is noticed.
 fn read_answer(
-    stream: &TcpStream,
+    conn: &mut Conn,
     settings: &ProxySettings,
     client: &TcpStream,
 ) -> Result<Message, Fault> {
     let deadline = Instant::now() + settings.upstream_timeout;
-    // Wait for the first byte, watching the client.
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    // Wait for the first byte (of a TLS record, for HTTPS), watching the client.
+    let _ = conn
+        .tcp()
+        .set_read_timeout(Some(Duration::from_millis(100)));
     let mut probe = [0u8; 1];
     loop {
-        match stream.peek(&mut probe) {
+        match conn.tcp().peek(&mut probe) {
             Ok(0) => return Err(Fault::ClosedMidAnswer("closed before answering".into())),
             Ok(_) => break,
             Err(e)
@@ -406,7 +382,7 @@ fn read_answer(
                     return Err(Fault::Silent);
                 }
                 if client_left(client) {
-                    let _ = stream.shutdown(Shutdown::Both);
+                    let _ = conn.tcp().shutdown(Shutdown::Both);
                     return Err(Fault::ClientLeft);
                 }
             }
@@ -416,8 +392,8 @@ fn read_answer(
     let left = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_millis(10));
-    let _ = stream.set_read_timeout(Some(left));
-    let mut reader = BufReader::new(stream);
+    let _ = conn.tcp().set_read_timeout(Some(left));
+    let mut reader = BufReader::new(conn);
     let answer = read_message(
         &mut reader,
         false,

@@ -1,0 +1,151 @@
+//! The upstream: where it is, and a connection to it, plain or TLS. HTTPS is verified with
+//! rustls against the system's roots (rustls-native-certs) and any extra CA file given, with
+//! the URL's host as the name the certificate must carry.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+
+use crate::Error;
+
+/// The upstream's address, base path and, for HTTPS, its TLS settings.
+pub(crate) struct Upstream {
+    /// `host:port` as the URL wrote it (the `Host` value sent).
+    pub(crate) authority: String,
+    addr: SocketAddr,
+    /// The path below which request targets go.
+    pub(crate) base: String,
+    tls: Option<(Arc<rustls::ClientConfig>, ServerName<'static>)>,
+}
+
+impl Upstream {
+    /// From `http[s]://host[:port][/base]`; `extra_ca`: a PEM file of CA certificates to trust
+    /// beside the system's.
+    pub(crate) fn parse(url: &str, extra_ca: Option<&Path>) -> Result<Self, Error> {
+        let (rest, https) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
+            (Some(rest), _) => (rest, false),
+            (_, Some(rest)) => (rest, true),
+            _ => {
+                return Err(Error(format!(
+                    "{url}: the upstream is an http:// or https:// URL"
+                )));
+            }
+        };
+        let (authority, base) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host = match authority.rsplit_once(':') {
+            Some((host, port)) if port.parse::<u16>().is_ok() => host,
+            _ => authority,
+        };
+        let with_port = if host.len() == authority.len() {
+            format!("{authority}:{}", if https { 443 } else { 80 })
+        } else {
+            authority.to_owned()
+        };
+        let addr = with_port
+            .to_socket_addrs()
+            .map_err(|e| Error(format!("{url}: {e}")))?
+            .next()
+            .ok_or_else(|| Error(format!("{url}: no address")))?;
+        let tls = if https {
+            let name = ServerName::try_from(host.trim_matches(['[', ']']).to_owned())
+                .map_err(|e| Error(format!("{url}: {e}")))?;
+            Some((Arc::new(client_config(extra_ca)?), name))
+        } else {
+            None
+        };
+        Ok(Self {
+            authority: authority.to_owned(),
+            addr,
+            base: base.trim_end_matches('/').to_owned(),
+            tls,
+        })
+    }
+
+    pub(crate) fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// A new connection (TLS handshake on its first write).
+    pub(crate) fn connect(&self, timeout: Duration) -> Result<Conn, String> {
+        let tcp = TcpStream::connect_timeout(&self.addr, timeout).map_err(|e| e.to_string())?;
+        let _ = tcp.set_nodelay(true);
+        match &self.tls {
+            None => Ok(Conn::Plain(tcp)),
+            Some((config, name)) => {
+                let session = rustls::ClientConnection::new(config.clone(), name.clone())
+                    .map_err(|e| e.to_string())?;
+                Ok(Conn::Tls(Box::new(rustls::StreamOwned::new(session, tcp))))
+            }
+        }
+    }
+}
+
+/// The system's roots and the CA certificates in `extra_ca`, on ring.
+fn client_config(extra_ca: Option<&Path>) -> Result<rustls::ClientConfig, Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = extra_ca {
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| Error(format!("{}: {e}", path.display())))?;
+        for cert in certs {
+            let cert = cert.map_err(|e| Error(format!("{}: {e}", path.display())))?;
+            roots
+                .add(cert)
+                .map_err(|e| Error(format!("{}: {e}", path.display())))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// A connection to the upstream.
+pub(crate) enum Conn {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl Conn {
+    /// The TCP socket under it (for timeouts, peeking and shutting down).
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        match self {
+            Conn::Plain(tcp) => tcp,
+            Conn::Tls(tls) => tls.get_ref(),
+        }
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(tcp) => tcp.read(buf),
+            Conn::Tls(tls) => tls.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(tcp) => tcp.write(buf),
+            Conn::Tls(tls) => tls.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Plain(tcp) => tcp.flush(),
+            Conn::Tls(tls) => tls.flush(),
+        }
+    }
+}
