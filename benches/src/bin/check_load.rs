@@ -1,0 +1,90 @@
+//! What `sessionkit check` costs on a large capture: a lossless HAR of N exchanges (the 16 KiB
+//! gzip consent request, every tenth signed with another secret) written with the recorder
+//! `serve --har` uses, then read and judged as `check` does; printed as milliseconds per thousand
+//! entries, beside the baseline measured in the same run: parsing the same HAR as JSON alone.
+//!
+//!     cargo run --release -p benches --bin check_load [-- ENTRIES]
+
+use std::time::Instant;
+
+use sessionkit::codec::Encoding;
+use sessionkit::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, SignedRequest};
+use sessionkit_conform::capture::{self, HarAnswer, HarEntry, HarWriter};
+
+fn main() {
+    let entries: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let json = benches::payload_json(16);
+    let good = SignedRequest::build(
+        &json,
+        EXAMPLE_API_KEY,
+        EXAMPLE_SHARED_SECRET.as_bytes(),
+        Encoding::Gzip,
+        6,
+    );
+    let bad = SignedRequest::build(&json, EXAMPLE_API_KEY, b"another-secret", Encoding::Gzip, 6);
+    let path =
+        std::env::temp_dir().join(format!("sessionkit-check-load-{}.har", std::process::id()));
+    let mut writer = HarWriter::create(&path).expect("write the HAR");
+    let answer_headers: sessionkit::headers::Headers =
+        [("Content-Type", "application/json")].into_iter().collect();
+    let answer = br#"{"status":"fail","code":1819,"message":"signature mismatch"}"#;
+    for n in 0..entries {
+        let request = if n % 10 == 9 { &bad } else { &good };
+        writer
+            .add(&HarEntry {
+                method: "POST",
+                url: "http://127.0.0.1:8080/v1/sessions",
+                headers: &request.headers,
+                wire: &request.body,
+                decoded: Some(&json),
+                answer: Some(HarAnswer {
+                    status: 401,
+                    headers: &answer_headers,
+                    body: answer,
+                }),
+                millis: 1.0,
+                verdict: serde_json::Value::Null,
+            })
+            .expect("write an entry");
+    }
+    let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let config = Config::default();
+
+    let started = Instant::now();
+    let text = std::fs::read_to_string(&path).expect("read the HAR");
+    let parsed: serde_json::Value = serde_json::from_str(&text).expect("HAR is JSON");
+    let parse_only = started.elapsed().as_secs_f64();
+    drop(parsed);
+
+    let started = Instant::now();
+    let exchanges = capture::read(&path).expect("read the HAR");
+    let verdicts: Vec<capture::Verdict> = exchanges
+        .iter()
+        .map(|e| capture::judge(e, &config))
+        .collect();
+    let checked = started.elapsed().as_secs_f64();
+    let failed = verdicts.iter().filter(|v| !v.ok).count();
+    std::fs::remove_file(&path).ok();
+
+    println!(
+        "{entries} entries, {:.1} MiB of HAR; {failed} verdicts failed (the answers say 401 to valid requests, and a tenth are signed with another secret)",
+        bytes as f64 / 1048576.0
+    );
+    println!("{:<34} {:>10} {:>16}", "", "seconds", "ms / 1000 entries");
+    println!(
+        "{:<34} {:>10.3} {:>16.1}",
+        "baseline: parse the HAR as JSON",
+        parse_only,
+        parse_only * 1e6 / entries as f64
+    );
+    println!(
+        "{:<34} {:>10.3} {:>16.1}",
+        "check: read and judge every entry",
+        checked,
+        checked * 1e6 / entries as f64
+    );
+    println!("ratio check / parse: {:.1}x", checked / parse_only);
+}
