@@ -1979,6 +1979,39 @@ fn check_says_when_a_capture_lost_the_wire_bytes() {
         text.contains("1 request(s) judged, 0 failed, 1 skipped"),
         "{text}"
     );
+    let junit = sessionkit(
+        &[
+            "check",
+            "--api-key",
+            "your-api-key",
+            "--secret",
+            "your-shared-secret",
+            "--format",
+            "junit",
+            &path.display().to_string(),
+        ],
+        None,
+    );
+    let junit = String::from_utf8_lossy(&junit.stdout);
+    assert!(
+        junit.contains("<testsuite") && junit.contains("devtools.har entry 1"),
+        "{junit}"
+    );
+    // A proxy whose upstream cannot be used says so and exits 2.
+    let out = sessionkit(
+        &[
+            "proxy",
+            "--upstream",
+            "ftp://example.invalid",
+            "--api-key",
+            "k",
+            "--secret",
+            "s",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http:// or https://"));
     // Bad input is an error, never a verdict.
     std::fs::write(&path, "not a capture").unwrap();
     let out = sessionkit(
