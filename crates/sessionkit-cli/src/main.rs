@@ -13,6 +13,7 @@ mod threshold;
 
 mod validate;
 mod verify;
+mod webhook;
 
 use std::process::ExitCode;
 
@@ -60,6 +61,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Forward requests to an upstream byte for byte, judging each request and answer.
     Proxy(proxy::ProxyArgs),
+    /// Send signed decision and event webhooks to a receiver, and forgeries, judging its answers.
+    Webhook(webhook::WebhookArgs),
     /// Measure where compression starts to pay, per link speed, on this machine.
     Threshold(threshold::ThresholdArgs),
 }
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::run(args),
         Command::Check(args) => check::run(args),
         Command::Proxy(args) => proxy::run(args),
+        Command::Webhook(args) => webhook::run(args),
         Command::Threshold(args) => threshold::run(args),
     };
     match result {

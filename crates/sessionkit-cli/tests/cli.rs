@@ -2233,3 +2233,105 @@ fn check_reads_a_har_written_by_playwright() {
     );
     assert_eq!(posts[3]["answered"], 401);
 }
+
+/// `sessionkit webhook` against receivers as integrators write them: one that verifies the raw
+/// body (every MUST delivery answered as it must, the old secret accepted during rotation), and
+/// one that verifies the re-serialized JSON, as the vendor's JavaScript demo does: it refuses
+/// the pretty-printed and escaped serializations and accepts the re-serialized forgery, and is
+/// failed for each.
+#[test]
+fn webhook_tells_a_raw_body_receiver_from_a_reserializing_one() {
+    let receiver = |extra: &[&str]| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/webhook_receiver.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .args([
+                "--secret",
+                "their-secret",
+                "--old-secret",
+                "last-years-secret",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let url =
+            sessions_url(&mut child, "the receiver").replace("/v1/sessions", "/webhooks/decision");
+        (child, url)
+    };
+    let run = |url: &str| {
+        let out = sessionkit(
+            &[
+                "webhook",
+                "--to",
+                url,
+                "--api-key",
+                "their-key",
+                "--secret",
+                "their-secret",
+                "--old-secret",
+                "last-years-secret",
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), report)
+    };
+    let failed = |report: &serde_json::Value| -> Vec<String> {
+        report["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["ok"] == false)
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (mut good, url) = receiver(&[]);
+    let (code, report) = run(&url);
+    let _ = good.kill();
+    assert_eq!(code, Some(0), "{:?}", failed(&report));
+    assert!(failed(&report).is_empty(), "{:?}", failed(&report));
+    let deliveries = report["deliveries"].as_array().unwrap().len();
+    assert!(deliveries >= 25, "{deliveries}");
+
+    let (mut naive, url) = receiver(&["--reserialize"]);
+    let (code, report) = run(&url);
+    let _ = naive.kill();
+    assert_eq!(code, Some(1));
+    let failed = failed(&report);
+    for expected in [
+        "approved, pretty-printed",
+        "approved, `/` escaped as `\\/`",
+        "approved, non-ASCII as \\uXXXX escapes",
+        "pretty bytes under the compact form's signature",
+    ] {
+        assert!(
+            failed.iter().any(|f| f == expected),
+            "{expected}: {failed:?}"
+        );
+    }
+    // Refused where a raw-body receiver is right too: no false failure.
+    assert!(
+        !failed.iter().any(|f| f.starts_with("decision ")),
+        "{failed:?}"
+    );
+    // Nothing listening: an error, not a report.
+    let out = sessionkit(
+        &[
+            "webhook",
+            "--to",
+            "http://127.0.0.1:1/hook",
+            "--api-key",
+            "k",
+            "--secret",
+            "s",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is the receiver running?"));
+}

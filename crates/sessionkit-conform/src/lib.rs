@@ -31,6 +31,7 @@ mod cost;
 mod fuzz;
 mod junit;
 pub mod proxy;
+pub mod webhook;
 
 mod cases;
 mod check;

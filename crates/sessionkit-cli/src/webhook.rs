@@ -1,0 +1,80 @@
+//! `sessionkit webhook`: signed decision and event webhooks sent to an integrator's receiver,
+//! and its answers judged.
+
+use sessionkit_conform::webhook::{self, Webhook};
+
+use crate::{CONFORMS, DOES_NOT_CONFORM};
+
+/// Report formats of `sessionkit webhook`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WebhookFormat {
+    /// One line per delivery, then the totals per level.
+    Text,
+    /// One JSON object.
+    Json,
+    /// JUnit XML: one test case per delivery.
+    Junit,
+}
+
+/// Arguments of `sessionkit webhook`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Sends the receiver decision webhooks (each decision code), event \
+    webhooks, and the same decision serialized in other valid ways (other key order, \
+    pretty-printed, \\/ and \\uXXXX escapes, raw UTF-8, 9.001e3, several KB), each signed over its \
+    own exact bytes: it MUST accept them (2xx). Then forgeries it MUST refuse: a tampered body, \
+    another secret, no signature, uppercase or prefixed hex, the legacy sha256(payload || secret), \
+    and pretty bytes under the compact form's signature (what a receiver verifying \
+    JSON.stringify(parsed) accepts). SHOULD: a duplicate delivery accepted again, every answer \
+    within 5 s.\n\n\
+    Exit status: 0 when every MUST delivery was answered as it must, 1 otherwise, 2 on usage or \
+    I/O errors.\n\n\
+    Example:\n  sessionkit webhook --to http://127.0.0.1:3000/webhooks/decision --api-key K --secret S"
+)]
+pub struct WebhookArgs {
+    /// The receiver's URL (http://).
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// The API key the webhooks carry in X-AUTH-CLIENT.
+    #[arg(long, value_name = "K")]
+    api_key: String,
+    /// The shared secret that signs them.
+    #[arg(long, value_name = "S")]
+    secret: String,
+    /// A previous secret still active (rotation): one delivery is signed with it.
+    #[arg(long, value_name = "S")]
+    old_secret: Option<String>,
+    /// The vendorData the session was created with.
+    #[arg(long, default_value = "customer-123")]
+    vendor_data: String,
+    /// The endUserId the session was created with.
+    #[arg(long, default_value = "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d6")]
+    end_user_id: String,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = WebhookFormat::Text)]
+    format: WebhookFormat,
+}
+
+/// Runs `sessionkit webhook`.
+pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
+    let mut run = Webhook::to(&args.to, &args.api_key, &args.secret)
+        .session(&args.vendor_data, &args.end_user_id);
+    if let Some(old) = &args.old_secret {
+        run = run.old_secret(old);
+    }
+    let outcomes = run.run().map_err(anyhow::Error::msg)?;
+    match args.format {
+        WebhookFormat::Text => print!("{}", webhook::text(&args.to, &outcomes)),
+        WebhookFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"to": args.to, "deliveries": outcomes})
+            )?
+        ),
+        WebhookFormat::Junit => print!("{}", webhook::junit(&outcomes)),
+    }
+    let failed = outcomes
+        .iter()
+        .any(|o| !o.ok && o.level == sessionkit_conform::Level::Must);
+    Ok(if failed { DOES_NOT_CONFORM } else { CONFORMS })
+}

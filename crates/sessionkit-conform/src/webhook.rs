@@ -1,0 +1,498 @@
+//! Webhooks a client's receiver must handle (`sessionkit webhook --to URL`): the decision and
+//! event webhooks of `schemas/decision.json` and `schemas/event.json`, signed as the API signs
+//! them (lowercase hex HMAC-SHA256 of the raw body in `X-HMAC-SIGNATURE`, the API key in
+//! `X-AUTH-CLIENT`), sent to the integrator's receiver, and its answers judged:
+//!
+//! - **must accept** (2xx): each decision and event code; the same payload serialized in other
+//!   valid ways, each signed over its own exact bytes (other key order, pretty-printed, `\/` and
+//!   `\uXXXX` escapes, raw UTF-8, a number written `9.001e3`, several KB); and, with an old
+//!   secret under rotation, one signed with it;
+//! - **must refuse** (not 2xx): a tampered body under the original's signature, another secret,
+//!   no signature, uppercase or prefixed hex, the legacy `sha256(payload ‖ secret)`, and the
+//!   signature of the re-serialized body sent with other bytes (what a receiver that verifies
+//!   `JSON.stringify(parsed)` accepts);
+//! - **should**: answer within a few seconds (the vendor retries a slow answer), and accept a
+//!   duplicate delivery (the second answer is recorded).
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sessionkit::headers::{Headers, names};
+
+use crate::{Error, Level, client, junit};
+
+/// The decision statuses and their codes (the vendor's decision codes table; `expired` and
+/// `abandoned` share 9104 there).
+pub const DECISIONS: [(&str, u16); 6] = [
+    ("approved", 9001),
+    ("declined", 9102),
+    ("resubmission_requested", 9103),
+    ("expired", 9104),
+    ("abandoned", 9104),
+    ("review", 9121),
+];
+
+/// A decision webhook's payload for a session created with `vendor_data` and `end_user_id`.
+pub fn decision(status: &str, code: u16, vendor_data: &str, end_user_id: &str) -> Value {
+    let declined = status == "declined";
+    json!({
+        "status": "success",
+        "verification": {
+            "id": "f04bdb47-d3be-4b28-b028-a652feb060b5",
+            "attemptId": "e30122d1-740b-4764-853f-470374a7abf4",
+            "vendorData": vendor_data,
+            "endUserId": end_user_id,
+            "status": status,
+            "code": code,
+            "reason": if declined { json!("Suspected document tampering") } else { Value::Null },
+            "reasonCode": if declined { json!(102) } else { Value::Null },
+            "decisionTime": "2026-05-08T10:05:00.000Z",
+            "acceptanceTime": "2026-05-08T10:00:00.000Z",
+            "person": {"firstName": "SARAH", "lastName": "MORGAN", "dateOfBirth": "1967-03-30",
+                       "gender": null, "idNumber": null, "nationality": null, "placeOfBirth": null,
+                       "yearOfBirth": "1967", "citizenship": null, "pepSanctionMatch": null},
+            "document": {"type": "DRIVERS_LICENSE", "number": "MORGA753116SM9IJ", "country": "GB",
+                         "validFrom": null, "validUntil": "2030-01-01", "state": null,
+                         "placeOfIssue": "DVLA/Swansea"},
+            "additionalVerifiedData": {},
+            "riskLabels": [],
+            "comments": [],
+            "highRisk": false,
+        },
+        "technicalData": {"ip": "186.153.67.122"},
+    })
+}
+
+/// An event webhook's payload (`started` 7001, `submitted` 7002).
+pub fn event(action: &str, code: u16, vendor_data: &str) -> Value {
+    json!({"id": "f04bdb47-d3be-4b28-b028-a652feb060b5",
+           "attemptId": "e30122d1-740b-4764-853f-470374a7abf4",
+           "feature": "selfid", "code": code, "action": action, "vendorData": vendor_data})
+}
+
+/// One delivery and what its answer must be.
+#[derive(Debug, Clone)]
+struct Delivery {
+    name: String,
+    level: Level,
+    accept: bool,
+    why: &'static str,
+    body: Vec<u8>,
+    /// The `X-HMAC-SIGNATURE` value (`None`: no such line).
+    signature: Option<String>,
+    /// Another header line to add (the legacy `X-SIGNATURE`).
+    extra: Option<(String, String)>,
+}
+
+/// The answer to one delivery.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// What was sent.
+    pub name: String,
+    /// MUST or SHOULD.
+    pub level: Level,
+    /// `accept` (2xx) or `refuse` (anything else).
+    pub expected: &'static str,
+    /// Why.
+    pub rule: &'static str,
+    /// The receiver's status; `None` when it did not answer.
+    pub status: Option<u16>,
+    /// What went wrong on the way, when no answer came.
+    pub error: Option<String>,
+    /// Milliseconds to the answer.
+    pub millis: f64,
+    /// The answer is what the rule asks.
+    pub ok: bool,
+}
+
+/// A webhook run against a receiver.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    to: String,
+    api_key: String,
+    secret: String,
+    old_secret: Option<String>,
+    vendor_data: String,
+    end_user_id: String,
+    timeout: Duration,
+}
+
+/// Seconds a receiver has before the vendor takes its silence as a failure and retries.
+const PROMPT: Duration = Duration::from_secs(5);
+
+impl Webhook {
+    /// Deliveries to the receiver at `to` (`http://`), signed with `secret`, from `api_key`.
+    pub fn to(
+        to: impl Into<String>,
+        api_key: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            to: to.into(),
+            api_key: api_key.into(),
+            secret: secret.into(),
+            old_secret: None,
+            vendor_data: "customer-123".into(),
+            end_user_id: "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d6".into(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// A previous secret still active during rotation: one delivery is signed with it.
+    pub fn old_secret(mut self, secret: impl Into<String>) -> Self {
+        self.old_secret = Some(secret.into());
+        self
+    }
+
+    /// The `vendorData` and `endUserId` the session was created with.
+    pub fn session(
+        mut self,
+        vendor_data: impl Into<String>,
+        end_user_id: impl Into<String>,
+    ) -> Self {
+        self.vendor_data = vendor_data.into();
+        self.end_user_id = end_user_id.into();
+        self
+    }
+
+    fn sign(&self, secret: &str, bytes: &[u8]) -> String {
+        sessionkit::crypto::sign(secret.as_bytes(), bytes).to_string()
+    }
+
+    /// Every delivery, in order.
+    fn deliveries(&self) -> Vec<Delivery> {
+        let accept = |name: String, body: Vec<u8>, why| Delivery {
+            signature: Some(self.sign(&self.secret, &body)),
+            name,
+            level: Level::Must,
+            accept: true,
+            why,
+            body,
+            extra: None,
+        };
+        let mut out = Vec::new();
+        for (status, code) in DECISIONS {
+            let body = decision(status, code, &self.vendor_data, &self.end_user_id).to_string();
+            out.push(accept(
+                format!("decision {status} ({code})"),
+                body.into_bytes(),
+                "a signed decision is accepted (seed: webhooks are the primary way to get results)",
+            ));
+        }
+        for (action, code) in [("started", 7001), ("submitted", 7002)] {
+            let body = event(action, code, &self.vendor_data).to_string();
+            out.push(accept(
+                format!("event {action} ({code})"),
+                body.into_bytes(),
+                "a signed event is accepted",
+            ));
+        }
+        let approved = decision("approved", 9001, &self.vendor_data, &self.end_user_id);
+        let compact = approved.to_string();
+        let why = "the signature covers the exact bytes: any valid serialization, signed over its own bytes, is accepted";
+        for (name, body) in variants(&approved) {
+            out.push(accept(format!("approved, {name}"), body, why));
+        }
+        if let Some(old) = &self.old_secret {
+            out.push(Delivery {
+                signature: Some(self.sign(old, compact.as_bytes())),
+                ..accept(
+                    "approved, signed with the old secret (rotation)".into(),
+                    compact.clone().into_bytes(),
+                    "both secrets are active during a rotation",
+                )
+            });
+        }
+        let refuse = |name: &str, body: Vec<u8>, signature: Option<String>, why| Delivery {
+            name: name.into(),
+            level: Level::Must,
+            accept: false,
+            why,
+            body,
+            signature,
+            extra: None,
+        };
+        let good = self.sign(&self.secret, compact.as_bytes());
+        let tampered = compact.replacen("\"approved\"", "\"declined\"", 1);
+        out.push(refuse(
+            "tampered body, the original's signature",
+            tampered.into_bytes(),
+            Some(good.clone()),
+            "a body that is not the one signed is refused",
+        ));
+        out.push(refuse(
+            "signed with another secret",
+            compact.clone().into_bytes(),
+            Some(self.sign("not-the-secret", compact.as_bytes())),
+            "only the shared secret signs",
+        ));
+        out.push(refuse(
+            "no signature",
+            compact.clone().into_bytes(),
+            None,
+            "an unsigned webhook is refused",
+        ));
+        out.push(refuse(
+            "uppercase hex",
+            compact.clone().into_bytes(),
+            Some(good.to_uppercase()),
+            "seed: lowercase hex",
+        ));
+        out.push(refuse(
+            "prefixed hex (sha256=...)",
+            compact.clone().into_bytes(),
+            Some(format!("sha256={good}")),
+            "seed: the hex digest, no prefix",
+        ));
+        let legacy = sessionkit::crypto::Algorithm::Sha256
+            .hex(b"", format!("{compact}{}", self.secret).as_bytes());
+        out.push(Delivery {
+            extra: Some(("X-SIGNATURE".into(), legacy.clone())),
+            ..refuse(
+                "legacy sha256(payload || secret)",
+                compact.clone().into_bytes(),
+                Some(legacy),
+                "webhooks are signed with HMAC-SHA256; the legacy scheme is not accepted for them",
+            )
+        });
+        let pretty = serde_json::to_vec_pretty(&approved).unwrap_or_default();
+        out.push(refuse("pretty bytes under the compact form's signature", pretty, Some(good.clone()), "the signature covers the bytes received, not a re-serialization of them (a receiver that verifies JSON.stringify(parsed) accepts this)"));
+        out.push(Delivery {
+            level: Level::Should,
+            ..accept(
+                "approved, delivered a second time".into(),
+                compact.into_bytes(),
+                "a duplicate delivery is accepted again (idempotent): the vendor retries",
+            )
+        });
+        out
+    }
+
+    /// Sends every delivery and judges each answer.
+    pub fn run(&self) -> Result<Vec<Outcome>, Error> {
+        client::split_url(&self.to).map_err(Error)?;
+        let mut outcomes = Vec::new();
+        for delivery in self.deliveries() {
+            let mut headers = Headers::new();
+            headers.push(names::API_KEY, &self.api_key);
+            if let Some(signature) = &delivery.signature {
+                headers.push(names::SIGNATURE, signature);
+            }
+            if let Some((name, value)) = &delivery.extra {
+                headers.push(name, value);
+            }
+            headers.push(names::CONTENT_TYPE, "application/json");
+            let started = Instant::now();
+            let reply = client::send("POST", &self.to, &headers, &delivery.body, self.timeout);
+            let millis = started.elapsed().as_secs_f64() * 1000.0;
+            if outcomes.is_empty() {
+                if let Err(e) = &reply {
+                    return Err(Error(format!(
+                        "cannot reach {} (is the receiver running?): {e}",
+                        self.to
+                    )));
+                }
+            }
+            let status = reply.as_ref().ok().map(|r| r.status);
+            let accepted = status.is_some_and(|s| (200..300).contains(&s));
+            let ok = status.is_some() && accepted == delivery.accept;
+            outcomes.push(Outcome {
+                name: delivery.name,
+                level: delivery.level,
+                expected: if delivery.accept { "accept" } else { "refuse" },
+                rule: delivery.why,
+                status,
+                error: reply.err(),
+                millis,
+                ok,
+            });
+        }
+        // Every answer within a few seconds: one more rule, over all of them.
+        let slowest = outcomes.iter().map(|o| o.millis).fold(0.0, f64::max);
+        outcomes.push(Outcome {
+            name: format!(
+                "every answer within {} s (slowest {slowest:.0} ms)",
+                PROMPT.as_secs()
+            ),
+            level: Level::Should,
+            expected: "accept",
+            rule: "the vendor retries an answer that is slow or not 200",
+            status: None,
+            error: None,
+            millis: slowest,
+            ok: slowest <= PROMPT.as_secs_f64() * 1000.0,
+        });
+        Ok(outcomes)
+    }
+}
+
+/// The approved decision serialized in other valid ways, each its own bytes.
+fn variants(approved: &Value) -> Vec<(&'static str, Vec<u8>)> {
+    let compact = approved.to_string();
+    let mut reordered = approved.clone();
+    if let Some(map) = reordered["verification"].as_object_mut() {
+        let reversed: serde_json::Map<String, Value> =
+            std::mem::take(map).into_iter().rev().collect();
+        *map = reversed;
+    }
+    let mut non_ascii = approved.clone();
+    non_ascii["verification"]["person"]["firstName"] = json!("João");
+    non_ascii["verification"]["person"]["lastName"] = json!("Conceição 中村");
+    let raw_utf8 = non_ascii.to_string();
+    let escaped: String = raw_utf8
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                let mut units = [0u16; 2];
+                c.encode_utf16(&mut units)
+                    .iter()
+                    .map(|u| format!("\\u{u:04x}"))
+                    .collect()
+            }
+        })
+        .collect();
+    let mut large = approved.clone();
+    large["verification"]["comments"] = json!((0..40)
+        .map(|i| json!({"type": "note", "comment": format!("reviewed document page {i}: {}", "all fields legible and consistent. ".repeat(4))}))
+        .collect::<Vec<_>>());
+    vec![
+        (
+            "members in another order",
+            serde_json::to_vec(&reordered).unwrap_or_default(),
+        ),
+        (
+            "pretty-printed",
+            serde_json::to_vec_pretty(approved).unwrap_or_default(),
+        ),
+        (
+            "`/` escaped as `\\/`",
+            compact.replace('/', "\\/").into_bytes(),
+        ),
+        ("non-ASCII as raw UTF-8", raw_utf8.into_bytes()),
+        ("non-ASCII as \\uXXXX escapes", escaped.into_bytes()),
+        (
+            "a number written 9.001e3",
+            compact
+                .replacen("\"code\":9001", "\"code\":9.001e3", 1)
+                .into_bytes(),
+        ),
+        ("several KB", large.to_string().into_bytes()),
+    ]
+}
+
+/// The report for a person: one line per delivery, then the totals per level.
+pub fn text(to: &str, outcomes: &[Outcome]) -> String {
+    use std::fmt::Write;
+    let mut out = format!("sessionkit webhook: {to}\n");
+    for o in outcomes {
+        let got = match (o.status, &o.error) {
+            (Some(s), _) => format!("answered {s}"),
+            (None, Some(e)) => format!("no answer ({e})"),
+            (None, None) => String::new(),
+        };
+        let grade = match (o.ok, o.level) {
+            (true, _) => "OK        ",
+            (false, Level::Must) => "FAILED    ",
+            (false, _) => "NON-STRICT",
+        };
+        let _ = writeln!(
+            out,
+            "{grade} [{}] {}: must {} {got}",
+            o.level, o.name, o.expected
+        );
+        if !o.ok {
+            let _ = writeln!(out, "  rule: {}", o.rule);
+        }
+    }
+    for level in [Level::Must, Level::Should] {
+        let of: Vec<&Outcome> = outcomes.iter().filter(|o| o.level == level).collect();
+        let _ = writeln!(
+            out,
+            "{level:<6} {} of {} OK",
+            of.iter().filter(|o| o.ok).count(),
+            of.len()
+        );
+    }
+    out
+}
+
+/// JUnit XML: one test case per delivery.
+pub fn junit(outcomes: &[Outcome]) -> String {
+    let cases: Vec<junit::TestCase> = outcomes
+        .iter()
+        .map(|o| junit::TestCase {
+            classname: format!("webhook.{}", o.level.name().to_lowercase()),
+            name: o.name.clone(),
+            seconds: o.millis / 1000.0,
+            failure: (!o.ok && o.level == Level::Must).then(|| {
+                let got = o
+                    .status
+                    .map_or_else(|| "no answer".to_owned(), |s| format!("answered {s}"));
+                (o.rule.to_owned(), format!("must {}; {got}", o.expected))
+            }),
+        })
+        .collect();
+    junit::write("sessionkit webhook", &cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validator(file: &str) -> jsonschema::Validator {
+        let path = format!("{}/../../schemas/{file}", env!("CARGO_MANIFEST_DIR"));
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap()
+    }
+
+    /// Every payload sent holds to the schemas of `schemas/`, and each serialization variant is
+    /// the same JSON as the compact one.
+    #[test]
+    fn payloads_hold_to_the_schemas() {
+        let decisions = validator("decision.json");
+        for (status, code) in DECISIONS {
+            let body = decision(
+                status,
+                code,
+                "customer-123",
+                "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d6",
+            );
+            let errors: Vec<String> = decisions
+                .iter_errors(&body)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{status}: {errors:?}");
+        }
+        let events = validator("event.json");
+        for (action, code) in [("started", 7001), ("submitted", 7002)] {
+            assert!(
+                events.is_valid(&event(action, code, "customer-123")),
+                "{action}"
+            );
+        }
+        assert!(!decisions.is_valid(
+            &json!({"status": "success", "verification": {"id": "x", "status": "ok", "code": 1}})
+        ));
+        let approved = decision(
+            "approved",
+            9001,
+            "v",
+            "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d6",
+        );
+        for (name, bytes) in variants(&approved) {
+            let parsed: Value = serde_json::from_slice(&bytes).unwrap();
+            assert!(decisions.is_valid(&parsed), "{name}");
+            assert_ne!(
+                bytes,
+                approved.to_string().into_bytes(),
+                "{name} is another serialization"
+            );
+        }
+    }
+}
