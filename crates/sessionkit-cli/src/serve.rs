@@ -49,6 +49,10 @@ pub struct ServeArgs {
     /// and `check --promote DIR` turns entries into corpus cases.
     #[arg(long, value_name = "FILE")]
     har: Option<PathBuf>,
+    /// Deliver decision webhooks here (`http://`): `POST /__sessionkit/decide` with
+    /// `{"id": SESSION, "status": "approved"}` makes the decision and sends it, signed.
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
     /// Requests per minute per API key; more are answered 429 with Retry-After.
     #[arg(long, value_name = "N")]
     rate_limit: Option<u32>,
@@ -138,6 +142,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         fault_rate: args.fault_rate,
         report: args.report.clone(),
         har: args.har.clone(),
+        webhook_url: args.webhook_url.clone(),
         max_sessions: args.max_sessions,
         ..Settings::default()
     })

@@ -22,53 +22,25 @@ use sessionkit::headers::{Headers, names};
 
 use crate::{Error, Level, client, junit};
 
-/// The decision statuses and their codes (the vendor's decision codes table; `expired` and
-/// `abandoned` share 9104 there).
-pub const DECISIONS: [(&str, u16); 6] = [
-    ("approved", 9001),
-    ("declined", 9102),
-    ("resubmission_requested", 9103),
-    ("expired", 9104),
-    ("abandoned", 9104),
-    ("review", 9121),
-];
+pub use sessionkit_server::decision::DECISIONS;
+
+/// The session the webhooks are about.
+const SESSION: &str = "f04bdb47-d3be-4b28-b028-a652feb060b5";
 
 /// A decision webhook's payload for a session created with `vendor_data` and `end_user_id`.
 pub fn decision(status: &str, code: u16, vendor_data: &str, end_user_id: &str) -> Value {
-    let declined = status == "declined";
-    json!({
-        "status": "success",
-        "verification": {
-            "id": "f04bdb47-d3be-4b28-b028-a652feb060b5",
-            "attemptId": "e30122d1-740b-4764-853f-470374a7abf4",
-            "vendorData": vendor_data,
-            "endUserId": end_user_id,
-            "status": status,
-            "code": code,
-            "reason": if declined { json!("Suspected document tampering") } else { Value::Null },
-            "reasonCode": if declined { json!(102) } else { Value::Null },
-            "decisionTime": "2026-05-08T10:05:00.000Z",
-            "acceptanceTime": "2026-05-08T10:00:00.000Z",
-            "person": {"firstName": "SARAH", "lastName": "MORGAN", "dateOfBirth": "1967-03-30",
-                       "gender": null, "idNumber": null, "nationality": null, "placeOfBirth": null,
-                       "yearOfBirth": "1967", "citizenship": null, "pepSanctionMatch": null},
-            "document": {"type": "DRIVERS_LICENSE", "number": "MORGA753116SM9IJ", "country": "GB",
-                         "validFrom": null, "validUntil": "2030-01-01", "state": null,
-                         "placeOfIssue": "DVLA/Swansea"},
-            "additionalVerifiedData": {},
-            "riskLabels": [],
-            "comments": [],
-            "highRisk": false,
-        },
-        "technicalData": {"ip": "186.153.67.122"},
-    })
+    sessionkit_server::decision::payload(
+        SESSION,
+        status,
+        code,
+        &json!(vendor_data),
+        &json!(end_user_id),
+    )
 }
 
 /// An event webhook's payload (`started` 7001, `submitted` 7002).
 pub fn event(action: &str, code: u16, vendor_data: &str) -> Value {
-    json!({"id": "f04bdb47-d3be-4b28-b028-a652feb060b5",
-           "attemptId": "e30122d1-740b-4764-853f-470374a7abf4",
-           "feature": "selfid", "code": code, "action": action, "vendorData": vendor_data})
+    sessionkit_server::decision::event(SESSION, action, code, &json!(vendor_data))
 }
 
 /// One delivery and what its answer must be.

@@ -3,6 +3,7 @@
 //! API for test suites (`/__sessionkit/...`), and `MockServer` for Rust tests.
 
 mod background;
+pub mod decision;
 pub mod har;
 pub mod mock;
 pub mod server;

@@ -768,3 +768,117 @@ fn mock_server_scripts_a_forged_answer() {
     );
     server.verify().unwrap();
 }
+
+/// `POST /__sessionkit/decide` makes a session's decision: the decision endpoint answers it from
+/// then on, and the signed decision webhook reaches the receiver at `webhook_url`: X-AUTH-CLIENT
+/// the session's key, X-HMAC-SIGNATURE the HMAC of the raw body, `vendorData` and `endUserId` as
+/// the session was created with. A receiver's non-2xx answer is retried (three attempts).
+#[test]
+fn decide_delivers_a_signed_decision_webhook() {
+    use std::io::BufRead;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook = format!(
+        "http://{}/webhooks/decision",
+        listener.local_addr().unwrap()
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // The first delivery is answered 500, the retry 200.
+        for status in [500, 200] {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let (mut headers, mut length) = (Vec::new(), 0);
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.trim_end().split_once(": ") {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.parse().unwrap();
+                    }
+                    headers.push((name.to_owned(), value.to_owned()));
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let mut stream = stream;
+            write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            tx.send((headers, body)).unwrap();
+        }
+    });
+    let settings = Settings {
+        webhook_url: Some(hook),
+        ..Settings::default()
+    };
+    let server = sessionkit_testkit::server::start(settings);
+    let request = signed(BODY, Encoding::Gzip);
+    let created = json(&post(&server, &request.headers, &request.body));
+    let id = created["verification"]["id"].as_str().unwrap().to_owned();
+    let asked = serde_json::json!({"id": id, "status": "declined"}).to_string();
+    let reply = control(&server, "POST", "decide", asked.as_bytes());
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let answer = json(&reply);
+    assert_eq!(
+        answer["webhook"],
+        serde_json::json!([{"status": 500}, {"status": 200}])
+    );
+    for _ in 0..2 {
+        let (headers, body) = rx.recv_timeout(T).unwrap();
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(header("X-AUTH-CLIENT").as_deref(), Some(EXAMPLE_API_KEY));
+        let sig = Signature::from_hex(&header("X-HMAC-SIGNATURE").unwrap()).unwrap();
+        assert!(
+            sessionkit::crypto::verify(&[SECRET], &body, &sig),
+            "signed over the raw body"
+        );
+        let decision: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(decision["verification"]["id"], id.as_str());
+        assert_eq!(decision["verification"]["status"], "declined");
+        assert_eq!(decision["verification"]["code"], 9102);
+        assert_eq!(
+            decision["verification"]["vendorData"],
+            created["verification"]["vendorData"]
+        );
+        assert_eq!(
+            decision["verification"]["endUserId"],
+            created["verification"]["endUserId"]
+        );
+    }
+    // The decision endpoint answers the decision now.
+    let headers = Headers::new().with("X-AUTH-CLIENT", EXAMPLE_API_KEY).with(
+        "X-HMAC-SIGNATURE",
+        sessionkit::crypto::sign(SECRET, id.as_bytes()).to_string(),
+    );
+    let url = format!("{}/{id}/decision", server.sessions_url());
+    let reply = client::send("GET", &url, &headers, b"", T).unwrap();
+    assert_eq!(json(&reply)["verification"]["status"], "declined");
+    assert!(answer_signature_holds(&reply));
+    // Unknown sessions and decisions are refused with the reason.
+    let reply = control(
+        &server,
+        "POST",
+        "decide",
+        br#"{"id": "nope", "status": "approved"}"#,
+    );
+    assert_eq!(reply.status, 404);
+    let asked = serde_json::json!({"id": id, "status": "maybe"}).to_string();
+    let reply = control(&server, "POST", "decide", asked.as_bytes());
+    assert_eq!(reply.status, 400);
+    assert!(String::from_utf8_lossy(&reply.body).contains("approved, declined"));
+}

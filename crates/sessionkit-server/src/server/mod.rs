@@ -45,6 +45,8 @@ pub struct Settings {
     pub report: Option<PathBuf>,
     /// Record every exchange as HAR 1.2, with the request's exact bytes and its verdict.
     pub har: Option<PathBuf>,
+    /// Where `POST /__sessionkit/decide` delivers the signed decision webhook (`http://`).
+    pub webhook_url: Option<String>,
     /// Connections served at once; further ones wait to be accepted.
     pub max_connections: usize,
     /// Time allowed for a request's headers to arrive.
@@ -73,6 +75,7 @@ impl Default for Settings {
             fault_rate: 0.0,
             report: None,
             har: None,
+            webhook_url: None,
             max_connections: 256,
             header_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),

@@ -40,6 +40,9 @@ pub(crate) async fn handle(
         let body = read_body(request.into_body(), limit, timeout)
             .await
             .unwrap_or_default();
+        if method == Method::POST && path == "/__sessionkit/decide" {
+            return Ok(decide(&state, &body).await);
+        }
         let routed = state.control.route(
             &state.signer,
             method.as_str(),
@@ -123,6 +126,78 @@ pub(crate) async fn handle(
     };
     state.control.record(line);
     Ok(answer)
+}
+
+/// `POST /__sessionkit/decide` with `{"id": SESSION, "status": "approved"}`: the session's
+/// decision is made (the decision endpoint answers it from now on) and, with a webhook URL,
+/// delivered there as a signed decision webhook, retried up to three times on a non-2xx answer
+/// as the vendor retries. Answers the decision and each delivery's status.
+async fn decide(state: &Arc<State>, body: &[u8]) -> Answer {
+    let fail = |status: u16, message: String| {
+        let body = json!({"status": "fail", "code": status, "message": message});
+        state.signer.answer(status, body.to_string().into_bytes())
+    };
+    let Ok(asked) = serde_json::from_slice::<Value>(body) else {
+        return fail(
+            400,
+            "the body is {\"id\": SESSION, \"status\": DECISION}".into(),
+        );
+    };
+    let (Some(id), Some(status)) = (asked["id"].as_str(), asked["status"].as_str()) else {
+        return fail(
+            400,
+            "the body is {\"id\": SESSION, \"status\": DECISION}".into(),
+        );
+    };
+    let Some(code) = crate::decision::code_of(status) else {
+        let known: Vec<&str> = crate::decision::DECISIONS.iter().map(|(s, _)| *s).collect();
+        return fail(
+            400,
+            format!("{status:?} is not a decision: {}", known.join(", ")),
+        );
+    };
+    let Some((api_key, payload)) = state.sessions.decide(id, status, code) else {
+        return fail(
+            404,
+            format!("no session {id:?} (never created, or evicted)"),
+        );
+    };
+    let mut deliveries = Vec::new();
+    if let Some(url) = state.settings.webhook_url.clone() {
+        let secret = state
+            .settings
+            .receive
+            .secrets
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let bytes = payload.to_string().into_bytes();
+        let attempts = tokio::task::spawn_blocking(move || {
+            let mut attempts = Vec::new();
+            for _ in 0..3 {
+                let result = crate::decision::deliver(&url, &api_key, &secret, &bytes);
+                let done = result.as_ref().is_ok_and(|s| (200..300).contains(s));
+                attempts.push(match result {
+                    Ok(status) => json!({"status": status}),
+                    Err(error) => json!({"error": error}),
+                });
+                if done {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            attempts
+        })
+        .await
+        .unwrap_or_default();
+        deliveries = attempts;
+    }
+    let answer = json!({"status": "ok", "decision": payload, "webhook": deliveries});
+    state.control.record(
+        json!({"method": "POST", "path": "/__sessionkit/decide", "session_id": id,
+                                "decision": status, "webhook": deliveries}),
+    );
+    state.signer.answer(200, answer.to_string().into_bytes())
 }
 
 /// Appends the exchange to the HAR recording; the answer's body is read (it is whole in memory)
@@ -270,6 +345,12 @@ fn decision(state: &State, headers: &Headers, id: &str) -> Routed {
     let Some(session) = state.sessions.get(id, key) else {
         return (Err(ServerError::SessionNotFound), record);
     };
+    if let Some(decided) = state.sessions.decision(id) {
+        return (
+            Ok(state.signer.answer(200, decided.to_string().into_bytes())),
+            record,
+        );
+    }
     let body = json!({
         "status": "success",
         "verification": {

@@ -19,6 +19,8 @@ pub(crate) struct Sessions(Mutex<Store>);
 
 struct Store {
     by_id: HashMap<String, (String, CreatedVerification)>,
+    /// Decisions made through `POST /__sessionkit/decide`, by session id.
+    decided: HashMap<String, serde_json::Value>,
     /// Ids, oldest first.
     order: VecDeque<String>,
     max: usize,
@@ -41,6 +43,7 @@ impl Sessions {
     pub(crate) fn new(max: usize) -> Self {
         Self(Mutex::new(Store {
             by_id: HashMap::new(),
+            decided: HashMap::new(),
             order: VecDeque::new(),
             max: max.max(1),
             evicted: 0,
@@ -80,6 +83,32 @@ impl Sessions {
         (owner == api_key).then(|| session.clone())
     }
 
+    /// Records decision `status` (`code`) for session `id`: the decision payload, and the API key
+    /// that created the session (the webhook carries it). `None` for a session it does not have.
+    pub(crate) fn decide(
+        &self,
+        id: &str,
+        status: &str,
+        code: u16,
+    ) -> Option<(String, serde_json::Value)> {
+        let mut store = self.0.lock().ok()?;
+        let (owner, session) = store.by_id.get(id)?.clone();
+        // The echo as the 201 made it: the same serialization of the same value.
+        let vendor = serde_json::to_value(&session.vendor_data).unwrap_or_default();
+        let end_user = session
+            .end_user_id
+            .clone()
+            .map_or(serde_json::Value::Null, serde_json::Value::String);
+        let payload = crate::decision::payload(id, status, code, &vendor, &end_user);
+        store.decided.insert(id.to_owned(), payload.clone());
+        Some((owner, payload))
+    }
+
+    /// The decision made for session `id`, if any.
+    pub(crate) fn decision(&self, id: &str) -> Option<serde_json::Value> {
+        self.0.lock().ok()?.decided.get(id).cloned()
+    }
+
     pub(crate) fn stats(&self) -> SessionStats {
         self.0.lock().map_or(
             SessionStats {
@@ -106,6 +135,7 @@ impl Store {
                 break;
             };
             self.by_id.remove(&oldest);
+            self.decided.remove(&oldest);
             self.evicted += 1;
         }
     }
