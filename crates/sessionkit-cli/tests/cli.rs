@@ -2335,3 +2335,92 @@ fn webhook_tells_a_raw_body_receiver_from_a_reserializing_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is the receiver running?"));
 }
+
+/// Webhook receivers on real frameworks, run by `sessionkit webhook`: Express verifying the raw
+/// body accepts every must-accept delivery and refuses every forgery; Express verifying
+/// `JSON.stringify(req.body)` (the vendor's demo) is caught on the other serializations and the
+/// re-serialized forgery; FastAPI comparing with `==` against the lowercased header is caught
+/// accepting uppercase hex, the case the report names.
+#[test]
+#[ignore = "needs Express and FastAPI: .ci/frameworks installs them and runs it"]
+fn webhook_grades_receivers_on_real_frameworks() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/frameworks");
+    let start = |program: &str, script: &str, extra: &[&str]| {
+        let folder = if program == "node" {
+            "express"
+        } else {
+            "fastapi"
+        };
+        let mut child = Command::new(program)
+            .arg(script)
+            .args([
+                "--secret",
+                "their-secret",
+                "--old-secret",
+                "last-years-secret",
+            ])
+            .args(extra)
+            .current_dir(dir.join(folder))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let url = sessions_url(&mut child, script).replace("/v1/sessions", "/webhooks/decision");
+        (child, url)
+    };
+    let failed_at = |url: &str| -> (Option<i32>, Vec<String>) {
+        let out = sessionkit(
+            &[
+                "webhook",
+                "--to",
+                url,
+                "--api-key",
+                "their-key",
+                "--secret",
+                "their-secret",
+                "--old-secret",
+                "last-years-secret",
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let failed = report["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["ok"] == false && d["level"] == "must")
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect();
+        (out.status.code(), failed)
+    };
+    let (mut raw, url) = start("node", "webhook-receiver.js", &[]);
+    let (code, failed) = failed_at(&url);
+    let _ = raw.kill();
+    assert_eq!(
+        (code, failed.clone()),
+        (Some(0), Vec::<String>::new()),
+        "{failed:?}"
+    );
+
+    let (mut parsed, url) = start("node", "webhook-receiver.js", &["--parsed"]);
+    let (code, failed) = failed_at(&url);
+    let _ = parsed.kill();
+    assert_eq!(code, Some(1));
+    for expected in [
+        "approved, pretty-printed",
+        "pretty bytes under the compact form's signature",
+    ] {
+        assert!(
+            failed.iter().any(|f| f == expected),
+            "{expected}: {failed:?}"
+        );
+    }
+
+    let (mut lowered, url) = start("python3", "webhook_receiver.py", &[]);
+    let (code, failed) = failed_at(&url);
+    let _ = lowered.kill();
+    assert_eq!((code, failed), (Some(1), vec!["uppercase hex".to_owned()]));
+}
