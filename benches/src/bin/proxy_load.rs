@@ -1,7 +1,7 @@
 //! What the validation proxy costs: the same signed 16 KiB gzip request sent by concurrent
-//! keep-alive clients straight to `sessionkit serve` and through `sessionkit proxy` (verdicts on,
-//! with the verdict header) in front of it, in one run; prints requests per second, p50/p99
-//! latency and the ratios.
+//! keep-alive clients straight to `sessionkit serve` and through `sessionkit proxy` in front of
+//! it (verdicts on: judged after the answer is sent, and with `--verdict-header` before it), in
+//! one run; prints requests per second, p50/p99 latency and the ratios.
 //!
 //!     cargo build --release -p sessionkit-cli && cargo run --release -p benches --bin proxy_load [-- CONCURRENCY SECONDS]
 
@@ -34,22 +34,27 @@ fn main() {
     let mut serve = Command::new(&sessionkit);
     serve.args(["serve", "--addr", "127.0.0.1:0", "--max-sessions", "10000"]);
     let (mut upstream, upstream_addr) = benches::spawn_server(serve);
-    let mut proxy = Command::new(&sessionkit);
-    proxy.args([
-        "proxy",
-        "--upstream",
-        &format!("http://{upstream_addr}"),
-        "--api-key",
-        EXAMPLE_API_KEY,
-        "--secret",
-        EXAMPLE_SHARED_SECRET,
-        "--verdict-header",
-    ]);
-    let (mut proxy, proxy_addr) = benches::spawn_server(proxy);
+    let proxy = |extra: &[&str]| {
+        let mut proxy = Command::new(&sessionkit);
+        proxy.args([
+            "proxy",
+            "--upstream",
+            &format!("http://{upstream_addr}"),
+            "--api-key",
+            EXAMPLE_API_KEY,
+            "--secret",
+            EXAMPLE_SHARED_SECRET,
+        ]);
+        proxy.args(extra);
+        benches::spawn_server(proxy)
+    };
+    let (mut judging_after, after_addr) = proxy(&[]);
+    let (mut judging_before, before_addr) = proxy(&["--verdict-header"]);
     let mut results = Vec::new();
     for (name, addr) in [
         ("direct to serve", &upstream_addr),
-        ("through proxy", &proxy_addr),
+        ("through proxy", &after_addr),
+        ("proxy, verdict header", &before_addr),
     ] {
         eprintln!("{name}: {concurrency} clients for {seconds} s on {addr} ...");
         results.push((
@@ -57,7 +62,7 @@ fn main() {
             benches::load(addr, request.clone(), concurrency, seconds),
         ));
     }
-    for child in [&mut proxy, &mut upstream] {
+    for child in [&mut judging_after, &mut judging_before, &mut upstream] {
         let _ = child.kill();
         let _ = child.wait();
     }
@@ -71,7 +76,7 @@ fn main() {
     );
     for (name, run) in &results {
         println!(
-            "{name:<20} {:>10.0} {:>8} {:>9.2} {:>9.2}",
+            "{name:<22} {:>10.0} {:>8} {:>9.2} {:>9.2}",
             run.requests as f64 / run.seconds,
             run.errors,
             benches::percentile(&run.latencies_us, 0.50),
@@ -80,10 +85,13 @@ fn main() {
     }
     let rps = |i: usize| results[i].1.requests as f64 / results[i].1.seconds;
     let p = |i: usize, q: f64| benches::percentile(&results[i].1.latencies_us, q);
-    println!(
-        "through the proxy: {:.2}x the direct throughput; p50 +{:.2} ms, p99 +{:.2} ms",
-        rps(1) / rps(0),
-        p(1, 0.5) - p(0, 0.5),
-        p(1, 0.99) - p(0, 0.99)
-    );
+    for i in [1, 2] {
+        println!(
+            "{}: {:.2}x the direct throughput; p50 +{:.2} ms, p99 +{:.2} ms",
+            results[i].0,
+            rps(i) / rps(0),
+            p(i, 0.5) - p(0, 0.5),
+            p(i, 0.99) - p(0, 0.99)
+        );
+    }
 }

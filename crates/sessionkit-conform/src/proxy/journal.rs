@@ -162,7 +162,7 @@ impl Record {
 
 /// The journal, the report file and the HAR recording.
 pub struct Journal {
-    records: Mutex<Vec<Value>>,
+    records: Mutex<std::collections::VecDeque<Value>>,
     report: Option<Mutex<std::fs::File>>,
     har: Option<Mutex<HarWriter>>,
 }
@@ -185,7 +185,7 @@ impl Journal {
             .map_err(|e| Error(e.to_string()))?
             .map(Mutex::new);
         Ok(Self {
-            records: Mutex::new(Vec::new()),
+            records: Mutex::new(std::collections::VecDeque::new()),
             report,
             har,
         })
@@ -225,15 +225,18 @@ impl Journal {
         }
         if let Ok(mut records) = self.records.lock() {
             if records.len() == KEPT {
-                records.remove(0);
+                records.pop_front();
             }
-            records.push(record.value);
+            records.push_back(record.value);
         }
     }
 
     /// Every record since the last reset.
     pub fn records(&self) -> Vec<Value> {
-        self.records.lock().map(|r| r.clone()).unwrap_or_default()
+        self.records
+            .lock()
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The control API, as `serve` has it: `GET /__sessionkit/requests`, `verify`, `health`,

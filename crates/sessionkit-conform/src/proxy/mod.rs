@@ -154,6 +154,7 @@ fn serve_client(
     journal: &Journal,
 ) {
     let _ = client.set_read_timeout(Some(CLIENT_IDLE));
+    let _ = client.set_nodelay(true);
     let peer = client
         .peer_addr()
         .map(|a| a.to_string())
@@ -203,7 +204,14 @@ fn serve_client(
             continue;
         }
         let mut record = Record::new(&peer, &request, settings);
-        let verdict = record.judge(&request, &settings.config);
+        // The verdict is needed before forwarding only to enforce it or to put it in the
+        // answer; otherwise the client gets its answer first and the judging happens after.
+        let early = settings.enforce || settings.verdict_header;
+        let mut verdict = if early {
+            record.judge(&request, &settings.config)
+        } else {
+            None
+        };
         if settings.enforce && verdict.as_ref().is_some_and(|o| !o.is_success()) {
             let outcome = verdict.expect("checked above");
             let answer = reference_answer(&outcome);
@@ -226,9 +234,18 @@ fn serve_client(
         );
         let close = match forwarded {
             Ok(answer) => {
-                record.answer_check(&answer, &settings.config, verdict.as_ref());
-                let out = with_verdict(answer.clone(), &record, settings.verdict_header);
-                let sent = send(&client, &out);
+                let sent = if early {
+                    record.answer_check(&answer, &settings.config, verdict.as_ref());
+                    send(
+                        &client,
+                        &with_verdict(answer.clone(), &record, settings.verdict_header),
+                    )
+                } else {
+                    let sent = send(&client, &answer);
+                    verdict = record.judge(&request, &settings.config);
+                    record.answer_check(&answer, &settings.config, verdict.as_ref());
+                    sent
+                };
                 record.answered(&answer, started);
                 let close = sent.is_err() || request.wants_close() || answer.wants_close();
                 if close {
@@ -432,10 +449,11 @@ fn client_left(client: &TcpStream) -> bool {
     left
 }
 
+/// Writes the answer in one piece: two small writes would meet Nagle's algorithm and the
+/// client's delayed ACK (40 ms each time on Linux).
 fn send(client: &TcpStream, answer: &Message) -> std::io::Result<()> {
     let mut client = client;
-    client.write_all(&answer.head)?;
-    client.write_all(&answer.framed)?;
+    client.write_all(&[answer.head.as_slice(), &answer.framed].concat())?;
     client.flush()
 }
 
