@@ -181,3 +181,29 @@ pub fn percentile(sorted: &[u64], p: f64) -> f64 {
     }
     sorted[((sorted.len() - 1) as f64 * p) as usize] as f64 / 1000.0
 }
+
+/// The load benchmarks' request: the 16 KiB consent, gzip, signed with the documentation's
+/// credentials, and its bytes as a keep-alive client writes them.
+pub fn load_request() -> (sessionkit::SignedRequest, std::sync::Arc<Vec<u8>>) {
+    let json = payload_json(16);
+    let built = sessionkit::SignedRequest::build(
+        &json,
+        sessionkit::EXAMPLE_API_KEY,
+        sessionkit::EXAMPLE_SHARED_SECRET.as_bytes(),
+        sessionkit::codec::Encoding::Gzip,
+        6,
+    );
+    let bytes = keep_alive_bytes(&built);
+    (built, bytes)
+}
+
+/// The workspace root and its release `sessionkit` binary, which must have been built.
+pub fn release_sessionkit() -> (&'static str, String) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let sessionkit = format!("{root}/target/release/sessionkit");
+    assert!(
+        std::path::Path::new(&sessionkit).exists(),
+        "build it first: cargo build --release -p sessionkit-cli"
+    );
+    (root, sessionkit)
+}

@@ -9,28 +9,13 @@ use std::process::Command;
 
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
-use sessionkit::SignedRequest;
-use sessionkit::codec::Encoding;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let concurrency = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(8);
     let seconds = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
-    let json = benches::payload_json(16);
-    let built = SignedRequest::build(
-        &json,
-        EXAMPLE_API_KEY,
-        EXAMPLE_SHARED_SECRET.as_bytes(),
-        Encoding::Gzip,
-        6,
-    );
-    let request = benches::keep_alive_bytes(&built);
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let sessionkit = format!("{root}/target/release/sessionkit");
-    assert!(
-        std::path::Path::new(&sessionkit).exists(),
-        "build it first: cargo build --release -p sessionkit-cli"
-    );
+    let (built, request) = benches::load_request();
+    let (_, sessionkit) = benches::release_sessionkit();
     let mut serve = Command::new(&sessionkit);
     serve.args(["serve", "--addr", "127.0.0.1:0", "--max-sessions", "10000"]);
     let (mut upstream, upstream_addr) = benches::spawn_server(serve);

@@ -137,3 +137,29 @@ pub fn parse_level(name: &str) -> Result<Level, String> {
         None => Err(format!("{name:?} is not a level: must or should")),
     }
 }
+
+/// The client's credentials and the profile: what the commands that judge requests (`verify`,
+/// `check`, `proxy`) judge with.
+#[derive(clap::Args, Debug)]
+pub struct JudgeArgs {
+    /// API keys the server knows (repeatable).
+    #[arg(long = "api-key", value_name = "K", required = true)]
+    api_keys: Vec<String>,
+    #[command(flatten)]
+    secret: SecretArgs,
+    /// Schema profile.
+    #[arg(long, default_value = "documented", value_parser = parse_profile)]
+    profile: sessionkit::Profile,
+}
+
+impl JudgeArgs {
+    /// The receive configuration of a server with these keys, secrets and profile.
+    pub fn config(&self) -> anyhow::Result<sessionkit::Config> {
+        Ok(sessionkit::Config {
+            api_keys: self.api_keys.clone(),
+            secrets: self.secret.secrets()?,
+            profile: self.profile,
+            ..sessionkit::Config::default()
+        })
+    }
+}

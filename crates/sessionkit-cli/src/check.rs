@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use sessionkit::{Config, Profile};
 use sessionkit_conform::capture;
 
-use crate::args::SecretArgs;
+use crate::args::JudgeArgs;
 use crate::{CONFORMS, DOES_NOT_CONFORM};
 
 /// Report formats of `sessionkit check`.
@@ -37,14 +36,8 @@ pub enum CheckFormat {
     sessionkit check --api-key K --secret S --headers req/headers req/body"
 )]
 pub struct CheckArgs {
-    /// API keys the server knows (repeatable).
-    #[arg(long = "api-key", value_name = "K", required = true)]
-    api_keys: Vec<String>,
     #[command(flatten)]
-    secret: SecretArgs,
-    /// Schema profile.
-    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
-    profile: Profile,
+    judge: JudgeArgs,
     /// The files are one body, and this its headers (`Name: value` per line).
     #[arg(long, value_name = "FILE")]
     headers: Option<PathBuf>,
@@ -66,12 +59,7 @@ pub struct CheckArgs {
 
 /// Runs `sessionkit check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
-    let config = Config {
-        api_keys: args.api_keys.clone(),
-        secrets: args.secret.secrets()?,
-        profile: args.profile,
-        ..Config::default()
-    };
+    let config = args.judge.config()?;
     let mut exchanges = Vec::new();
     for file in &args.files {
         match &args.headers {

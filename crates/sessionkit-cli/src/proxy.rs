@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use sessionkit::{Config, Profile};
 use sessionkit_conform::proxy::{self, ProxySettings};
 
 use crate::CONFORMS;
-use crate::args::SecretArgs;
+use crate::args::JudgeArgs;
 
 /// Arguments of `sessionkit proxy`.
 #[derive(clap::Args)]
@@ -41,14 +40,8 @@ pub struct ProxyArgs {
     /// Address to listen on (loopback; port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:0")]
     addr: SocketAddr,
-    /// API keys the client uses (repeatable): what requests are judged with.
-    #[arg(long = "api-key", value_name = "K", required = true)]
-    api_keys: Vec<String>,
     #[command(flatten)]
-    secret: SecretArgs,
-    /// Schema profile of the judgement.
-    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
-    profile: Profile,
+    judge: JudgeArgs,
     /// Add a `Sessionkit-Verdict` header to each answer (`accepted`, `refused 401
     /// signature_mismatch (mistakes: ...)`).
     #[arg(long)]
@@ -76,12 +69,7 @@ pub struct ProxyArgs {
 
 /// Runs the proxy until Ctrl-C or SIGTERM.
 pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
-    let config = Config {
-        api_keys: args.api_keys.clone(),
-        secrets: args.secret.secrets()?,
-        profile: args.profile,
-        ..Config::default()
-    };
+    let config = args.judge.config()?;
     let mut settings = ProxySettings::new(args.upstream.clone(), config);
     settings.addr = args.addr;
     settings.upstream_ca = args.upstream_ca.clone();

@@ -2,11 +2,9 @@
 //! from files, with the named mistakes and their hints.
 
 use anyhow::Context;
-use sessionkit::Config;
-use sessionkit::Profile;
 use sessionkit::headers::Headers;
 
-use crate::args::{SecretArgs, read_input};
+use crate::args::{JudgeArgs, read_input};
 use crate::{CONFORMS, DOES_NOT_CONFORM, Format};
 
 /// Arguments of `sessionkit verify`.
@@ -16,17 +14,11 @@ use crate::{CONFORMS, DOES_NOT_CONFORM, Format};
     Example:\n  sessionkit verify --api-key your-api-key --secret your-shared-secret --headers /tmp/req/headers /tmp/req/body"
 )]
 pub struct VerifyArgs {
-    /// API keys the server knows (repeatable).
-    #[arg(long = "api-key", value_name = "K", required = true)]
-    api_keys: Vec<String>,
     #[command(flatten)]
-    secret: SecretArgs,
+    judge: JudgeArgs,
     /// The request's headers, one `Name: value` per line.
     #[arg(long, value_name = "FILE")]
     headers: String,
-    /// Schema profile.
-    #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
-    profile: Profile,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -42,12 +34,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<u8> {
     let headers =
         Headers::parse(&headers_text).map_err(|e| anyhow::anyhow!("{}: {e}", args.headers))?;
     let body = read_input(&args.body)?;
-    let config = Config {
-        api_keys: args.api_keys,
-        secrets: args.secret.secrets()?,
-        profile: args.profile,
-        ..Config::default()
-    };
+    let config = args.judge.config()?;
     let outcome = sessionkit::receive(&headers, &body, &config);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&outcome.report())?),

@@ -2031,16 +2031,6 @@ fn check_says_when_a_capture_lost_the_wire_bytes() {
     );
 }
 
-/// The documentation's Python example pointed at `url`.
-fn docs_python_example(url: &str) -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/examples/python-example.py"
-    );
-    let code = std::fs::read_to_string(path).unwrap();
-    code.replacen("\"https://stationapi.veriff.com\"", &format!("{url:?}"), 1)
-}
-
 /// A HAR written by a real tool: mitmproxy (`mitmdump` as a reverse proxy with `hardump`) in
 /// front of `serve`, with the documentation's Python client sending through it, once right and
 /// once signing the compressed bytes. mitmproxy's HAR holds the decoded text of the gzip bodies:
@@ -2086,7 +2076,7 @@ fn check_reads_a_har_written_by_mitmproxy() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let example = docs_python_example(&format!("http://127.0.0.1:{port}"));
+    let example = sessionkit_testkit::examples::python_example(&format!("http://127.0.0.1:{port}"));
     let signed_compressed = example
         .replacen(
             "# Step 3:",
@@ -2234,6 +2224,30 @@ fn check_reads_a_har_written_by_playwright() {
     assert_eq!(posts[3]["answered"], 401);
 }
 
+/// `sessionkit webhook` to `url` with the test receivers' credentials (and their old secret):
+/// the exit code and the JSON report.
+fn webhook_report(url: &str) -> (Option<i32>, serde_json::Value) {
+    let out = sessionkit(
+        &[
+            "webhook",
+            "--to",
+            url,
+            "--api-key",
+            "their-key",
+            "--secret",
+            "their-secret",
+            "--old-secret",
+            "last-years-secret",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
 /// `sessionkit webhook` against receivers as integrators write them: one that verifies the raw
 /// body (every MUST delivery answered as it must, the old secret accepted during rotation), and
 /// one that verifies the re-serialized JSON, as the vendor's JavaScript demo does: it refuses
@@ -2260,27 +2274,7 @@ fn webhook_tells_a_raw_body_receiver_from_a_reserializing_one() {
             sessions_url(&mut child, "the receiver").replace("/v1/sessions", "/webhooks/decision");
         (child, url)
     };
-    let run = |url: &str| {
-        let out = sessionkit(
-            &[
-                "webhook",
-                "--to",
-                url,
-                "--api-key",
-                "their-key",
-                "--secret",
-                "their-secret",
-                "--old-secret",
-                "last-years-secret",
-                "--format",
-                "json",
-            ],
-            None,
-        );
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-        (out.status.code(), report)
-    };
+    let run = webhook_report;
     let failed = |report: &serde_json::Value| -> Vec<String> {
         report["deliveries"]
             .as_array()
@@ -2369,24 +2363,7 @@ fn webhook_grades_receivers_on_real_frameworks() {
         (child, url)
     };
     let failed_at = |url: &str| -> (Option<i32>, Vec<String>) {
-        let out = sessionkit(
-            &[
-                "webhook",
-                "--to",
-                url,
-                "--api-key",
-                "their-key",
-                "--secret",
-                "their-secret",
-                "--old-secret",
-                "last-years-secret",
-                "--format",
-                "json",
-            ],
-            None,
-        );
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let (code, report) = webhook_report(url);
         let failed = report["deliveries"]
             .as_array()
             .unwrap()
@@ -2394,7 +2371,7 @@ fn webhook_grades_receivers_on_real_frameworks() {
             .filter(|d| d["ok"] == false && d["level"] == "must")
             .map(|d| d["name"].as_str().unwrap().to_owned())
             .collect();
-        (out.status.code(), failed)
+        (code, failed)
     };
     let (mut raw, url) = start("node", "webhook-receiver.js", &[]);
     let (code, failed) = failed_at(&url);

@@ -15,6 +15,12 @@ use base64::Engine;
 use serde_json::Value;
 use sessionkit::Config;
 use sessionkit_conform::proxy::{self, ProxySettings};
+use sessionkit_testkit::examples::{node_example, replace};
+
+/// The Python example sending to `url`, printing the answer's bytes in hex too.
+fn python_example(url: &str) -> String {
+    sessionkit_testkit::examples::python_example(url) + "print(response.content.hex())\n"
+}
 
 fn config() -> Config {
     Config {
@@ -22,22 +28,6 @@ fn config() -> Config {
         secrets: vec![b"your-shared-secret".to_vec()],
         ..Config::default()
     }
-}
-
-/// The documentation's Python example pointed at `url`, printing the answer's bytes in hex too.
-fn python_example(url: &str) -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/examples/python-example.py"
-    );
-    let code = std::fs::read_to_string(path).unwrap();
-    let code = code.replacen("\"https://stationapi.veriff.com\"", &format!("{url:?}"), 1);
-    code.trim_end().to_owned() + "\nprint(response.content.hex())\n"
-}
-
-fn replace(code: &str, from: &str, to: &str) -> String {
-    assert!(code.contains(from), "{from:?} not in the example");
-    code.replacen(from, to, 1)
 }
 
 #[test]
@@ -131,23 +121,6 @@ fn the_documentations_python_client_through_the_proxy() {
     }
     assert_eq!(running.requests().len(), cases.len());
     std::fs::remove_file(&report).ok();
-}
-
-/// The documentation's Node.js example, pointed at `port` over plain HTTP (nothing else changed).
-fn node_example(port: u16) -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/examples/node-example.js"
-    );
-    let code = std::fs::read_to_string(path).unwrap();
-    let code = replace(&code, "require('https')", "require('http')");
-    let code = replace(&code, "https.request(", "http.request(");
-    let code = replace(&code, "'stationapi.veriff.com'", "'127.0.0.1'");
-    replace(
-        &code,
-        "hostname: BASE_URL,",
-        &format!("hostname: BASE_URL, port: {port},"),
-    )
 }
 
 /// The same with the Node.js example: right, with the compressed bytes signed, with the JSON text

@@ -9,11 +9,7 @@
 
 use std::process::Command;
 
-/// A client example of the documentation, as `docs/examples/` keeps it.
-fn example(file: &str) -> String {
-    let path = format!("{}/../../docs/examples/{file}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
-}
+use sessionkit_testkit::examples::{example, node_example, python_example, replace};
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     let from = text
@@ -51,38 +47,6 @@ fn examples_match_the_documentation() {
         between(&doc, "Node.js\n", "Common mistakes"),
         "docs/examples/node-example.js differs from the documentation"
     );
-}
-
-/// The Python example, pointed at `url`.
-fn python_example(url: &str) -> String {
-    let code = example("python-example.py");
-    let code = replace(
-        &code,
-        "\"https://stationapi.veriff.com\"",
-        &format!("{url:?}"),
-    );
-    // The example ends with `print(...)` glued to the next heading; keep the code only.
-    code.trim_end().to_owned() + "\n"
-}
-
-fn node_example(port: u16) -> String {
-    let code = example("node-example.js");
-    let code = replace(&code, "require('https')", "require('http')");
-    let code = replace(&code, "https.request(", "http.request(");
-    let code = replace(&code, "'stationapi.veriff.com'", "'127.0.0.1'");
-    replace(
-        &code,
-        "hostname: BASE_URL,",
-        &format!("hostname: BASE_URL, port: {port},"),
-    )
-}
-
-fn replace(code: &str, from: &str, to: &str) -> String {
-    assert!(
-        code.contains(from),
-        "{from:?} not found in the example:\n{code}"
-    );
-    code.replacen(from, to, 1)
 }
 
 fn run(program: &str, flag: &str, code: &str) -> String {

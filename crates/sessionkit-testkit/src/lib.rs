@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support panics with the reason
 
 pub mod corpus;
+pub mod examples;
 pub mod server;
 pub mod strategies;
 
