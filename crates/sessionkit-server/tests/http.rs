@@ -185,6 +185,24 @@ fn decision_endpoint_checks_the_signed_id() {
     let body = json(&reply);
     assert_eq!(body["verification"]["id"], id.as_str());
     assert_eq!(body["verification"]["vendorData"], 12345678);
+    // Before a decision the answer has the decision shape, with status `created`.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/decision.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&body)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     let reply = get(
         &id,
         sessionkit::crypto::sign(SECRET, b"another id").to_string(),
@@ -869,6 +887,21 @@ fn decide_delivers_a_signed_decision_webhook() {
     let reply = client::send("GET", &url, &headers, b"", T).unwrap();
     assert_eq!(json(&reply)["verification"]["status"], "declined");
     assert!(answer_signature_holds(&reply));
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/decision.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap()
+            .is_valid(&json(&reply))
+    );
     // Unknown sessions and decisions are refused with the reason.
     let reply = control(
         &server,
