@@ -196,42 +196,61 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
     };
     verdict.ok = outcome.is_success();
     if let Some(answer) = &exchange.answer {
-        if answer.status != outcome.status {
-            verdict.answer_problems.push(format!(
-                "[{}] answered {} where the contract answers {}",
-                Level::Must,
-                answer.status,
-                outcome.status
-            ));
-        }
-        let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-        let rules = AnswerRules {
-            error: outcome.error_code(),
-            sent: outcome.body.as_ref(),
-            api_key: config.api_keys.first().map_or("", String::as_str),
-            secret: config
-                .secrets
-                .first()
-                .and_then(|s| std::str::from_utf8(s).ok())
-                .unwrap_or(""),
-        };
-        if answer.body.is_empty() && answer.status == 201 {
+        if answer.body.is_empty() {
             verdict.notes.push(
-                "the capture holds no answer body: its signature and echo are not judged".into(),
+                "the capture holds no answer body: its shape, signature and echo are not judged"
+                    .into(),
             );
-        } else {
-            for problem in answer_problems(answer, &body, &rules) {
-                verdict.answer_problems.push(format!(
-                    "[{}] {} ({})",
-                    problem.level, problem.message, problem.reference
-                ));
-                verdict.ok &= problem.level != Level::Must;
-            }
         }
-        verdict.ok &= answer.status == outcome.status;
+        let (problems, must) = answer_findings(answer, &outcome, config);
+        verdict.answer_problems = problems;
+        verdict.ok &= !must;
     }
     verdict.contract = Some(outcome.report());
     verdict
+}
+
+/// How a captured or forwarded answer departs from what the contract answers `outcome`'s
+/// request: its status, and the answer rules `conform` checks (not those of the body, when the
+/// capture kept none). Each problem with its level and source; true when one is a MUST.
+pub(crate) fn answer_findings(
+    answer: &Reply,
+    outcome: &sessionkit::Outcome,
+    config: &Config,
+) -> (Vec<String>, bool) {
+    let mut problems = Vec::new();
+    let mut must = false;
+    if answer.status != outcome.status {
+        problems.push(format!(
+            "[{}] answered {} where the contract answers {}",
+            Level::Must,
+            answer.status,
+            outcome.status
+        ));
+        must = true;
+    }
+    if answer.body.is_empty() {
+        return (problems, must);
+    }
+    let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    let rules = AnswerRules {
+        error: outcome.error_code(),
+        sent: outcome.body.as_ref(),
+        api_key: config.api_keys.first().map_or("", String::as_str),
+        secret: config
+            .secrets
+            .first()
+            .and_then(|s| std::str::from_utf8(s).ok())
+            .unwrap_or(""),
+    };
+    for problem in answer_problems(answer, &body, &rules) {
+        problems.push(format!(
+            "[{}] {} ({})",
+            problem.level, problem.message, problem.reference
+        ));
+        must |= problem.level == Level::Must;
+    }
+    (problems, must)
 }
 
 /// One line per verdict for a person, and the totals.

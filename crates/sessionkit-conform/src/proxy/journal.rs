@@ -14,9 +14,9 @@ use sessionkit::{Config, Outcome};
 
 use super::wire::Message;
 use super::{ProxySettings, own_answer, reply_of};
+use crate::Error;
 use crate::capture::{HarAnswer, HarEntry, HarWriter};
 use crate::client::Reply;
-use crate::{AnswerRules, Error, Level, answer_problems};
 
 /// Records kept for the control API, oldest dropped first (as `serve` keeps its requests).
 const KEPT: usize = 10_000;
@@ -78,34 +78,7 @@ impl Record {
         verdict: Option<&Outcome>,
     ) {
         let Some(outcome) = verdict else { return };
-        let reply = reply_of(answer);
-        let mut problems = Vec::new();
-        if reply.status != outcome.status {
-            problems.push(format!(
-                "[{}] answered {} where the contract answers {}",
-                Level::Must,
-                reply.status,
-                outcome.status
-            ));
-        }
-        let body: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
-        let secret = config
-            .secrets
-            .first()
-            .and_then(|s| std::str::from_utf8(s).ok())
-            .unwrap_or("");
-        let rules = AnswerRules {
-            error: outcome.error_code(),
-            sent: outcome.body.as_ref(),
-            api_key: config.api_keys.first().map_or("", String::as_str),
-            secret,
-        };
-        for problem in answer_problems(&reply, &body, &rules) {
-            problems.push(format!(
-                "[{}] {} ({})",
-                problem.level, problem.message, problem.reference
-            ));
-        }
+        let (problems, _) = crate::capture::answer_findings(&reply_of(answer), outcome, config);
         self.value["answer_problems"] = json!(problems);
     }
 

@@ -147,6 +147,7 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
 const MAX_HEAD: usize = 16 * 1024;
 const CLIENT_IDLE: Duration = Duration::from_secs(30);
 
+/// One client connection: its requests in turn (keep-alive), until it closes or must be closed.
 fn serve_client(
     client: TcpStream,
     settings: &ProxySettings,
@@ -155,121 +156,131 @@ fn serve_client(
 ) {
     let _ = client.set_read_timeout(Some(CLIENT_IDLE));
     let _ = client.set_nodelay(true);
-    let peer = client
-        .peer_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
     let Ok(reading) = client.try_clone() else {
         return;
     };
+    let mut connection = Connection {
+        peer: client
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        client,
+        to_upstream: None,
+        settings,
+        upstream,
+        journal,
+    };
     let mut reader = BufReader::new(reading);
-    let mut to_upstream: Option<Conn> = None;
     loop {
         let request = match read_message(&mut reader, true, MAX_HEAD, settings.max_body) {
             Ok(request) => request,
-            Err(ReadError::Closed) => return,
-            Err(ReadError::BodyTooLarge(request)) => {
-                // Never held: answered as the reference server answers a body over the limit.
-                let answer = own_answer(
-                    413,
-                    413,
-                    &format!(
-                        "the body is larger than the proxy holds ({} bytes; --max-body)",
-                        settings.max_body
-                    ),
-                );
-                let _ = send(&client, &answer);
-                journal.add(Record::new(&peer, &request, settings).refused_by_proxy(&answer));
-                return;
-            }
-            Err(ReadError::HeadTooLarge) => {
-                let _ = send(
-                    &client,
-                    &own_answer(431, 431, "request header fields too large"),
-                );
-                return;
-            }
-            Err(ReadError::Malformed(why)) => {
-                let _ = send(&client, &own_answer(400, 400, &why));
-                return;
-            }
-            Err(ReadError::Io(_)) => return,
+            Err(refused) => return connection.refuse(refused),
         };
-        let started = Instant::now();
-        let target = request.first[1].clone();
-        if let Some(answer) = journal.control(&request.first[0], &target, &request.body) {
-            if send(&client, &answer).is_err() {
-                return;
-            }
-            continue;
+        if !connection.exchange(&request) {
+            let _ = connection.client.shutdown(Shutdown::Both);
+            return;
         }
-        let mut record = Record::new(&peer, &request, settings);
+    }
+}
+
+/// A client connection and its upstream connection, kept alive between requests.
+struct Connection<'a> {
+    client: TcpStream,
+    peer: String,
+    to_upstream: Option<Conn>,
+    settings: &'a ProxySettings,
+    upstream: &'a Upstream,
+    journal: &'a Journal,
+}
+
+impl Connection<'_> {
+    /// Answers a request that could not be read (and ends the connection).
+    fn refuse(&self, refused: ReadError) {
+        let answer = match refused {
+            ReadError::Closed | ReadError::Io(_) => return,
+            // Never held: answered as the reference server answers a body over the limit.
+            ReadError::BodyTooLarge(request) => {
+                let why = format!(
+                    "the body is larger than the proxy holds ({} bytes; --max-body)",
+                    self.settings.max_body
+                );
+                let answer = own_answer(413, 413, &why);
+                let record = Record::new(&self.peer, &request, self.settings);
+                self.journal.add(record.refused_by_proxy(&answer));
+                answer
+            }
+            ReadError::HeadTooLarge => own_answer(431, 431, "request header fields too large"),
+            ReadError::Malformed(why) => own_answer(400, 400, &why),
+        };
+        let _ = send(&self.client, &answer);
+    }
+
+    /// One exchange: the control API, or the verdict (enforced, or forwarded and then the
+    /// answer's); journaled. False when the connection must end.
+    fn exchange(&mut self, request: &Message) -> bool {
+        let (settings, started) = (self.settings, Instant::now());
+        let target = request.first[1].clone();
+        if let Some(answer) = self
+            .journal
+            .control(&request.first[0], &target, &request.body)
+        {
+            return send(&self.client, &answer).is_ok();
+        }
+        let mut record = Record::new(&self.peer, request, settings);
         // The verdict is needed before forwarding only to enforce it or to put it in the
         // answer; otherwise the client gets its answer first and the judging happens after.
         let early = settings.enforce || settings.verdict_header;
-        let mut verdict = if early {
-            record.judge(&request, &settings.config)
-        } else {
-            None
-        };
-        if settings.enforce && verdict.as_ref().is_some_and(|o| !o.is_success()) {
-            let outcome = verdict.expect("checked above");
-            let answer = reference_answer(&outcome);
-            let answer = with_verdict(answer, &record, settings.verdict_header);
-            let sent = send(&client, &answer);
+        let mut verdict = early
+            .then(|| record.judge(request, &settings.config))
+            .flatten();
+        if let Some(outcome) = verdict
+            .as_ref()
+            .filter(|o| settings.enforce && !o.is_success())
+        {
+            let answer = with_verdict(reference_answer(outcome), &record, settings.verdict_header);
+            let sent = send(&self.client, &answer);
             record.answered_by_proxy(&answer, started);
-            journal.add(record);
-            if sent.is_err() || request.wants_close() {
-                return;
-            }
-            continue;
+            self.journal.add(record);
+            return sent.is_ok() && !request.wants_close();
         }
         let forwarded = forward(
-            &request,
+            request,
             &target,
-            upstream,
+            self.upstream,
             settings,
-            &mut to_upstream,
-            &client,
+            &mut self.to_upstream,
+            &self.client,
         );
-        let close = match forwarded {
+        let keep = match forwarded {
             Ok(answer) => {
                 let sent = if early {
                     record.answer_check(&answer, &settings.config, verdict.as_ref());
-                    send(
-                        &client,
-                        &with_verdict(answer.clone(), &record, settings.verdict_header),
-                    )
+                    let shown = with_verdict(answer.clone(), &record, settings.verdict_header);
+                    send(&self.client, &shown)
                 } else {
-                    let sent = send(&client, &answer);
-                    verdict = record.judge(&request, &settings.config);
+                    let sent = send(&self.client, &answer);
+                    verdict = record.judge(request, &settings.config);
                     record.answer_check(&answer, &settings.config, verdict.as_ref());
                     sent
                 };
                 record.answered(&answer, started);
-                let close = sent.is_err() || request.wants_close() || answer.wants_close();
-                if close {
-                    to_upstream = None;
-                }
-                close
+                sent.is_ok() && !request.wants_close() && !answer.wants_close()
             }
             Err(fault) => {
-                to_upstream = None;
                 let answer = fault.answer(&settings.upstream);
-                let sent = if matches!(fault, Fault::ClientLeft) {
-                    Err(std::io::Error::other("the client left"))
-                } else {
-                    send(&client, &answer)
-                };
+                // A client that left gets nothing; the others get the fault's answer.
+                let sent =
+                    !matches!(fault, Fault::ClientLeft) && send(&self.client, &answer).is_ok();
                 record.fault(&fault.name(), &answer, started);
-                sent.is_err() || request.wants_close()
+                self.to_upstream = None;
+                sent && !request.wants_close()
             }
         };
-        journal.add(record);
-        if close {
-            let _ = client.shutdown(Shutdown::Both);
-            return;
+        if !keep {
+            self.to_upstream = None;
         }
+        self.journal.add(record);
+        keep
     }
 }
 
