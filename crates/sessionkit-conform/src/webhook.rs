@@ -132,8 +132,15 @@ impl Webhook {
         sessionkit::crypto::sign(secret.as_bytes(), bytes).to_string()
     }
 
-    /// Every delivery, in order.
+    /// Every delivery, in order: the genuine ones, then the forgeries.
     fn deliveries(&self) -> Vec<Delivery> {
+        let mut out = self.genuine();
+        out.extend(self.forged());
+        out
+    }
+
+    /// What a receiver must accept (and, SHOULD, a second delivery of the same).
+    fn genuine(&self) -> Vec<Delivery> {
         let accept = |name: String, body: Vec<u8>, why| Delivery {
             signature: Some(self.sign(&self.secret, &body)),
             name,
@@ -176,6 +183,22 @@ impl Webhook {
                 )
             });
         }
+        out.push(Delivery {
+            level: Level::Should,
+            ..accept(
+                "approved, delivered a second time".into(),
+                compact.into_bytes(),
+                "a duplicate delivery is accepted again (idempotent): the vendor retries",
+            )
+        });
+        out
+    }
+
+    /// What a receiver must refuse.
+    fn forged(&self) -> Vec<Delivery> {
+        let approved = decision("approved", 9001, &self.vendor_data, &self.end_user_id);
+        let compact = approved.to_string();
+        let mut out = Vec::new();
         let refuse = |name: &str, body: Vec<u8>, signature: Option<String>, why| Delivery {
             name: name.into(),
             level: Level::Must,
@@ -230,14 +253,6 @@ impl Webhook {
         });
         let pretty = serde_json::to_vec_pretty(&approved).unwrap_or_default();
         out.push(refuse("pretty bytes under the compact form's signature", pretty, Some(good.clone()), "the signature covers the bytes received, not a re-serialization of them (a receiver that verifies JSON.stringify(parsed) accepts this)"));
-        out.push(Delivery {
-            level: Level::Should,
-            ..accept(
-                "approved, delivered a second time".into(),
-                compact.into_bytes(),
-                "a duplicate delivery is accepted again (idempotent): the vendor retries",
-            )
-        });
         out
     }
 
