@@ -728,72 +728,115 @@ fn sizes(here: Option<&Value>) -> Vec<Option<Value>> {
 /// The contract's rules outside the schema, each probed with a passing input and the mutations
 /// that cross it (each of the random phase's values once).
 fn contract_constraints(base: &Value) -> Vec<Constraint> {
-    let input = |encoding: Encoding, mutation: Mutation| Input {
-        payload: base.clone(),
-        encoding,
-        mutation,
-        spelling: Spelling::Documented,
-    };
-    let plain = |mutation: Mutation| input(Encoding::Identity, mutation);
-    let rule = |member: &str, rule: &str, probes: Vec<Input>| Constraint {
+    let probes = Probes { base };
+    let mut out = wire_rules(&probes);
+    out.extend(body_rules(&probes));
+    out
+}
+
+/// Inputs from the base payload, for the contract's rules.
+struct Probes<'a> {
+    base: &'a Value,
+}
+
+impl Probes<'_> {
+    fn input(&self, encoding: Encoding, mutation: Mutation) -> Input {
+        Input {
+            payload: self.base.clone(),
+            encoding,
+            mutation,
+            spelling: Spelling::Documented,
+        }
+    }
+
+    fn plain(&self, mutation: Mutation) -> Input {
+        self.input(Encoding::Identity, mutation)
+    }
+
+    fn gzip(&self, mutation: Mutation) -> Input {
+        self.input(Encoding::Gzip, mutation)
+    }
+
+    fn deflate(&self, mutation: Mutation) -> Input {
+        self.input(Encoding::Deflate, mutation)
+    }
+
+    fn valid(&self) -> Input {
+        self.plain(Mutation::Valid)
+    }
+
+    /// `probes` after the valid request: the accepted side.
+    fn with_valid(&self, mut probes: Vec<Input>) -> Vec<Input> {
+        probes.insert(0, self.valid());
+        probes
+    }
+
+    /// The valid request with its header names in each other spelling and order.
+    fn spellings(&self) -> impl Iterator<Item = Input> + '_ {
+        [
+            Spelling::Lower,
+            Spelling::Title,
+            Spelling::Upper,
+            Spelling::Reversed,
+        ]
+        .into_iter()
+        .map(|spelling| Input {
+            spelling,
+            ..self.valid()
+        })
+    }
+}
+
+fn rule(member: &str, rule: &str, probes: Vec<Input>) -> Constraint {
+    Constraint {
         member: member.into(),
         rule: rule.into(),
         probes,
         two_sided: true,
-    };
-    let gzip = |mutation: Mutation| input(Encoding::Gzip, mutation);
-    let deflate = |mutation: Mutation| input(Encoding::Deflate, mutation);
-    let valid = || plain(Mutation::Valid);
-    let with_valid = |mut probes: Vec<Input>| {
-        probes.insert(0, valid());
-        probes
-    };
-    let spellings = [
-        Spelling::Lower,
-        Spelling::Title,
-        Spelling::Upper,
-        Spelling::Reversed,
-    ]
-    .into_iter()
-    .map(|spelling| Input {
-        spelling,
-        ..valid()
-    });
+    }
+}
+
+/// The rules of the headers, the size and the encodings.
+fn wire_rules(p: &Probes) -> Vec<Constraint> {
     vec![
         rule(
             "Content-Encoding",
             "exactly gzip or deflate (contract §1)",
-            [gzip(Mutation::Valid), deflate(Mutation::Valid)]
+            [p.gzip(Mutation::Valid), p.deflate(Mutation::Valid)]
                 .into_iter()
                 .chain(
                     generate::ENCODING_VALUES
                         .iter()
-                        .map(|v| gzip(Mutation::EncodingHeader((*v).into()))),
+                        .map(|v| p.gzip(Mutation::EncodingHeader((*v).into()))),
                 )
-                .chain([gzip(Mutation::DuplicateEncoding)])
+                .chain([p.gzip(Mutation::DuplicateEncoding)])
                 .collect(),
         ),
         rule(
             "Content-Type",
             "application/json (seed)",
-            with_valid(
+            p.with_valid(
                 generate::CONTENT_TYPES
                     .iter()
-                    .map(|v| plain(Mutation::ContentType((*v).into())))
+                    .map(|v| p.plain(Mutation::ContentType((*v).into())))
                     .collect(),
             ),
         ),
         rule(
             "header names",
             "case-insensitive, in any order (RFC 9110 §5.1, §5.3)",
-            with_valid(spellings.chain([plain(Mutation::ApiKey(None))]).collect()),
+            p.with_valid(
+                p.spellings()
+                    .chain([p.plain(Mutation::ApiKey(None))])
+                    .collect(),
+            ),
         ),
         rule(
             "X-AUTH-CLIENT",
             "a known API key (seed)",
-            with_valid(vec![
-                plain(Mutation::ApiKey(None)),
-                plain(Mutation::ApiKey(Some("someone-else".into()))),
+            p.with_valid(vec![
+                p.plain(Mutation::ApiKey(None)),
+                p.plain(Mutation::ApiKey(Some("someone-else".into()))),
             ]),
         ),
         rule(
@@ -801,47 +844,53 @@ fn contract_constraints(base: &Value) -> Vec<Constraint> {
             "at most 1 MiB (contract §2)",
             generate::SIZES
                 .iter()
-                .map(|n| plain(Mutation::Size(*n)))
+                .map(|n| p.plain(Mutation::Size(*n)))
                 .collect(),
         ),
         rule(
             "gzip",
             "RFC 1952: members, header fields, checksums, nothing after",
             vec![
-                gzip(Mutation::Members(3)),
-                gzip(Mutation::GzipHeader(31, 0)),
-                gzip(Mutation::Level(0)),
-                gzip(Mutation::Truncate(1)),
-                gzip(Mutation::FlipFromEnd(1)),
-                gzip(Mutation::FlipFromEnd(5)),
-                gzip(Mutation::Trailing(vec![0])),
+                p.gzip(Mutation::Members(3)),
+                p.gzip(Mutation::GzipHeader(31, 0)),
+                p.gzip(Mutation::Level(0)),
+                p.gzip(Mutation::Truncate(1)),
+                p.gzip(Mutation::FlipFromEnd(1)),
+                p.gzip(Mutation::FlipFromEnd(5)),
+                p.gzip(Mutation::Trailing(vec![0])),
             ],
         ),
         rule(
             "deflate",
             "RFC 1950: the zlib format, checksum, nothing after",
             vec![
-                deflate(Mutation::Level(9)),
-                deflate(Mutation::RawDeflate),
-                deflate(Mutation::FlipFromEnd(1)),
-                deflate(Mutation::Truncate(2)),
-                deflate(Mutation::Trailing(vec![0])),
+                p.deflate(Mutation::Level(9)),
+                p.deflate(Mutation::RawDeflate),
+                p.deflate(Mutation::FlipFromEnd(1)),
+                p.deflate(Mutation::Truncate(2)),
+                p.deflate(Mutation::Trailing(vec![0])),
             ],
         ),
+    ]
+}
+
+/// The rules of the signature and the JSON.
+fn body_rules(p: &Probes) -> Vec<Constraint> {
+    vec![
         rule(
             "X-HMAC-SIGNATURE",
             "lowercase hex HMAC-SHA256 of the uncompressed body (seed)",
-            with_valid(
+            p.with_valid(
                 generate::SIGN_MISTAKES
                     .iter()
-                    .map(|m| gzip(Mutation::Sign(m.clone())))
+                    .map(|m| p.gzip(Mutation::Sign(m.clone())))
                     .collect(),
             ),
         ),
         rule(
             "JSON",
             "RFC 8259 UTF-8 JSON, nesting at most 64, unique keys (contract §2)",
-            with_valid(
+            p.with_valid(
                 [
                     Mutation::Pretty,
                     Mutation::Reordered,
@@ -857,7 +906,7 @@ fn contract_constraints(base: &Value) -> Vec<Constraint> {
                         .iter()
                         .map(|n| Mutation::Number((*n).into())),
                 )
-                .map(plain)
+                .map(|m| p.plain(m))
                 .collect(),
             ),
         ),
