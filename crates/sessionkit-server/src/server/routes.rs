@@ -95,8 +95,20 @@ pub(crate) async fn handle(
     if let (Some(line), Some(extra)) = (line.as_object_mut(), record.as_object()) {
         line.extend(extra.clone());
     }
-    // The wire bytes go to the report file (which `sessionkit check` reads back), not into the
-    // journal, whose 10,000 records would otherwise hold up to 10 GiB.
+    let exchange = (method.as_str(), path.as_str(), received.as_slice());
+    Ok(keep(&state, exchange, line, answer, started).await)
+}
+
+/// Keeps the record of one exchange: in the report file with the request's wire bytes (which
+/// `sessionkit check` reads back), in the HAR recording, and in the journal without them (its
+/// 10,000 records would otherwise hold up to 10 GiB).
+async fn keep(
+    state: &State,
+    (method, path, received): (&str, &str, &[(String, String)]),
+    mut line: Value,
+    answer: Answer,
+    started: Instant,
+) -> Answer {
     let wire = line.as_object_mut().and_then(|l| l.remove("wire_base64"));
     if let Some(file) = &state.report {
         let mut full = line.clone();
@@ -119,13 +131,13 @@ pub(crate) async fn handle(
                 .iter()
                 .map(|(n, v)| (n.as_str(), v.as_str()))
                 .collect();
-            let exchange = (method.as_str(), url.as_str(), &headers, wire.as_slice());
+            let exchange = (method, url.as_str(), &headers, wire.as_slice());
             record_har(har, exchange, answer, started, &line).await
         }
         None => answer,
     };
     state.control.record(line);
-    Ok(answer)
+    answer
 }
 
 /// `POST /__sessionkit/decide` with `{"id": SESSION, "status": "approved"}`: the session's
