@@ -1793,11 +1793,20 @@ fn conform_grades_servers_on_real_frameworks() {
                 .unwrap();
             assert_ne!(bomb["grade"], "ok", "unbounded decompression: {bomb}");
         }
+        // Rows marked "(intermittent)" may fail or not: their failure depends on timing.
+        let intermittent = |r: &&Vec<&str>| r[2].starts_with("(intermittent)");
         let listed: std::collections::BTreeSet<String> = rows
             .iter()
-            .filter(|r| r[0] == framework && r[1] != "fuzz")
+            .filter(|r| r[0] == framework && r[1] != "fuzz" && !intermittent(r))
             .map(|r| r[1].to_owned())
             .collect();
+        let allowed: std::collections::BTreeSet<String> = rows
+            .iter()
+            .filter(|r| r[0] == framework && intermittent(r))
+            .map(|r| r[1].to_owned())
+            .collect();
+        let failed: std::collections::BTreeSet<String> =
+            failed.difference(&allowed).cloned().collect();
         if failed != listed {
             wrong.push(format!(
                 "{framework}: conform fails at MUST {:?} not listed; listed {:?} not failed",
