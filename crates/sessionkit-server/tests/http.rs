@@ -186,19 +186,7 @@ fn decision_endpoint_checks_the_signed_id() {
     assert_eq!(body["verification"]["id"], id.as_str());
     assert_eq!(body["verification"]["vendorData"], 12345678);
     // Before a decision the answer has the decision shape, with status `created`.
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../schemas/decision.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    let errors: Vec<String> = validator
+    let errors: Vec<String> = decision_schema()
         .iter_errors(&body)
         .map(|e| e.to_string())
         .collect();
@@ -787,6 +775,16 @@ fn mock_server_scripts_a_forged_answer() {
     server.verify().unwrap();
 }
 
+/// `schemas/decision.json`, formats asserted.
+fn decision_schema() -> jsonschema::Validator {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/decision.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
 /// `POST /__sessionkit/decide` makes a session's decision: the decision endpoint answers it from
 /// then on, and the signed decision webhook reaches the receiver at `webhook_url`: X-AUTH-CLIENT
 /// the session's key, X-HMAC-SIGNATURE the HMAC of the raw body, `vendorData` and `endUserId` as
@@ -887,21 +885,7 @@ fn decide_delivers_a_signed_decision_webhook() {
     let reply = client::send("GET", &url, &headers, b"", T).unwrap();
     assert_eq!(json(&reply)["verification"]["status"], "declined");
     assert!(answer_signature_holds(&reply));
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../schemas/decision.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    assert!(
-        jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap()
-            .is_valid(&json(&reply))
-    );
+    assert!(decision_schema().is_valid(&json(&reply)));
     // Unknown sessions and decisions are refused with the reason.
     let reply = control(
         &server,
