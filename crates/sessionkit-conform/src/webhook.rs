@@ -429,14 +429,7 @@ pub fn junit(outcomes: &[Outcome]) -> String {
 mod tests {
     use super::*;
 
-    fn validator(file: &str) -> jsonschema::Validator {
-        let path = format!("{}/../../schemas/{file}", env!("CARGO_MANIFEST_DIR"));
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap()
-    }
+    use sessionkit_testkit::schema_validator as validator;
 
     /// Every payload sent holds to the schemas of `schemas/`, and each serialization variant is
     /// the same JSON as the compact one.

@@ -777,12 +777,7 @@ fn mock_server_scripts_a_forged_answer() {
 
 /// `schemas/decision.json`, formats asserted.
 fn decision_schema() -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/decision.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
+    sessionkit_testkit::schema_validator("decision.json")
 }
 
 /// `POST /__sessionkit/decide` makes a session's decision: the decision endpoint answers it from

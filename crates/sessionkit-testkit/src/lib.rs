@@ -6,6 +6,17 @@ pub mod examples;
 pub mod server;
 pub mod strategies;
 
+/// A validator of `schemas/FILE`, formats asserted (as the core's schema stage asserts them).
+pub fn schema_validator(file: &str) -> jsonschema::Validator {
+    let path = format!("{}/../../schemas/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
 use sessionkit::model::AcceptableType;
 use sessionkit::model::Address;
 use sessionkit::model::Consent;
