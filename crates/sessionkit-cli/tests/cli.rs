@@ -1043,7 +1043,7 @@ proptest::proptest! {
         let code = answer["code"].as_u64().unwrap_or_default();
         proptest::prop_assert_eq!(
             (reply.status, code),
-            (outcome.status, u64::from(outcome.vendor_code)),
+            (outcome.status(), u64::from(outcome.vendor_code())),
             "{}", outcome.render()
         );
     }

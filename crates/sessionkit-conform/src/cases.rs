@@ -174,7 +174,10 @@ fn sent_json(
         profile,
         ..sessionkit::Config::default()
     };
-    sessionkit::receive(headers, bytes, &config).body
+    sessionkit::receive(headers, bytes, &config)
+        .result
+        .ok()
+        .map(|accepted| accepted.body)
 }
 
 /// Every case for the target's credentials, in each of `profiles` it applies to.

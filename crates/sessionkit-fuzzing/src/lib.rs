@@ -120,16 +120,16 @@ pub fn headers(data: &[u8]) {
 
 fn check_outcome(outcome: &sessionkit::Outcome) {
     assert!(
-        STATUSES.contains(&outcome.status),
+        STATUSES.contains(&outcome.status()),
         "status {}",
-        outcome.status
+        outcome.status()
     );
-    match &outcome.error {
-        None => assert_eq!(outcome.status, 201),
+    match outcome.error() {
+        None => assert_eq!(outcome.status(), 201),
         Some(error) => {
             assert!(!error.kind().code().is_empty());
-            assert_eq!(error.kind().status(), outcome.status, "{error}");
-            assert_ne!(outcome.vendor_code, 0, "{error} has no vendor code");
+            assert_eq!(error.kind().status(), outcome.status(), "{error}");
+            assert_ne!(outcome.vendor_code(), 0, "{error} has no vendor code");
             let answer = outcome.failure_answer().expect("failures have an answer");
             let value = serde_json::to_value(&answer).expect("answers serialize");
             assert!(
@@ -367,15 +367,15 @@ pub fn roundtrip(data: &[u8]) {
     let secret = EXAMPLE_SHARED_SECRET.as_bytes();
     let request = SignedRequest::from_payload(&payload, EXAMPLE_API_KEY, secret, encoding, level);
     let outcome = sessionkit::receive(&request.headers, &request.body, &Config::default());
-    assert_eq!(outcome.status, 201, "{}", outcome.render());
-    assert_eq!(outcome.payload.as_ref(), Some(&payload));
+    assert_eq!(outcome.status(), 201, "{}", outcome.render());
+    assert_eq!(outcome.payload(), Some(&payload));
     let mut json = payload.to_json_bytes();
     let at = bit % (json.len() * 8);
     json[at / 8] ^= 1 << (at % 8);
     let mut flipped = request.clone();
     flipped.body = sessionkit::codec::encode(&json, encoding, level);
     let outcome = sessionkit::receive(&flipped.headers, &flipped.body, &Config::default());
-    assert_ne!(outcome.status, 201, "a flipped bit was accepted");
+    assert_ne!(outcome.status(), 201, "a flipped bit was accepted");
 }
 
 /// Days in `month` (1-12) of `year` in the Gregorian calendar, for generators of valid dates.

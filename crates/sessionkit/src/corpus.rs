@@ -442,7 +442,7 @@ mod tests {
         assert_eq!(wire.request.as_ref().unwrap().profile(), Profile::Strict);
         let outcome = wire.receive(b"{}").unwrap();
         let expect = wire.expect.as_ref().unwrap();
-        assert_eq!((outcome.status, outcome.vendor_code), (401, 1801));
+        assert_eq!((outcome.status(), outcome.vendor_code()), (401, 1801));
         assert_eq!(outcome.error_code(), expect.error.as_deref());
     }
 

@@ -50,6 +50,7 @@ pub use config::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, LabelledSecret,
 pub use error::{Error, Rejection, Violation};
 pub use receive::{Outcome, OutcomeReport, reason, receive};
 pub use request::{SignedRequest, curl_command};
+pub use stage::schema::Accepted;
 
 /// What only this workspace's tests, benches and fuzz targets need: test hooks and the README's
 /// table builders. Not part of the API; it may change in any release.

@@ -11,33 +11,20 @@ use crate::diagnose;
 use crate::error::{Error, Rejection, Violation};
 use crate::headers::Headers;
 use crate::model::{FailureAnswer, Receipt, SessionRequest};
+use crate::stage::schema::Accepted;
 use crate::stage::{decode, headers, json, schema, signature, size};
 
-/// The decision on one request.
+/// The decision on one request: what the stages decided, and what they learnt on the way.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    /// HTTP status: 201, 400, 401, 413 or 415.
-    pub status: u16,
-    /// Vendor error code; 0 on success.
-    pub vendor_code: u16,
-    /// The failure, if any.
-    pub error: Option<Error>,
-    /// Mistakes named by [`diagnose`], in the order found.
-    pub mistakes: Vec<Diagnostic>,
-    /// Every schema violation (schema stage failures only).
-    pub violations: Vec<Violation>,
-    /// Schema warnings (unknown properties in the documented profile).
-    pub warnings: Vec<Violation>,
-    /// Advice that never changes the answer (`compression_not_worth_it`).
-    pub advisories: Vec<Diagnostic>,
+    /// The accepted body, or the refusal of the first stage that refused.
+    pub result: Result<Accepted, Rejection>,
     /// The encoding, once the headers stage accepted it.
     pub encoding: Option<Encoding>,
     /// Decoded body length, once decoded.
     pub decoded_len: Option<usize>,
-    /// The parsed body, on success.
-    pub body: Option<Value>,
-    /// The typed payload, on success.
-    pub payload: Option<SessionRequest>,
+    /// Advice that never changes the answer (`compression_not_worth_it`).
+    pub advisories: Vec<Diagnostic>,
     /// What was received, safe to show, on failure.
     pub receipt: Option<Receipt>,
     profile: Profile,
@@ -46,117 +33,142 @@ pub struct Outcome {
 /// Decides the answer to `POST /v1/sessions` with these headers and wire bytes: the stages in the
 /// order of docs/contract.md §2; the first that refuses decides the answer.
 pub fn receive(headers: &Headers, wire: &[u8], config: &Config) -> Outcome {
-    let mut outcome = Outcome::new(config.profile);
-    let mut decoded = None;
-    match stages(headers, wire, config, &mut outcome, &mut decoded) {
-        Ok(()) => outcome,
-        Err(rejection) => {
-            // Built from what the stages already have, only on the failure path.
-            let receipt = Receipt::of(
-                wire,
-                decoded.as_ref().map(|d| d.bytes.as_slice()),
-                decoded.as_ref().and_then(|d| d.gzip_members),
-            );
-            let mut refused = outcome.refuse(rejection);
-            refused.receipt = Some(receipt);
-            refused
-        }
+    let mut seen = Seen::default();
+    let result = stages(headers, wire, config, &mut seen);
+    // Built from what the stages already have, only on the failure path.
+    let receipt = result.is_err().then(|| {
+        let decoded = seen.decoded.as_ref();
+        Receipt::of(
+            wire,
+            decoded.map(|d| d.bytes.as_slice()),
+            decoded.and_then(|d| d.gzip_members),
+        )
+    });
+    Outcome {
+        result,
+        encoding: seen.encoding,
+        decoded_len: seen.decoded.as_ref().map(|d| d.bytes.len()),
+        advisories: seen.advisories,
+        receipt,
+        profile: config.profile,
     }
 }
 
-/// The `?` chain of the stages; what each learns on the way is kept in `seen`, and the decoded
-/// body in `decoded` (for the receipt of a later refusal).
+/// What the stages learn on the way, kept whether or not a later stage refuses.
+#[derive(Default)]
+struct Seen {
+    encoding: Option<Encoding>,
+    decoded: Option<decode::Decoded>,
+    advisories: Vec<Diagnostic>,
+}
+
+/// The `?` chain of the stages.
 fn stages(
     headers: &Headers,
     wire: &[u8],
     config: &Config,
-    seen: &mut Outcome,
-    decoded: &mut Option<decode::Decoded>,
-) -> Result<(), Rejection> {
+    seen: &mut Seen,
+) -> Result<Accepted, Rejection> {
     let encoding = headers::check(headers, &config.api_keys)?;
     seen.encoding = Some(encoding);
     size::check(wire.len(), config.limits.max_wire)?;
-    let decoded = decoded.insert(
+    let decoded = seen.decoded.insert(
         decode::check(wire, encoding, config.limits.max_decoded, &config.cost).map_err(|r| {
-            r.naming(diagnose::doctor::intermediary_decompressed(
+            r.naming(diagnose::decode::intermediary_decompressed(
                 headers,
                 wire,
                 &config.secrets,
             ))
         })?,
     );
-    seen.decoded_len = Some(decoded.bytes.len());
     let signed = Signed::body(&decoded.bytes, wire, encoding);
     signature::check(headers, signed, config).map_err(|r| r.after(&decoded.mistakes))?;
     let body = json::check(&decoded.bytes).map_err(|r| r.after(&decoded.mistakes))?;
-    let accepted = schema::check(&body, config.profile)?;
-    seen.warnings = accepted.warnings;
-    seen.payload = Some(accepted.payload);
+    let accepted = schema::check(body, config.profile)?;
     seen.advisories = std::mem::take(&mut decoded.advisories);
-    seen.body = Some(body);
-    Ok(())
+    Ok(accepted)
 }
 
 impl Outcome {
-    fn new(profile: Profile) -> Self {
+    /// The decision of a stage called on its own (the reference server's early 413, the decision
+    /// endpoint's API key and signature checks): `rejection`, answered as `receive` answers it.
+    pub fn rejected(profile: Profile, rejection: Rejection) -> Self {
         Self {
-            status: 201,
-            vendor_code: 0,
-            error: None,
-            mistakes: Vec::new(),
-            violations: Vec::new(),
-            warnings: Vec::new(),
-            advisories: Vec::new(),
+            result: Err(rejection),
             encoding: None,
             decoded_len: None,
-            body: None,
-            payload: None,
+            advisories: Vec::new(),
             receipt: None,
             profile,
         }
     }
 
-    /// The decision of a stage called on its own (the reference server's early 413, the decision
-    /// endpoint's API key and signature checks): `rejection`, answered as `receive` answers it.
-    pub fn rejected(profile: Profile, rejection: Rejection) -> Self {
-        Self::new(profile).refuse(rejection)
+    /// The error, or `None` on success.
+    pub fn error(&self) -> Option<&Error> {
+        self.result.as_ref().err().map(|r| &r.error)
     }
 
-    fn refuse(mut self, rejection: Rejection) -> Self {
-        self.status = rejection.error.kind().status();
-        self.vendor_code = rejection.vendor_code;
-        self.mistakes = rejection.mistakes;
-        self.violations = rejection.violations;
-        self.warnings = rejection.warnings;
-        self.error = Some(rejection.error);
-        self
+    /// HTTP status: 201, 400, 401, 413 or 415.
+    pub fn status(&self) -> u16 {
+        self.error().map_or(201, |e| e.kind().status())
+    }
+
+    /// Vendor error code; 0 on success.
+    pub fn vendor_code(&self) -> u16 {
+        self.result.as_ref().err().map_or(0, |r| r.vendor_code)
+    }
+
+    /// Mistakes named by the detectors, in the order found (none on success).
+    pub fn mistakes(&self) -> &[Diagnostic] {
+        self.result.as_ref().err().map_or(&[], |r| &r.mistakes)
+    }
+
+    /// Every schema violation (schema stage refusals only).
+    pub fn violations(&self) -> &[Violation] {
+        self.result.as_ref().err().map_or(&[], |r| &r.violations)
+    }
+
+    /// Schema warnings (unknown properties in the documented profile), accepted or refused.
+    pub fn warnings(&self) -> &[Violation] {
+        match &self.result {
+            Ok(accepted) => &accepted.warnings,
+            Err(rejection) => &rejection.warnings,
+        }
+    }
+
+    /// The parsed body, on success.
+    pub fn body(&self) -> Option<&Value> {
+        self.result.as_ref().ok().map(|a| &a.body)
+    }
+
+    /// The typed payload, on success.
+    pub fn payload(&self) -> Option<&SessionRequest> {
+        self.result.as_ref().ok().map(|a| &a.payload)
     }
 
     /// True for 201.
     pub fn is_success(&self) -> bool {
-        self.error.is_none()
+        self.result.is_ok()
     }
 
     /// The error kind's code, or `None` on success.
     pub fn error_code(&self) -> Option<&'static str> {
-        self.error.as_ref().map(|e| e.kind().code())
+        self.error().map(|e| e.kind().code())
     }
 
     /// The stage that refused the request, or `None` on success.
     pub fn stage(&self) -> Option<Stage> {
-        self.error.as_ref().map(|e| e.kind().stage())
+        self.error().map(|e| e.kind().stage())
     }
 
     /// Headers the answer must carry (`Accept-Encoding` on a 415 for the encoding).
     pub fn answer_headers(&self) -> &'static [(&'static str, &'static str)] {
-        self.error
-            .as_ref()
-            .map_or(&[], |e| e.kind().answer_headers())
+        self.error().map_or(&[], |e| e.kind().answer_headers())
     }
 
     /// The answer's message.
     pub fn message(&self) -> String {
-        match &self.error {
+        match self.error() {
             Some(error) => error.message().to_owned(),
             None => "session created".to_owned(),
         }
@@ -165,17 +177,17 @@ impl Outcome {
     /// The failure answer of docs/contract.md §3: the error itself, the named mistakes, then every
     /// violation, each code once. `None` on success.
     pub fn failure_answer(&self) -> Option<FailureAnswer> {
-        let error = self.error.as_ref()?;
+        let error = self.error()?;
         let violations = self
-            .violations
+            .violations()
             .iter()
             .map(|v| diagnose::schema::violation(v, self.profile));
         Some(FailureAnswer {
             status: "fail".to_owned(),
-            code: self.vendor_code,
+            code: self.vendor_code(),
             message: error.message().to_owned(),
             diagnostics: std::iter::once(error.diagnostic())
-                .chain(self.mistakes.iter().cloned())
+                .chain(self.mistakes().iter().cloned())
                 .chain(violations)
                 .collect(),
             receipt: self.receipt.clone(),
@@ -226,13 +238,13 @@ impl Outcome {
     /// The machine-readable report.
     pub fn report(&self) -> OutcomeReport {
         OutcomeReport {
-            status: self.status,
-            code: (self.vendor_code != 0).then_some(self.vendor_code),
+            status: self.status(),
+            code: (self.vendor_code() != 0).then_some(self.vendor_code()),
             error: self.error_code(),
             message: self.message(),
-            diagnostics: self.mistakes.clone(),
-            violations: self.violations.clone(),
-            warnings: self.warnings.clone(),
+            diagnostics: self.mistakes().to_vec(),
+            violations: self.violations().to_vec(),
+            warnings: self.warnings().to_vec(),
             advisories: self.advisories.clone(),
             receipt: self.receipt.clone(),
         }
@@ -242,19 +254,19 @@ impl Outcome {
     pub fn render(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        let _ = match &self.error {
+        let status = self.status();
+        let _ = match self.error() {
             None => writeln!(out, "201 Created: {}", self.message()),
             Some(e) => writeln!(
                 out,
-                "{} {} (code {}, {}): {}",
-                self.status,
-                reason(self.status),
-                self.vendor_code,
+                "{status} {} (code {}, {}): {}",
+                reason(status),
+                self.vendor_code(),
                 e.kind().code(),
                 e.message()
             ),
         };
-        let lines = self.mistakes.iter().map(|d| ("mistake", d));
+        let lines = self.mistakes().iter().map(|d| ("mistake", d));
         for (label, d) in lines.chain(self.advisories.iter().map(|d| ("advice", d))) {
             let _ = writeln!(out, "  {label}[{}]: {}", d.code, d.message);
             let _ = writeln!(out, "    hint: {}", d.hint);
@@ -277,8 +289,8 @@ impl Outcome {
                 );
             }
         }
-        let violations = self.violations.iter().map(|v| ("error", v));
-        for (label, v) in violations.chain(self.warnings.iter().map(|v| ("warning", v))) {
+        let violations = self.violations().iter().map(|v| ("error", v));
+        for (label, v) in violations.chain(self.warnings().iter().map(|v| ("warning", v))) {
             let _ = writeln!(out, "  {label}[{}] {}: {}", v.code, v.pointer, v.message);
         }
         out

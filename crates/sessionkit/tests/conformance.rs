@@ -192,8 +192,8 @@ fn every_wire_case_gets_its_answer() {
                 .map(|d| d.code.as_str())
                 .collect();
             let got = corpus::Expect {
-                status: outcome.status,
-                code: (outcome.vendor_code != 0).then_some(outcome.vendor_code),
+                status: outcome.status(),
+                code: (outcome.vendor_code() != 0).then_some(outcome.vendor_code()),
                 error: outcome.error_code().map(str::to_owned),
                 diagnostic: expect
                     .diagnostic

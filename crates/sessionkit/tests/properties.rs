@@ -89,8 +89,8 @@ mod signing_and_encoding {
         fn prop_built_request_is_accepted(request in payload(), enc in encoding(), level in 0u32..=sessionkit::codec::MAX_LEVEL) {
             let built = SignedRequest::from_payload(&request, EXAMPLE_API_KEY, SECRET, enc, level);
             let outcome = receive(&built.headers, &built.body, &Config::default());
-            prop_assert_eq!(outcome.status, 201, "{}", outcome.render());
-            prop_assert_eq!(outcome.payload.as_ref(), Some(&request));
+            prop_assert_eq!(outcome.status(), 201, "{}", outcome.render());
+            prop_assert_eq!(outcome.payload(), Some(&request));
         }
 
         /// Signing the compressed bytes is rejected and named.
@@ -104,9 +104,9 @@ mod signing_and_encoding {
                 .with("Content-Type", "application/json")
                 .with("Content-Encoding", enc.name());
             let outcome = receive(&headers, &wire, &Config::default());
-            prop_assert_eq!(outcome.status, 401);
-            prop_assert_eq!(outcome.vendor_code, 1819);
-            prop_assert!(outcome.mistakes.iter().any(|d| d.code == "signed_compressed_bytes"), "{}", outcome.render());
+            prop_assert_eq!(outcome.status(), 401);
+            prop_assert_eq!(outcome.vendor_code(), 1819);
+            prop_assert!(outcome.mistakes().iter().any(|d| d.code == "signed_compressed_bytes"), "{}", outcome.render());
         }
 
         /// Changing any one byte of the signed body, or one bit of the signature, fails verification.

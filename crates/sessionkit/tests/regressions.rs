@@ -151,7 +151,7 @@ for name, text in texts.items():
             )
             .with("Content-Type", "application/json");
         let outcome = sessionkit::receive(&headers, &sent, &sessionkit::Config::default());
-        let named: Vec<&str> = outcome.mistakes.iter().map(|d| d.code.as_str()).collect();
+        let named: Vec<&str> = outcome.mistakes().iter().map(|d| d.code.as_str()).collect();
         tried += 1;
         if !named.contains(&case["mistake"].as_str().unwrap()) {
             unnamed.push(format!(
@@ -181,6 +181,6 @@ fn a_declared_encoding_over_signed_json_names_both_causes() {
         .with("Content-Type", "application/json")
         .with("Content-Encoding", "gzip");
     let outcome = sessionkit::receive(&headers, body, &sessionkit::Config::default());
-    let named: Vec<&str> = outcome.mistakes.iter().map(|d| d.code.as_str()).collect();
+    let named: Vec<&str> = outcome.mistakes().iter().map(|d| d.code.as_str()).collect();
     assert_eq!(named, ["encoding_mismatch", "intermediary_decompressed"]);
 }

@@ -220,12 +220,12 @@ pub(crate) fn answer_findings(
 ) -> (Vec<String>, bool) {
     let mut problems = Vec::new();
     let mut must = false;
-    if answer.status != outcome.status {
+    if answer.status != outcome.status() {
         problems.push(format!(
             "[{}] answered {} where the contract answers {}",
             Level::Must,
             answer.status,
-            outcome.status
+            outcome.status()
         ));
         must = true;
     }
@@ -235,7 +235,7 @@ pub(crate) fn answer_findings(
     let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
     let rules = AnswerRules {
         error: outcome.error_code(),
-        sent: outcome.body.as_ref(),
+        sent: outcome.body(),
         api_key: config.api_keys.first().map_or("", String::as_str),
         secret: config
             .secrets

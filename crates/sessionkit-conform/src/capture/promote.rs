@@ -55,9 +55,9 @@ pub fn promote(
         if let Some(sign) = sign {
             request["sign"] = sign;
         }
-        let mut expect = json!({"status": outcome.status});
-        if outcome.vendor_code != 0 {
-            expect["code"] = json!(outcome.vendor_code);
+        let mut expect = json!({"status": outcome.status()});
+        if outcome.vendor_code() != 0 {
+            expect["code"] = json!(outcome.vendor_code());
         }
         if let Some(error) = outcome.error_code() {
             expect["error"] = json!(error);

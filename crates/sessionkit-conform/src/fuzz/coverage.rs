@@ -169,7 +169,7 @@ fn is_covered(constraint: &Constraint, config: &Config, credentials: &Credential
     let (mut accepted, mut refused) = (false, false);
     for input in &constraint.probes {
         let request = generate::build(input, credentials);
-        let status = sessionkit::receive(&request.headers, &request.body, config).status;
+        let status = sessionkit::receive(&request.headers, &request.body, config).status();
         accepted |= status == 201;
         refused |= status != 201;
     }

@@ -304,7 +304,7 @@ impl Fuzz {
             .filter_map(|(_, bytes)| serde_json::from_slice(bytes).ok())
             .filter(|v: &Value| {
                 let request = generate::build(&Input::plain(v.clone()), &credentials);
-                sessionkit::receive(&request.headers, &request.body, &config).status == 201
+                sessionkit::receive(&request.headers, &request.body, &config).status() == 201
             })
             .collect();
         if bases.is_empty() {

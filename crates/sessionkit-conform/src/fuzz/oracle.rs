@@ -89,26 +89,25 @@ impl Run {
     pub(crate) fn expected(&self, request: &generate::Request) -> Expected {
         let outcome = sessionkit::receive(&request.headers, &request.body, &self.config);
         let mut codes: Vec<u16> = Vec::new();
-        if outcome.status != 201 {
-            codes.push(outcome.vendor_code);
-            codes.extend(outcome.violations.iter().map(|v| v.vendor_code));
+        if outcome.status() != 201 {
+            codes.push(outcome.vendor_code());
+            codes.extend(outcome.violations().iter().map(|v| v.vendor_code));
             codes.sort_unstable();
             codes.dedup();
         }
         Expected {
-            status: outcome.status,
+            status: outcome.status(),
             codes,
             stage: outcome
-                .error
-                .as_ref()
+                .error()
                 .map_or("accepted", |e| e.kind().stage().name()),
-            error: outcome.error.as_ref().map(|e| e.kind().code()),
-            sent: outcome.body,
+            error: outcome.error().map(|e| e.kind().code()),
             pointers: outcome
-                .violations
+                .violations()
                 .iter()
                 .map(|v| v.pointer.clone())
                 .collect(),
+            sent: outcome.result.ok().map(|accepted| accepted.body),
         }
     }
 

@@ -486,7 +486,7 @@ fn reference_answer(outcome: &sessionkit::Outcome) -> Message {
         .unwrap_or_default();
     let mut headers = vec![("Content-Type", "application/json")];
     headers.extend(outcome.answer_headers().iter().copied());
-    message_of(outcome.status, &headers, body)
+    message_of(outcome.status(), &headers, body)
 }
 
 /// The reason phrase of the statuses the proxy answers itself, and `receive`'s.

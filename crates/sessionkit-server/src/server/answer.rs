@@ -166,7 +166,7 @@ impl ServerError {
                     return signer.answer(500, Vec::new());
                 };
                 let body = serde_json::to_vec(&failure).unwrap_or_default();
-                let mut answer = signer.answer(outcome.status, body);
+                let mut answer = signer.answer(outcome.status(), body);
                 for (name, value) in outcome.answer_headers() {
                     answer
                         .headers_mut()

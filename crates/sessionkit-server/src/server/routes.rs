@@ -326,7 +326,7 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
     if !outcome.is_success() {
         return (Err(Box::new(outcome).into()), record);
     }
-    let verification = outcome.payload.as_ref().map(|p| &p.verification);
+    let verification = outcome.payload().map(|p| &p.verification);
     let created = state.sessions.create(&state.base_url, &key, verification);
     record["session_id"] = json!(created.verification.id);
     let body = serde_json::to_vec(&created).unwrap_or_default();

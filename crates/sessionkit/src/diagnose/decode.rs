@@ -1,10 +1,13 @@
 //! The decode stage's detectors: a body not of its declared encoding (`encoding_mismatch`,
 //! `raw_deflate`), one still compressed after decoding (`double_compression`,
-//! `undeclared_compression`), and the advisory `compression_not_worth_it`.
+//! `undeclared_compression`), one a proxy decompressed on the way (`intermediary_decompressed`),
+//! and the advisory `compression_not_worth_it`.
 
 use crate::catalogue::{Diagnostic, Mistake};
-use crate::codec::{Encoding, Sniffed};
+use crate::codec::{self, Encoding, Sniffed};
 use crate::cost::{Connection, CostModel};
+use crate::crypto::{self, Signature};
+use crate::headers::{Headers, names};
 
 /// `encoding_mismatch` or `raw_deflate`, for a body that is not of its declared encoding.
 pub fn not_of_declared_encoding(declared: Encoding, found: Sniffed) -> Diagnostic {
@@ -57,6 +60,26 @@ pub fn compression_not_worth_it(
                 Connection::Warm => "kept-alive",
             },
             model.cpu_ns(decoded_len) / 1000.0
+        ))
+    })
+}
+
+/// A body declared compressed that is the signed JSON itself: a proxy or gateway decompressed
+/// it and kept `Content-Encoding`. Replaces `encoding_mismatch` with the more precise mistake.
+pub fn intermediary_decompressed<S: AsRef<[u8]>>(
+    headers: &Headers,
+    wire: &[u8],
+    secrets: &[S],
+) -> Option<Diagnostic> {
+    if codec::sniff(wire) != codec::Sniffed::Json {
+        return None;
+    }
+    let value = headers.get_one(names::SIGNATURE)?;
+    let sig = Signature::from_hex(value.trim()).ok()?;
+    crypto::verify(secrets, wire, &sig).then(|| {
+        Mistake::IntermediaryDecompressed.diagnostic(format!(
+            "Content-Encoding: {} but the body is the signed JSON itself: something on the way decompressed it and kept the header",
+            headers.get_one(names::CONTENT_ENCODING).unwrap_or("?").trim()
         ))
     })
 }

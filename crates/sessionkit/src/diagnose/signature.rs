@@ -1,10 +1,89 @@
-//! The signature stage's detectors that need no hypothesis: a malformed header value. The
-//! hypotheses of what was signed instead are the [`doctor`](super::doctor)'s.
+//! The signature stage's detectors that need no hypothesis of what was signed: a header value
+//! not in the documented form, or the digest in a header of another name. The hypotheses of what
+//! was signed instead are the [`doctor`](super::doctor)'s.
 
 use crate::catalogue::{Diagnostic, Mistake};
-use crate::crypto::SignatureFormatError;
+use crate::crypto::{self, Algorithm, Signature, SignatureFormatError};
+use crate::headers::{Headers, names};
 
 /// `signature_not_lowercase_hex`.
 pub fn malformed_signature(error: &SignatureFormatError) -> Diagnostic {
     Mistake::SignatureNotLowercaseHex.diagnostic(error.to_string())
+}
+
+/// A header value that is not a signature in the documented form: a tool's output around a
+/// valid digest, or HMAC-SHA1 / HMAC-SHA512 in hex. `None` leaves it to
+/// `signature_not_lowercase_hex`.
+pub fn digest_in_other_form<S: AsRef<[u8]>>(
+    value: &str,
+    secrets: &[S],
+    bytes: &[u8],
+) -> Option<Diagnostic> {
+    let hex_run = |v: &str| -> Option<String> {
+        let start = v.find(|c: char| c.is_ascii_hexdigit())?;
+        let run: String = v[start..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        Some(run)
+    };
+    let trimmed = value.trim_matches(|c| c == '"' || c == '\'');
+    let tool_prefix = [
+        "(stdin)= ",
+        "SHA2-256(stdin)= ",
+        "SHA256(stdin)= ",
+        "sha256= ",
+    ]
+    .iter()
+    .find(|p| value.starts_with(**p));
+    if tool_prefix.is_some() || trimmed.len() != value.len() {
+        let digest = hex_run(trimmed.rsplit(' ').next().unwrap_or(trimmed))?;
+        let sig = Signature::from_hex(&digest).ok()?;
+        if crypto::verify(secrets, bytes, &sig) {
+            let what = tool_prefix.map_or("quotes".to_owned(), |p| format!("{p:?}"));
+            return Some(
+                Mistake::SignatureToolOutput
+                    .diagnostic(format!("X-HMAC-SIGNATURE holds {what} around the digest")),
+            );
+        }
+        return None;
+    }
+    if !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let (algorithm, name) = match value.len() {
+        40 => (Algorithm::HmacSha1, "HMAC-SHA1"),
+        128 => (Algorithm::HmacSha512, "HMAC-SHA512"),
+        _ => return None,
+    };
+    let lower = value.to_ascii_lowercase();
+    secrets
+        .iter()
+        .any(|s| algorithm.hex(s.as_ref(), bytes) == lower)
+        .then(|| wrong_algorithm(name))
+}
+
+/// No `X-HMAC-SIGNATURE`: a digest in a header of another name (`X-Signature`,
+/// `X-Hub-Signature-256`, `Signature`, `X_HMAC_SIGNATURE`...), named in the answer.
+pub fn other_header(headers: &Headers) -> Option<Diagnostic> {
+    headers.iter().find_map(|(name, value)| {
+        let lower = name.to_ascii_lowercase();
+        let named = lower.contains("signature") || lower.contains("hmac") || lower == "digest";
+        let digest_len = value
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let looks_like_digest = matches!(digest_len, 40 | 64 | 128) || value.len() == 44;
+        (named && !name.eq_ignore_ascii_case(names::SIGNATURE) && looks_like_digest).then(|| {
+            Mistake::SignatureInOtherHeader.diagnostic(format!(
+                "no X-HMAC-SIGNATURE, but header {name} holds a digest"
+            ))
+        })
+    })
+}
+
+/// `wrong_algorithm`, naming what the signature is instead.
+pub(crate) fn wrong_algorithm(what: &str) -> Diagnostic {
+    Mistake::WrongAlgorithm.diagnostic(format!("the signature is {what}, not HMAC-SHA256"))
 }

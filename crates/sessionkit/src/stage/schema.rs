@@ -9,9 +9,12 @@ use crate::error::{Error, Rejection, Violation};
 use crate::model::SessionRequest;
 use crate::schema::{Report, validate};
 
-/// A body the schema stage accepted: the typed payload, and the warnings found on the way.
+/// A body the schema stage accepted: the body, its typed payload, and the warnings found on the
+/// way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
+    /// The parsed body.
+    pub body: Value,
     /// The typed payload.
     pub payload: SessionRequest,
     /// Schema warnings (unknown properties in the documented profile).
@@ -19,8 +22,8 @@ pub struct Accepted {
 }
 
 /// `body` valid in `profile` and read into the typed model, or every violation listed.
-pub fn check(body: &Value, profile: Profile) -> Result<Accepted, Rejection> {
-    let report = validate(body, profile);
+pub fn check(body: Value, profile: Profile) -> Result<Accepted, Rejection> {
+    let report = validate(&body, profile);
     let refuse = |message: String, report: Report| {
         let mut rejection = Rejection::from(Error::new(ErrorKind::SchemaViolation, message));
         if !report.errors.is_empty() {
@@ -38,8 +41,9 @@ pub fn check(body: &Value, profile: Profile) -> Result<Accepted, Rejection> {
             report,
         ));
     }
-    match SessionRequest::from_value(body) {
+    match SessionRequest::from_value(&body) {
         Ok(payload) => Ok(Accepted {
+            body,
             payload,
             warnings: report.warnings,
         }),

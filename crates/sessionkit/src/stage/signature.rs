@@ -5,8 +5,8 @@
 use crate::catalogue::ErrorKind;
 use crate::config::Config;
 use crate::crypto::{Signature, Signed, verify};
-use crate::diagnose;
-use crate::diagnose::doctor::{self, Doctor};
+use crate::diagnose::doctor::Doctor;
+use crate::diagnose::signature::{digest_in_other_form, malformed_signature, other_header};
 use crate::error::{Error, Rejection};
 use crate::headers::{Headers, names};
 
@@ -23,7 +23,7 @@ pub fn check(headers: &Headers, signed: Signed<'_>, config: &Config) -> Result<(
                 ErrorKind::MissingSignature,
                 "missing X-HMAC-SIGNATURE header",
             );
-            return Err(Rejection::from(missing).naming(doctor::other_header(headers)));
+            return Err(Rejection::from(missing).naming(other_header(headers)));
         }
         [value] => value.trim(),
         values => {
@@ -35,8 +35,8 @@ pub fn check(headers: &Headers, signed: Signed<'_>, config: &Config) -> Result<(
         }
     };
     let signature = Signature::from_hex(value).map_err(|format| {
-        let mistake = doctor::malformed(value, secrets, signed.bytes)
-            .unwrap_or_else(|| diagnose::signature::malformed_signature(&format));
+        let mistake = digest_in_other_form(value, secrets, signed.bytes)
+            .unwrap_or_else(|| malformed_signature(&format));
         Rejection::from(Error::new(
             ErrorKind::MalformedSignature,
             format.to_string(),
