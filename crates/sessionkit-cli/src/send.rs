@@ -6,6 +6,7 @@ use sessionkit_conform::client;
 
 use crate::args::ClientArgs;
 use crate::{CONFORMS, DOES_NOT_CONFORM};
+use sessionkit::headers::names;
 
 /// Arguments of `sessionkit send`.
 #[derive(clap::Args)]
@@ -41,7 +42,7 @@ pub fn run(args: SendArgs) -> anyhow::Result<u8> {
     let mut ok = reply.status == 201;
     match reply
         .headers
-        .get_one("x-hmac-signature")
+        .get_one(names::SIGNATURE)
         .map(sessionkit::crypto::Signature::from_hex)
     {
         Some(Ok(sig)) if sessionkit::crypto::verify(&[&secret], &reply.body, &sig) => {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sessionkit::Profile;
 use sessionkit::SignedRequest;
 use sessionkit::codec::Encoding;
-use sessionkit::corpus::{self, Manifest};
+use sessionkit::corpus::{self, Manifest, Validity};
 use sessionkit::curl_command;
 use sessionkit::headers::Headers;
 
@@ -190,95 +190,23 @@ pub(crate) fn load_cases(
         .map_err(|e| Error(format!("manifest.json is not UTF-8: {e}")))?;
     let manifest = Manifest::from_json(&text)
         .map_err(|e| Error(format!("{}: not a corpus manifest: {e}", corpus.describe())))?;
-    let secret = run.secret.as_bytes();
     let mut cases = Vec::new();
     let mut altered = Vec::new();
-    let read_signed = |file: &str| corpus.read(file);
     for entry in &manifest.cases {
-        let file = corpus.path(&entry.file);
         let bytes = corpus.read(&entry.file).map_err(Error)?;
         if !entry.digest_matches(&bytes) {
             altered.push(entry.file.clone());
             continue;
         }
-        let name = format!("{:03} {}", entry.id, entry.file.trim_end_matches(".bin"));
-        if let (Some(request), Some(expect)) = (&entry.request, &entry.expect) {
-            let headers = match request.headers_for(&run.api_key, secret, &bytes, read_signed) {
-                Ok(headers) => headers,
-                Err(why) => {
-                    altered.push(format!("{} ({why})", entry.file));
-                    continue;
-                }
-            };
-            let expected = Expected {
-                status: expect.status,
-                vendor_codes: expect.code.into_iter().collect(),
-                error: expect.error.clone(),
-                // A case that needs the server configured its own way (a hex secret, a labelled
-                // one) keeps its status and code against any server; its mistake can be named
-                // only by a server so configured.
-                mistake: expect
-                    .diagnostic
-                    .clone()
-                    .filter(|_| request.secret.is_none() && request.labelled_secrets.is_empty()),
-                also_allowed: entry.allowed.clone(),
-                rule: entry.rule.clone(),
-                faults: entry.faults.clone(),
-            };
-            for profile in request.profiles() {
-                if profiles.contains(&profile) {
-                    cases.push(Case {
-                        name: name.clone(),
-                        stage: entry.stage().to_owned(),
-                        profile,
-                        headers: headers.clone(),
-                        body: bytes.clone(),
-                        body_file: file.clone(),
-                        expect: expected.clone(),
-                        sent: sent_json(run, &expected, request, &headers, &bytes, profile),
-                    });
-                }
+        let made = match (&entry.request, &entry.expect) {
+            (Some(request), Some(expect)) => {
+                wire_cases(run, corpus, entry, request, expect, bytes, profiles)
             }
-            continue;
-        }
-        // A body-level case: signed with the target's secret and sent in every encoding.
-        let sent: Option<Value> = serde_json::from_slice(&bytes).ok();
-        for (profile_name, verdict) in &entry.profiles {
-            let Some(profile) = Profile::from_name(profile_name) else {
-                continue;
-            };
-            if !profiles.contains(&profile) {
-                continue;
-            }
-            let valid = verdict.result == "valid";
-            let mut vendor_codes: Vec<u16> = verdict
-                .errors
-                .iter()
-                .filter_map(|f| f.vendor_code)
-                .collect();
-            vendor_codes.sort_unstable();
-            vendor_codes.dedup();
-            for encoding in Encoding::ALL {
-                let built = SignedRequest::build(&bytes, &run.api_key, secret, encoding, 6);
-                cases.push(Case {
-                    name: format!("{name} {}", encoding.name()),
-                    stage: "schema".into(),
-                    profile,
-                    headers: built.headers,
-                    body: built.body,
-                    body_file: file.clone().filter(|_| encoding == Encoding::Identity),
-                    expect: Expected {
-                        status: if valid { 201 } else { 400 },
-                        vendor_codes: vendor_codes.clone(),
-                        error: None,
-                        mistake: None,
-                        also_allowed: Vec::new(),
-                        rule: verdict.rule.clone(),
-                        faults: Vec::new(),
-                    },
-                    sent: sent.clone(),
-                });
-            }
+            _ => Ok(body_cases(run, corpus, entry, &bytes, profiles)),
+        };
+        match made {
+            Ok(made) => cases.extend(made),
+            Err(why) => altered.push(format!("{} ({why})", entry.file)),
         }
     }
     // A file that is not the one the manifest describes (edited, or its line endings converted
@@ -292,4 +220,110 @@ pub(crate) fn load_cases(
         )));
     }
     Ok(cases)
+}
+
+/// The name a case's results carry: its id and file.
+fn case_name(entry: &corpus::Case) -> String {
+    format!("{:03} {}", entry.id, entry.file.trim_end_matches(".bin"))
+}
+
+/// A wire-level case, its headers rebuilt for the target's credentials, in each profile it applies
+/// to; `Err` when its signing recipe cannot be followed.
+fn wire_cases(
+    run: &Conform,
+    corpus: &Corpus,
+    entry: &corpus::Case,
+    request: &corpus::WireRequest,
+    expect: &corpus::Expect,
+    bytes: Vec<u8>,
+    profiles: &[Profile],
+) -> Result<Vec<Case>, String> {
+    let read_signed = |file: &str| corpus.read(file);
+    let headers = request.headers_for(&run.api_key, run.secret.as_bytes(), &bytes, read_signed)?;
+    let expected = Expected {
+        status: expect.status,
+        vendor_codes: expect.code.into_iter().collect(),
+        error: expect.error.clone(),
+        // A case that needs the server configured its own way (a hex secret, a labelled one)
+        // keeps its status and code against any server; its mistake can be named only by a
+        // server so configured.
+        mistake: expect
+            .diagnostic
+            .clone()
+            .filter(|_| request.secret.is_none() && request.labelled_secrets.is_empty()),
+        also_allowed: entry.allowed.clone(),
+        rule: entry.rule.clone(),
+        faults: entry.faults.clone(),
+    };
+    let file = corpus.path(&entry.file);
+    Ok(request
+        .profiles()
+        .into_iter()
+        .filter(|profile| profiles.contains(profile))
+        .map(|profile| Case {
+            name: case_name(entry),
+            stage: entry.stage().to_owned(),
+            profile,
+            headers: headers.clone(),
+            sent: sent_json(run, &expected, request, &headers, &bytes, profile),
+            body: bytes.clone(),
+            body_file: file.clone(),
+            expect: expected.clone(),
+        })
+        .collect())
+}
+
+/// A body-level case: signed with the target's secret and sent in every encoding, in each
+/// profile it has a verdict for.
+fn body_cases(
+    run: &Conform,
+    corpus: &Corpus,
+    entry: &corpus::Case,
+    bytes: &[u8],
+    profiles: &[Profile],
+) -> Vec<Case> {
+    let sent: Option<Value> = serde_json::from_slice(bytes).ok();
+    let file = corpus.path(&entry.file);
+    let mut cases = Vec::new();
+    for (profile_name, verdict) in &entry.profiles {
+        let Some(profile) = Profile::from_name(profile_name).filter(|p| profiles.contains(p))
+        else {
+            continue;
+        };
+        let mut vendor_codes: Vec<u16> = verdict
+            .errors
+            .iter()
+            .filter_map(|f| f.vendor_code)
+            .collect();
+        vendor_codes.sort_unstable();
+        vendor_codes.dedup();
+        let expect = Expected {
+            status: if verdict.result == Validity::Valid {
+                201
+            } else {
+                400
+            },
+            vendor_codes,
+            error: None,
+            mistake: None,
+            also_allowed: Vec::new(),
+            rule: verdict.rule.clone(),
+            faults: Vec::new(),
+        };
+        for encoding in Encoding::ALL {
+            let built =
+                SignedRequest::build(bytes, &run.api_key, run.secret.as_bytes(), encoding, 6);
+            cases.push(Case {
+                name: format!("{} {}", case_name(entry), encoding.name()),
+                stage: "schema".into(),
+                profile,
+                headers: built.headers,
+                body: built.body,
+                body_file: file.clone().filter(|_| encoding == Encoding::Identity),
+                expect: expect.clone(),
+                sent: sent.clone(),
+            });
+        }
+    }
+    cases
 }

@@ -11,6 +11,7 @@ use sessionkit::crypto::Signature;
 use crate::Conform;
 use crate::cases::Case;
 use crate::client;
+use sessionkit::headers::names;
 
 /// One way an answer departs from the contract, with the level of the rule it breaks and where
 /// that rule comes from.
@@ -364,7 +365,7 @@ pub fn answer_problems(
             format!("answer violates its schema at {}: {}", v.pointer, v.message),
         ));
     }
-    let content_type = reply.headers.get_one("content-type").unwrap_or("");
+    let content_type = reply.headers.get_one(names::CONTENT_TYPE).unwrap_or("");
     let media_type = content_type.split(';').next().unwrap_or("").trim();
     if !media_type.eq_ignore_ascii_case("application/json") {
         problems.push(AnswerProblem::new(
@@ -408,7 +409,7 @@ fn created(
 ) {
     let signature = reply
         .headers
-        .get_one("x-hmac-signature")
+        .get_one(names::SIGNATURE)
         .map(Signature::from_hex);
     match signature {
         Some(Ok(sig))
@@ -426,7 +427,7 @@ fn created(
             "answer carries no X-HMAC-SIGNATURE".into(),
         )),
     }
-    if reply.headers.get_one("x-auth-client") != Some(rules.api_key) {
+    if reply.headers.get_one(names::API_KEY) != Some(rules.api_key) {
         problems.push(AnswerProblem::new(
             "answer X-AUTH-CLIENT is not the API key",
             "answer X-AUTH-CLIENT is not the API key".into(),

@@ -27,6 +27,7 @@ use crate::cases::Expected;
 use crate::check::Problem;
 use crate::report::{CaseResult, Grade};
 use crate::{Conform, client};
+use sessionkit::headers::names;
 
 /// How many times a small request's time a bomb may take before it is a finding: a server that
 /// stops inflating at its limit answers within a few times that (the bomb's megabyte crosses the
@@ -71,7 +72,7 @@ pub(crate) fn check(run: &Conform, url: &str, profile: Profile) -> Vec<CaseResul
     let baseline = median_time(url, &small.headers, &small.body, run.timeout);
     let mut bomb_headers = small.headers.clone();
     let same_size = median_time(url, &bomb_headers, bomb(), run.timeout);
-    bomb_headers.push("Content-Encoding", "gzip");
+    bomb_headers.push(names::CONTENT_ENCODING, "gzip");
     let case = |name: &str, stage: &str, status, rule: Rule| Case {
         name: format!("cost/{name}"),
         stage: stage.into(),

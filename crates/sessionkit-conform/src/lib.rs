@@ -35,6 +35,7 @@ pub mod webhook;
 
 mod cases;
 mod check;
+mod corpus_writer;
 mod report;
 mod rules;
 mod send;

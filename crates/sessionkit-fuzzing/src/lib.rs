@@ -13,7 +13,7 @@ use sessionkit::Profile;
 use sessionkit::SignedRequest;
 use sessionkit::codec::DecodeLimit;
 use sessionkit::codec::Encoding;
-use sessionkit::headers::Headers;
+use sessionkit::headers::{Headers, names};
 use sessionkit::model::Consent;
 use sessionkit::model::Document;
 use sessionkit::model::DocumentType;
@@ -108,8 +108,8 @@ pub fn headers(data: &[u8]) {
         let (name, value) = line.split_once(':').unwrap_or((line, ""));
         headers.push(name, value);
     }
-    let _ = sessionkit::codec::Encoding::from_header(&headers.get_all("content-encoding"));
-    for value in headers.get_all("x-hmac-signature") {
+    let _ = sessionkit::codec::Encoding::from_header(&headers.get_all(names::CONTENT_ENCODING));
+    for value in headers.get_all(names::SIGNATURE) {
         if let Ok(sig) = sessionkit::crypto::Signature::from_hex(value) {
             assert_eq!(sig.to_string(), value, "signature parsing is not exact");
         }
@@ -243,7 +243,7 @@ pub fn receive(data: &[u8]) {
         .enumerate()
         .filter(|(i, (name, _))| {
             !(input.drop_header.is_some_and(|d| usize::from(d % 4) == *i)
-                || (!input.sign && name.eq_ignore_ascii_case("x-hmac-signature")))
+                || (!input.sign && name.eq_ignore_ascii_case(names::SIGNATURE)))
         })
         .map(|(_, (n, v))| (n.to_owned(), v.to_owned()))
         .collect();

@@ -17,21 +17,69 @@ use crate::receive::{Outcome, receive};
 use crate::text;
 
 /// The whole manifest.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Manifest {
+    /// The schema the manifest follows.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// What the cases are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Every case, by ascending id.
     pub cases: Vec<Case>,
 }
 
 impl Manifest {
+    /// An empty manifest saying what its cases are.
+    pub fn described(description: impl Into<String>) -> Self {
+        Self {
+            description: Some(description.into()),
+            ..Self::default()
+        }
+    }
+
     /// Reads the manifest's JSON text.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
     }
+
+    /// The manifest as the corpus writes it: pretty JSON, one final newline.
+    pub fn to_json(&self) -> String {
+        // A manifest is strings, numbers and lists: nothing serde_json cannot write.
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// Adds `case`, replacing the case of the same file.
+    pub fn put(&mut self, case: Case) {
+        self.cases.retain(|c| c.file != case.file);
+        self.cases.push(case);
+    }
+}
+
+/// What must come of a case: accepted, refused, or either (the contract's policy decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Validity {
+    /// Accepted (201).
+    Valid,
+    /// Refused.
+    Invalid,
+    /// Either; the case's `policy` says what this implementation does.
+    Acceptable,
+}
+
+impl std::fmt::Display for Validity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Validity::Valid => "valid",
+            Validity::Invalid => "invalid",
+            Validity::Acceptable => "acceptable",
+        })
+    }
 }
 
 /// One corpus case: a file below `corpus/` and its expected outcome.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Case {
     /// Never-reused id.
     pub id: u32,
@@ -42,28 +90,28 @@ pub struct Case {
     /// Hex SHA-256 of the file.
     pub sha256: String,
     /// Expected verdict per profile name, for body-level cases.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub profiles: BTreeMap<String, Verdict>,
-    /// `valid`, `invalid` or `acceptable`, for wire-level cases.
-    #[serde(default)]
-    pub result: Option<String>,
+    /// What must come of a wire-level case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Validity>,
     /// For acceptable cases: the policy this implementation follows.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     /// The request of a wire-level case.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<WireRequest>,
     /// The expected answer of a wire-level case.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
     /// For acceptable cases: other answers the policy allows (a note, not a failure).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<Allowed>,
     /// The rule a wire-level case checks (body-level cases carry one per profile).
-    #[serde(flatten)]
+    #[serde(flatten, skip_serializing_if = "Rule::is_unset")]
     pub rule: Rule,
     /// For a request with several faults: each, in the contract's check order.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<Fault>,
 }
 
@@ -131,6 +179,13 @@ pub struct Rule {
     pub reference: String,
 }
 
+impl Rule {
+    /// No rule given (a body-level case, whose rules are its verdicts').
+    pub fn is_unset(&self) -> bool {
+        self.rule.is_empty() && self.reference.is_empty()
+    }
+}
+
 /// One fault of a request that has several, with the answer it gets alone.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Fault {
@@ -157,6 +212,38 @@ pub struct Allowed {
 }
 
 impl Case {
+    /// A wire-level case: `wire` written as `file`, sent with `request`, answered as `expect`
+    /// says, by `rule`.
+    pub fn wire(
+        id: u32,
+        file: impl Into<String>,
+        source: impl Into<String>,
+        wire: &[u8],
+        request: WireRequest,
+        expect: Expect,
+        rule: Rule,
+    ) -> Self {
+        let result = if expect.status == 201 {
+            Validity::Valid
+        } else {
+            Validity::Invalid
+        };
+        Self {
+            id,
+            file: file.into(),
+            source: source.into(),
+            sha256: sha256_hex(wire),
+            profiles: BTreeMap::new(),
+            result: Some(result),
+            policy: None,
+            request: Some(request),
+            expect: Some(expect),
+            allowed: Vec::new(),
+            rule,
+            faults: Vec::new(),
+        }
+    }
+
     /// The folder the file sits in below `corpus/`: a pipeline stage, or `schema`.
     pub fn stage(&self) -> &str {
         self.file.split('/').next().unwrap_or_default()
@@ -169,7 +256,7 @@ impl Case {
 
     /// True when `bytes` are the file the manifest describes (its SHA-256 matches).
     pub fn digest_matches(&self, bytes: &[u8]) -> bool {
-        format!("{:x}", Sha256::digest(bytes)) == self.sha256
+        sha256_hex(bytes) == self.sha256
     }
 
     /// For a wire-level case: what `receive` decides for its headers and `body` (the file's
@@ -203,10 +290,10 @@ impl Case {
 }
 
 /// Expected schema-stage verdict in one profile.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Verdict {
-    /// `valid`, `invalid` or `acceptable`.
-    pub result: String,
+    /// What must come of the body in this profile.
+    pub result: Validity,
     /// Errors that must be reported.
     pub errors: Vec<Finding>,
     /// Warnings that must be reported.
@@ -217,69 +304,85 @@ pub struct Verdict {
 }
 
 /// A pointer and a code.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 pub struct Finding {
     /// JSON pointer.
     pub pointer: String,
     /// Stable code.
     pub code: String,
     /// For errors: the vendor code a server answers when this is the violation it reports first.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_code: Option<u16>,
 }
 
 /// The request of a wire-level case.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct WireRequest {
     /// Header lines in order.
     #[serde(rename = "headers")]
     pub header_lines: Vec<(String, String)>,
     /// Profile the server validates in; every profile when absent.
-    #[serde(default, rename = "profile")]
+    #[serde(default, rename = "profile", skip_serializing_if = "Option::is_none")]
     pub profile_name: Option<String>,
     /// How the signature lines are made; none when the request has none.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign: Option<SignRecipe>,
     /// The server's shared secret for this case, when not the documentation's (a hex secret, for
     /// the mistake of decoding it).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Secrets the server knows for other environments, by label.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labelled_secrets: BTreeMap<String, String>,
 }
 
 /// How a case's `X-HMAC-SIGNATURE` lines are made: a literal value, or a digest of named bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default)]
 pub struct SignRecipe {
     /// A value sent as it is.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub literal: Option<String>,
     /// `wire` (the case's own file) or a file below `corpus/` holding the signed bytes.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes: Option<String>,
     /// SHA-256 of the signed bytes.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// `hex`, `upper`, `base64`, or a prefix such as `sha256=` before the hex.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
     /// A secret other than the server's (the mistake of signing with the wrong one).
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// How the client's key is made from the server's secret: `api_key`, `hex`, `base64`,
     /// `suffix:S`, `prefix:S`; the secret itself when absent.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// `hmac-sha256` when absent, or `hmac-sha1`, `hmac-sha512`, `sha256` (a plain digest).
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// The header the signature is sent in; `X-HMAC-SIGNATURE` when absent.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
 }
 
 impl WireRequest {
+    /// A request of these header lines, for a server validating in `profile`, signed as `sign`
+    /// says.
+    pub fn new(headers: &Headers, profile: Profile, sign: Option<SignRecipe>) -> Self {
+        Self {
+            header_lines: headers
+                .iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+            profile_name: Some(profile.name().to_owned()),
+            sign,
+            secret: None,
+            labelled_secrets: BTreeMap::new(),
+        }
+    }
+
     /// The header lines as headers.
     pub fn headers(&self) -> Headers {
         self.header_lines.iter().cloned().collect()
@@ -337,6 +440,25 @@ impl WireRequest {
 }
 
 impl SignRecipe {
+    /// HMAC-SHA256 in lowercase hex, with the server's secret, over `signed`, kept as `source`:
+    /// `wire` (the case's own file) or a file below the corpus folder.
+    pub fn hmac_over(source: impl Into<String>, signed: &[u8]) -> Self {
+        Self {
+            bytes: Some(source.into()),
+            sha256: Some(sha256_hex(signed)),
+            form: Some("hex".to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// A header value sent as it is.
+    pub fn literal(value: impl Into<String>) -> Self {
+        Self {
+            literal: Some(value.into()),
+            ..Self::default()
+        }
+    }
+
     /// The header value for a server whose shared secret is `secret`.
     fn value(
         &self,
@@ -356,8 +478,7 @@ impl SignRecipe {
             "wire" => wire.to_vec(),
             file => signed_file(file)?,
         };
-        let digest = format!("{:x}", Sha256::digest(&bytes));
-        if self.sha256.as_deref() != Some(digest.as_str()) {
+        if self.sha256 != Some(sha256_hex(&bytes)) {
             return Err(format!(
                 "{source} differs from the SHA-256 its recipe records"
             ));
@@ -379,6 +500,11 @@ impl SignRecipe {
             prefix => format!("{prefix}{hex}"),
         })
     }
+}
+
+/// Hex SHA-256, as the manifest records files and signed bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// The key a client made from the server's `secret` (a recipe's `key`). A secret that cannot be
@@ -415,6 +541,18 @@ pub struct Expect {
     /// The mistake the diagnostics must name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnostic: Option<String>,
+}
+
+impl Expect {
+    /// The answer `outcome` decides: its status, vendor code and error kind.
+    pub fn of(outcome: &Outcome) -> Self {
+        Self {
+            status: outcome.status(),
+            code: (outcome.vendor_code() != 0).then_some(outcome.vendor_code()),
+            error: outcome.error_code().map(str::to_owned),
+            diagnostic: None,
+        }
+    }
 }
 
 #[cfg(test)]

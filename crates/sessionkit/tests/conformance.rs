@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use sessionkit::Profile;
+use sessionkit::corpus::Validity;
 use sessionkit::{Entry, ErrorKind, Mistake, ViolationKind};
 use sessionkit_testkit::corpus::{self, Finding};
 
@@ -55,9 +56,9 @@ fn every_body_case_gets_its_verdict_in_every_profile() {
             let report = sessionkit::schema::validate(&body, profile);
             checked += 1;
             let valid = if report.is_valid() {
-                "valid"
+                Validity::Valid
             } else {
-                "invalid"
+                Validity::Invalid
             };
             let want_errors: BTreeSet<Finding> = verdict.errors.iter().cloned().collect();
             let want_warnings: BTreeSet<Finding> = verdict.warnings.iter().cloned().collect();
@@ -572,4 +573,38 @@ fn readme_code_blocks_are_from_files_ci_runs() {
         checked += 1;
     }
     assert!(checked >= 4, "only {checked} README blocks name their file");
+}
+
+/// The manifest's types write what they read: `corpus/manifest.json` read and written again is
+/// the same JSON, a `null` member being an absent one (what `fuzz --out` and `check --promote`
+/// write through them is the corpus's own format, every member kept).
+#[test]
+fn the_manifest_types_write_what_they_read() {
+    fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => map
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+            Value::Array(items) => items.into_iter().map(without_nulls).collect(),
+            other => other,
+        }
+    }
+    let path = corpus::corpus_dir().join("manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let read = sessionkit::corpus::Manifest::from_json(&text).unwrap();
+    let original = without_nulls(serde_json::from_str(&text).unwrap());
+    let written = without_nulls(serde_json::from_str(&read.to_json()).unwrap());
+    let (original, written) = (&original["cases"], &written["cases"]);
+    for (a, b) in original
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(written.as_array().unwrap())
+    {
+        assert_eq!(a, b, "case {} written differently", a["id"]);
+    }
+    assert_eq!(original, written);
 }

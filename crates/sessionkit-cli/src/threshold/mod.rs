@@ -125,54 +125,10 @@ fn parse_encoding(name: &str) -> Result<Encoding, String> {
 
 /// Runs `sessionkit threshold`.
 pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
-    anyhow::ensure!(
-        args.links.iter().all(|l| *l > 0.0 && l.is_finite()),
-        "--links must be positive Mbit/s"
-    );
-    anyhow::ensure!(
-        args.rtt >= 0.0 && args.rtt.is_finite(),
-        "--rtt must be a non-negative number of milliseconds"
-    );
-    anyhow::ensure!(!args.sizes.is_empty(), "--sizes needs at least one size");
-    let mut links = args.profiles.clone();
-    links.extend(args.links.iter().map(|&mbps| Link {
-        name: "custom",
-        mbps,
-        rtt_ms: args.rtt,
-    }));
-    if links.is_empty() {
-        links = LINKS.to_vec();
-    }
-    anyhow::ensure!(
-        args.levels
-            .iter()
-            .all(|l| *l <= sessionkit::codec::MAX_LEVEL),
-        "--levels go from 0 to {}",
-        sessionkit::codec::MAX_LEVEL
-    );
-    let choices: Vec<(Encoding, u32)> = args
-        .encodings
-        .iter()
-        .flat_map(|e| args.levels.iter().map(move |l| (*e, *l)))
-        .collect();
+    let links = links(&args)?;
+    let choices = choices(&args)?;
+    let inputs = inputs(&args)?;
     let budget = Duration::from_millis(args.budget_ms.max(1));
-    let mut inputs: Vec<(String, Vec<u8>)> = args
-        .sizes
-        .iter()
-        .map(|kib| {
-            (
-                format!("{kib} KiB"),
-                sessionkit::samples::payload(kib * 1024, 0x5e55_10b1).to_json_bytes(),
-            )
-        })
-        .collect();
-    let user = match &args.payload {
-        Some(file) => Some(read_input(file).with_context(|| "cannot read --payload")?),
-        None => None,
-    };
-    if let Some(bytes) = &user {
-        inputs.push(("your payload".into(), bytes.clone()));
-    }
     let progress = indicatif::ProgressBar::new((inputs.len() * choices.len()) as u64);
     progress.set_style(
         indicatif::ProgressStyle::with_template("measuring {bar:30} {pos}/{len} {msg}")
@@ -187,30 +143,12 @@ pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
     let verdicts: Vec<LinkVerdict> = links
         .iter()
         .flat_map(|link| {
-            let groups = &groups;
-            let sizes = &args.sizes;
-            args.connection
-                .list()
-                .into_iter()
-                .map(move |connection| verdict(groups, sizes, link, connection))
+            let connections = args.connection.list().into_iter();
+            connections.map(|connection| verdict(&groups, &args.sizes, link, connection))
         })
         .collect();
     if let Some(path) = &args.plot {
-        let link = args.plot_profile.unwrap_or_else(|| {
-            links
-                .iter()
-                .copied()
-                .find(|l| l.name == "cross-region")
-                .unwrap_or(links[0])
-        });
-        let sized = &groups[..args.sizes.len()];
-        let chart = chart::svg(sized, &link, &args.sizes)?;
-        std::fs::write(path, chart).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!(
-            "chart for the {} link written to {}",
-            link.name,
-            path.display()
-        );
+        plot(&args, &links, &groups, path)?;
     }
     match args.format {
         Format::Json => println!(
@@ -222,6 +160,87 @@ pub fn run(args: ThresholdArgs) -> anyhow::Result<u8> {
         Format::Text => print!("{}", text(&groups, &verdicts)),
     }
     Ok(CONFORMS)
+}
+
+/// The links judged: the named profiles and the custom speeds asked for, else every profile.
+fn links(args: &ThresholdArgs) -> anyhow::Result<Vec<Link>> {
+    anyhow::ensure!(
+        args.links.iter().all(|l| *l > 0.0 && l.is_finite()),
+        "--links must be positive Mbit/s"
+    );
+    anyhow::ensure!(
+        args.rtt >= 0.0 && args.rtt.is_finite(),
+        "--rtt must be a non-negative number of milliseconds"
+    );
+    let mut links = args.profiles.clone();
+    links.extend(args.links.iter().map(|&mbps| Link {
+        name: "custom",
+        mbps,
+        rtt_ms: args.rtt,
+    }));
+    if links.is_empty() {
+        links = LINKS.to_vec();
+    }
+    Ok(links)
+}
+
+/// Every encoding at every level asked for.
+fn choices(args: &ThresholdArgs) -> anyhow::Result<Vec<(Encoding, u32)>> {
+    anyhow::ensure!(
+        args.levels
+            .iter()
+            .all(|l| *l <= sessionkit::codec::MAX_LEVEL),
+        "--levels go from 0 to {}",
+        sessionkit::codec::MAX_LEVEL
+    );
+    Ok(args
+        .encodings
+        .iter()
+        .flat_map(|e| args.levels.iter().map(move |l| (*e, *l)))
+        .collect())
+}
+
+/// The bodies measured: a seeded consent of each size, then the user's payload if given.
+fn inputs(args: &ThresholdArgs) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    anyhow::ensure!(!args.sizes.is_empty(), "--sizes needs at least one size");
+    let mut inputs: Vec<(String, Vec<u8>)> = args
+        .sizes
+        .iter()
+        .map(|kib| {
+            let json = sessionkit::samples::payload(kib * 1024, 0x5e55_10b1).to_json_bytes();
+            (format!("{kib} KiB"), json)
+        })
+        .collect();
+    if let Some(file) = &args.payload {
+        let bytes = read_input(file).with_context(|| "cannot read --payload")?;
+        inputs.push(("your payload".into(), bytes));
+    }
+    Ok(inputs)
+}
+
+/// `--plot`: the chart of the seeded sizes for one link (`--plot-profile`, else cross-region).
+fn plot(
+    args: &ThresholdArgs,
+    links: &[Link],
+    groups: &[Vec<Measurement>],
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let link = args.plot_profile.unwrap_or_else(|| {
+        links
+            .iter()
+            .copied()
+            .find(|l| l.name == "cross-region")
+            .unwrap_or(links[0])
+    });
+    let sized = &groups[..args.sizes.len()];
+    let chart = chart::svg(sized, &link, &args.sizes)?;
+    std::fs::write(path, chart).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "chart for the {} link written to {}",
+        link.name,
+        path.display()
+    );
+    Ok(())
 }
 
 fn text(groups: &[Vec<Measurement>], verdicts: &[LinkVerdict]) -> String {

@@ -9,14 +9,14 @@
 
 use std::path::Path;
 
-use serde_json::{Value, json};
 use sessionkit::codec::{DecodeLimit, Encoding};
-use sessionkit::headers::names;
+use sessionkit::corpus::{Case, Expect, Manifest, SignRecipe, WireRequest};
+use sessionkit::headers::{Headers, names};
 use sessionkit::{Config, EXAMPLE_API_KEY};
-use sha2::{Digest, Sha256};
 
 use super::{Body, Exchange};
 use crate::Error;
+use crate::corpus_writer::CorpusFolder;
 
 /// Writes each exchange with exact wire bytes as a corpus case in `dir`; returns the files
 /// written and, for each exchange left out, why.
@@ -25,9 +25,10 @@ pub fn promote(
     config: &Config,
     dir: &Path,
 ) -> Result<(Vec<String>, Vec<String>), Error> {
-    let io = |e: std::io::Error| Error(format!("cannot write in {}: {e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let (mut written, mut left_out, mut cases) = (Vec::new(), Vec::new(), Vec::new());
+    let folder = CorpusFolder::create(dir)?;
+    let mut manifest =
+        Manifest::described("requests captured in traffic, promoted by sessionkit check");
+    let (mut written, mut left_out) = (Vec::new(), Vec::new());
     for (n, exchange) in exchanges.iter().enumerate() {
         let Body::Wire(wire) = &exchange.body else {
             left_out.push(format!(
@@ -36,50 +37,34 @@ pub fn promote(
             ));
             continue;
         };
-        let id = 9500 + n;
         let file = format!("captured-{}.bin", n + 1);
-        std::fs::write(dir.join(&file), wire).map_err(io)?;
+        let path = folder.write(&file, wire)?;
         let outcome = sessionkit::receive(&exchange.headers, wire, config);
-        let hex = |b: &[u8]| format!("{:x}", Sha256::digest(b));
-        let sign = recipe(exchange, wire, config, dir, n + 1).map_err(io)?;
-        let headers: Vec<Value> = exchange
+        let sign = recipe(exchange, wire, config, &folder, n + 1)?;
+        // The client's key becomes the documentation's: the replay puts the target's in.
+        let headers: Headers = exchange
             .headers
             .iter()
             .map(|(name, value)| {
                 let known_key = name.eq_ignore_ascii_case(names::API_KEY)
                     && config.api_keys.iter().any(|k| k == value.trim());
-                json!([name, if known_key { EXAMPLE_API_KEY } else { value }])
+                let value = if known_key { EXAMPLE_API_KEY } else { value };
+                (name.to_owned(), value.to_owned())
             })
             .collect();
-        let mut request = json!({"headers": headers, "profile": config.profile.name()});
-        if let Some(sign) = sign {
-            request["sign"] = sign;
-        }
-        let mut expect = json!({"status": outcome.status()});
-        if outcome.vendor_code() != 0 {
-            expect["code"] = json!(outcome.vendor_code());
-        }
-        if let Some(error) = outcome.error_code() {
-            expect["error"] = json!(error);
-        }
         let rule = crate::rules::of_error(outcome.error_code().unwrap_or(""));
-        cases.push(json!({
-            "level": rule.map(|r| r.level),
-            "rule": rule.map(|r| r.rule.as_str()),
-            "reference": rule.map(|r| r.reference.as_str()),
-            "id": id,
-            "file": file,
-            "source": format!("captured: {} ({})", exchange.source, exchange.url),
-            "sha256": hex(wire),
-            "result": if outcome.is_success() { "valid" } else { "invalid" },
-            "request": request,
-            "expect": expect,
-        }));
-        written.push(dir.join(&file).display().to_string());
+        manifest.cases.push(Case::wire(
+            u32::try_from(9500 + n).unwrap_or(u32::MAX),
+            file,
+            format!("captured: {} ({})", exchange.source, exchange.url),
+            wire,
+            WireRequest::new(&headers, config.profile, sign),
+            Expect::of(&outcome),
+            rule.cloned().unwrap_or_default(),
+        ));
+        written.push(path.display().to_string());
     }
-    let manifest = json!({"description": "requests captured in traffic, promoted by sessionkit check", "cases": cases});
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error(e.to_string()))?;
-    std::fs::write(dir.join("manifest.json"), text + "\n").map_err(io)?;
+    folder.save(&manifest)?;
     Ok((written, left_out))
 }
 
@@ -89,31 +74,25 @@ fn recipe(
     exchange: &Exchange,
     wire: &[u8],
     config: &Config,
-    dir: &Path,
+    folder: &CorpusFolder<'_>,
     n: usize,
-) -> std::io::Result<Option<Value>> {
+) -> Result<Option<SignRecipe>, Error> {
     let Some(value) = exchange.headers.get_one(names::SIGNATURE) else {
         return Ok(None);
     };
     let lines: Vec<&str> = exchange.headers.get_all(names::CONTENT_ENCODING);
     let encoding = Encoding::from_header(&lines).unwrap_or(Encoding::Identity);
     let decoded = sessionkit::codec::decode(wire, encoding, DecodeLimit::default()).ok();
-    let hex = |b: &[u8]| format!("{:x}", Sha256::digest(b));
     let matches = |bytes: &[u8]| {
         config
             .secrets
             .iter()
             .any(|s| sessionkit::crypto::sign(s, bytes).to_string() == value.trim())
     };
-    Ok(Some(match decoded {
-        Some(decoded) if matches(&decoded) && decoded == wire => {
-            json!({"bytes": "wire", "sha256": hex(wire), "form": "hex"})
-        }
-        Some(decoded) if matches(&decoded) => {
-            let signed = format!("captured-{n}.signed.bin");
-            std::fs::write(dir.join(&signed), &decoded)?;
-            json!({"bytes": signed, "sha256": hex(&decoded), "form": "hex"})
-        }
-        _ => json!({"literal": value}),
-    }))
+    match decoded {
+        Some(decoded) if matches(&decoded) => folder
+            .hmac_recipe(&decoded, wire, &format!("captured-{n}.signed.bin"))
+            .map(Some),
+        _ => Ok(Some(SignRecipe::literal(value))),
+    }
 }

@@ -16,6 +16,7 @@ use sessionkit::codec::Encoding;
 use sessionkit::{Config, Profile};
 
 use super::generate::{self, Credentials, Input, Mutation, Spelling};
+use sessionkit::headers::names;
 
 /// One constraint, where it applies, and the inputs that probe it.
 #[derive(Debug, Clone)]
@@ -800,7 +801,7 @@ fn rule(member: &str, rule: &str, probes: Vec<Input>) -> Constraint {
 fn wire_rules(p: &Probes) -> Vec<Constraint> {
     vec![
         rule(
-            "Content-Encoding",
+            names::CONTENT_ENCODING,
             "exactly gzip or deflate (contract §1)",
             [p.gzip(Mutation::Valid), p.deflate(Mutation::Valid)]
                 .into_iter()
@@ -813,7 +814,7 @@ fn wire_rules(p: &Probes) -> Vec<Constraint> {
                 .collect(),
         ),
         rule(
-            "Content-Type",
+            names::CONTENT_TYPE,
             "application/json (seed)",
             p.with_valid(
                 generate::CONTENT_TYPES
@@ -832,7 +833,7 @@ fn wire_rules(p: &Probes) -> Vec<Constraint> {
             ),
         ),
         rule(
-            "X-AUTH-CLIENT",
+            names::API_KEY,
             "a known API key (seed)",
             p.with_valid(vec![
                 p.plain(Mutation::ApiKey(None)),
@@ -878,7 +879,7 @@ fn wire_rules(p: &Probes) -> Vec<Constraint> {
 fn body_rules(p: &Probes) -> Vec<Constraint> {
     vec![
         rule(
-            "X-HMAC-SIGNATURE",
+            names::SIGNATURE,
             "lowercase hex HMAC-SHA256 of the uncompressed body (seed)",
             p.with_valid(
                 generate::SIGN_MISTAKES

@@ -3,18 +3,15 @@
 
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use sessionkit::codec::Encoding;
-use sha2::{Digest, Sha256};
+use sessionkit::corpus::{Case, Expect, Rule, SignRecipe, WireRequest};
+use sessionkit::headers::names;
 
 use super::generate::{self, Credentials, Input, Mutation, SignMistake};
 use super::oracle::{Finding, Run};
 use crate::Error;
-
-/// The error of writing `path`.
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |e| Error(format!("cannot write {}: {e}", path.display()))
-}
+use crate::corpus_writer::CorpusFolder;
 
 /// Requests one shrink may send.
 const ATTEMPTS: usize = 400;
@@ -151,7 +148,7 @@ fn halve_strings(value: &mut Value) -> bool {
 /// the documentation's credentials and a signing recipe, so `conform` rebuilds it for any
 /// server) and `finding-N.curl` (the request as sent to the target).
 pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let folder = CorpusFolder::create(dir)?;
     let documented = Credentials {
         api_key: sessionkit::EXAMPLE_API_KEY.into(),
         secret: sessionkit::EXAMPLE_SHARED_SECRET.into(),
@@ -159,75 +156,46 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> R
     let as_documented = generate::build(&finding.input, &documented);
     let as_sent = generate::build(&finding.input, &run.credentials);
     let file = format!("finding-{n}.bin");
-    let path = dir.join(&file);
-    std::fs::write(&path, &as_sent.body).map_err(io(&path))?;
-    let hex = |bytes: &[u8]| format!("{:x}", Sha256::digest(bytes));
-    let mut sign = match &as_documented.signed {
-        Some(signed) if *signed == as_documented.body => {
-            json!({"bytes": "wire", "sha256": hex(signed), "form": "hex"})
-        }
-        Some(signed) => {
+    let path = folder.write(&file, &as_sent.body)?;
+    let sign = match (&as_documented.signed, &finding.input.mutation) {
+        (Some(signed), _) => {
             let signed_file = format!("finding-{n}.signed.bin");
-            let signed_path = dir.join(&signed_file);
-            std::fs::write(&signed_path, signed).map_err(io(&signed_path))?;
-            json!({"bytes": signed_file, "sha256": hex(signed), "form": "hex"})
+            Some(folder.hmac_recipe(signed, &as_documented.body, &signed_file)?)
         }
-        None => Value::Null,
-    };
-    // A signature not made as an HMAC of bytes with the secret is recorded as it was sent.
-    if let (Mutation::Sign(mistake), None) = (&finding.input.mutation, &as_documented.signed) {
-        let literal = as_documented
+        // No X-HMAC-SIGNATURE line: the header lines are the whole story.
+        (None, Mutation::Sign(SignMistake::Missing | SignMistake::OtherHeader)) => None,
+        // A signature not made as an HMAC of bytes with the secret is recorded as it was sent.
+        (None, Mutation::Sign(_)) => as_documented
             .headers
-            .get_one("x-hmac-signature")
-            .map(str::to_owned);
-        sign = match mistake {
-            // No X-HMAC-SIGNATURE line: the header lines are the whole story.
-            SignMistake::Missing | SignMistake::OtherHeader => Value::Null,
-            _ => json!({"literal": literal}),
-        };
-    }
-    let mut request = json!({
-        "headers": as_documented.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-        "profile": run.config.profile.name(),
-    });
-    if !sign.is_null() {
-        request["sign"] = sign;
-    }
-    let mut expect = json!({"status": finding.expected.status});
-    if let Some(code) = finding.expected.codes.first() {
-        expect["code"] = json!(code);
-    }
-    if let Some(error) = finding.expected.error {
-        expect["error"] = json!(error);
-    }
-    let entry = json!({
-        "id": 9000 + n,
-        "file": file,
-        "source": format!("sessionkit fuzz --seed {} (case {}, shrunk): {}", run.seed, finding.case, finding.what),
-        "sha256": hex(&as_sent.body),
-        "result": if finding.expected.status == 201 { "valid" } else { "invalid" },
-        "request": request,
-        "expect": expect,
-        // The finding's level and source: the replay grades it as the run did.
-        "level": finding.level,
-        "rule": finding.rule,
-        "reference": finding.reference,
-    });
-    let manifest_path = dir.join("manifest.json");
-    let mut manifest: Value = std::fs::read_to_string(&manifest_path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .filter(|m: &Value| m["cases"].is_array())
-        .unwrap_or_else(|| json!({"description": "findings of sessionkit fuzz, in the corpus format", "cases": []}));
-    if let Some(cases) = manifest["cases"].as_array_mut() {
-        cases.retain(|c| c["file"] != file.as_str());
-        cases.push(entry);
-    }
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error(e.to_string()))?;
-    std::fs::write(&manifest_path, text + "\n").map_err(io(&manifest_path))?;
+            .get_one(names::SIGNATURE)
+            .map(SignRecipe::literal),
+        (None, _) => None,
+    };
+    let expected = &finding.expected;
+    let expect = Expect {
+        status: expected.status,
+        code: expected.codes.first().copied(),
+        error: expected.error.map(str::to_owned),
+        diagnostic: None,
+    };
+    let source = format!(
+        "sessionkit fuzz --seed {} (case {}, shrunk): {}",
+        run.seed, finding.case, finding.what
+    );
+    // The finding's level and source: the replay grades it as the run did.
+    let rule = Rule {
+        level: finding.level,
+        rule: finding.rule.clone(),
+        reference: finding.reference.clone(),
+    };
+    let request = WireRequest::new(&as_documented.headers, run.config.profile, sign);
+    let id = u32::try_from(9000 + n).unwrap_or(u32::MAX);
+    let case = Case::wire(id, file, source, &as_sent.body, request, expect, rule);
+    let mut manifest = folder.manifest_or_new("findings of sessionkit fuzz, in the corpus format");
+    manifest.put(case);
+    folder.save(&manifest)?;
     let curl = sessionkit::curl_command(&as_sent.headers, &run.url, &path.display().to_string());
-    let curl_path = dir.join(format!("finding-{n}.curl"));
-    std::fs::write(&curl_path, format!("{curl}\n")).map_err(io(&curl_path))?;
+    folder.write(&format!("finding-{n}.curl"), format!("{curl}\n").as_bytes())?;
     finding.curl = Some(curl);
     finding.file = Some(path.display().to_string());
     Ok(())
@@ -236,6 +204,7 @@ pub(super) fn write(run: &Run, finding: &mut Finding, dir: &Path, n: usize) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// A size halved below 1 KiB is shrunk further, never wrapped around to a huge one.
     #[test]

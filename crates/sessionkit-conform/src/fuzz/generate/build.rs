@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use sessionkit::codec::Encoding;
 use sessionkit::crypto::Algorithm;
-use sessionkit::headers::Headers;
+use sessionkit::headers::{Headers, names};
 
 use super::mutation::{Input, Mutation, SignMistake, Spelling};
 use super::set;
@@ -187,103 +187,27 @@ pub(super) fn gzip_header_crc(bytes: &[u8]) -> u32 {
 /// Builds the request: JSON, signature, wire bytes and headers.
 pub fn build(input: &Input, credentials: &Credentials) -> Request {
     let json = json_bytes(input);
-    // The mistakes where the bytes sent are not the bytes signed.
-    let sent = match &input.mutation {
-        Mutation::Sign(SignMistake::BodyNewline) => [&json[..], b"\n"].concat(),
-        Mutation::Sign(SignMistake::ByteOrderMark) => [&b"\xef\xbb\xbf"[..], &json].concat(),
-        Mutation::Sign(SignMistake::Reserialized) => serde_json::from_slice::<Value>(&json)
-            .and_then(|v| serde_json::to_vec_pretty(&v))
-            .unwrap_or_else(|_| json.clone()),
-        Mutation::Sign(SignMistake::EncodedTwice) => {
-            serde_json::to_vec(&String::from_utf8_lossy(&json)).unwrap_or_default()
-        }
-        Mutation::Sign(SignMistake::BodyDropped) => Vec::new(),
-        _ => json.clone(),
-    };
-    let wire = wire_bytes(input, &sent);
-    let secret = credentials.secret.as_bytes();
+    let wire = wire_bytes(input, &sent_bytes(input, &json));
     let mut headers = Headers::new();
     match &input.mutation {
         Mutation::ApiKey(None) => {}
-        Mutation::ApiKey(Some(other)) => headers.push("X-AUTH-CLIENT", other),
-        _ => headers.push("X-AUTH-CLIENT", &credentials.api_key),
+        Mutation::ApiKey(Some(other)) => headers.push(names::API_KEY, other),
+        _ => headers.push(names::API_KEY, &credentials.api_key),
     }
-    let hex = |key: &[u8], bytes: &[u8]| sessionkit::crypto::sign(key, bytes).to_string();
-    let mut signed = Some(json.clone());
+    let signed = sign(input, credentials, &json, &wire, &mut headers);
     match &input.mutation {
-        Mutation::Sign(SignMistake::Missing) => signed = None,
-        Mutation::Sign(SignMistake::OverCompressed) => {
-            headers.push("X-HMAC-SIGNATURE", hex(secret, &wire));
-            signed = Some(wire.clone());
-        }
-        Mutation::Sign(SignMistake::Uppercase) => {
-            headers.push("X-HMAC-SIGNATURE", hex(secret, &json).to_uppercase());
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::Prefixed) => {
-            headers.push("X-HMAC-SIGNATURE", format!("sha256={}", hex(secret, &json)));
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::SecretNewline) => {
-            headers.push("X-HMAC-SIGNATURE", hex(&[secret, b"\n"].concat(), &json));
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::WrongSecret) => {
-            headers.push("X-HMAC-SIGNATURE", hex(b"not-the-secret", &json));
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::Truncated) => {
-            headers.push("X-HMAC-SIGNATURE", &hex(secret, &json)[..63]);
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::ApiKeyAsKey) => {
-            headers.push(
-                "X-HMAC-SIGNATURE",
-                hex(credentials.api_key.as_bytes(), &json),
-            );
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::Placeholder) => {
-            headers.push("X-HMAC-SIGNATURE", hex(secret, b"{}"));
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::HmacSha512) => {
-            headers.push("X-HMAC-SIGNATURE", Algorithm::HmacSha512.hex(secret, &json));
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::ToolOutput) => {
-            headers.push(
-                "X-HMAC-SIGNATURE",
-                format!("(stdin)= {}", hex(secret, &json)),
-            );
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::OtherHeader) => {
-            headers.push("X-Signature", hex(secret, &json));
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::PlainSha256) => {
-            headers.push("X-HMAC-SIGNATURE", Algorithm::Sha256.hex(b"", &json));
-            signed = None;
-        }
-        Mutation::Sign(SignMistake::TwoHeaders) => {
-            headers.push("X-HMAC-SIGNATURE", hex(secret, &json));
-            headers.push("X-HMAC-SIGNATURE", hex(secret, &json));
-        }
-        _ => headers.push("X-HMAC-SIGNATURE", hex(secret, &json)),
+        Mutation::ContentType(value) => headers.push(names::CONTENT_TYPE, value),
+        _ => headers.push(names::CONTENT_TYPE, "application/json"),
     }
+    let encoding = input.encoding.name();
     match &input.mutation {
-        Mutation::ContentType(value) => headers.push("Content-Type", value),
-        _ => headers.push("Content-Type", "application/json"),
-    }
-    match &input.mutation {
-        Mutation::EncodingHeader(value) => headers.push("Content-Encoding", value),
+        Mutation::EncodingHeader(value) => headers.push(names::CONTENT_ENCODING, value),
         Mutation::DuplicateEncoding if input.encoding != Encoding::Identity => {
-            headers.push("Content-Encoding", input.encoding.name());
-            headers.push("Content-Encoding", input.encoding.name());
+            headers.push(names::CONTENT_ENCODING, encoding);
+            headers.push(names::CONTENT_ENCODING, encoding);
         }
         _ if input.encoding != Encoding::Identity => {
-            headers.push("Content-Encoding", input.encoding.name());
+            headers.push(names::CONTENT_ENCODING, encoding);
         }
         _ => {}
     }
@@ -292,4 +216,76 @@ pub fn build(input: &Input, credentials: &Credentials) -> Request {
         body: wire,
         signed,
     }
+}
+
+/// The bytes sent before any compression: the JSON, or other bytes for the signature mistakes
+/// where the bytes sent are not the bytes signed.
+fn sent_bytes(input: &Input, json: &[u8]) -> Vec<u8> {
+    match &input.mutation {
+        Mutation::Sign(SignMistake::BodyNewline) => [json, b"\n"].concat(),
+        Mutation::Sign(SignMistake::ByteOrderMark) => [&b"\xef\xbb\xbf"[..], json].concat(),
+        Mutation::Sign(SignMistake::Reserialized) => serde_json::from_slice::<Value>(json)
+            .and_then(|v| serde_json::to_vec_pretty(&v))
+            .unwrap_or_else(|_| json.to_vec()),
+        Mutation::Sign(SignMistake::EncodedTwice) => {
+            serde_json::to_vec(&String::from_utf8_lossy(json)).unwrap_or_default()
+        }
+        Mutation::Sign(SignMistake::BodyDropped) => Vec::new(),
+        _ => json.to_vec(),
+    }
+}
+
+/// Adds the signature lines (or their mistake) to `headers`; the bytes the signature is the HMAC
+/// of with the secret, `None` when it is no such HMAC.
+fn sign(
+    input: &Input,
+    credentials: &Credentials,
+    json: &[u8],
+    wire: &[u8],
+    headers: &mut Headers,
+) -> Option<Vec<u8>> {
+    let secret = credentials.secret.as_bytes();
+    let hex = |key: &[u8], bytes: &[u8]| sessionkit::crypto::sign(key, bytes).to_string();
+    let right = || hex(secret, json);
+    let Mutation::Sign(mistake) = &input.mutation else {
+        headers.push(names::SIGNATURE, right());
+        return Some(json.to_vec());
+    };
+    let value = match mistake {
+        SignMistake::Missing => return None,
+        SignMistake::OverCompressed => {
+            headers.push(names::SIGNATURE, hex(secret, wire));
+            return Some(wire.to_vec());
+        }
+        SignMistake::TwoHeaders => {
+            headers.push(names::SIGNATURE, right());
+            headers.push(names::SIGNATURE, right());
+            return Some(json.to_vec());
+        }
+        SignMistake::OtherHeader => {
+            headers.push("X-Signature", right());
+            return None;
+        }
+        SignMistake::Uppercase => right().to_uppercase(),
+        SignMistake::Prefixed => format!("sha256={}", right()),
+        SignMistake::SecretNewline => hex(&[secret, b"\n"].concat(), json),
+        SignMistake::WrongSecret => hex(b"not-the-secret", json),
+        SignMistake::Truncated => right()[..63].to_owned(),
+        SignMistake::ApiKeyAsKey => hex(credentials.api_key.as_bytes(), json),
+        SignMistake::Placeholder => hex(secret, b"{}"),
+        SignMistake::HmacSha512 => Algorithm::HmacSha512.hex(secret, json),
+        SignMistake::ToolOutput => format!("(stdin)= {}", right()),
+        SignMistake::PlainSha256 => Algorithm::Sha256.hex(b"", json),
+        // The bytes sent differ from the JSON signed (`sent_bytes`); the signature is right.
+        SignMistake::BodyNewline
+        | SignMistake::ByteOrderMark
+        | SignMistake::Reserialized
+        | SignMistake::EncodedTwice
+        | SignMistake::BodyDropped => {
+            headers.push(names::SIGNATURE, right());
+            return Some(json.to_vec());
+        }
+    };
+    headers.push(names::SIGNATURE, value);
+    None
 }
