@@ -8,7 +8,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use benches::{SEED, payload_json};
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
+};
 
 use sessionkit::Config;
 use sessionkit::EXAMPLE_API_KEY;
@@ -18,6 +21,7 @@ use sessionkit::SignedRequest;
 use sessionkit::codec::DecodeLimit;
 use sessionkit::codec::Encoding;
 use sessionkit::crypto::Signed;
+use sessionkit::model::SessionRequest;
 
 const SECRET: &[u8] = EXAMPLE_SHARED_SECRET.as_bytes();
 /// Sizes at which the anchors run, and the client path at every level (for `compare-python`);
@@ -162,92 +166,106 @@ fn c_zlib_uncompress(input: &[u8], size: usize) -> Vec<u8> {
 }
 
 fn anchors(c: &mut Criterion) {
-    use libdeflater::Decompressor;
     let mut group = c.benchmark_group("anchors");
     for kib in ANCHOR_SIZES {
         let payload = sessionkit::samples::payload(kib * 1024, SEED);
         let json = payload.to_json_bytes();
         group.throughput(Throughput::Bytes(json.len() as u64));
-        // Every level up to 9: `compare-python` picks the lowest one that compresses as well as
-        // Python's gzip.compress does.
-        for level in 1..=9 {
-            let id = BenchmarkId::new(format!("path/libdeflate-gzip-{level}"), kib);
-            group.bench_with_input(id, &payload, |b, p| {
-                let mut compressor = benches::libdeflate_compressor(level);
-                b.iter(|| {
-                    let json = p.to_json_bytes();
-                    let sig = sessionkit::crypto::sign(SECRET, &json);
-                    (sig, benches::libdeflate_gzip(&mut compressor, &json))
-                })
-            });
-        }
-        for level in [6, 9] {
-            let id = BenchmarkId::new(format!("encode/c-zlib-{level}"), kib);
-            group.bench_with_input(id, &json, |b, j| b.iter(|| c_zlib_compress(j, level)));
-        }
-        // The two pure-Rust compressors beside the C zlib.
-        for level in [1, 6] {
-            let id = BenchmarkId::new(format!("encode/zlib-rs-{level}"), kib);
-            group.bench_with_input(id, &json, |b, j| {
-                let config = zlib_rs::DeflateConfig::new(level);
-                b.iter(|| {
-                    let mut out = vec![0; zlib_rs::compress_bound(j.len())];
-                    let (written, rc) = zlib_rs::compress_slice(&mut out, j, config);
-                    assert_eq!(rc, zlib_rs::ReturnCode::Ok);
-                    written.len()
-                })
-            });
-            let id = BenchmarkId::new(format!("encode/miniz-oxide-{level}"), kib);
-            group.bench_with_input(id, &json, |b, j| {
-                b.iter(|| miniz_oxide::deflate::compress_to_vec_zlib(j, level as u8))
-            });
-        }
-        let gz = sessionkit::codec::encode(&json, Encoding::Gzip, 6);
-        group.bench_with_input(
-            BenchmarkId::new("decode/libdeflate-gzip", kib),
-            &gz,
-            |b, g| {
-                let mut decompressor = Decompressor::new();
-                b.iter(|| {
-                    let mut out = vec![0; json.len()];
-                    decompressor.gzip_decompress(g, &mut out).unwrap();
-                    out
-                })
-            },
-        );
-        let z = c_zlib_compress(&json, 6);
-        group.bench_with_input(BenchmarkId::new("decode/c-zlib", kib), &z, |b, z| {
-            b.iter(|| c_zlib_uncompress(z, json.len()))
-        });
-        group.bench_with_input(BenchmarkId::new("decode/miniz-oxide", kib), &z, |b, z| {
-            b.iter(|| miniz_oxide::inflate::decompress_to_vec_zlib(z).unwrap())
-        });
-        let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
-        let config = Config::default();
-        group.bench_with_input(
-            BenchmarkId::new("receive-parts-sum", kib),
-            &request,
-            |b, r| {
-                // The receive decision's stage functions run alone, back to back: what `receive`
-                // costs at best.
-                b.iter(|| {
-                    let max = config.limits.max_decoded;
-                    let decoded = sessionkit::stage::decode::check(
-                        &r.body,
-                        Encoding::Gzip,
-                        max,
-                        &config.cost,
-                    )
-                    .unwrap();
-                    let signed = Signed::body(&decoded.bytes, &r.body, Encoding::Gzip);
-                    sessionkit::stage::signature::check(&r.headers, signed, &config).unwrap();
-                    let value = sessionkit::stage::json::check(&decoded.bytes).unwrap();
-                    black_box(sessionkit::stage::schema::check(value, Profile::Documented).unwrap())
-                })
-            },
-        );
+        anchor_encoders(&mut group, kib, &payload, &json);
+        anchor_decoders(&mut group, kib, &json);
+        receive_parts_sum(&mut group, kib, &json);
     }
     group.finish();
+}
+
+/// One benchmark group of this file.
+type Group<'a> = BenchmarkGroup<'a, WallTime>;
+
+/// Sign + gzip on libdeflate at every level, and the C zlib, zlib-rs and miniz_oxide encoding.
+fn anchor_encoders(group: &mut Group<'_>, kib: usize, payload: &SessionRequest, json: &[u8]) {
+    // Every level up to 9: `compare-python` picks the lowest one that compresses as well as
+    // Python's gzip.compress does.
+    for level in 1..=9 {
+        let id = BenchmarkId::new(format!("path/libdeflate-gzip-{level}"), kib);
+        group.bench_with_input(id, payload, |b, p| {
+            let mut compressor = benches::libdeflate_compressor(level);
+            b.iter(|| {
+                let json = p.to_json_bytes();
+                let sig = sessionkit::crypto::sign(SECRET, &json);
+                (sig, benches::libdeflate_gzip(&mut compressor, &json))
+            })
+        });
+    }
+    for level in [6, 9] {
+        let id = BenchmarkId::new(format!("encode/c-zlib-{level}"), kib);
+        group.bench_with_input(id, json, |b, j| b.iter(|| c_zlib_compress(j, level)));
+    }
+    // The two pure-Rust compressors beside the C zlib.
+    for level in [1, 6] {
+        let id = BenchmarkId::new(format!("encode/zlib-rs-{level}"), kib);
+        group.bench_with_input(id, json, |b, j| {
+            let config = zlib_rs::DeflateConfig::new(level);
+            b.iter(|| {
+                let mut out = vec![0; zlib_rs::compress_bound(j.len())];
+                let (written, rc) = zlib_rs::compress_slice(&mut out, j, config);
+                assert_eq!(rc, zlib_rs::ReturnCode::Ok);
+                written.len()
+            })
+        });
+        let id = BenchmarkId::new(format!("encode/miniz-oxide-{level}"), kib);
+        group.bench_with_input(id, json, |b, j| {
+            b.iter(|| miniz_oxide::deflate::compress_to_vec_zlib(j, level as u8))
+        });
+    }
+}
+
+/// Gunzip on libdeflate, inflate on the C zlib and miniz_oxide.
+fn anchor_decoders(group: &mut Group<'_>, kib: usize, json: &[u8]) {
+    use libdeflater::Decompressor;
+    let gz = sessionkit::codec::encode(json, Encoding::Gzip, 6);
+    group.bench_with_input(
+        BenchmarkId::new("decode/libdeflate-gzip", kib),
+        &gz,
+        |b, g| {
+            let mut decompressor = Decompressor::new();
+            b.iter(|| {
+                let mut out = vec![0; json.len()];
+                decompressor.gzip_decompress(g, &mut out).unwrap();
+                out
+            })
+        },
+    );
+    let z = c_zlib_compress(json, 6);
+    group.bench_with_input(BenchmarkId::new("decode/c-zlib", kib), &z, |b, z| {
+        b.iter(|| c_zlib_uncompress(z, json.len()))
+    });
+    group.bench_with_input(BenchmarkId::new("decode/miniz-oxide", kib), &z, |b, z| {
+        b.iter(|| miniz_oxide::inflate::decompress_to_vec_zlib(z).unwrap())
+    });
+}
+
+/// The receive decision's stage functions alone, back to back: what `receive` costs at best.
+fn receive_parts_sum(group: &mut Group<'_>, kib: usize, json: &[u8]) {
+    let request = SignedRequest::build(json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
+    let config = Config::default();
+    group.bench_with_input(
+        BenchmarkId::new("receive-parts-sum", kib),
+        &request,
+        |b, r| {
+            // The receive decision's stage functions run alone, back to back: what `receive`
+            // costs at best.
+            b.iter(|| {
+                let max = config.limits.max_decoded;
+                let decoded =
+                    sessionkit::stage::decode::check(&r.body, Encoding::Gzip, max, &config.cost)
+                        .unwrap();
+                let signed = Signed::body(&decoded.bytes, &r.body, Encoding::Gzip);
+                sessionkit::stage::signature::check(&r.headers, signed, &config).unwrap();
+                let value = sessionkit::stage::json::check(&decoded.bytes).unwrap();
+                black_box(sessionkit::stage::schema::check(value, Profile::Documented).unwrap())
+            })
+        },
+    );
 }
 
 /// The corpus: the documentation's example payloads through the whole client path and through
@@ -355,7 +373,7 @@ fn parts(c: &mut Criterion) {
         let request = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Gzip, 6);
         let plain = SignedRequest::build(&json, EXAMPLE_API_KEY, SECRET, Encoding::Identity, 6);
         let tag = sessionkit::crypto::sign(SECRET, &json);
-        let tag_bytes = hex_to_bytes(&tag.to_string());
+        let tag_bytes = tag.as_bytes().to_vec();
         group.throughput(Throughput::Bytes(json.len() as u64));
         group.bench_with_input(BenchmarkId::new("receive/gzip", kib), &request, |b, r| {
             b.iter(|| sessionkit::receive(&r.headers, &r.body, &config))
@@ -363,64 +381,9 @@ fn parts(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("receive/identity", kib), &plain, |b, r| {
             b.iter(|| sessionkit::receive(&r.headers, &r.body, &config))
         });
-        group.bench_with_input(BenchmarkId::new("hmac/sha2", kib), &json, |b, j| {
-            use hmac::Mac;
-            b.iter(|| {
-                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
-                mac.update(j);
-                mac.verify_slice(&tag_bytes).is_ok()
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("hmac/sessionkit", kib), &json, |b, j| {
-            b.iter(|| sessionkit::crypto::verify(&[SECRET], j, &tag))
-        });
+        hmac_parts(&mut group, kib, &json);
+        gunzip_parts(&mut group, kib, &json, &gz);
         let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET);
-        group.bench_with_input(BenchmarkId::new("hmac/ring", kib), &json, |b, j| {
-            b.iter(|| ring::hmac::verify(&ring_key, j, &tag_bytes).is_ok())
-        });
-        let lc_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, SECRET);
-        group.bench_with_input(BenchmarkId::new("hmac/aws-lc-rs", kib), &json, |b, j| {
-            b.iter(|| aws_lc_rs::hmac::verify(&lc_key, j, &tag_bytes).is_ok())
-        });
-        group.bench_with_input(BenchmarkId::new("gunzip/c-zlib", kib), &gz, |b, g| {
-            b.iter(|| {
-                sessionkit::codec::decode_members_streaming(
-                    g,
-                    Encoding::Gzip,
-                    DecodeLimit::default(),
-                )
-                .unwrap()
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("gunzip/zlib-rs", kib), &gz, |b, g| {
-            // Window bits 31: a gzip wrapper, zlib's convention.
-            let config = zlib_rs::InflateConfig { window_bits: 31 };
-            b.iter(|| {
-                let mut out = vec![0; json.len()];
-                let (read, rc) = zlib_rs::decompress_slice(&mut out, g, config);
-                assert_eq!(rc, zlib_rs::ReturnCode::Ok);
-                read.len()
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("gunzip/sessionkit", kib), &gz, |b, g| {
-            b.iter(|| sessionkit::codec::decode(g, Encoding::Gzip, DecodeLimit::default()).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("gunzip/zune-inflate", kib), &gz, |b, g| {
-            b.iter(|| {
-                let options = zune_inflate::DeflateOptions::default().set_limit(1 << 20);
-                zune_inflate::DeflateDecoder::new_with_options(g, options)
-                    .decode_gzip()
-                    .unwrap()
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("gunzip/libdeflate", kib), &gz, |b, g| {
-            let mut decompressor = libdeflater::Decompressor::new();
-            b.iter(|| {
-                let mut out = vec![0; json.len()];
-                decompressor.gzip_decompress(g, &mut out).unwrap();
-                out
-            })
-        });
         group.bench_with_input(BenchmarkId::new("parse/serde-json", kib), &json, |b, j| {
             b.iter(|| serde_json::from_slice::<serde_json::Value>(j).unwrap())
         });
@@ -437,11 +400,68 @@ fn parts(c: &mut Criterion) {
     group.finish();
 }
 
-fn hex_to_bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect()
+/// HMAC-SHA256 verify on sha2, sessionkit (ring), ring and aws-lc-rs.
+fn hmac_parts(group: &mut Group<'_>, kib: usize, json: &[u8]) {
+    let tag = sessionkit::crypto::sign(SECRET, json);
+    let tag_bytes = tag.as_bytes().to_vec();
+    group.bench_with_input(BenchmarkId::new("hmac/sha2", kib), json, |b, j| {
+        use hmac::Mac;
+        b.iter(|| {
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
+            mac.update(j);
+            mac.verify_slice(&tag_bytes).is_ok()
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("hmac/sessionkit", kib), json, |b, j| {
+        b.iter(|| sessionkit::crypto::verify(&[SECRET], j, &tag))
+    });
+    let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET);
+    group.bench_with_input(BenchmarkId::new("hmac/ring", kib), json, |b, j| {
+        b.iter(|| ring::hmac::verify(&ring_key, j, &tag_bytes).is_ok())
+    });
+    let lc_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, SECRET);
+    group.bench_with_input(BenchmarkId::new("hmac/aws-lc-rs", kib), json, |b, j| {
+        b.iter(|| aws_lc_rs::hmac::verify(&lc_key, j, &tag_bytes).is_ok())
+    });
+}
+
+/// Gunzip on the C zlib (the streaming reference), zlib-rs, sessionkit, zune-inflate, libdeflate.
+fn gunzip_parts(group: &mut Group<'_>, kib: usize, json: &[u8], gz: &[u8]) {
+    group.bench_with_input(BenchmarkId::new("gunzip/c-zlib", kib), gz, |b, g| {
+        b.iter(|| {
+            sessionkit::codec::decode_members_streaming(g, Encoding::Gzip, DecodeLimit::default())
+                .unwrap()
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("gunzip/zlib-rs", kib), gz, |b, g| {
+        // Window bits 31: a gzip wrapper, zlib's convention.
+        let config = zlib_rs::InflateConfig { window_bits: 31 };
+        b.iter(|| {
+            let mut out = vec![0; json.len()];
+            let (read, rc) = zlib_rs::decompress_slice(&mut out, g, config);
+            assert_eq!(rc, zlib_rs::ReturnCode::Ok);
+            read.len()
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("gunzip/sessionkit", kib), gz, |b, g| {
+        b.iter(|| sessionkit::codec::decode(g, Encoding::Gzip, DecodeLimit::default()).unwrap())
+    });
+    group.bench_with_input(BenchmarkId::new("gunzip/zune-inflate", kib), gz, |b, g| {
+        b.iter(|| {
+            let options = zune_inflate::DeflateOptions::default().set_limit(1 << 20);
+            zune_inflate::DeflateDecoder::new_with_options(g, options)
+                .decode_gzip()
+                .unwrap()
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("gunzip/libdeflate", kib), gz, |b, g| {
+        let mut decompressor = libdeflater::Decompressor::new();
+        b.iter(|| {
+            let mut out = vec![0; json.len()];
+            decompressor.gzip_decompress(g, &mut out).unwrap();
+            out
+        })
+    });
 }
 
 criterion_group! { name = benches; config = criterion(); targets = client, server, anchors, corpus, doctor, parts }

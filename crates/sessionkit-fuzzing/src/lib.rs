@@ -285,7 +285,7 @@ fn letters(
 fn date(u: &mut Unstructured<'_>) -> arbitrary::Result<String> {
     let year = u.int_in_range(1900..=2100)?;
     let month = u.int_in_range(1..=12)?;
-    let days = days_in_month(year, month);
+    let days = sessionkit::samples::days_in_month(year, month);
     Ok(format!(
         "{year:04}-{month:02}-{:02}",
         u.int_in_range(1..=days)?
@@ -294,8 +294,7 @@ fn date(u: &mut Unstructured<'_>) -> arbitrary::Result<String> {
 
 /// A request valid in both profiles, built from fuzzer bytes.
 pub fn valid_payload(u: &mut Unstructured<'_>) -> arbitrary::Result<SessionRequest> {
-    const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    use sessionkit::samples::{ALPHANUMERIC as ALNUM, CAPITALS as UPPER};
     let mut v = Verification::default();
     if u.arbitrary()? {
         v.callback = Some(format!(
@@ -376,15 +375,4 @@ pub fn roundtrip(data: &[u8]) {
     flipped.body = sessionkit::codec::encode(&json, encoding, level);
     let outcome = sessionkit::receive(&flipped.headers, &flipped.body, &Config::default());
     assert_ne!(outcome.status(), 201, "a flipped bit was accepted");
-}
-
-/// Days in `month` (1-12) of `year` in the Gregorian calendar, for generators of valid dates.
-pub fn days_in_month(year: u32, month: u32) -> u32 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }

@@ -26,7 +26,7 @@ pub fn text(max: usize) -> impl Strategy<Value = String> {
 /// A real calendar date, `YYYY-MM-DD`.
 pub fn date() -> impl Strategy<Value = String> {
     (1900u32..2100, 1u32..=12).prop_flat_map(|(y, m)| {
-        let days = sessionkit_fuzzing::days_in_month(y, m);
+        let days = sessionkit::samples::days_in_month(y, m);
         (1u32..=days).prop_map(move |d| format!("{y:04}-{m:02}-{d:02}"))
     })
 }
@@ -56,27 +56,11 @@ pub fn https_url() -> impl Strategy<Value = String> {
     "https://[a-z]{1,12}\\.example(/[a-z0-9_-]{1,10}){0,3}"
 }
 
-/// Realistic consent prose of about `size` bytes (whole sentences), for compression tests.
+/// Realistic consent prose of up to `size` bytes (whole sentences of
+/// [`sessionkit::samples::consent_text`], of a size and seed proptest picks), for compression
+/// tests.
 pub fn consent_text(size: usize) -> impl Strategy<Value = String> {
-    const SENTENCES: &[&str] = &[
-        "I consent to the processing of my personal data, including biometric data, for identity verification. ",
-        "The controller may share the data with processors bound by written agreements. ",
-        "Ich stimme der Verarbeitung meiner Daten zu. ",
-        "Acepto que mis datos sean verificados ante el Instituto Nacional Electoral. ",
-        "I may withdraw this consent at any time without affecting prior processing. ",
-        "Data is retained for no longer than the law requires, after which it is deleted. ",
-        "Je peux exercer mes droits d'accès et de rectification à tout moment. ",
-    ];
-    vec(0..SENTENCES.len(), 0..=size / 40 + 1).prop_map(move |picks| {
-        let mut out = String::with_capacity(size + 128);
-        for i in picks {
-            if out.len() >= size {
-                break;
-            }
-            out.push_str(SENTENCES[i]);
-        }
-        out
-    })
+    (0..=size, any::<u64>()).prop_map(|(len, seed)| sessionkit::samples::consent_text(len, seed))
 }
 
 fn short() -> impl Strategy<Value = Option<String>> {

@@ -1,6 +1,26 @@
-//! A seeded generator of realistic consent prose, for benchmarks and the threshold tool:
-//! varied legal sentences (not repeated characters or random bytes), so that compression
-//! ratios resemble those of real consent texts.
+//! What every generator of requests draws from (the testkit's proptest strategies, the fuzz
+//! targets, the live fuzzer, the benchmarks and the threshold tool), each with its own source of
+//! randomness: a seeded generator of realistic consent prose (varied legal sentences, not
+//! repeated characters or random bytes, so that compression ratios resemble those of real
+//! consent texts), the seed's example payload around it, the calendar and the alphabets of the
+//! documented fields.
+
+/// Days in `month` (1-12) of `year` in the Gregorian calendar, for generators of valid dates.
+pub fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The characters of a document number (the schema's `^[A-Za-z0-9]+$`) and of an id number.
+pub const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Capital letters, of which a country code (ISO 3166-1 alpha-2) is two.
+pub const CAPITALS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 // Word-level choices, numbers and names vary every sentence, so the text compresses like real
 // consent statements (the documentation expects 60-80 % savings), not like a repeated phrase.

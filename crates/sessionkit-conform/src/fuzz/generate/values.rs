@@ -67,13 +67,7 @@ pub(super) fn near(rng: &mut Rng, limit: usize) -> usize {
 pub(super) fn date(rng: &mut Rng) -> String {
     let year = 1900 + rng.below(131);
     let month = 1 + rng.below(12);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
+    let days = sessionkit::samples::days_in_month(year as u32, month as u32) as usize;
     // The last day of the month one time in four: where date checks go wrong.
     let day = if rng.chance(4) {
         days
@@ -98,9 +92,10 @@ pub(super) fn uuid(rng: &mut Rng) -> String {
 
 /// 1 to `max` letters and digits.
 pub(super) fn alphanumeric(rng: &mut Rng, max: usize) -> String {
-    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let len = 1 + rng.below(max);
-    (0..len).map(|_| char::from(*rng.pick(ALNUM))).collect()
+    (0..len)
+        .map(|_| char::from(*rng.pick(sessionkit::samples::ALPHANUMERIC)))
+        .collect()
 }
 
 /// URIs on both sides of `format: uri` and the strict profile's HTTPS rule.
