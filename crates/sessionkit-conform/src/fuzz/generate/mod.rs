@@ -81,7 +81,22 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
         set(&mut payload, pointer, Some(value));
     }
     let encoding = *rng.pick(&Encoding::ALL);
-    let mutation = match rng.below(40) {
+    let mutation = mutation(rng);
+    // What varies beside the mutation is drawn last, so that a seed's payloads and mutations
+    // stay what they were: header names in other spellings, and several consents.
+    let spelling = spelling(rng);
+    consents(rng, &mut payload);
+    Input {
+        payload,
+        encoding,
+        mutation,
+        spelling,
+    }
+}
+
+/// One mutation of any stage, or none (one case in ten).
+fn mutation(rng: &mut Rng) -> Mutation {
+    match rng.below(40) {
         0..=3 => Mutation::Valid,
         4 => Mutation::EncodingHeader((*rng.pick(ENCODING_VALUES)).into()),
         5 => Mutation::DuplicateEncoding,
@@ -126,17 +141,22 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
         26 => Mutation::InvalidUtf8,
         27 => Mutation::ByteOrderMark,
         _ => schema_mutation(rng),
-    };
-    // What varies beside the mutation is drawn last, so that a seed's payloads and mutations
-    // stay what they were: header names in other spellings, and several consents (none, a few,
-    // past any plausible limit).
-    let spelling = match rng.below(8) {
+    }
+}
+
+/// The documented header names one case in two, else another spelling.
+fn spelling(rng: &mut Rng) -> Spelling {
+    match rng.below(8) {
         0 => Spelling::Lower,
         1 => Spelling::Title,
         2 => Spelling::Upper,
         3 => Spelling::Reversed,
         _ => Spelling::Documented,
-    };
+    }
+}
+
+/// One case in ten: several consents (none, a few, past any plausible limit).
+fn consents(rng: &mut Rng, payload: &mut Value) {
     if rng.chance(10) {
         let n = *rng.pick(&[0usize, 2, 5, 11, 40]);
         let consents: Vec<Value> = (0..n)
@@ -146,12 +166,6 @@ pub fn input(rng: &mut Rng, bases: &[Value]) -> Input {
             })
             .collect();
         payload["verification"]["consents"] = Value::Array(consents);
-    }
-    Input {
-        payload,
-        encoding,
-        mutation,
-        spelling,
     }
 }
 
