@@ -354,27 +354,36 @@ fn no_answer_lists_a_code_twice() {
     }
 }
 
-/// The README's tables of error kinds, named mistakes and violations are the catalogue's, as it
-/// renders them. `SESSIONKIT_BLESS=1` rewrites them in README.md instead (never in CI).
+/// The documentation's tables of error kinds, named mistakes (README.md) and violations
+/// (docs/validation.md) are the catalogue's, as it renders them. `SESSIONKIT_BLESS=1` rewrites
+/// them in their files instead (never in CI).
 #[test]
-fn readme_tables_are_the_catalogue() {
-    let path = corpus::repo_dir().join("README.md");
-    let mut readme = std::fs::read_to_string(&path).unwrap();
+fn documented_tables_are_the_catalogue() {
     let bless = std::env::var_os("SESSIONKIT_BLESS").is_some();
-    for (name, table) in [
-        ("errors", sessionkit::internal::errors_table()),
-        ("mistakes", sessionkit::internal::mistakes_table()),
-        ("violations", sessionkit::internal::violations_table()),
+    for (file, name, table) in [
+        ("README.md", "errors", sessionkit::internal::errors_table()),
+        (
+            "README.md",
+            "mistakes",
+            sessionkit::internal::mistakes_table(),
+        ),
+        (
+            "docs/validation.md",
+            "violations",
+            sessionkit::internal::violations_table(),
+        ),
     ] {
+        let path = corpus::repo_dir().join(file);
+        let mut readme = std::fs::read_to_string(&path).unwrap();
         if readme.contains(&table) {
             continue;
         }
         assert!(
             bless,
-            "README.md lacks the catalogue's {name} table; it should read (SESSIONKIT_BLESS=1 \
+            "{file} lacks the catalogue's {name} table; it should read (SESSIONKIT_BLESS=1 \
              writes it):\n{table}"
         );
-        // The README's table starts with the same header and first row as the catalogue's.
+        // The file's table starts with the same header and first row as the catalogue's.
         let head: String = table.lines().take(3).collect::<Vec<_>>().join("\n");
         let first_code = head
             .lines()
@@ -391,15 +400,13 @@ fn readme_tables_are_the_catalogue() {
             .find(|(_, line)| line.starts_with(&format!("|{first_code}|")))
             .map(|(at, _)| at)
             .and_then(|row| readme[..row].rfind("| code |"))
-            .unwrap_or_else(|| panic!("README.md has no {name} table to rewrite"));
+            .unwrap_or_else(|| panic!("{file} has no {name} table to rewrite"));
         let len: usize = readme[start..]
             .lines()
             .take_while(|l| l.starts_with('|'))
             .map(|l| l.len() + 1)
             .sum();
         readme.replace_range(start..start + len, &table);
-    }
-    if bless {
         std::fs::write(&path, readme).unwrap();
     }
 }
@@ -546,33 +553,42 @@ fn every_curl_sends_the_exact_request() {
     );
 }
 
-/// The README's Python, Node.js and Go blocks are copied from files CI runs: every line of a block that
-/// names its file in its first line is a line of that file.
+/// The Python, Node.js and Go blocks of the README and docs/ are copied from files CI runs: every
+/// line of a block that names its file in its first line is a line of that file.
 #[test]
 fn readme_code_blocks_are_from_files_ci_runs() {
     let root = corpus::repo_dir();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut pages = vec![root.join("README.md")];
+    let docs = std::fs::read_dir(root.join("docs")).unwrap();
+    pages.extend(
+        docs.map(|e| e.unwrap().path())
+            .filter(|p| p.extension() == Some("md".as_ref())),
+    );
     let mut checked = 0;
-    for block in readme.split("```").skip(1).step_by(2) {
-        let mut lines = block.lines().skip(1); // the fence's language
-        let Some(first) = lines.next() else { continue };
-        let named = first
-            .strip_prefix("// ")
-            .or_else(|| first.strip_prefix("# "));
-        let Some(file) = named.filter(|f| f.contains('/') && !f.contains(' ')) else {
-            continue;
-        };
-        let text = std::fs::read_to_string(root.join(file))
-            .unwrap_or_else(|e| panic!("README names {file}: {e}"));
-        for line in lines.filter(|l| !l.trim().is_empty()) {
-            assert!(
-                text.lines().any(|l| l == line),
-                "README's block from {file} has a line the file lacks: {line:?}"
-            );
+    for page in &pages {
+        let readme = std::fs::read_to_string(page).unwrap();
+        for block in readme.split("```").skip(1).step_by(2) {
+            let mut lines = block.lines().skip(1); // the fence's language
+            let Some(first) = lines.next() else { continue };
+            let named = first
+                .strip_prefix("// ")
+                .or_else(|| first.strip_prefix("# "));
+            let Some(file) = named.filter(|f| f.contains('/') && !f.contains(' ')) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(root.join(file))
+                .unwrap_or_else(|e| panic!("{} names {file}: {e}", page.display()));
+            for line in lines.filter(|l| !l.trim().is_empty()) {
+                assert!(
+                    text.lines().any(|l| l == line),
+                    "{}'s block from {file} has a line the file lacks: {line:?}",
+                    page.display()
+                );
+            }
+            checked += 1;
         }
-        checked += 1;
     }
-    assert!(checked >= 4, "only {checked} README blocks name their file");
+    assert!(checked >= 4, "only {checked} blocks name their file");
 }
 
 /// The manifest's types write what they read: `corpus/manifest.json` read and written again is
