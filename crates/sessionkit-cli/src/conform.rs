@@ -9,6 +9,7 @@ use anyhow::Context;
 use sessionkit::EXAMPLE_API_KEY;
 use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
+use sessionkit_conform::Target;
 use sessionkit_conform::{Conform, Level};
 
 use crate::{CONFORMS, DOES_NOT_CONFORM};
@@ -87,10 +88,12 @@ pub struct ConformArgs {
 /// Runs `sessionkit conform`.
 pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
     let conform = Conform {
-        target: args.target.clone(),
-        profile: args.profile,
-        api_key: args.api_key,
-        secret: args.secret,
+        target: Target {
+            url: args.target.clone(),
+            api_key: args.api_key,
+            secret: args.secret,
+            profile: args.profile,
+        },
         filter: args.filter,
         skip_diagnostics: args.skip_diagnostics,
         corpus: args.corpus,

@@ -168,13 +168,7 @@ fn sent_json(
     if expected.status != 201 || !expected.also_allowed.is_empty() || request.secret.is_some() {
         return None;
     }
-    let config = sessionkit::Config {
-        api_keys: vec![run.api_key.clone()],
-        secrets: vec![run.secret.as_bytes().to_vec()],
-        profile,
-        ..sessionkit::Config::default()
-    };
-    sessionkit::receive(headers, bytes, &config)
+    sessionkit::receive(headers, bytes, &run.target.config(profile))
         .result
         .ok()
         .map(|accepted| accepted.body)
@@ -239,7 +233,12 @@ fn wire_cases(
     profiles: &[Profile],
 ) -> Result<Vec<Case>, String> {
     let read_signed = |file: &str| corpus.read(file);
-    let headers = request.headers_for(&run.api_key, run.secret.as_bytes(), &bytes, read_signed)?;
+    let headers = request.headers_for(
+        &run.target.api_key,
+        run.target.secret.as_bytes(),
+        &bytes,
+        read_signed,
+    )?;
     let expected = Expected {
         status: expect.status,
         vendor_codes: expect.code.into_iter().collect(),
@@ -311,8 +310,13 @@ fn body_cases(
             faults: Vec::new(),
         };
         for encoding in Encoding::ALL {
-            let built =
-                SignedRequest::build(bytes, &run.api_key, run.secret.as_bytes(), encoding, 6);
+            let built = SignedRequest::build(
+                bytes,
+                &run.target.api_key,
+                run.target.secret.as_bytes(),
+                encoding,
+                6,
+            );
             cases.push(Case {
                 name: format!("{} {}", case_name(entry), encoding.name()),
                 stage: "schema".into(),

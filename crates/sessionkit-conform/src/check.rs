@@ -121,8 +121,8 @@ pub(crate) fn check(case: &Case, reply: &client::Reply, run: &Conform) -> Checke
     let rules = AnswerRules {
         error: case.expect.error.as_deref(),
         sent: case.sent.as_ref(),
-        api_key: &run.api_key,
-        secret: &run.secret,
+        api_key: &run.target.api_key,
+        secret: &run.target.secret,
     };
     let problems = answer_problems(reply, &body, &rules);
     checked.problems.extend(

@@ -62,8 +62,8 @@ fn bomb() -> &'static [u8] {
 pub(crate) fn check(run: &Conform, url: &str, profile: Profile) -> Vec<CaseResult> {
     let small = SignedRequest::build(
         br#"{"verification":{}}"#,
-        &run.api_key,
-        run.secret.as_bytes(),
+        &run.target.api_key,
+        run.target.secret.as_bytes(),
         Encoding::Identity,
         6,
     );

@@ -21,8 +21,6 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sessionkit::EXAMPLE_API_KEY;
-use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
 
 pub mod capture;
@@ -39,6 +37,7 @@ mod corpus_writer;
 mod report;
 mod rules;
 mod send;
+mod target;
 
 pub use cases::{Expected, embedded_corpus};
 pub use check::Problem;
@@ -48,11 +47,10 @@ pub use fuzz::{
 };
 pub use report::{CaseResult, Grade};
 pub use sessionkit::corpus::Level;
-use sessionkit_server::Background;
+pub use target::Target;
 
 use cases::{Corpus, load_cases};
 use check::{Checked, check};
-use send::reachable;
 
 /// Why a run could not take place (not a failed case: those are in the [`Report`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,15 +67,9 @@ impl std::error::Error for Error {}
 /// A conformance run: where, with which credentials, which cases.
 #[derive(Debug, Clone)]
 pub struct Conform {
-    /// URL of `POST /v1/sessions` on the server under test; `None` runs against the reference
-    /// server, started in-process once per profile.
-    pub target: Option<String>,
-    /// Profile the target validates in (ignored without a target: both run).
-    pub profile: Profile,
-    /// API key the target accepts.
-    pub api_key: String,
-    /// The target's shared secret: every case is signed with it.
-    pub secret: String,
+    /// The server under test and what it accepts. Without a URL the reference server is
+    /// started in-process once per profile, and both profiles run.
+    pub target: Target,
     /// Only the cases whose name contains this text (`decode/`, `seed/`).
     pub filter: Option<String>,
     /// Do not require the answer's diagnostics to name the client's mistake.
@@ -94,10 +86,7 @@ pub struct Conform {
 impl Default for Conform {
     fn default() -> Self {
         Self {
-            target: None,
-            profile: Profile::Documented,
-            api_key: EXAMPLE_API_KEY.into(),
-            secret: EXAMPLE_SHARED_SECRET.into(),
+            target: Target::embedded(),
             filter: None,
             skip_diagnostics: false,
             corpus: None,
@@ -123,21 +112,20 @@ impl Conform {
     /// documentation's credentials until [`Conform::credentials`] says otherwise.
     pub fn against(url: impl Into<String>) -> Self {
         Self {
-            target: Some(url.into()),
+            target: Target::at(url),
             ..Self::default()
         }
     }
 
     /// The API key and shared secret the target accepts.
     pub fn credentials(mut self, api_key: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.api_key = api_key.into();
-        self.secret = secret.into();
+        self.target = self.target.credentials(api_key, secret);
         self
     }
 
     /// The profile the target validates in.
     pub fn profile(mut self, profile: Profile) -> Self {
-        self.profile = profile;
+        self.target.profile = profile;
         self
     }
 
@@ -202,20 +190,8 @@ impl Conform {
     /// The same, calling `progress` after each case.
     pub fn run_with(&self, mut progress: impl FnMut(Progress<'_>)) -> Result<Report, Error> {
         let corpus = Corpus::of(self);
-        let embedded;
-        let targets: Vec<(Profile, String)> = match &self.target {
-            Some(url) => {
-                let (authority, _) = client::split_url(url).map_err(Error)?;
-                reachable(&authority, self.timeout).map_err(|e| {
-                    Error(format!("cannot reach {url} (is the server running?): {e}"))
-                })?;
-                vec![(self.profile, url.clone())]
-            }
-            None => {
-                embedded = Embedded::start()?;
-                embedded.targets.clone()
-            }
-        };
+        let servers = self.target.servers(&Profile::ALL, self.timeout)?;
+        let targets = &servers.urls;
         let profiles: Vec<Profile> = targets.iter().map(|(p, _)| *p).collect();
         let mut cases = load_cases(self, &corpus, &profiles)?;
         if let Some(pattern) = &self.filter {
@@ -259,10 +235,7 @@ impl Conform {
             }
         }
         Ok(Report {
-            target: self
-                .target
-                .clone()
-                .unwrap_or_else(|| "embedded reference server".into()),
+            target: self.target.describe(),
             results,
             bodies: bodies.made().cloned(),
         })
@@ -348,41 +321,4 @@ impl Report {
     pub fn junit(&self) -> String {
         report::junit_report(&self.results)
     }
-}
-
-/// The reference server once per profile, each a [`Background`] (a thread and runtime of its
-/// own), so that a run works from synchronous and asynchronous callers alike; stopped on drop.
-struct Embedded {
-    targets: Vec<(Profile, String)>,
-    _servers: Vec<Background>,
-}
-
-impl Embedded {
-    fn start() -> Result<Self, Error> {
-        let mut servers = Vec::new();
-        let mut targets = Vec::new();
-        for profile in Profile::ALL {
-            let server = reference_server(profile, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET)
-                .map_err(|e| Error(format!("cannot start the reference server: {e}")))?;
-            targets.push((profile, server.sessions_url()));
-            servers.push(server);
-        }
-        Ok(Self {
-            targets,
-            _servers: servers,
-        })
-    }
-}
-
-/// The reference server for a run: in `profile`, knowing one API key and secret.
-pub(crate) fn reference_server(
-    profile: Profile,
-    api_key: &str,
-    secret: &str,
-) -> std::io::Result<Background> {
-    let mut settings = sessionkit_server::Settings::default();
-    settings.receive.profile = profile;
-    settings.receive.api_keys = vec![api_key.to_owned()];
-    settings.receive.secrets = vec![secret.as_bytes().to_vec()];
-    Background::start(settings)
 }

@@ -17,12 +17,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::{Error, client, junit};
+use crate::{Error, Target, client, junit};
 use serde::Serialize;
 use serde_json::Value;
-use sessionkit::Config;
-use sessionkit::EXAMPLE_API_KEY;
-use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::Profile;
 
 mod coverage;
@@ -66,10 +63,7 @@ struct Shared {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Fuzz {
-    target: Option<String>,
-    api_key: String,
-    secret: String,
-    profile: Profile,
+    target: Target,
     seed: u64,
     duration: Option<Duration>,
     cases: Option<u64>,
@@ -136,7 +130,7 @@ impl Fuzz {
     /// A run against the server at `url` (`http://`, of `POST /v1/sessions`).
     pub fn against(url: impl Into<String>) -> Self {
         Self {
-            target: Some(url.into()),
+            target: Target::at(url),
             ..Self::embedded()
         }
     }
@@ -144,10 +138,7 @@ impl Fuzz {
     /// A run against the reference server, started in-process on `127.0.0.1:0`.
     pub fn embedded() -> Self {
         Self {
-            target: None,
-            api_key: EXAMPLE_API_KEY.into(),
-            secret: EXAMPLE_SHARED_SECRET.into(),
-            profile: Profile::Documented,
+            target: Target::embedded(),
             seed: 1,
             duration: None,
             cases: None,
@@ -175,14 +166,13 @@ impl Fuzz {
 
     /// The target's API key and shared secret (default: the documentation's).
     pub fn credentials(mut self, api_key: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.api_key = api_key.into();
-        self.secret = secret.into();
+        self.target = self.target.credentials(api_key, secret);
         self
     }
 
     /// The profile the target validates in; the oracle decides in the same one.
     pub fn profile(mut self, profile: Profile) -> Self {
-        self.profile = profile;
+        self.target.profile = profile;
         self
     }
 
@@ -232,21 +222,8 @@ impl Fuzz {
         if self.concurrency == 0 {
             return Err(Error("concurrency must be at least 1".into()));
         }
-        let server = match &self.target {
-            Some(url) => {
-                client::split_url(url).map_err(Error)?;
-                None
-            }
-            None => Some(
-                crate::reference_server(self.profile, &self.api_key, &self.secret)
-                    .map_err(|e| Error(format!("cannot start the reference server: {e}")))?,
-            ),
-        };
-        let url = match (&self.target, &server) {
-            (Some(url), _) => url.clone(),
-            (None, Some(server)) => server.sessions_url(),
-            (None, None) => unreachable!("a server is started when there is no target"),
-        };
+        let servers = self.target.servers(&[self.target.profile], self.timeout)?;
+        let url = servers.urls[0].1.clone();
         let run = Arc::new(self.prepare(url)?);
         let (sent, seconds, per_stage, mut groups) = self.send_all(&run, progress);
         // Shrink each group's examples, then write them out; two that shrink to the same request
@@ -268,14 +245,11 @@ impl Fuzz {
                 }
             }
         }
-        drop(server);
+        drop(servers);
         // The strongest rules first; within a level, in the order of their keys.
         groups.sort_by_key(|g| g.examples.first().map(|f| f.level));
         Ok(FuzzReport {
-            target: self
-                .target
-                .clone()
-                .unwrap_or_else(|| "embedded reference server".into()),
+            target: self.target.describe(),
             seed: self.seed,
             sent,
             seconds,
@@ -288,15 +262,10 @@ impl Fuzz {
     /// The oracle and the base payloads, after checking that the target answers at all.
     fn prepare(&self, url: String) -> Result<Run, Error> {
         // The oracle: the contract's decision for a server with the target's credentials.
-        let config = Config {
-            profile: self.profile,
-            api_keys: vec![self.api_key.clone()],
-            secrets: vec![self.secret.clone().into_bytes()],
-            ..Default::default()
-        };
+        let config = self.target.config(self.target.profile);
         let credentials = Credentials {
-            api_key: self.api_key.clone(),
-            secret: self.secret.clone(),
+            api_key: self.target.api_key.clone(),
+            secret: self.target.secret.clone(),
         };
         let bases: Vec<Value> = crate::embedded_corpus()
             .iter()
@@ -314,8 +283,8 @@ impl Fuzz {
         }
         let coverage = self.coverage_phase.then(|| {
             coverage::plan(
-                self.profile,
-                &coverage::base(&bases, self.profile),
+                self.target.profile,
+                &coverage::base(&bases, self.target.profile),
                 &config,
                 &credentials,
             )
