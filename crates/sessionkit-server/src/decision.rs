@@ -2,9 +2,11 @@
 //! event webhooks, in the shapes `schemas/decision.json` and `schemas/event.json` describe, and
 //! the delivery of a signed webhook to an integrator's receiver.
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::rt::TokioIo;
 
 use serde_json::{Value, json};
 
@@ -72,36 +74,49 @@ pub fn event(id: &str, action: &str, code: u16, vendor_data: &Value) -> Value {
 }
 
 /// POSTs `body` to `url` (`http://`) signed with `secret`, from `api_key`; the receiver's status.
-pub fn deliver(url: &str, api_key: &str, secret: &[u8], body: &[u8]) -> Result<u16, String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("{url}: webhooks are delivered to http:// URLs on loopback"))?;
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| format!("{authority}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{authority}: no address"))?;
-    let mut stream =
-        TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(|e| e.to_string())?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+/// Sent with hyper's HTTP/1.1 client, header names in title case (`X-Auth-Client`): the raw
+/// client that sends exact bytes is the conformance run's, in the crate above this one.
+pub async fn deliver(
+    url: &str,
+    api_key: &str,
+    secret: &[u8],
+    body: Vec<u8>,
+) -> Result<u16, String> {
+    let uri: hyper::Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
+    let authority = match (uri.scheme_str(), uri.authority()) {
+        (Some("http"), Some(authority)) => authority.as_str().to_owned(),
+        _ => {
+            return Err(format!(
+                "{url}: webhooks are delivered to http:// URLs on loopback"
+            ));
+        }
+    };
+    let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let signature = sessionkit::crypto::sign(secret, &body).to_string();
+    let request = hyper::Request::post(path)
+        .header(hyper::header::HOST, &authority)
+        .header(hyper::header::CONTENT_TYPE, "application/json")
+        .header("x-auth-client", api_key)
+        .header("x-hmac-signature", signature)
+        .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
-    let signature = sessionkit::crypto::sign(secret, body);
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: application/json\r\nX-AUTH-CLIENT: {api_key}\r\nX-HMAC-SIGNATURE: {signature}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(body))
-        .map_err(|e| e.to_string())?;
-    let mut answer = Vec::new();
-    let _ = stream.take(64 * 1024).read_to_end(&mut answer);
-    let line = String::from_utf8_lossy(&answer);
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| "no HTTP answer".to_owned())
+    let exchange = async {
+        let stream = tokio::net::TcpStream::connect(&authority)
+            .await
+            .map_err(|e| format!("connect {authority}: {e}"))?;
+        let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
+            .title_case_headers(true)
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        let answer = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(answer.status().as_u16())
+    };
+    tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .map_err(|_| format!("{url}: no answer within 10 s"))?
 }

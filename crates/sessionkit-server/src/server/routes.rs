@@ -184,25 +184,21 @@ async fn decide(state: &Arc<State>, body: &[u8]) -> Answer {
             .cloned()
             .unwrap_or_default();
         let bytes = payload.to_string().into_bytes();
-        let attempts = tokio::task::spawn_blocking(move || {
-            let mut attempts = Vec::new();
-            for _ in 0..3 {
-                let result = crate::decision::deliver(&url, &api_key, &secret, &bytes);
-                let done = result.as_ref().is_ok_and(|s| (200..300).contains(s));
-                attempts.push(match result {
-                    Ok(status) => json!({"status": status}),
-                    Err(error) => json!({"error": error}),
-                });
-                if done {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(200));
+        // Up to three attempts, until the receiver answers 2xx.
+        for attempt in 0..3 {
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             }
-            attempts
-        })
-        .await
-        .unwrap_or_default();
-        deliveries = attempts;
+            let result = crate::decision::deliver(&url, &api_key, &secret, bytes.clone()).await;
+            let done = result.as_ref().is_ok_and(|s| (200..300).contains(s));
+            deliveries.push(match result {
+                Ok(status) => json!({"status": status}),
+                Err(error) => json!({"error": error}),
+            });
+            if done {
+                break;
+            }
+        }
     }
     let answer = json!({"status": "ok", "decision": payload, "webhook": deliveries});
     state.control.record(
