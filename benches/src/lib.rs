@@ -174,6 +174,36 @@ pub fn load(addr: &str, request: std::sync::Arc<Vec<u8>>, concurrency: usize, se
     run
 }
 
+impl Run {
+    /// Requests answered per second.
+    pub fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+/// The load benchmarks' table: one row per run, named in a column titled `what`.
+pub fn print_load_table(what: &str, results: &[(&str, Run)]) {
+    let width = results
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        .max(what.len());
+    println!(
+        "{what:<width$} {:>10} {:>8} {:>9} {:>9}",
+        "req/s", "errors", "p50 ms", "p99 ms"
+    );
+    for (name, run) in results {
+        println!(
+            "{name:<width$} {:>10.0} {:>8} {:>9.2} {:>9.2}",
+            run.rate(),
+            run.errors,
+            percentile(&run.latencies_us, 0.50),
+            percentile(&run.latencies_us, 0.99)
+        );
+    }
+}
+
 /// The `p` quantile of sorted microseconds, in milliseconds.
 pub fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {

@@ -55,20 +55,8 @@ fn main() {
         "16 KiB consent, gzip ({} wire bytes), {concurrency} concurrent keep-alive clients, {seconds} s each",
         built.body.len()
     );
-    println!(
-        "{:<20} {:>10} {:>8} {:>9} {:>9}",
-        "path", "req/s", "errors", "p50 ms", "p99 ms"
-    );
-    for (name, run) in &results {
-        println!(
-            "{name:<22} {:>10.0} {:>8} {:>9.2} {:>9.2}",
-            run.requests as f64 / run.seconds,
-            run.errors,
-            benches::percentile(&run.latencies_us, 0.50),
-            benches::percentile(&run.latencies_us, 0.99)
-        );
-    }
-    let rps = |i: usize| results[i].1.requests as f64 / results[i].1.seconds;
+    benches::print_load_table("path", &results);
+    let rps = |i: usize| results[i].1.rate();
     let p = |i: usize, q: f64| benches::percentile(&results[i].1.latencies_us, q);
     for i in [1, 2] {
         println!(

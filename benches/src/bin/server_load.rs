@@ -37,20 +37,8 @@ fn main() {
         "16 KiB consent, gzip ({} wire bytes), {concurrency} concurrent keep-alive clients, {seconds} s each",
         built.body.len()
     );
-    println!(
-        "{:<30} {:>10} {:>8} {:>9} {:>9}",
-        "server", "req/s", "errors", "p50 ms", "p99 ms"
-    );
-    for (name, run) in &results {
-        println!(
-            "{name:<30} {:>10.0} {:>8} {:>9.2} {:>9.2}",
-            run.requests as f64 / run.seconds,
-            run.errors,
-            benches::percentile(&run.latencies_us, 0.50),
-            benches::percentile(&run.latencies_us, 0.99)
-        );
-    }
-    let rps = |i: usize| results[i].1.requests as f64 / results[i].1.seconds;
+    benches::print_load_table("server", &results);
+    let rps = |i: usize| results[i].1.rate();
     println!(
         "throughput ratio (sessionkit / python): {:.1}x",
         rps(0) / rps(1)
