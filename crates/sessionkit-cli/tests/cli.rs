@@ -2086,17 +2086,7 @@ fn check_reads_a_har_written_by_mitmproxy() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let example = sessionkit_testkit::examples::python_example(&format!("http://127.0.0.1:{port}"));
-    let signed_compressed = example
-        .replacen(
-            "# Step 3:",
-            "compressed = gzip.compress(payload_bytes)\n# Step 3:",
-            1,
-        )
-        .replacen(
-            "payload_bytes,\nhashlib.sha256,",
-            "compressed,\nhashlib.sha256,",
-            1,
-        );
+    let signed_compressed = sessionkit_testkit::examples::python_signing_compressed(&example);
     for code in [&example, &signed_compressed] {
         let out = Command::new("python3")
             .arg("-c")

@@ -40,20 +40,11 @@ fn the_documentations_python_client_through_the_proxy() {
     settings.report = Some(report.clone());
     let running = proxy::start(settings).unwrap();
     let example = python_example(&running.url());
-    let sign_line = "payload_bytes,\nhashlib.sha256,";
     let cases = [
         ("as documented", example.clone(), "201", None),
         (
             "signed after compressing",
-            replace(
-                &replace(
-                    &example,
-                    "# Step 3:",
-                    "compressed = gzip.compress(payload_bytes)\n# Step 3:",
-                ),
-                sign_line,
-                "compressed,\nhashlib.sha256,",
-            ),
+            sessionkit_testkit::examples::python_signing_compressed(&example),
             "401",
             Some("signed_compressed_bytes"),
         ),

@@ -80,24 +80,10 @@ fn node_example_gets_201() {
 fn python_example_mistakes_are_named() {
     let server = sessionkit_testkit::server::default_settings();
     let example = python_example(&server.url);
-    let sign_line = "payload_bytes,\nhashlib.sha256,";
     let mistakes: Vec<(&str, String, &str, &str)> = vec![
         (
             "sign after compressing",
-            replace(
-                &replace(
-                    &example,
-                    "# Step 3:",
-                    "compressed = gzip.compress(payload_bytes)\n# Step 3:",
-                ),
-                sign_line,
-                "compressed,\nhashlib.sha256,",
-            )
-            .replacen(
-                "# Step 4: Compress\ncompressed = gzip.compress(payload_bytes)",
-                "# Step 4: (done above)",
-                1,
-            ),
+            sessionkit_testkit::examples::python_signing_compressed(&example),
             "401",
             "signed_compressed_bytes",
         ),

@@ -42,3 +42,24 @@ pub fn node_example(port: u16) -> String {
         &format!("hostname: BASE_URL, port: {port},"),
     )
 }
+
+/// The Python example with the documentation's first common mistake written in: the body
+/// compressed before it is signed, and the compressed bytes signed (answered 401,
+/// `signed_compressed_bytes`).
+pub fn python_signing_compressed(example: &str) -> String {
+    let compressed_first = replace(
+        example,
+        "# Step 3:",
+        "compressed = gzip.compress(payload_bytes)\n# Step 3:",
+    );
+    replace(
+        &compressed_first,
+        "payload_bytes,\nhashlib.sha256,",
+        "compressed,\nhashlib.sha256,",
+    )
+    .replacen(
+        "# Step 4: Compress\ncompressed = gzip.compress(payload_bytes)",
+        "# Step 4: (done above)",
+        1,
+    )
+}
