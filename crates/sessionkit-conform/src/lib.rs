@@ -51,6 +51,7 @@ pub use target::Target;
 
 use cases::{Corpus, load_cases};
 use check::{Checked, check};
+use send::reachable;
 
 /// Why a run could not take place (not a failed case: those are in the [`Report`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,7 +191,12 @@ impl Conform {
     /// The same, calling `progress` after each case.
     pub fn run_with(&self, mut progress: impl FnMut(Progress<'_>)) -> Result<Report, Error> {
         let corpus = Corpus::of(self);
-        let servers = self.target.servers(&Profile::ALL, self.timeout)?;
+        let servers = self.target.servers(&Profile::ALL)?;
+        if let Some(url) = &self.target.url {
+            let (authority, _) = client::split_url(url).map_err(Error)?;
+            reachable(&authority, self.timeout)
+                .map_err(|e| Error(format!("cannot reach {url} (is the server running?): {e}")))?;
+        }
         let targets = &servers.urls;
         let profiles: Vec<Profile> = targets.iter().map(|(p, _)| *p).collect();
         let mut cases = load_cases(self, &corpus, &profiles)?;

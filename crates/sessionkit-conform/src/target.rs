@@ -1,14 +1,11 @@
 //! The server a run is sent to, as `Conform` and `Fuzz` both take it: a URL or the reference
 //! server started in-process, the API key and secret it accepts, the profile it validates in.
 
-use std::time::Duration;
-
 use sessionkit::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, Profile};
 use sessionkit_server::Background;
 
 use crate::Error;
 use crate::client;
-use crate::send::reachable;
 
 /// The server under test and what it accepts.
 #[derive(Debug, Clone)]
@@ -74,17 +71,12 @@ impl Target {
         }
     }
 
-    /// The servers to send to: the URL, once it answers a connection (in its own profile), or
-    /// the reference server started in each of `embedded_profiles`.
-    pub(crate) fn servers(
-        &self,
-        embedded_profiles: &[Profile],
-        timeout: Duration,
-    ) -> Result<Servers, Error> {
+    /// The servers to send to: the URL (in its own profile; checked for its form, not that
+    /// anything answers there: each run checks that its own way), or the reference server
+    /// started in each of `embedded_profiles`.
+    pub(crate) fn servers(&self, embedded_profiles: &[Profile]) -> Result<Servers, Error> {
         if let Some(url) = &self.url {
-            let (authority, _) = client::split_url(url).map_err(Error)?;
-            reachable(&authority, timeout)
-                .map_err(|e| Error(format!("cannot reach {url} (is the server running?): {e}")))?;
+            client::split_url(url).map_err(Error)?;
             return Ok(Servers {
                 urls: vec![(self.profile, url.clone())],
                 _running: Vec::new(),

@@ -222,7 +222,8 @@ impl Fuzz {
         if self.concurrency == 0 {
             return Err(Error("concurrency must be at least 1".into()));
         }
-        let servers = self.target.servers(&[self.target.profile], self.timeout)?;
+        // Whether the target answers is checked by `prepare`'s probe request.
+        let servers = self.target.servers(&[self.target.profile])?;
         let url = servers.urls[0].1.clone();
         let run = Arc::new(self.prepare(url)?);
         let (sent, seconds, per_stage, mut groups) = self.send_all(&run, progress);
