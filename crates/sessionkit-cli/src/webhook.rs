@@ -22,13 +22,16 @@ pub enum WebhookFormat {
     after_help = "Sends the receiver decision webhooks (each decision code), event \
     webhooks, and the same decision serialized in other valid ways (other key order, \
     pretty-printed, \\/ and \\uXXXX escapes, raw UTF-8, 9.001e3, several KB), each signed over its \
-    own exact bytes: it MUST accept them (2xx). Then forgeries it MUST refuse: a tampered body, \
-    another secret, no signature, uppercase or prefixed hex, the legacy sha256(payload || secret), \
-    and pretty bytes under the compact form's signature (what a receiver verifying \
-    JSON.stringify(parsed) accepts). SHOULD: a duplicate delivery accepted again, every answer \
-    within 5 s.\n\n\
-    Exit status: 0 when every MUST delivery was answered as it must, 1 otherwise, 2 on usage or \
-    I/O errors.\n\n\
+    own exact bytes. MUST accept (2xx): each decision and event in the vendor's compact \
+    serialization, carrying X-HMAC-SIGNATURE and the legacy X-SIGNATURE as the vendor's deliveries \
+    do. MUST refuse: a tampered body, another secret, no signature, another delivery's \
+    signature. SHOULD accept the other serializations and SHOULD refuse pretty bytes under the \
+    compact form's signature (a receiver verifying JSON.stringify(parsed) works while the vendor's \
+    bytes are compact and breaks the day they differ); SHOULD accept a duplicate delivery and \
+    answer every delivery within 5 s. MAY (informational): uppercase or prefixed hex of the right \
+    HMAC, the legacy digest verified instead of the HMAC.\n\n\
+    Exit status: 0 when no delivery broke a rule at the --level (MUST by default), 1 otherwise, 2 \
+    on usage or I/O errors.\n\n\
     Example:\n  sessionkit webhook --to http://127.0.0.1:3000/webhooks/decision --api-key K --secret S"
 )]
 pub struct WebhookArgs {
@@ -53,6 +56,9 @@ pub struct WebhookArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = WebhookFormat::Text)]
     format: WebhookFormat,
+    /// The weakest level whose problems fail the run: `must` (the default) or `should`.
+    #[arg(long, default_value = "must", value_parser = crate::args::parse_level, value_name = "LEVEL")]
+    level: sessionkit_conform::Level,
 }
 
 /// Runs `sessionkit webhook`.
@@ -73,8 +79,6 @@ pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
         ),
         WebhookFormat::Junit => print!("{}", webhook::junit(&outcomes)),
     }
-    let failed = outcomes
-        .iter()
-        .any(|o| !o.ok && o.level == sessionkit_conform::Level::Must);
+    let failed = outcomes.iter().any(|o| !o.ok && o.level <= args.level);
     Ok(if failed { DOES_NOT_CONFORM } else { CONFORMS })
 }

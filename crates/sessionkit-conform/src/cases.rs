@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
 use serde_json::Value;
 use sessionkit::Profile;
 use sessionkit::SignedRequest;
@@ -14,32 +13,8 @@ use sessionkit::corpus::{self, Manifest, Validity};
 use sessionkit::curl_command;
 use sessionkit::headers::Headers;
 
+use crate::judge::Expected;
 use crate::{Conform, Error};
-
-/// What must come back.
-#[derive(Debug, Clone, Serialize)]
-pub struct Expected {
-    /// HTTP status.
-    pub status: u16,
-    /// The vendor code must be one of these (any violation a body has may be the one reported
-    /// first); not checked when empty.
-    pub vendor_codes: Vec<u16>,
-    /// The error kind sessionkit names (informative: what another server names is its own).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The mistake the diagnostics must name, when the answer carries diagnostics.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mistake: Option<String>,
-    /// For acceptable cases: other answers the policy allows (reported as notes).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub also_allowed: Vec<corpus::Allowed>,
-    /// The rule the case checks: its level, in words, and its source.
-    #[serde(flatten)]
-    pub rule: corpus::Rule,
-    /// For a request with several faults: each, in the contract's check order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub faults: Vec<corpus::Fault>,
-}
 
 /// One request to send and what must come back.
 pub(crate) struct Case {
@@ -50,9 +25,8 @@ pub(crate) struct Case {
     pub headers: Headers,
     pub body: Vec<u8>,
     pub body_file: Option<PathBuf>,
+    /// What must come back, with the request's payload a 201 echoes.
     pub expect: Expected,
-    /// The request's payload, for checking the echo of endUserId and vendorData.
-    pub sent: Option<Value>,
 }
 
 impl Case {
@@ -242,7 +216,12 @@ fn wire_cases(
     let expected = Expected {
         status: expect.status,
         vendor_codes: expect.code.into_iter().collect(),
-        error: expect.error.clone(),
+        error: expect
+            .error
+            .as_deref()
+            .and_then(sessionkit::ErrorKind::from_code),
+        stage: sessionkit::Stage::from_name(entry.stage()),
+        sent: None,
         // A case that needs the server configured its own way (a hex secret, a labelled one)
         // keeps its status and code against any server; its mistake can be named only by a
         // server so configured.
@@ -264,10 +243,12 @@ fn wire_cases(
             stage: entry.stage().to_owned(),
             profile,
             headers: headers.clone(),
-            sent: sent_json(run, &expected, request, &headers, &bytes, profile),
+            expect: Expected {
+                sent: sent_json(run, &expected, request, &headers, &bytes, profile),
+                ..expected.clone()
+            },
             body: bytes.clone(),
             body_file: file.clone(),
-            expect: expected.clone(),
         })
         .collect())
 }
@@ -296,18 +277,16 @@ fn body_cases(
             .collect();
         vendor_codes.sort_unstable();
         vendor_codes.dedup();
+        let status = if verdict.result == Validity::Valid {
+            201
+        } else {
+            400
+        };
         let expect = Expected {
-            status: if verdict.result == Validity::Valid {
-                201
-            } else {
-                400
-            },
             vendor_codes,
-            error: None,
-            mistake: None,
-            also_allowed: Vec::new(),
-            rule: verdict.rule.clone(),
-            faults: Vec::new(),
+            stage: Some(sessionkit::Stage::Schema),
+            sent: sent.clone(),
+            ..Expected::status(status, verdict.rule.clone())
         };
         for encoding in Encoding::ALL {
             let built = SignedRequest::build(
@@ -325,7 +304,6 @@ fn body_cases(
                 body: built.body,
                 body_file: file.clone().filter(|_| encoding == Encoding::Identity),
                 expect: expect.clone(),
-                sent: sent.clone(),
             });
         }
     }

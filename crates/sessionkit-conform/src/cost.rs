@@ -23,8 +23,7 @@ use sessionkit::codec::Encoding;
 use sessionkit::corpus::{Level, Rule};
 use sessionkit::{Profile, SignedRequest};
 
-use crate::cases::Expected;
-use crate::check::Problem;
+use crate::judge::{AnswerRule, Expected, Problem};
 use crate::report::{CaseResult, Grade};
 use crate::{Conform, client};
 use sessionkit::headers::names;
@@ -77,33 +76,25 @@ pub(crate) fn check(run: &Conform, url: &str, profile: Profile) -> Vec<CaseResul
         name: format!("cost/{name}"),
         stage: stage.into(),
         profile: profile.name(),
-        expected: Expected {
-            status,
-            vendor_codes: Vec::new(),
-            error: None,
-            mistake: None,
-            also_allowed: Vec::new(),
-            rule,
-            faults: Vec::new(),
-        },
+        expected: Expected::status(status, rule),
     };
     let bomb_case = case(
         "bomb-960mib",
         "decode",
         413,
-        rule(Level::Should, BOMB_RULE, BOMB_REF),
+        rule(AnswerRule::Bomb, BOMB_RULE),
     );
     let live_case = case(
         "liveness-under-bombs",
         "decode",
         201,
-        rule(Level::Must, LIVE_RULE, LIVE_REF),
+        rule(AnswerRule::Liveness, LIVE_RULE),
     );
     let declared_case = case(
         "declared-length-no-body",
         "size",
         413,
-        rule(Level::Should, DECLARED_RULE, DECLARED_REF),
+        rule(AnswerRule::DeclaredLength, DECLARED_RULE),
     );
     vec![
         bomb_case.judge_bomb(url, &bomb_headers, [same_size, baseline], run.timeout),
@@ -114,19 +105,15 @@ pub(crate) fn check(run: &Conform, url: &str, profile: Profile) -> Vec<CaseResul
 
 const BOMB_RULE: &str =
     "a body that inflates past the limit is refused at the limit, without inflating the rest";
-const BOMB_REF: &str = "contract §2 step 4: decoding stops at the decoded limit; the seed: the \
-     server decompresses the payload before validating the signature";
 const LIVE_RULE: &str = "a small valid request is answered while bombs are in flight";
-const LIVE_REF: &str = "seed: \"Created session\" (201) for a valid request, whatever else arrives";
 const DECLARED_RULE: &str =
     "a declared Content-Length over the limit is answered 413 without waiting for the body";
-const DECLARED_REF: &str = "contract §2 step 3; RFC 9110 §15.5.14";
-
-fn rule(level: Level, rule: &str, reference: &str) -> Rule {
+/// A cost check's rule, at the level and with the source of its answer rule.
+fn rule(answer_rule: AnswerRule, rule: &str) -> Rule {
     Rule {
-        level,
+        level: answer_rule.binding().level(Level::Must),
         rule: rule.into(),
-        reference: reference.into(),
+        reference: answer_rule.source().into(),
     }
 }
 
@@ -180,29 +167,26 @@ impl Case {
         let took = started.elapsed();
         let mut problems = Vec::new();
         match &reply {
-            Err(e) => problems.push(Problem::new(
-                Level::Should,
+            Err(e) => problems.push(Problem::always(
+                AnswerRule::Bomb,
                 format!(
                     "no answer to a 960 MiB gzip bomb within {timeout:?} ({e}): the server decompresses without a limit"
                 ),
-                BOMB_REF,
             )),
-            Ok(reply) if reply.status < 400 => problems.push(Problem::new(
-                Level::Must,
+            Ok(reply) if reply.status < 400 => problems.push(Problem::always(
+                AnswerRule::BombAccepted,
                 format!("status {} for 960 MiB of zeros, which is not JSON", reply.status),
-                "RFC 8259; seed: \"Bad request\"",
             )),
-            Ok(reply) if reply.status != 413 => problems.push(Problem::new(
-                Level::Should,
+            Ok(reply) if reply.status != 413 => problems.push(Problem::always(
+                AnswerRule::Bomb,
                 format!("status {} where the decoded-size limit answers 413", reply.status),
-                BOMB_REF,
             )),
             Ok(_) => {}
         }
         let what = "the bomb (against the same bytes sent uncompressed)";
         let answered = reply.is_ok();
         if answered {
-            problems.extend(slower_than_ratio(what, took, baseline, BOMB_REF));
+            problems.extend(slower_than_ratio(what, took, baseline, AnswerRule::Bomb));
         }
         let mut result = self.result(reply.as_ref().ok(), problems, took);
         if answered {
@@ -231,20 +215,18 @@ impl Case {
         });
         let mut problems = Vec::new();
         match &reply {
-            Err(e) => problems.push(Problem::new(
-                Level::Must,
+            Err(e) => problems.push(Problem::always(
+                AnswerRule::Liveness,
                 format!(
                     "a small valid request got no answer within {timeout:?} while {BOMBS_IN_FLIGHT} bombs were in flight: {e}"
                 ),
-                LIVE_REF,
             )),
-            Ok(reply) if reply.status != 201 => problems.push(Problem::new(
-                Level::Must,
+            Ok(reply) if reply.status != 201 => problems.push(Problem::always(
+                AnswerRule::Liveness,
                 format!(
                     "status {} for a small valid request while bombs were in flight",
                     reply.status
                 ),
-                LIVE_REF,
             )),
             Ok(_) => {}
         }
@@ -253,7 +235,7 @@ impl Case {
                 "the small request among bombs (against the same request alone)",
                 took,
                 baseline,
-                BOMB_REF,
+                AnswerRule::Bomb,
             ));
         }
         self.result(reply.as_ref().ok(), problems, took)
@@ -266,20 +248,18 @@ impl Case {
         let took = started.elapsed();
         let problems = match &reply {
             Ok(reply) if reply.status == 413 => Vec::new(),
-            Ok(reply) => vec![Problem::new(
-                Level::Should,
+            Ok(reply) => vec![Problem::always(
+                AnswerRule::DeclaredLength,
                 format!(
                     "status {} for a declared {DECLARED}-byte body",
                     reply.status
                 ),
-                DECLARED_REF,
             )],
-            Err(_) => vec![Problem::new(
-                Level::Should,
+            Err(_) => vec![Problem::always(
+                AnswerRule::DeclaredLength,
                 format!(
                     "no answer within {DECLARED_WAIT:?} to a declared {DECLARED}-byte body that never came: the server waits for a body it will refuse"
                 ),
-                DECLARED_REF,
             )],
         };
         self.result(reply.as_ref().ok(), problems, took)
@@ -335,19 +315,18 @@ fn slower_than_ratio(
     what: &str,
     took: Duration,
     baseline: Option<Duration>,
-    reference: &str,
+    rule: AnswerRule,
 ) -> Option<Problem> {
     let baseline = baseline?.max(Duration::from_micros(100));
     let ratio = took.as_secs_f64() / baseline.as_secs_f64();
     (ratio > RATIO).then(|| {
-        Problem::new(
-            Level::Should,
+        Problem::always(
+            rule,
             format!(
                 "{what} took {:.1} ms, {ratio:.0}x the {:.2} ms of its baseline (more than {RATIO:.0}x): the server decompresses without a limit, or one stranger's request stalls the rest",
                 took.as_secs_f64() * 1e3,
                 baseline.as_secs_f64() * 1e3
             ),
-            reference,
         )
     })
 }

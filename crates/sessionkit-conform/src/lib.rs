@@ -32,25 +32,23 @@ pub mod proxy;
 pub mod webhook;
 
 mod cases;
-mod check;
 mod corpus_writer;
+pub mod judge;
 mod report;
 mod rules;
 mod send;
 mod target;
 
-pub use cases::{Expected, embedded_corpus};
-pub use check::Problem;
-pub use check::{AnswerProblem, AnswerRules, answer_problems};
+pub use cases::embedded_corpus;
 pub use fuzz::{
     Constraint, Coverage, EXAMPLES, Finding, Fuzz, FuzzProgress, FuzzReport, Group, Shard,
 };
+pub use judge::{AnswerRule, Expected, Judgement, Keys, Problem};
 pub use report::{CaseResult, Grade};
 pub use sessionkit::corpus::Level;
 pub use target::Target;
 
 use cases::{Corpus, load_cases};
-use check::{Checked, check};
 use send::reachable;
 
 /// Why a run could not take place (not a failed case: those are in the [`Report`]).
@@ -148,22 +146,23 @@ impl Conform {
         self
     }
 
+    /// What this run asks of answers beyond the contract.
+    fn ask(&self) -> judge::Ask {
+        judge::Ask {
+            skip_diagnostics: self.skip_diagnostics,
+            status_only: false,
+        }
+    }
+
     /// Sends one case and grades its answer.
     fn send_case(&self, case: &cases::Case, url: &str, bodies: &cases::BodyDir) -> CaseResult {
         let started = Instant::now();
         let checked = match client::send("POST", url, &case.headers, &case.body, self.timeout) {
-            Ok(reply) => check(case, &reply, self),
-            Err(e) => Checked {
-                problems: vec![Problem::new(
-                    Level::Must,
-                    format!("no answer: {e}"),
-                    "every request gets an answer (seed: the documented statuses)",
-                )],
-                ..Checked::default()
-            },
+            Ok(reply) => judge::judge(&case.expect, &reply, self.target.keys(), self.ask()),
+            Err(e) => Judgement::no_answer(&e),
         };
         let grade = Grade::of(&checked.problems);
-        let passed = checked.problems.iter().all(|p| p.level > self.fail_at);
+        let passed = checked.passes(self.fail_at);
         CaseResult {
             name: case.name.clone(),
             stage: case.stage.clone(),

@@ -5,8 +5,7 @@ use std::fmt::Write;
 use serde::Serialize;
 use sessionkit::corpus::Level;
 
-use crate::cases::Expected;
-use crate::check::Problem;
+use crate::judge::{Expected, Problem};
 use crate::junit;
 
 /// A case's grade, from the strongest level among its problems (Autobahn|Testsuite's grades).

@@ -46,6 +46,14 @@ impl Target {
         }
     }
 
+    /// The keys an answer of this target is signed with and carries.
+    pub fn keys(&self) -> crate::judge::Keys<'_> {
+        crate::judge::Keys {
+            api_key: &self.api_key,
+            secret: &self.secret,
+        }
+    }
+
     /// The same target with this API key and shared secret.
     pub fn credentials(mut self, api_key: impl Into<String>, secret: impl Into<String>) -> Self {
         self.api_key = api_key.into();

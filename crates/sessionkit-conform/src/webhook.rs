@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sessionkit::headers::{Headers, names};
 
+use crate::judge::AnswerRule;
 use crate::{Error, Level, client, junit};
 
 pub use sessionkit_server::decision::DECISIONS;
@@ -47,7 +48,8 @@ pub fn event(action: &str, code: u16, vendor_data: &str) -> Value {
 #[derive(Debug, Clone)]
 struct Delivery {
     name: String,
-    level: Level,
+    /// The rule it checks, which fixes its level.
+    rule: AnswerRule,
     accept: bool,
     why: &'static str,
     body: Vec<u8>,
@@ -62,7 +64,9 @@ struct Delivery {
 pub struct Outcome {
     /// What was sent.
     pub name: String,
-    /// MUST or SHOULD.
+    /// The rule it checks.
+    pub answer_rule: AnswerRule,
+    /// Its rule's level: MUST, SHOULD or MAY.
     pub level: Level,
     /// `accept` (2xx) or `refuse` (anything else).
     pub expected: &'static str,
@@ -132,6 +136,14 @@ impl Webhook {
         sessionkit::crypto::sign(secret.as_bytes(), bytes).to_string()
     }
 
+    /// The legacy `X-SIGNATURE`: hex SHA-256 of the body followed by the secret, which the
+    /// vendor's deliveries carry beside the HMAC (a captured production webhook).
+    fn legacy(&self, secret: &str, bytes: &[u8]) -> String {
+        let mut signed = bytes.to_vec();
+        signed.extend_from_slice(secret.as_bytes());
+        sessionkit::crypto::Algorithm::Sha256.hex(b"", &signed)
+    }
+
     /// Every delivery, in order: the genuine ones, then the forgeries.
     fn deliveries(&self) -> Vec<Delivery> {
         let mut out = self.genuine();
@@ -143,12 +155,12 @@ impl Webhook {
     fn genuine(&self) -> Vec<Delivery> {
         let accept = |name: String, body: Vec<u8>, why| Delivery {
             signature: Some(self.sign(&self.secret, &body)),
+            extra: Some(("X-SIGNATURE".into(), self.legacy(&self.secret, &body))),
             name,
-            level: Level::Must,
+            rule: AnswerRule::WebhookGenuine,
             accept: true,
             why,
             body,
-            extra: None,
         };
         let mut out = Vec::new();
         for (status, code) in DECISIONS {
@@ -171,7 +183,10 @@ impl Webhook {
         let compact = approved.to_string();
         let why = "the signature covers the exact bytes: any valid serialization, signed over its own bytes, is accepted";
         for (name, body) in variants(&approved) {
-            out.push(accept(format!("approved, {name}"), body, why));
+            out.push(Delivery {
+                rule: AnswerRule::WebhookRawBytes,
+                ..accept(format!("approved, {name}"), body, why)
+            });
         }
         if let Some(old) = &self.old_secret {
             out.push(Delivery {
@@ -184,7 +199,7 @@ impl Webhook {
             });
         }
         out.push(Delivery {
-            level: Level::Should,
+            rule: AnswerRule::WebhookRetry,
             ..accept(
                 "approved, delivered a second time".into(),
                 compact.into_bytes(),
@@ -201,20 +216,37 @@ impl Webhook {
         let mut out = Vec::new();
         let refuse = |name: &str, body: Vec<u8>, signature: Option<String>, why| Delivery {
             name: name.into(),
-            level: Level::Must,
+            rule: AnswerRule::WebhookForgery,
             accept: false,
             why,
             body,
             signature,
             extra: None,
         };
+        let spelling = |name: &str, signature: String, why| Delivery {
+            rule: AnswerRule::WebhookSpelling,
+            ..refuse(name, compact.clone().into_bytes(), Some(signature), why)
+        };
         let good = self.sign(&self.secret, compact.as_bytes());
         let tampered = compact.replacen("\"approved\"", "\"declined\"", 1);
+        out.push(Delivery {
+            extra: Some((
+                "X-SIGNATURE".into(),
+                self.legacy(&self.secret, compact.as_bytes()),
+            )),
+            ..refuse(
+                "tampered body, the original's signature",
+                tampered.into_bytes(),
+                Some(good.clone()),
+                "a body that is not the one signed is refused",
+            )
+        });
+        let started = event("started", 7001, &self.vendor_data).to_string();
         out.push(refuse(
-            "tampered body, the original's signature",
-            tampered.into_bytes(),
+            "another delivery's body under this one's signature",
+            started.into_bytes(),
             Some(good.clone()),
-            "a body that is not the one signed is refused",
+            "a signature authenticates one body: another delivery's is refused",
         ));
         out.push(refuse(
             "signed with another secret",
@@ -228,31 +260,35 @@ impl Webhook {
             None,
             "an unsigned webhook is refused",
         ));
-        out.push(refuse(
+        out.push(spelling(
             "uppercase hex",
-            compact.clone().into_bytes(),
-            Some(good.to_uppercase()),
-            "seed: lowercase hex",
+            good.to_uppercase(),
+            "the sender writes lowercase hex; accepting another spelling of the right HMAC admits no forgery",
         ));
-        out.push(refuse(
+        out.push(spelling(
             "prefixed hex (sha256=...)",
-            compact.clone().into_bytes(),
-            Some(format!("sha256={good}")),
-            "seed: the hex digest, no prefix",
+            format!("sha256={good}"),
+            "the sender writes the bare hex digest; accepting a prefix admits no forgery",
         ));
-        let legacy = sessionkit::crypto::Algorithm::Sha256
-            .hex(b"", format!("{compact}{}", self.secret).as_bytes());
+        let legacy = self.legacy(&self.secret, compact.as_bytes());
         out.push(Delivery {
             extra: Some(("X-SIGNATURE".into(), legacy.clone())),
-            ..refuse(
-                "legacy sha256(payload || secret)",
-                compact.clone().into_bytes(),
-                Some(legacy),
-                "webhooks are signed with HMAC-SHA256; the legacy scheme is not accepted for them",
+            ..spelling(
+                "legacy sha256(payload || secret) in both headers",
+                legacy,
+                "the vendor's own deliveries carry the legacy X-SIGNATURE beside the HMAC; a receiver that verifies it instead admits no forgery (the legacy scheme)",
             )
         });
         let pretty = serde_json::to_vec_pretty(&approved).unwrap_or_default();
-        out.push(refuse("pretty bytes under the compact form's signature", pretty, Some(good.clone()), "the signature covers the bytes received, not a re-serialization of them (a receiver that verifies JSON.stringify(parsed) accepts this)"));
+        out.push(Delivery {
+            rule: AnswerRule::WebhookRawBytes,
+            ..refuse(
+                "pretty bytes under the compact form's signature",
+                pretty,
+                Some(good.clone()),
+                "the signature covers the bytes received, not a re-serialization of them (a receiver that verifies JSON.stringify(parsed) accepts this, and breaks the day the vendor's bytes differ)",
+            )
+        });
         out
     }
 
@@ -286,7 +322,8 @@ impl Webhook {
             let ok = status.is_some() && accepted == delivery.accept;
             outcomes.push(Outcome {
                 name: delivery.name,
-                level: delivery.level,
+                answer_rule: delivery.rule,
+                level: delivery.rule.binding().level(Level::Must),
                 expected: if delivery.accept { "accept" } else { "refuse" },
                 rule: delivery.why,
                 status,
@@ -302,7 +339,8 @@ impl Webhook {
                 "every answer within {} s (slowest {slowest:.0} ms)",
                 PROMPT.as_secs()
             ),
-            level: Level::Should,
+            answer_rule: AnswerRule::WebhookRetry,
+            level: AnswerRule::WebhookRetry.binding().level(Level::Must),
             expected: "accept",
             rule: "the vendor retries an answer that is slow or not 200",
             status: None,
@@ -381,20 +419,24 @@ pub fn text(to: &str, outcomes: &[Outcome]) -> String {
             (None, None) => String::new(),
         };
         let grade = match (o.ok, o.level) {
-            (true, _) => "OK        ",
-            (false, Level::Must) => "FAILED    ",
-            (false, _) => "NON-STRICT",
+            (true, _) => "OK           ",
+            (false, Level::Must) => "FAILED       ",
+            (false, Level::Should) => "NON-STRICT   ",
+            (false, Level::May) => "INFORMATIONAL",
         };
         let _ = writeln!(
             out,
-            "{grade} [{}] {}: must {} {got}",
-            o.level, o.name, o.expected
+            "{grade} [{}] {}: {} {} {got}",
+            o.level,
+            o.name,
+            o.level.name().to_lowercase(),
+            o.expected
         );
         if !o.ok {
             let _ = writeln!(out, "  rule: {}", o.rule);
         }
     }
-    for level in [Level::Must, Level::Should] {
+    for level in Level::ALL {
         let of: Vec<&Outcome> = outcomes.iter().filter(|o| o.level == level).collect();
         let _ = writeln!(
             out,

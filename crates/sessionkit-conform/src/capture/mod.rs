@@ -22,7 +22,8 @@ use sessionkit::headers::{Headers, names};
 use sessionkit::{Config, OutcomeReport};
 
 use crate::client::Reply;
-use crate::{AnswerRules, Error, Level, answer_problems};
+use crate::judge::{self, Expected, Judgement, Keys, Problem};
+use crate::{Error, Level};
 
 pub use har::{HarAnswer, HarEntry, HarWriter};
 pub use promote::promote;
@@ -82,8 +83,8 @@ pub struct Verdict {
     pub contract: Option<OutcomeReport>,
     /// The captured answer's status.
     pub answered: Option<u16>,
-    /// Ways the captured answer departs from the contract, each with its level and source.
-    pub answer_problems: Vec<String>,
+    /// Ways the captured answer departs from the contract, each with its rule, level and source.
+    pub answer_problems: Vec<Problem>,
     /// What the reader should know (lost wire bytes, what could not be judged).
     pub notes: Vec<String>,
     /// The request is one the contract accepts, and its answer (if any) breaks no MUST rule.
@@ -202,40 +203,24 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
                     .into(),
             );
         }
-        let (problems, must) = answer_findings(answer, &outcome, config);
-        verdict.answer_problems = problems;
-        verdict.ok &= !must;
+        let judgement = judge_answer(answer, &outcome, config);
+        verdict.ok &= judgement.passes(Level::Must);
+        verdict.notes.extend(judgement.notes);
+        verdict.answer_problems = judgement.problems;
     }
     verdict.contract = Some(outcome.report());
     verdict
 }
 
 /// How a captured or forwarded answer departs from what the contract answers `outcome`'s
-/// request: its status, and the answer rules `conform` checks (not those of the body, when the
-/// capture kept none). Each problem with its level and source; true when one is a MUST.
-pub(crate) fn answer_findings(
+/// request, judged by the one judge: its status, vendor code, shape, headers, signature and echo
+/// (only the status when the capture kept no answer body).
+pub(crate) fn judge_answer(
     answer: &Reply,
     outcome: &sessionkit::Outcome,
     config: &Config,
-) -> (Vec<String>, bool) {
-    let mut problems = Vec::new();
-    let mut must = false;
-    if answer.status != outcome.status() {
-        problems.push(format!(
-            "[{}] answered {} where the contract answers {}",
-            Level::Must,
-            answer.status,
-            outcome.status()
-        ));
-        must = true;
-    }
-    if answer.body.is_empty() {
-        return (problems, must);
-    }
-    let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-    let rules = AnswerRules {
-        error: outcome.error_code(),
-        sent: outcome.body(),
+) -> Judgement {
+    let keys = Keys {
         api_key: config.api_keys.first().map_or("", String::as_str),
         secret: config
             .secrets
@@ -243,14 +228,11 @@ pub(crate) fn answer_findings(
             .and_then(|s| std::str::from_utf8(s).ok())
             .unwrap_or(""),
     };
-    for problem in answer_problems(answer, &body, &rules) {
-        problems.push(format!(
-            "[{}] {} ({})",
-            problem.level, problem.message, problem.reference
-        ));
-        must |= problem.level == Level::Must;
-    }
-    (problems, must)
+    let ask = judge::Ask {
+        skip_diagnostics: false,
+        status_only: answer.body.is_empty(),
+    };
+    judge::judge(&Expected::of_outcome(outcome), answer, keys, ask)
 }
 
 /// One line per verdict for a person, and the totals.
@@ -286,8 +268,16 @@ pub fn text(verdicts: &[Verdict]) -> String {
                 d.code, d.message, d.hint
             );
         }
+        for (label, f) in contract.iter().flat_map(|c| {
+            c.violations
+                .iter()
+                .map(|f| ("error", f))
+                .chain(c.warnings.iter().map(|f| ("warning", f)))
+        }) {
+            let _ = writeln!(out, "  {label}[{}] {}: {}", f.code, f.pointer, f.message);
+        }
         for p in &v.answer_problems {
-            let _ = writeln!(out, "  answer: {p}");
+            let _ = writeln!(out, "  answer: {p} rule[{}]", p.rule);
         }
         for n in &v.notes {
             let _ = writeln!(out, "  note: {n}");
@@ -303,6 +293,59 @@ pub fn text(verdicts: &[Verdict]) -> String {
     out
 }
 
+/// A failed verdict in one line: the contract's answer with its named mistakes, or the first
+/// MUST problem of the answer with its rule.
+fn failure_message(v: &Verdict) -> String {
+    let contract = v.contract.as_ref();
+    let mistakes: Vec<&str> = contract
+        .iter()
+        .flat_map(|c| &c.diagnostics)
+        .map(|d| d.code.as_str())
+        .collect();
+    let mut message = match contract {
+        Some(c) if c.error.is_some() => format!(
+            "{} {}: {}",
+            c.status,
+            c.error.unwrap_or_default(),
+            c.message
+        ),
+        _ => String::new(),
+    };
+    if !mistakes.is_empty() {
+        message.push_str(&format!(" mistake[{}]", mistakes.join(", ")));
+    }
+    if let Some(p) = v.answer_problems.iter().find(|p| p.level == Level::Must) {
+        if !message.is_empty() {
+            message.push_str("; ");
+        }
+        message.push_str(&format!("answer rule[{}]: {}", p.rule, p.message));
+    }
+    message
+}
+
+/// Everything a failed verdict holds: the contract's text, every problem and note.
+fn failure_text(v: &Verdict) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(c) = &v.contract {
+        for d in &c.diagnostics {
+            lines.push(format!(
+                "mistake[{}]: {}\n  hint: {}",
+                d.code, d.message, d.hint
+            ));
+        }
+        for f in &c.violations {
+            lines.push(format!("error[{}] {}: {}", f.code, f.pointer, f.message));
+        }
+    }
+    lines.extend(
+        v.answer_problems
+            .iter()
+            .map(|p| format!("answer: {p} rule[{}]", p.rule)),
+    );
+    lines.extend(v.notes.iter().map(|n| format!("note: {n}")));
+    lines.join("\n")
+}
+
 /// JUnit XML: one test case per judged request.
 pub fn junit(verdicts: &[Verdict]) -> String {
     let cases: Vec<crate::junit::TestCase> = verdicts
@@ -312,13 +355,7 @@ pub fn junit(verdicts: &[Verdict]) -> String {
             classname: "check".into(),
             name: format!("{} {}", v.source, v.request),
             seconds: 0.0,
-            failure: (!v.ok).then(|| {
-                let contract = v.contract.as_ref();
-                (
-                    contract.map_or_else(String::new, |c| c.message.clone()),
-                    v.answer_problems.join("\n"),
-                )
-            }),
+            failure: (!v.ok).then(|| (failure_message(v), failure_text(v))),
         })
         .collect();
     crate::junit::write("sessionkit check", &cases)

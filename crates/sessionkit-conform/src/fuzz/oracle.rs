@@ -11,7 +11,8 @@ use sessionkit::Config;
 use sessionkit::corpus::Level;
 
 use super::generate::{self, Credentials, Input, Mutation, Spelling};
-use crate::{AnswerProblem, AnswerRules, answer_problems, client};
+use crate::client;
+use crate::judge::{self, AnswerRule, Keys};
 
 /// What the contract requires of one answer, from `receive`.
 #[derive(Debug, Clone, Serialize)]
@@ -22,12 +23,12 @@ pub(crate) struct Expected {
     /// The stage that decides: the refusing stage, or `accepted`.
     pub(crate) stage: &'static str,
     pub(crate) error: Option<&'static str>,
-    /// The JSON a 201 echoes: the accepted body.
-    #[serde(skip)]
-    pub(crate) sent: Option<Value>,
     /// The pointers of the schema violations that refuse it.
     #[serde(skip)]
     pub(crate) pointers: Vec<String>,
+    /// The same, as the one judge takes it.
+    #[serde(skip)]
+    pub(crate) contract: judge::Expected,
 }
 
 /// What came back, reduced to what is compared.
@@ -107,7 +108,7 @@ impl Run {
                 .iter()
                 .map(|v| v.pointer.clone())
                 .collect(),
-            sent: outcome.result.ok().map(|accepted| accepted.body),
+            contract: judge::Expected::of_outcome(&outcome),
         }
     }
 
@@ -202,65 +203,34 @@ impl Run {
         })
     }
 
+    /// The answer judged by the one judge; the finding is its first problem (the status first).
     fn compare(&self, expected: &Expected, reply: &client::Reply) -> (Got, Option<String>) {
-        let body: Option<Value> = serde_json::from_slice(&reply.body).ok();
-        let code = body.as_ref().and_then(|b| match &b["code"] {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.parse().ok(),
-            _ => None,
-        });
-        let mut got = Got {
-            status: Some(reply.status),
-            code,
-            problem: None,
-            problem_level: None,
-        };
-        let what = if reply.status >= 500 {
-            Some(format!("server error {}", reply.status))
-        } else if reply.status != expected.status {
-            Some(format!(
-                "status {} where the contract requires {}",
-                reply.status, expected.status
-            ))
-        } else if !expected.codes.is_empty()
-            && !code.is_some_and(|c| expected.codes.iter().any(|e| u64::from(*e) == c))
-        {
-            let codes: Vec<String> = expected.codes.iter().map(u16::to_string).collect();
-            Some(format!(
-                "code {} where the contract requires {}",
-                code.map_or("none".to_owned(), |c| c.to_string()),
-                codes.join(" or ")
-            ))
-        } else if let Some(problem) = self.answer_problem(expected, reply, body.as_ref()) {
-            got.problem = Some(problem.rule.to_owned());
-            got.problem_level = Some((problem.level, problem.reference));
-            Some(problem.message)
-        } else {
-            None
-        };
-        (got, what)
-    }
-
-    /// The first way the answer's form departs from the contract: the rules `conform` checks.
-    fn answer_problem(
-        &self,
-        expected: &Expected,
-        reply: &client::Reply,
-        body: Option<&Value>,
-    ) -> Option<AnswerProblem> {
-        let Some(body) = body else {
-            return Some(AnswerProblem::new(
-                "answer is not JSON",
-                "answer is not JSON".into(),
-            ));
-        };
-        let rules = AnswerRules {
-            error: expected.error,
-            sent: expected.sent.as_ref(),
+        let keys = Keys {
             api_key: &self.credentials.api_key,
             secret: &self.credentials.secret,
         };
-        answer_problems(reply, body, &rules).into_iter().next()
+        let ask = judge::Ask {
+            skip_diagnostics: true,
+            status_only: false,
+        };
+        let judgement = judge::judge(&expected.contract, reply, keys, ask);
+        let mut got = Got {
+            status: Some(reply.status),
+            code: judgement.vendor_code,
+            problem: None,
+            problem_level: None,
+        };
+        let Some(problem) = judgement.problems.into_iter().next() else {
+            return (got, None);
+        };
+        if reply.status >= 500 {
+            return (got, Some(format!("server error {}", reply.status)));
+        }
+        if problem.rule != AnswerRule::Status {
+            got.problem = Some(problem.rule.code().to_owned());
+            got.problem_level = Some((problem.level, problem.rule.source()));
+        }
+        (got, Some(problem.message))
     }
 }
 
@@ -302,16 +272,15 @@ fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
         return level;
     }
     if status == expected.status {
-        return match status {
-            401 => (
-                Level::Should,
-                "seed: the 401 codes 1801, 1803, 1812 and 1819 name different failures",
-            ),
-            _ => (
-                Level::May,
-                "seed: the error-code table fixes no code per fault (contract §6)",
-            ),
+        // (Only the vendor code can differ: the judge names every other rule.)
+        let rule = match status {
+            413 | 415 => AnswerRule::VendorCodeUnfixed,
+            _ => AnswerRule::VendorCode,
         };
+        return (
+            rule.binding().level(expected.contract.rule.level),
+            rule.source(),
+        );
     }
     // A constraint on a member whose name the documentation lost, and this project inferred
     // from its description, binds no server that inferred another name.

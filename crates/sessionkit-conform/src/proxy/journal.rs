@@ -78,8 +78,8 @@ impl Record {
         verdict: Option<&Outcome>,
     ) {
         let Some(outcome) = verdict else { return };
-        let (problems, _) = crate::capture::answer_findings(&reply_of(answer), outcome, config);
-        self.value["answer_problems"] = json!(problems);
+        let judgement = crate::capture::judge_answer(&reply_of(answer), outcome, config);
+        self.value["answer_problems"] = json!(judgement.problems);
     }
 
     pub(crate) fn answered(&mut self, answer: &Message, started: Instant) {

@@ -1,0 +1,142 @@
+//! The judge on answers of broken servers, and on the echo of what the request side accepts.
+
+use super::*;
+use sessionkit::headers::Headers;
+
+fn reply(status: u16, content_type: &str, body: &[u8]) -> Reply {
+    let mut headers = Headers::new();
+    headers.push(names::CONTENT_TYPE, content_type);
+    Reply {
+        status,
+        headers,
+        body: body.to_vec(),
+    }
+}
+
+const KEYS: Keys<'static> = Keys {
+    api_key: sessionkit::EXAMPLE_API_KEY,
+    secret: sessionkit::EXAMPLE_SHARED_SECRET,
+};
+
+/// What the contract answers the documentation's minimal valid request.
+fn valid() -> Expected {
+    let request = sessionkit::SignedRequest::build(
+        br#"{"verification":{"vendorData":12345}}"#,
+        sessionkit::EXAMPLE_API_KEY,
+        sessionkit::EXAMPLE_SHARED_SECRET.as_bytes(),
+        sessionkit::codec::Encoding::Identity,
+        6,
+    );
+    let outcome = sessionkit::receive(
+        &request.headers,
+        &request.body,
+        &sessionkit::Config::default(),
+    );
+    assert_eq!(outcome.status(), 201, "{}", outcome.render());
+    Expected::of_outcome(&outcome)
+}
+
+#[test]
+fn a_broken_server_fails_at_must_with_the_status_first() {
+    let expect = valid();
+    for answer in [
+        reply(
+            500,
+            "text/html",
+            b"<html><body>Internal Server Error</body></html>",
+        ),
+        reply(400, "text/plain", b"Bad Request"),
+        reply(201, "application/json", b""),
+        reply(200, "application/json", b"{}"),
+    ] {
+        let judgement = judge(&expect, &answer, KEYS, Ask::default());
+        assert_eq!(
+            judgement.strongest(),
+            Some(Level::Must),
+            "{}: {:?}",
+            answer.status,
+            judgement.problems
+        );
+        let first = &judgement.problems[0];
+        if answer.status != 201 {
+            assert_eq!(first.rule, AnswerRule::Status, "{:?}", judgement.problems);
+        } else {
+            assert_eq!(first.rule, AnswerRule::CreatedShape);
+        }
+    }
+    let text = reply(400, "text/plain", b"Bad Request");
+    let judgement = judge(&expect, &text, KEYS, Ask::default());
+    assert!(judgement.problems[0].message.contains("Bad Request"));
+    assert!(
+        judgement
+            .problems
+            .iter()
+            .any(|p| p.rule == AnswerRule::NotJson)
+    );
+}
+
+#[test]
+fn the_echo_of_an_accepted_number_is_accepted_unmodified() {
+    // The run accepts `vendorData: 1.5` at MAY (a server may take it): its echo is then 1.5.
+    let expect = Expected {
+        sent: Some(serde_json::json!({"verification": {"vendorData": 1.5}})),
+        ..Expected::status(201, corpus::Rule::default())
+    };
+    let server = sessionkit_server_like_answer(r#"1.5"#);
+    let judgement = judge(&expect, &server, KEYS, Ask::default());
+    assert!(
+        judgement.problems.iter().all(|p| p.level != Level::Must),
+        "{:?}",
+        judgement.problems
+    );
+    let changed = sessionkit_server_like_answer(r#""1.5""#);
+    let judgement = judge(&expect, &changed, KEYS, Ask::default());
+    assert!(
+        judgement
+            .problems
+            .iter()
+            .any(|p| p.rule == AnswerRule::Echo)
+    );
+}
+
+/// A signed 201 whose vendorData is `vendor_data` as written.
+fn sessionkit_server_like_answer(vendor_data: &str) -> Reply {
+    let body = format!(
+        r#"{{"status":"success","verification":{{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","url":"https://example.com/v/t","sessionToken":"t","baseUrl":"https://example.com","status":"created","endUserId":null,"vendorData":{vendor_data}}}}}"#
+    );
+    let mut answer = reply(201, "application/json", body.as_bytes());
+    answer.headers.push(names::API_KEY, KEYS.api_key);
+    answer.headers.push(
+        names::SIGNATURE,
+        sessionkit::crypto::sign(KEYS.secret.as_bytes(), body.as_bytes()).to_string(),
+    );
+    answer
+}
+
+#[test]
+fn a_vendor_code_is_graded_the_same_at_400_and_401_and_lower_at_413_and_415() {
+    for (status, rule) in [
+        (400, AnswerRule::VendorCode),
+        (401, AnswerRule::VendorCode),
+        (413, AnswerRule::VendorCodeUnfixed),
+        (415, AnswerRule::VendorCodeUnfixed),
+    ] {
+        let expect = Expected {
+            vendor_codes: vec![1],
+            ..Expected::status(status, corpus::Rule::default())
+        };
+        let answer = reply(
+            status,
+            "application/json",
+            br#"{"status":"fail","code":2,"message":"no"}"#,
+        );
+        let judgement = judge(&expect, &answer, KEYS, Ask::default());
+        let problem = judgement.problems.iter().find(|p| p.rule == rule);
+        assert_eq!(
+            problem.map(|p| p.level),
+            Some(rule.binding().level(Level::Must)),
+            "{status}: {:?}",
+            judgement.problems
+        );
+    }
+}
