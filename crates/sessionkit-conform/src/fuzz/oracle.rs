@@ -274,8 +274,8 @@ fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
     if status == expected.status {
         // (Only the vendor code can differ: the judge names every other rule.)
         let rule = match status {
-            413 | 415 => AnswerRule::VendorCodeUnfixed,
-            _ => AnswerRule::VendorCode,
+            401 => AnswerRule::VendorCode,
+            _ => AnswerRule::VendorCodeUnfixed,
         };
         return (
             rule.binding().level(expected.contract.rule.level),

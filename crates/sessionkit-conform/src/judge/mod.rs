@@ -329,8 +329,8 @@ fn status_and_code(
         let want: Vec<String> = codes.iter().map(u16::to_string).collect();
         let got = code.map_or("none".into(), |c| c.to_string());
         let rule = match expect.status {
-            413 | 415 => AnswerRule::VendorCodeUnfixed,
-            _ => AnswerRule::VendorCode,
+            401 => AnswerRule::VendorCode,
+            _ => AnswerRule::VendorCodeUnfixed,
         };
         judgement.problems.push(Problem::of(
             rule,

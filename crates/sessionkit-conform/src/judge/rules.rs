@@ -94,13 +94,14 @@ answer_rules! {
     FaultOrder => ("fault_order", Always(Should),
         "contract §2: the first failing step decides the answer",
         "answered the {error} fault ({status}) first; the contract's order answers {first} ({first status}) first"),
-    /// Right status, another vendor code, where the vendor's tables fix one (400, 401).
+    /// Right status, another vendor code, where the vendor's tables fix one per failure (401).
     VendorCode => ("vendor_code", AtMostCase(Should),
-        "the vendor's error-code tables (contract §3): 1801, 1803, 1812 and 1819 name different failures",
+        "the vendor's authorization codes table: 1801, 1803, 1812, 1813/1814 and 1818/1819 name different failures",
         "vendor code {got} where {want} is expected"),
-    /// Right status, another vendor code, where the vendor's tables fix none (413, 415).
+    /// Right status, another vendor code, where the vendor's tables fix none per fault (400:
+    /// one body can break several rules and the tables do not say which code wins; 413, 415).
     VendorCodeUnfixed => ("vendor_code_unfixed", AtMostCase(May),
-        "this project's choice: the vendor's tables give no code for 413 and 415",
+        "the vendor's tables fix no code per fault at 400 (a body breaks several rules, any may be reported) and give none for 413 and 415: this project's choice",
         "vendor code {got} where {want} is expected"),
     /// The answer's diagnostics name mistakes, but not the client's.
     MistakeNotNamed => ("mistake_not_named", AtMostCase(May),
