@@ -266,7 +266,8 @@ fn requests_and_answers_pass_byte_for_byte() {
     // The answer is checked too: a 401 where the contract answers 415.
     let problems = records[0]["answer_problems"].to_string();
     assert!(
-        problems.contains("answered 401 where the contract answers 415"),
+        problems.contains("status 401 where MUST requires 415")
+            && problems.contains("\"rule\":\"status\""),
         "{problems}"
     );
 
