@@ -223,9 +223,6 @@ impl Run {
         let Some(problem) = judgement.problems.into_iter().next() else {
             return (got, None);
         };
-        if reply.status >= 500 {
-            return (got, Some(format!("server error {}", reply.status)));
-        }
         if problem.rule != AnswerRule::Status {
             got.problem = Some(problem.rule.code().to_owned());
             got.problem_level = Some((problem.level, problem.rule.source()));
@@ -257,16 +254,19 @@ fn spelled(mut finding: Finding, spelling: Spelling) -> Finding {
     finding
 }
 
-/// The level of a departure and where its rule comes from. No answer or a 5xx is a defect
-/// whatever was sent; a refusal where the contract accepts is one unless it is a size limit
+/// The level of a departure and where its rule comes from. No answer is a defect whatever was
+/// sent (the judge's `no_answer`); a 5xx, like any other wrong status, binds as the rule of what
+/// was sent does; a refusal where the contract accepts is one unless it is a size limit
 /// (this project's 1 MiB); an acceptance or another status where the contract refuses binds as
 /// strongly as the refusal's rule does in the corpus; another vendor code with the right status
 /// is for the server to choose at 400, 413 and 415 (the documentation's tables fix no code per
 /// fault), and a SHOULD at 401 (each code names a different failure).
 fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
-    const ANSWERED: &str = "seed: every request is answered, with 201 or a documented 4xx";
-    let Some(status) = got.status.filter(|s| *s < 500) else {
-        return (Level::Must, ANSWERED);
+    // A 5xx is a wrong status like any other, graded at the rule of what was sent (as conform
+    // grades it): the judge's `status` rule.
+    let Some(status) = got.status else {
+        let rule = AnswerRule::NoAnswer;
+        return (rule.binding().level(Level::Must), rule.source());
     };
     if let (Some(level), true) = (got.problem_level, status == expected.status) {
         return level;
@@ -296,7 +296,7 @@ fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
         (201, _) => "",
         _ => expected.error.unwrap_or(""),
     };
-    crate::rules::of_error(key).map_or((Level::Must, ANSWERED), |rule| {
+    crate::rules::of_error(key).map_or((Level::Must, AnswerRule::Status.source()), |rule| {
         (rule.level, rule.reference.as_str())
     })
 }
