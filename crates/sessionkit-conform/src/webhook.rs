@@ -3,16 +3,19 @@
 //! them (lowercase hex HMAC-SHA256 of the raw body in `X-HMAC-SIGNATURE`, the API key in
 //! `X-AUTH-CLIENT`), sent to the integrator's receiver, and its answers judged:
 //!
-//! - **must accept** (2xx): each decision and event code; the same payload serialized in other
-//!   valid ways, each signed over its own exact bytes (other key order, pretty-printed, `\/` and
-//!   `\uXXXX` escapes, raw UTF-8, a number written `9.001e3`, several KB); and, with an old
-//!   secret under rotation, one signed with it;
-//! - **must refuse** (not 2xx): a tampered body under the original's signature, another secret,
-//!   no signature, uppercase or prefixed hex, the legacy `sha256(payload ‖ secret)`, and the
-//!   signature of the re-serialized body sent with other bytes (what a receiver that verifies
-//!   `JSON.stringify(parsed)` accepts);
-//! - **should**: answer within a few seconds (the vendor retries a slow answer), and accept a
-//!   duplicate delivery (the second answer is recorded).
+//! Each delivery names the answer rule it checks (`judge::AnswerRule`), which fixes its level:
+//!
+//! - **MUST accept** (2xx, `webhook_genuine`): each decision and event code in the vendor's compact
+//!   serialization, with `X-HMAC-SIGNATURE` and the legacy `X-SIGNATURE` as the vendor's deliveries
+//!   carry them; with an old secret under rotation, one signed with it;
+//! - **MUST refuse** (`webhook_forgery`): a tampered body under the original's signatures, another
+//!   secret, no signature, another delivery's body under this one's signature;
+//! - **SHOULD** (`webhook_raw_bytes`): accept the same payload serialized in other valid ways, each
+//!   signed over its own bytes, and refuse pretty bytes under the compact form's signature (what a
+//!   receiver that verifies `JSON.stringify(parsed)` accepts); (`webhook_retry`) accept a duplicate
+//!   delivery and answer within a few seconds;
+//! - **MAY** (`webhook_spelling`): uppercase or prefixed hex of the right HMAC, the legacy digest in
+//!   both headers: no source fixes them, and accepting them admits no forgery.
 
 use std::time::{Duration, Instant};
 
