@@ -240,9 +240,10 @@ impl Journal {
                     .into_iter()
                     .filter(|r| {
                         r["ok"] == json!(false)
+                            // (A SHOULD or MAY problem is a warning, as in conform.)
                             || r["answer_problems"]
                                 .as_array()
-                                .is_some_and(|p| !p.is_empty())
+                                .is_some_and(|p| p.iter().any(|p| p["level"] == "must"))
                     })
                     .collect();
                 if failed.is_empty() {
