@@ -89,26 +89,19 @@ pub(crate) struct Run {
 impl Run {
     pub(crate) fn expected(&self, request: &generate::Request) -> Expected {
         let outcome = sessionkit::receive(&request.headers, &request.body, &self.config);
-        let mut codes: Vec<u16> = Vec::new();
-        if outcome.status() != 201 {
-            codes.push(outcome.vendor_code());
-            codes.extend(outcome.violations().iter().map(|v| v.vendor_code));
-            codes.sort_unstable();
-            codes.dedup();
-        }
+        // The judge's expectation, and what a finding reports of it.
+        let contract = judge::Expected::of_outcome(&outcome);
         Expected {
-            status: outcome.status(),
-            codes,
-            stage: outcome
-                .error()
-                .map_or("accepted", |e| e.kind().stage().name()),
-            error: outcome.error().map(|e| e.kind().code()),
+            status: contract.status,
+            codes: contract.vendor_codes.clone(),
+            stage: contract.stage.map_or("accepted", sessionkit::Stage::name),
+            error: contract.error.map(sessionkit::ErrorKind::code),
             pointers: outcome
                 .violations()
                 .iter()
                 .map(|v| v.pointer.clone())
                 .collect(),
-            contract: judge::Expected::of_outcome(&outcome),
+            contract,
         }
     }
 
@@ -258,9 +251,8 @@ fn spelled(mut finding: Finding, spelling: Spelling) -> Finding {
 /// sent (the judge's `no_answer`); a 5xx, like any other wrong status, binds as the rule of what
 /// was sent does; a refusal where the contract accepts is one unless it is a size limit
 /// (this project's 1 MiB); an acceptance or another status where the contract refuses binds as
-/// strongly as the refusal's rule does in the corpus; another vendor code with the right status
-/// is for the server to choose at 400, 413 and 415 (the documentation's tables fix no code per
-/// fault), and a SHOULD at 401 (each code names a different failure).
+/// strongly as the refusal's rule does in the corpus; with the right status, the level is the
+/// judge's rule's (a vendor code, the answer's form).
 fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
     // A 5xx is a wrong status like any other, graded at the rule of what was sent (as conform
     // grades it): the judge's `status` rule.
@@ -268,19 +260,10 @@ fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
         let rule = AnswerRule::NoAnswer;
         return (rule.binding().level(Level::Must), rule.source());
     };
-    if let (Some(level), true) = (got.problem_level, status == expected.status) {
+    // The status is right and another rule is broken (a vendor code, the answer's form): the
+    // judge gave its level.
+    if let Some(level) = got.problem_level {
         return level;
-    }
-    if status == expected.status {
-        // (Only the vendor code can differ: the judge names every other rule.)
-        let rule = match status {
-            401 => AnswerRule::VendorCode,
-            _ => AnswerRule::VendorCodeUnfixed,
-        };
-        return (
-            rule.binding().level(expected.contract.rule.level),
-            rule.source(),
-        );
     }
     // A constraint on a member whose name the documentation lost, and this project inferred
     // from its description, binds no server that inferred another name.

@@ -258,7 +258,7 @@ pub fn judge(expect: &Expected, answer: &Reply, keys: Keys<'_>, ask: Ask) -> Jud
 }
 
 /// What the server said of its refusal, for a status problem: its own code and message.
-fn server_said(body: Option<&Value>, answer: &Reply) -> String {
+fn server_said(body: Option<&Value>, answer: &Reply, named: &[String]) -> String {
     let Some(body) = body else {
         let text = String::from_utf8_lossy(&answer.body);
         let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -280,12 +280,6 @@ fn server_said(body: Option<&Value>, answer: &Reply) -> String {
         .or_else(|| body["error"].as_str())
         .map(|m| format!("{m:?}"))
         .unwrap_or_default();
-    let named: Vec<&str> = body["diagnostics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d["code"].as_str())
-        .collect();
     let parts: Vec<String> = [code, message, named.join(", ")]
         .into_iter()
         .filter(|p| !p.is_empty())
@@ -317,7 +311,7 @@ fn status_and_code(
                     answer.status,
                     expect.status,
                     expect.rule.rule,
-                    server_said(body, answer)
+                    server_said(body, answer, &judgement.named)
                 ),
             )
         });
