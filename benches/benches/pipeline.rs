@@ -464,5 +464,40 @@ fn gunzip_parts(group: &mut Group<'_>, kib: usize, json: &[u8], gz: &[u8]) {
     });
 }
 
-criterion_group! { name = benches; config = criterion(); targets = client, server, anchors, corpus, doctor, parts }
+/// Hostile bodies against a valid one of the same size, in one run (issue: hostile traffic):
+/// `receive` on about 1 MiB of a valid request (consent prose) and on about 1 MiB of unknown
+/// members in `verification` (85,000 of them), both signed right and sent uncompressed. The
+/// schema stage is linear in the members and lists the first few. The valid body is one long
+/// string, which costs about a copy per byte; each member costs a map entry, so the floor is
+/// `serde_json` building the same tree, measured here too.
+fn hostile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hostile");
+    let config = Config::default();
+    let valid = payload_json(1000);
+    let mut flood = String::from(r#"{"verification":{"callback":"https://example.com/cb""#);
+    let mut i = 0;
+    while flood.len() < valid.len() - 16 {
+        flood.push_str(&format!(r#","k{i:06}":1"#));
+        i += 1;
+    }
+    flood.push_str("}}");
+    let flood = flood.into_bytes();
+    for (name, json) in [("valid-1mib", &valid), ("unknown-members-1mib", &flood)] {
+        let request = SignedRequest::build(json, EXAMPLE_API_KEY, SECRET, Encoding::Identity, 0);
+        let status = sessionkit::receive(&request.headers, &request.body, &config).status();
+        assert_eq!(status, 201);
+        group.throughput(Throughput::Bytes(json.len() as u64));
+        group.bench_with_input(BenchmarkId::new("receive", name), &request, |b, r| {
+            b.iter(|| sessionkit::receive(&r.headers, &r.body, &config))
+        });
+    }
+    group.bench_with_input(
+        BenchmarkId::new("serde_json-tree", "unknown-members-1mib"),
+        &flood,
+        |b, json| b.iter(|| serde_json::from_slice::<serde_json::Value>(json)),
+    );
+    group.finish();
+}
+
+criterion_group! { name = benches; config = criterion(); targets = client, server, anchors, corpus, doctor, parts, hostile }
 criterion_main!(benches);

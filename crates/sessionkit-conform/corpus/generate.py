@@ -227,6 +227,11 @@ def hand_cases():
          note="the classic silent bug: a warning in documented, an error in strict")
     hand(132, "unknown-top-level-property", None, (), [("/extra", "unknown_property")],
          warnings=[("/extra", "unknown_property")], top={"verification": {}, "extra": 1})
+    flood = {f"x{i:02}": i for i in range(25)}
+    listed = [(V + f"/x{i:02}", "unknown_property") for i in range(20)] + [("", "more_findings")]
+    hand(373, "unknown-member-flood", flood, (), listed, warnings=listed,
+         note="25 unknown members: the first 20 listed, the other 5 counted in one more_findings line "
+              "(docs/contract.md §2: linear work and a few lines per unauthenticated body)")
     hand(133, "several-errors-at-once",
          {"tag": "x" * 65, "person": {"dateOfBirth": "1990-02-30"}, "document": {"country": "us", "number": "A-1"}},
          [(V + "/tag", "tag_too_long"), (P + "/dateOfBirth", "invalid_date"), (D + "/country", "invalid_country"),

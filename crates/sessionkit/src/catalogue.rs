@@ -907,6 +907,15 @@ catalogue! {
             "unknown property {name}",
             "check the property's spelling against the documentation",
         ),
+        /// The findings past the first [`crate::schema::LISTED_AT_MOST`] of a list, counted, not
+        /// listed: a flood of unknown members costs the answer, the journal and the report no more
+        /// than a few lines.
+        MoreFindings => violation(
+            "more_findings",
+            1104,
+            "{count} more {errors|warnings} not listed",
+            "fix the listed ones first; the count says how many more there are",
+        ),
         /// Any other schema rule the body breaks.
         Other => violation(
             "schema_violation",

@@ -291,7 +291,12 @@ impl Outcome {
         }
         let violations = self.violations().iter().map(|v| ("error", v));
         for (label, v) in violations.chain(self.warnings().iter().map(|v| ("warning", v))) {
-            let _ = writeln!(out, "  {label}[{}] {}: {}", v.code, v.pointer, v.message);
+            let at = if v.pointer.is_empty() {
+                "(body)"
+            } else {
+                &v.pointer
+            };
+            let _ = writeln!(out, "  {label}[{}] {at}: {}", v.code, v.message);
         }
         out
     }

@@ -47,6 +47,8 @@ pub struct Report {
     pub errors: Vec<Violation>,
     /// Findings that do not (an unknown property in the documented profile).
     pub warnings: Vec<Violation>,
+    /// How many errors were found, listed or counted in the last `more_findings` line.
+    pub errors_found: usize,
 }
 
 impl Report {
@@ -69,20 +71,85 @@ pub fn validate(body: &Value, profile: Profile) -> Report {
         Profile::Documented => &compiled.documented,
         Profile::Strict => &compiled.strict,
     };
-    let mut report = Report::default();
+    let mut errors = Findings::default();
     for error in main.iter_errors(body) {
-        push_unique(&mut report.errors, classify(&error, body));
+        errors.add(&error, body);
     }
+    let mut warnings = Findings::default();
     if profile == Profile::Documented {
         // Unknown properties are defined once, by the strict schema's closed objects; the
         // documented profile reports them as warnings.
         for error in compiled.strict.iter_errors(body) {
             if let ValidationErrorKind::UnevaluatedProperties { .. } = error.kind() {
-                push_unique(&mut report.warnings, classify(&error, body));
+                warnings.add(&error, body);
             }
         }
     }
-    report
+    Report {
+        errors_found: errors.found(),
+        errors: errors.listed("errors"),
+        warnings: warnings.listed("warnings"),
+    }
+}
+
+/// How many findings of one list a report names one by one; the rest are counted in one
+/// `more_findings` line. Every path an unauthenticated body reaches (answers, journals, reports)
+/// then costs a few lines, whatever the body holds.
+pub const LISTED_AT_MOST: usize = 20;
+
+/// One list of findings as the validator yields them, in linear time, the first
+/// [`LISTED_AT_MOST`] kept. A body of unknown members yields one finding per member: those are
+/// counted without being worded past the cap, and each object's list once (every closed object of
+/// the strict schema has one `unevaluatedProperties`, so one error names all of its unknown
+/// members). Other findings are kept once per (pointer, code), as the schema's branches may
+/// report the same fault twice.
+#[derive(Default)]
+struct Findings {
+    seen: std::collections::HashSet<(String, &'static str)>,
+    objects_seen: std::collections::HashSet<String>,
+    kept: Vec<Violation>,
+    more: usize,
+}
+
+impl Findings {
+    fn add(&mut self, error: &ValidationError<'_>, body: &Value) {
+        match error.kind() {
+            ValidationErrorKind::UnevaluatedProperties { unexpected }
+            | ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let at = error.instance_path().as_str();
+                if !self.objects_seen.insert(at.to_owned()) {
+                    return;
+                }
+                let room = LISTED_AT_MOST.saturating_sub(self.kept.len());
+                for name in unexpected.iter().take(room) {
+                    self.kept.push(unknown_property(at, name));
+                }
+                self.more += unexpected.len().saturating_sub(room);
+            }
+            _ => {
+                let v = classify(error, body);
+                let first_time = self.seen.insert((v.pointer.clone(), v.code));
+                if first_time && self.kept.len() < LISTED_AT_MOST {
+                    self.kept.push(v);
+                } else if first_time {
+                    self.more += 1;
+                }
+            }
+        }
+    }
+
+    fn found(&self) -> usize {
+        self.kept.len() + self.more
+    }
+
+    fn listed(mut self, what: &str) -> Vec<Violation> {
+        if self.more > 0 {
+            let message = format!("{} more {what} not listed", self.more);
+            self.kept
+                .push(Violation::new(ViolationKind::MoreFindings, "", message));
+        }
+        self.kept
+    }
 }
 
 /// Checks an answer of any server as docs/contract.md §6 holds it: a 201 against `response.json`,
@@ -94,8 +161,16 @@ pub fn check_answer(body: &Value, status: u16) -> Report {
     }
     let mut report = validate_answer(body, AnswerShape::VendorFailure);
     if body.get("diagnostics").is_some() {
-        let extension = validate_answer(body, AnswerShape::Failure);
-        push_unique(&mut report.errors, extension.errors);
+        for v in validate_answer(body, AnswerShape::Failure).errors {
+            if !report
+                .errors
+                .iter()
+                .any(|w| w.pointer == v.pointer && w.code == v.code)
+            {
+                report.errors_found += 1;
+                report.errors.push(v);
+            }
+        }
     }
     report
 }
@@ -119,11 +194,15 @@ pub fn validate_answer(body: &Value, shape: AnswerShape) -> Report {
         AnswerShape::VendorFailure => &compiled.failure,
         AnswerShape::Failure => &compiled.error,
     };
-    let mut report = Report::default();
+    let mut errors = Findings::default();
     for error in validator.iter_errors(body) {
-        push_unique(&mut report.errors, classify(&error, body));
+        errors.add(&error, body);
     }
-    report
+    Report {
+        errors_found: errors.found(),
+        errors: errors.listed("errors"),
+        warnings: Vec::new(),
+    }
 }
 
 /// The verdict on one request body as the CLI and the snapshots show it: JSON-stage faults and
@@ -253,17 +332,6 @@ pub fn known_properties() -> Vec<(String, Vec<String>)> {
     out
 }
 
-fn push_unique(list: &mut Vec<Violation>, found: Vec<Violation>) {
-    for v in found {
-        if !list
-            .iter()
-            .any(|w| w.pointer == v.pointer && w.code == v.code)
-        {
-            list.push(v);
-        }
-    }
-}
-
 struct Compiled {
     documented: Validator,
     strict: Validator,
@@ -318,9 +386,9 @@ const DATE_FIELDS: &[&str] = &[
     "expiryDate",
 ];
 
-/// Turns one `jsonschema` error into violations with our codes and wording. A missing member and
-/// each unknown member get the pointer of that member, not of the object holding it.
-fn classify(error: &ValidationError<'_>, body: &Value) -> Vec<Violation> {
+/// Turns one `jsonschema` error other than unknown members into a violation with our code and
+/// wording. A missing member gets the pointer of that member, not of the object holding it.
+fn classify(error: &ValidationError<'_>, body: &Value) -> Violation {
     let at = error.instance_path().as_str().to_owned();
     // The body itself has no field name; its messages call it the body.
     let field = match at.rsplit('/').next() {
@@ -337,22 +405,7 @@ fn classify(error: &ValidationError<'_>, body: &Value) -> Vec<Violation> {
                 format!("required property {name} is missing")
             };
             let pointer = format!("{at}/{}", escape_segment(name));
-            return vec![Violation::new(
-                ViolationKind::MissingProperty,
-                pointer,
-                message,
-            )];
-        }
-        ValidationErrorKind::UnevaluatedProperties { unexpected }
-        | ValidationErrorKind::AdditionalProperties { unexpected } => {
-            return unexpected
-                .iter()
-                .map(|name| {
-                    let pointer = format!("{at}/{}", escape_segment(name));
-                    let message = format!("unknown property {name}");
-                    Violation::new(ViolationKind::UnknownProperty, pointer, message)
-                })
-                .collect();
+            return Violation::new(ViolationKind::MissingProperty, pointer, message);
         }
         ValidationErrorKind::MaxLength { limit } => too_long(field, value, *limit),
         ValidationErrorKind::Type { kind } => wrong_type(field, value, kind),
@@ -364,7 +417,13 @@ fn classify(error: &ValidationError<'_>, body: &Value) -> Vec<Violation> {
         ),
         _ => (ViolationKind::Other, error.masked().to_string()),
     };
-    vec![Violation::new(kind, at, message)]
+    Violation::new(kind, at, message)
+}
+
+fn unknown_property(at: &str, name: &str) -> Violation {
+    let pointer = format!("{at}/{}", escape_segment(name));
+    let message = format!("unknown property {name}");
+    Violation::new(ViolationKind::UnknownProperty, pointer, message)
 }
 
 fn too_long(field: &str, value: Option<&Value>, limit: u64) -> (ViolationKind, String) {

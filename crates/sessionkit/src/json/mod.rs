@@ -3,16 +3,18 @@
 //!
 //! `serde_json` keeps the last of two duplicate keys silently and recurses up to 128 levels; the
 //! contract wants duplicates rejected (two parsers reading one signed body differently is how
-//! signature bypasses happen) and 64 levels at most. A small scanner runs first, bounded by the
-//! same depth limit so it can never overflow the stack, then `serde_json` builds the value.
+//! signature bypasses happen) and 64 levels at most. `tree` builds the value with both rules
+//! checked in the same pass; a small scanner, bounded by the same depth limit so it can never
+//! overflow the stack, finds the line a pointer is on for the messages.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 
 use serde_json::Value;
 
 use crate::catalogue::ErrorKind;
 
 mod styles;
+mod tree;
 
 pub use styles::{STYLES, Style, reserialize};
 
@@ -93,14 +95,7 @@ pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
     let text = std::str::from_utf8(bytes).map_err(|e| JsonError::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
-    let mut scanner = Scanner::new(text, None);
-    match scanner.value(0) {
-        Ok(()) => {}
-        Err(Stop::Structure(error)) => return Err(error),
-        // Syntax errors are reported by serde_json below, which words them better.
-        Err(Stop::Syntax | Stop::Found) => {}
-    }
-    serde_json::from_str(text).map_err(|e| JsonError::Syntax(e.to_string()))
+    tree::build(text)
 }
 
 /// The 1-based line on which the value at `pointer` starts in `text`, if it is there.
@@ -121,7 +116,7 @@ pub fn escape_segment(segment: &str) -> String {
 }
 
 enum Stop {
-    Structure(JsonError),
+    /// Not JSON, or nested past the limit: no line to give.
     Syntax,
     Found,
 }
@@ -130,7 +125,7 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
-    path: Vec<String>,
+    path: Vec<Cow<'a, str>>,
     target: Option<&'a str>,
     found: Option<usize>,
 }
@@ -193,9 +188,7 @@ impl<'a> Scanner<'a> {
 
     fn enter(&self, depth: usize) -> Result<(), Stop> {
         if depth > MAX_DEPTH {
-            return Err(Stop::Structure(JsonError::TooDeep {
-                pointer: self.pointer(),
-            }));
+            return Err(Stop::Syntax);
         }
         Ok(())
     }
@@ -203,7 +196,6 @@ impl<'a> Scanner<'a> {
     fn object(&mut self, depth: usize) -> Result<(), Stop> {
         self.enter(depth)?;
         self.pos += 1;
-        let mut keys = HashSet::new();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -215,12 +207,7 @@ impl<'a> Scanner<'a> {
                 return Err(Stop::Syntax);
             }
             let key = self.string()?;
-            self.path.push(key.clone());
-            if !keys.insert(key) {
-                return Err(Stop::Structure(JsonError::DuplicateKey {
-                    pointer: self.pointer(),
-                }));
-            }
+            self.path.push(key);
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {
                 return Err(Stop::Syntax);
@@ -250,7 +237,7 @@ impl<'a> Scanner<'a> {
         }
         let mut index = 0usize;
         loop {
-            self.path.push(index.to_string());
+            self.path.push(Cow::Owned(index.to_string()));
             self.value(depth)?;
             self.path.pop();
             index += 1;
@@ -286,23 +273,23 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string starting at the opening quote and returns its decoded text, so that
-    /// `"a"` and `"\u0061"` count as the same key.
-    fn string(&mut self) -> Result<String, Stop> {
+    /// `"a"` and `"\u0061"` count as the same key. A key without escapes (nearly all of them) is
+    /// borrowed from the body: a body of many members costs no allocation per member here.
+    fn string(&mut self) -> Result<Cow<'a, str>, Stop> {
         let start = self.pos;
-        self.pos += 1;
-        let mut escaped = false;
-        while let Some(&b) = self.bytes.get(self.pos) {
-            self.pos += 1;
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                let literal = &self.text[start..self.pos];
-                return serde_json::from_str(literal).map_err(|_| Stop::Syntax);
-            }
+        self.skip_string()?;
+        let literal = &self.text[start..self.pos];
+        let inner = &literal[1..literal.len() - 1];
+        if inner.contains('\\') {
+            serde_json::from_str(literal)
+                .map(Cow::Owned)
+                .map_err(|_| Stop::Syntax)
+        } else if inner.bytes().any(|b| b < 0x20) {
+            // A control character: the syntax error serde_json words afterwards.
+            Err(Stop::Syntax)
+        } else {
+            Ok(Cow::Borrowed(inner))
         }
-        Err(Stop::Syntax)
     }
 }
 
@@ -336,6 +323,23 @@ mod tests {
         for unterminated in [&br#"{"a":"abc\"#[..], br#"{"a":"abc\""#, br#"{"a":"abc"#] {
             assert_eq!(parse(unterminated).unwrap_err().code(), "invalid_json");
         }
+    }
+
+    #[test]
+    fn faults_are_pointed_at_through_arrays_and_escaped_keys() {
+        let error = parse(br#"{"a/b":[1,{"c":0,"c":1}]}"#).unwrap_err();
+        assert_eq!(error.pointer(), "/a~1b/1/c");
+        let deep = format!(
+            r#"{{"x":[{}{}]}}"#,
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let error = parse(deep.as_bytes()).unwrap_err();
+        // The object is level 1 and `x` level 2: the first past the limit is the 63rd array inside.
+        let expected = format!("/x{}", "/0".repeat(MAX_DEPTH - 1));
+        assert_eq!(error, JsonError::TooDeep { pointer: expected });
+        // Text after the value is a syntax error, as serde_json words it.
+        assert_eq!(parse(br#"{"a":1} x"#).unwrap_err().code(), "invalid_json");
     }
 
     #[test]

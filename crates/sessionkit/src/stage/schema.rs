@@ -34,7 +34,7 @@ pub fn check(body: Value, profile: Profile) -> Result<Accepted, Rejection> {
         rejection
     };
     if !report.is_valid() {
-        let n = report.errors.len();
+        let n = report.errors_found;
         let s = if n == 1 { "" } else { "s" };
         return Err(refuse(
             format!("{n} schema violation{s} ({profile} profile)"),
