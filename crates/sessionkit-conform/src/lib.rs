@@ -26,6 +26,7 @@ use sessionkit::Profile;
 pub mod capture;
 pub mod client;
 mod cost;
+pub mod framing;
 mod fuzz;
 mod junit;
 pub mod proxy;

@@ -475,3 +475,120 @@ fn an_https_upstream_is_verified() {
     assert!(text.to_lowercase().contains("certificate"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// An upstream that records every byte any connection brings it, then answers 201 and closes.
+fn recording_upstream() -> (String, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            stream
+                .set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stream.read(&mut buf) {
+                recorded.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            );
+        }
+    });
+    (url, seen)
+}
+
+/// Every framing shape RFC 9112 makes an error, sent through the proxy (with and without
+/// `--enforce`): each is answered 400 naming its fault, journaled, and not one byte of it reaches
+/// the upstream; the smuggling shape's hidden second request included. A valid chunked request
+/// after them does reach it, so the recording upstream is seen to record.
+#[test]
+fn ambiguous_framing_never_reaches_the_upstream() {
+    for enforce in [false, true] {
+        let (url, seen) = recording_upstream();
+        let mut settings = ProxySettings::new(url, config());
+        settings.enforce = enforce;
+        let running = proxy::start(settings).unwrap();
+        let authority = running.url().trim_start_matches("http://").to_owned();
+        let shapes = sessionkit_conform::framing::shapes(
+            &authority,
+            "/v1/sessions",
+            "X-AUTH-CLIENT: your-api-key\r\n",
+        );
+        for shape in &shapes {
+            let answer = send_raw(&running.url(), &shape.bytes);
+            let text = String::from_utf8_lossy(&answer);
+            assert!(text.starts_with("HTTP/1.1 400"), "{}: {text}", shape.name);
+            assert!(text.contains("Connection: close"), "{}: {text}", shape.name);
+            let body: Value = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+            assert_eq!(
+                body["diagnostics"][0]["code"],
+                shape.fault.code(),
+                "{}: {text}",
+                shape.name
+            );
+            assert!(
+                body["diagnostics"][0]["hint"]
+                    .as_str()
+                    .unwrap()
+                    .contains("RFC 91")
+            );
+        }
+        let records = running.requests();
+        assert_eq!(records.len(), shapes.len(), "{records:?}");
+        for (record, shape) in records.iter().zip(&shapes) {
+            assert_eq!(record["framing"], shape.fault.code(), "{record}");
+            assert_eq!(record["ok"], false);
+            assert!(record["fault"].as_str().unwrap().contains("not forwarded"));
+        }
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "the upstream received {:?}",
+            String::from_utf8_lossy(&seen.lock().unwrap())
+        );
+        let valid = format!(
+            "POST /v1/sessions HTTP/1.1\r\nHost: {authority}\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n"
+        );
+        let answer = send_raw(&running.url(), valid.as_bytes());
+        let status = status_of(&answer);
+        if enforce {
+            // Refused by the judge (unsigned), not by the framing.
+            assert!(status.starts_with("HTTP/1.1 401"), "{status}");
+        } else {
+            assert!(status.starts_with("HTTP/1.1 201"), "{status}");
+            let at_upstream = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+            assert!(
+                at_upstream.ends_with("\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+                "{at_upstream}"
+            );
+        }
+    }
+}
+
+/// `Expect: 100-continue`: the proxy tells the client to go on before it reads the body (curl
+/// waits a second for that otherwise), and the upstream's own 100 goes no further.
+#[test]
+fn expect_100_continue_is_answered() {
+    let upstream = sessionkit_testkit::server::default_settings();
+    let running = proxy::start(ProxySettings::new(upstream.url.clone(), config())).unwrap();
+    let mut stream = TcpStream::connect(running.url().trim_start_matches("http://")).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nConnection: close\r\nContent-Length: 2\r\n\r\n")
+        .unwrap();
+    let mut interim = [0u8; 25];
+    stream.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(b"{}").unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    // The reference server's answer to an unsigned request, and nothing before it.
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert_eq!(text.matches("HTTP/1.1").count(), 1, "{text}");
+}

@@ -30,6 +30,7 @@ pub mod codec;
 pub mod cost;
 pub mod crypto;
 pub mod headers;
+pub mod http1;
 pub mod json;
 pub mod model;
 pub mod samples;

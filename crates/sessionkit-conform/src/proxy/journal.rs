@@ -109,6 +109,21 @@ impl Record {
         self
     }
 
+    pub(crate) fn refused_framing(
+        mut self,
+        fault: &sessionkit::http1::FramingFault,
+        answer: &Message,
+    ) -> Self {
+        self.value["fault"] = json!(format!(
+            "ambiguous framing ({}): {fault}; answered 400, not forwarded",
+            fault.code()
+        ));
+        self.value["framing"] = json!(fault.code());
+        self.value["ok"] = json!(false);
+        self.answered(answer, Instant::now());
+        self
+    }
+
     /// The `Sessionkit-Verdict` value: `accepted`, `refused 401 signature_mismatch (mistakes:
     /// ...)`, or `not judged`.
     pub(crate) fn verdict_line(&self) -> String {

@@ -34,7 +34,7 @@ use crate::client::Reply;
 pub use journal::Journal;
 use journal::Record;
 use upstream::{Conn, Upstream};
-use wire::{Message, ReadError, read_message, rewrite_head};
+use wire::{Message, ReadError, read_answer_message, read_request, rewrite_head};
 
 /// How the proxy runs.
 #[derive(Debug, Clone)]
@@ -172,7 +172,8 @@ fn serve_client(
     };
     let mut reader = BufReader::new(reading);
     loop {
-        let request = match read_message(&mut reader, true, MAX_HEAD, settings.max_body) {
+        let mut interim = &connection.client;
+        let request = match read_request(&mut reader, &mut interim, MAX_HEAD, settings.max_body) {
             Ok(request) => request,
             Err(refused) => return connection.refuse(refused),
         };
@@ -207,6 +208,14 @@ impl Connection<'_> {
                 let answer = own_answer(413, 413, &why);
                 let record = Record::new(&self.peer, &request, self.settings);
                 self.journal.add(record.refused_by_proxy(&answer));
+                answer
+            }
+            // Never forwarded, whatever --enforce says: a head with two readings is how a second
+            // request hides in the first one's body (request smuggling).
+            ReadError::Framing(fault, request) => {
+                let answer = framing_answer(&fault);
+                let record = Record::new(&self.peer, &request, self.settings);
+                self.journal.add(record.refused_framing(&fault, &answer));
                 answer
             }
             ReadError::HeadTooLarge => own_answer(431, 431, "request header fields too large"),
@@ -295,6 +304,8 @@ enum Fault {
     ClosedMidAnswer(String),
     /// The client went away while the upstream worked; the upstream connection was closed.
     ClientLeft,
+    /// The answer is larger than the proxy holds; the proxy stopped reading it.
+    AnswerTooLarge,
 }
 
 impl Fault {
@@ -304,6 +315,7 @@ impl Fault {
             Fault::Silent => "upstream silent past --upstream-timeout".into(),
             Fault::ClosedMidAnswer(e) => format!("upstream closed mid-answer: {e}"),
             Fault::ClientLeft => "the client left; the upstream request was cancelled".into(),
+            Fault::AnswerTooLarge => "the upstream's answer is larger than the proxy holds".into(),
         }
     }
 
@@ -325,6 +337,13 @@ impl Fault {
                 &format!("the upstream {upstream} closed the connection mid-answer: {e}"),
             ),
             Fault::ClientLeft => own_answer(499, 499, "the client closed the connection"),
+            Fault::AnswerTooLarge => own_answer(
+                502,
+                502,
+                &format!(
+                    "the proxy refused the answer of {upstream}: larger than it holds (8 MiB, or --max-body when larger)"
+                ),
+            ),
         }
     }
 }
@@ -422,12 +441,19 @@ fn read_answer(
         .max(Duration::from_millis(10));
     let _ = conn.tcp().set_read_timeout(Some(left));
     let mut reader = BufReader::new(conn);
-    let answer = read_message(
-        &mut reader,
-        false,
-        64 * 1024,
-        settings.max_body.max(8 << 20),
-    );
+    let read = |reader: &mut BufReader<&mut Conn>| {
+        read_answer_message(reader, 64 * 1024, settings.max_body.max(8 << 20))
+    };
+    let mut answer = read(&mut reader);
+    // Interim answers (100 Continue to a request that expects it) go no further: the client
+    // had its 100 from the proxy, before its body was read.
+    while let Ok(interim) = &answer {
+        let status = interim.first[1].parse::<u16>().unwrap_or(0);
+        if !(100..200).contains(&status) || status == 101 {
+            break;
+        }
+        answer = read(&mut reader);
+    }
     // Bytes the reader buffered past the answer belong to nothing: a kept connection has none.
     match answer {
         Ok(answer) => Ok(answer),
@@ -445,9 +471,8 @@ fn read_answer(
         Err(ReadError::HeadTooLarge) => {
             Err(Fault::ClosedMidAnswer("an answer head over 64 KiB".into()))
         }
-        Err(ReadError::BodyTooLarge(_)) => Err(Fault::ClosedMidAnswer(
-            "an answer body over the limit".into(),
-        )),
+        Err(ReadError::BodyTooLarge(_)) => Err(Fault::AnswerTooLarge),
+        Err(ReadError::Framing(fault, _)) => Err(Fault::ClosedMidAnswer(fault.to_string())),
     }
 }
 
@@ -475,6 +500,31 @@ fn own_answer(status: u16, code: u16, message: &str) -> Message {
         status,
         &[("Content-Type", "application/json")],
         body.into_bytes(),
+    )
+}
+
+/// The answer to a head with more than one reading: 400 in the vendor's shape, the fault named
+/// in its diagnostics with the RFC that makes it one, and the connection closed after it (what
+/// follows on it cannot be framed).
+fn framing_answer(fault: &sessionkit::http1::FramingFault) -> Message {
+    let body = json!({
+        "status": "fail",
+        "code": 400,
+        "message": format!("ambiguous HTTP framing: {fault}"),
+        "diagnostics": [{
+            "code": fault.code(),
+            "pointer": "",
+            "message": fault.to_string(),
+            "hint": fault.rfc(),
+        }],
+    });
+    message_of(
+        400,
+        &[
+            ("Content-Type", "application/json"),
+            ("Connection", "close"),
+        ],
+        body.to_string().into_bytes(),
     )
 }
 

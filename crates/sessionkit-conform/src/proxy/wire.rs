@@ -2,9 +2,10 @@
 //! header line, in order and case) and the body's bytes as framed on the wire, with the parsed
 //! view the proxy needs beside them. Every read is bounded: the head, the body, and the time.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
 
 use sessionkit::headers::Headers;
+use sessionkit::http1::{BodyFraming, FramingFault, request_framing};
 
 /// One message: its raw head and body, and what was parsed from them.
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub(crate) enum ReadError {
     HeadTooLarge,
     /// The declared body is larger than allowed (the head is kept).
     BodyTooLarge(Message),
+    /// A request head with more than one reading, or none (never forwarded); the head is kept.
+    Framing(FramingFault, Box<Message>),
     /// A malformed line or framing.
     Malformed(String),
     /// The peer went silent or the connection failed.
@@ -117,11 +120,53 @@ enum Framing {
     UntilClose,
 }
 
-/// Reads one message. `request`: a request (no body unless framed); else an answer, whose body
-/// without framing runs to the close. `no_body`: an answer to HEAD, or 1xx/204/304.
-pub(crate) fn read_message(
+/// Reads one request. Its head is judged first (`sessionkit::http1`): a head with more than one
+/// reading is refused before a byte of its body is read. A client that sent
+/// `Expect: 100-continue` is told to go on (`interim`) before its body is read.
+pub(crate) fn read_request(
     reader: &mut impl BufRead,
-    request: bool,
+    interim: &mut impl Write,
+    max_head: usize,
+    max_body: usize,
+) -> Result<Message, ReadError> {
+    let head = read_head(reader, max_head)?;
+    let framing = request_framing(&head);
+    let (first, headers) = match parse_head(&head) {
+        Ok(parsed) => parsed,
+        Err(e) if framing.is_ok() => return Err(e),
+        Err(_) => Default::default(),
+    };
+    let message = Message {
+        head,
+        framed: Vec::new(),
+        body: Vec::new(),
+        first,
+        headers,
+    };
+    let framing = match framing {
+        Ok(BodyFraming::None) => Framing::None,
+        Ok(BodyFraming::Length(n)) => Framing::Length(usize::try_from(n).unwrap_or(usize::MAX)),
+        Ok(BodyFraming::Chunked) => Framing::Chunked,
+        Err(fault) => return Err(ReadError::Framing(fault, Box::new(message))),
+    };
+    let expects = message
+        .headers
+        .get_one("expect")
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+    let has_body = matches!(framing, Framing::Chunked | Framing::Length(1..));
+    let fits = !matches!(framing, Framing::Length(n) if n > max_body);
+    if expects && has_body && fits {
+        interim
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .and_then(|()| interim.flush())
+            .map_err(ReadError::Io)?;
+    }
+    read_body(reader, message, framing, max_body)
+}
+
+/// Reads one answer; its body without framing runs to the close. A 1xx, 204 or 304 has none.
+pub(crate) fn read_answer_message(
+    reader: &mut impl BufRead,
     max_head: usize,
     max_body: usize,
 ) -> Result<Message, ReadError> {
@@ -131,12 +176,8 @@ pub(crate) fn read_message(
         .get_all("transfer-encoding")
         .iter()
         .any(|v| v.to_ascii_lowercase().contains("chunked"));
-    let status: u16 = if request {
-        0
-    } else {
-        first[1].parse().unwrap_or(0)
-    };
-    let framing = if !request && (status < 200 || status == 204 || status == 304) {
+    let status: u16 = first[1].parse().unwrap_or(0);
+    let framing = if status < 200 || status == 204 || status == 304 {
         Framing::None
     } else if chunked {
         Framing::Chunked
@@ -147,18 +188,25 @@ pub(crate) fn read_message(
                 .parse()
                 .map_err(|_| ReadError::Malformed(format!("Content-Length {length:?}")))?,
         )
-    } else if request {
-        Framing::None
     } else {
         Framing::UntilClose
     };
-    let mut message = Message {
+    let message = Message {
         head,
         framed: Vec::new(),
         body: Vec::new(),
         first,
         headers,
     };
+    read_body(reader, message, framing, max_body)
+}
+
+fn read_body(
+    reader: &mut impl BufRead,
+    mut message: Message,
+    framing: Framing,
+    max_body: usize,
+) -> Result<Message, ReadError> {
     match framing {
         Framing::None => {}
         Framing::Length(n) if n > max_body => return Err(ReadError::BodyTooLarge(message)),
@@ -198,11 +246,10 @@ fn read_chunked(
             .read_until(b'\n', &mut line)
             .map_err(ReadError::Io)?;
         message.framed.extend_from_slice(&line);
-        let text = String::from_utf8_lossy(&line);
-        let size = usize::from_str_radix(text.trim().split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| ReadError::Malformed(format!("bad chunk size {text:?}")))?;
+        let size = chunk_size(&line)?;
         if size == 0 {
-            // Trailer lines, up to the blank one.
+            // Trailer lines, up to the blank one: 8 KiB of them at most.
+            let trailers_start = message.framed.len();
             loop {
                 line.clear();
                 reader
@@ -211,12 +258,20 @@ fn read_chunked(
                     .read_until(b'\n', &mut line)
                     .map_err(ReadError::Io)?;
                 message.framed.extend_from_slice(&line);
-                if line.is_empty() || line == b"\r\n" || line == b"\n" {
+                if message.framed.len() - trailers_start > 8192 {
+                    return Err(ReadError::Malformed("trailer lines over 8 KiB".into()));
+                }
+                if line == b"\r\n" {
                     return Ok(());
+                }
+                if !line.ends_with(b"\r\n") || line[..line.len() - 2].contains(&b'\r') {
+                    return Err(ReadError::Malformed(
+                        "a trailer line not ended by CRLF".into(),
+                    ));
                 }
             }
         }
-        if message.body.len() + size > max_body {
+        if message.body.len().saturating_add(size) > max_body {
             return Err(ReadError::BodyTooLarge(message.clone()));
         }
         let start = message.body.len();
@@ -227,8 +282,33 @@ fn read_chunked(
         message.framed.extend_from_slice(&message.body[start..]);
         let mut end = [0u8; 2];
         reader.read_exact(&mut end).map_err(ReadError::Io)?;
+        if &end != b"\r\n" {
+            return Err(ReadError::Malformed(
+                "chunk data not followed by CRLF".into(),
+            ));
+        }
         message.framed.extend_from_slice(&end);
     }
+}
+
+/// RFC 9112 §7.1: `1*HEXDIG [ chunk-ext ] CRLF`; anything else (a sign, spaces before the size,
+/// LF alone) is a size two readers may read differently.
+fn chunk_size(line: &[u8]) -> Result<usize, ReadError> {
+    let bad = || {
+        ReadError::Malformed(format!(
+            "bad chunk size line {:?}",
+            String::from_utf8_lossy(line)
+        ))
+    };
+    let line = line.strip_suffix(b"\r\n").ok_or_else(bad)?;
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let rest = &line[digits..];
+    let ext_ok = rest.is_empty() || matches!(rest[0], b';' | b' ' | b'\t');
+    if digits == 0 || !ext_ok || rest.contains(&b'\r') || rest.contains(&b'\n') {
+        return Err(bad());
+    }
+    let hex = std::str::from_utf8(&line[..digits]).map_err(|_| bad())?;
+    usize::from_str_radix(hex, 16).map_err(|_| bad())
 }
 
 /// `head` with its `Host` line's value replaced (the upstream's authority), every other byte
@@ -267,7 +347,7 @@ mod tests {
     fn a_request_is_read_byte_for_byte() {
         let raw = b"POST /v1/sessions?x=1 HTTP/1.1\r\nHost: a\r\nX-AUTH-CLIENT: k\r\nx-hmac-signature: s\r\nContent-Encoding: gzip\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabcNEXT";
         let mut reader = std::io::BufReader::new(&raw[..]);
-        let m = read_message(&mut reader, true, 16384, 1 << 20).unwrap();
+        let m = read_request(&mut reader, &mut io::sink(), 16384, 1 << 20).unwrap();
         assert_eq!(m.head, raw[..raw.len() - 7].to_vec());
         assert_eq!(m.body, b"abc");
         assert_eq!(m.first[0], "POST");
@@ -285,10 +365,10 @@ mod tests {
     #[test]
     fn chunked_bodies_keep_their_framing_and_limits_hold() {
         let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
-        let m = read_message(&mut std::io::BufReader::new(&raw[..]), false, 16384, 100).unwrap();
+        let m = read_answer_message(&mut std::io::BufReader::new(&raw[..]), 16384, 100).unwrap();
         assert_eq!(m.body, b"abcde");
         assert_eq!(m.framed, b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
-        let too_big = read_message(&mut std::io::BufReader::new(&raw[..]), false, 16384, 4);
+        let too_big = read_answer_message(&mut std::io::BufReader::new(&raw[..]), 16384, 4);
         assert!(matches!(too_big, Err(ReadError::BodyTooLarge(_))));
         let long_head = [
             b"GET / HTTP/1.1\r\nA: ".as_slice(),
@@ -296,14 +376,19 @@ mod tests {
             b"\r\n\r\n",
         ]
         .concat();
-        let head = read_message(
+        let head = read_request(
             &mut std::io::BufReader::new(&long_head[..]),
-            true,
+            &mut io::sink(),
             16384,
             10,
         );
         assert!(matches!(head, Err(ReadError::HeadTooLarge)));
-        let empty = read_message(&mut std::io::BufReader::new(&b""[..]), true, 16384, 10);
+        let empty = read_request(
+            &mut std::io::BufReader::new(&b""[..]),
+            &mut io::sink(),
+            16384,
+            10,
+        );
         assert!(matches!(empty, Err(ReadError::Closed)));
     }
 }
