@@ -67,6 +67,11 @@ pub struct ServeArgs {
     /// size is in GET /__sessionkit/health.
     #[arg(long, default_value_t = sessionkit_server::server::DEFAULT_MAX_SESSIONS, value_name = "N")]
     max_sessions: usize,
+    /// Requests served at once. A connection takes a slot with its first byte, so sockets that
+    /// send nothing starve no one; four times as many are held open (each until the 5 s header
+    /// timeout), and past that a new one is answered 503 with Retry-After.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    max_connections: usize,
     /// Largest body on the wire, in bytes.
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
     max_wire: usize,
@@ -110,6 +115,10 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         "--fault-rate must be between 0 and 1"
     );
     anyhow::ensure!(args.max_sessions >= 1, "--max-sessions must be at least 1");
+    anyhow::ensure!(
+        args.max_connections >= 1,
+        "--max-connections must be at least 1"
+    );
     let keys = if args.api_keys.is_empty() {
         vec![EXAMPLE_API_KEY.to_owned()]
     } else {
@@ -144,6 +153,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         har: args.har.clone(),
         webhook_url: args.webhook_url.clone(),
         max_sessions: args.max_sessions,
+        max_connections: args.max_connections,
         ..Settings::default()
     })
 }

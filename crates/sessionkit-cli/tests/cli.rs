@@ -2423,3 +2423,132 @@ fn webhook_grades_receivers_on_real_frameworks() {
         .any(|d| d["name"] == "uppercase hex" && d["ok"] == false && d["level"] == "may");
     assert!(noted, "{report}");
 }
+
+/// `serve` refuses every request head RFC 9112 makes an error with the proxy's answer: 400, the
+/// fault named in `diagnostics`, the connection closed; through raw sockets, as an attacker sends
+/// them. hyper alone let some through (two Host lines, CL beside TE, two equal CLs, LF line ends)
+/// and answered the rest with a bare 400. On a kept-alive connection, a valid request is answered
+/// first and the ambiguous one after it is refused.
+#[test]
+fn serve_refuses_ambiguous_framing_by_name() {
+    use std::io::Read;
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--allow-unsigned"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut serve, "sessionkit serve");
+    let authority = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1/sessions")
+        .to_owned();
+    let exchange = |bytes: &[u8]| {
+        let mut stream = std::net::TcpStream::connect(&authority).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(bytes).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let shapes = sessionkit_conform::framing::shapes(
+        &authority,
+        "/v1/sessions",
+        "X-AUTH-CLIENT: your-api-key\r\n",
+    );
+    for shape in &shapes {
+        let answer = exchange(&shape.bytes);
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "{}: {answer}",
+            shape.name
+        );
+        assert!(
+            answer.contains(&format!("\"code\":\"{}\"", shape.fault.code())),
+            "{}: {answer}",
+            shape.name
+        );
+        assert_eq!(
+            answer.matches("\r\n\r\n").count(),
+            1,
+            "{}: {answer}",
+            shape.name
+        );
+    }
+    let body = br#"{"verification":{"callback":"https://example.com/cb"}}"#;
+    let valid = format!(
+        "POST /v1/sessions HTTP/1.1\r\nHost: {authority}\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let valid = [valid.as_bytes(), body].concat();
+    let two_hosts =
+        format!("GET /v1/sessions/x/decision HTTP/1.1\r\nHost: {authority}\r\nHost: b\r\n\r\n");
+    let answer = exchange(&[valid.as_slice(), two_hosts.as_bytes()].concat());
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.contains("HTTP/1.1 400 Bad Request"), "{answer}");
+    let refused = answer
+        .split("HTTP/1.1 400 Bad Request")
+        .nth(1)
+        .unwrap_or("");
+    assert!(refused.contains(r#""code":"repeated_host""#), "{answer}");
+    serve.kill().unwrap();
+    let _ = serve.wait();
+}
+
+/// Sockets that send nothing do not starve `serve`: with two slots and five idle sockets open, a
+/// normal request is answered while they are still open (they used to hold every slot until the
+/// header timeout); past the socket cap (four per slot) a new socket is answered 503 with
+/// Retry-After at once.
+#[test]
+fn idle_sockets_do_not_hold_serve() {
+    use std::io::Read;
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--max-connections", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut serve, "sessionkit serve");
+    let authority = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1/sessions")
+        .to_owned();
+    let connect = || {
+        let stream = std::net::TcpStream::connect(&authority).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        stream
+    };
+    let still_open = |stream: &std::net::TcpStream| {
+        stream.set_nonblocking(true).unwrap();
+        let open = matches!(stream.peek(&mut [0u8; 1]), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+        stream.set_nonblocking(false).unwrap();
+        open
+    };
+    let idle: Vec<_> = (0..5).map(|_| connect()).collect();
+    let mut normal = connect();
+    normal
+        .write_all(format!("GET /__sessionkit/health HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut answer = String::new();
+    normal.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        idle.iter().all(still_open),
+        "the idle sockets were closed before the answer"
+    );
+    let more: Vec<_> = (0..3).map(|_| connect()).collect();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut refused = connect();
+    let mut answer = String::new();
+    refused.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("Retry-After: 1\r\n"), "{answer}");
+    assert!(answer.contains("8 connections at most"), "{answer}");
+    drop((idle, more));
+    serve.kill().unwrap();
+    let _ = serve.wait();
+}

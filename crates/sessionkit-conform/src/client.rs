@@ -43,7 +43,10 @@ pub fn split_url(url: &str) -> Result<(String, String), String> {
 }
 
 /// The request line and header block of an HTTP/1.1 request, header lines exactly as given,
-/// then `Content-Length` (and `Connection: close` when asked).
+/// then `Content-Length` (and `Connection: close` when asked). The framing lines are the
+/// client's own: a given `Host`, `Connection`, `Content-Length` or `Transfer-Encoding` (a
+/// captured request's) is left out, so that the request has one reading (RFC 9112 §6.3; a server
+/// that refuses two `Host` lines is right to).
 pub fn head(
     method: &str,
     path: &str,
@@ -56,7 +59,11 @@ pub fn head(
     if close {
         head.push_str("Connection: close\r\n");
     }
+    const FRAMING: [&str; 4] = ["host", "connection", "content-length", "transfer-encoding"];
     for (name, value) in headers.iter() {
+        if FRAMING.iter().any(|f| name.eq_ignore_ascii_case(f)) {
+            continue;
+        }
         // An empty value is sent as `Name:` (curl's `-H 'Name;'` sends the same bytes).
         let separator = if value.is_empty() { ":" } else { ": " };
         head.push_str(&format!("{name}{separator}{value}\r\n"));

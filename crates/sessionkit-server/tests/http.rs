@@ -575,8 +575,10 @@ fn connections_beyond_the_limit_wait_for_a_slot() {
         ..Settings::default()
     });
     let addr = server.url.trim_start_matches("http://").to_owned();
-    // An idle connection takes the only slot.
-    let idle = TcpStream::connect(&addr).unwrap();
+    // A socket that sends nothing takes no slot; one that has begun a head takes the only one.
+    let _silent = TcpStream::connect(&addr).unwrap();
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    idle.write_all(b"POST /v1/sessions HTTP/1.1\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(100));
     let url = server.sessions_url();
     let waiting = std::thread::spawn(move || {

@@ -193,6 +193,31 @@ impl fmt::Display for FramingFault {
 
 impl std::error::Error for FramingFault {}
 
+impl FramingFault {
+    /// The whole answer `serve` and the proxy give it: 400 in the vendor's failure shape with the
+    /// fault in `diagnostics` and the RFC in its hint, and `Connection: close` (what follows on
+    /// the connection cannot be framed).
+    pub fn answer(&self) -> Vec<u8> {
+        let body = serde_json::json!({
+            "status": "fail",
+            "code": 400,
+            "message": format!("ambiguous HTTP framing: {self}"),
+            "diagnostics": [{
+                "code": self.code(),
+                "pointer": "",
+                "message": self.to_string(),
+                "hint": self.rfc(),
+            }],
+        })
+        .to_string();
+        let head = format!(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        [head.into_bytes(), body.into_bytes()].concat()
+    }
+}
+
 /// Judges a request head: the request line, the header lines and the blank line that ends them,
 /// as received (blank lines before the request line already skipped). Returns how its body is
 /// framed, or the first fault.

@@ -213,7 +213,8 @@ impl Connection<'_> {
             // Never forwarded, whatever --enforce says: a head with two readings is how a second
             // request hides in the first one's body (request smuggling).
             ReadError::Framing(fault, request) => {
-                let answer = framing_answer(&fault);
+                let answer = wire::read_answer_message(&mut &fault.answer()[..], MAX_HEAD, 1 << 16)
+                    .expect("the core writes a well-framed answer");
                 let record = Record::new(&self.peer, &request, self.settings);
                 self.journal.add(record.refused_framing(&fault, &answer));
                 answer
@@ -500,31 +501,6 @@ fn own_answer(status: u16, code: u16, message: &str) -> Message {
         status,
         &[("Content-Type", "application/json")],
         body.into_bytes(),
-    )
-}
-
-/// The answer to a head with more than one reading: 400 in the vendor's shape, the fault named
-/// in its diagnostics with the RFC that makes it one, and the connection closed after it (what
-/// follows on it cannot be framed).
-fn framing_answer(fault: &sessionkit::http1::FramingFault) -> Message {
-    let body = json!({
-        "status": "fail",
-        "code": 400,
-        "message": format!("ambiguous HTTP framing: {fault}"),
-        "diagnostics": [{
-            "code": fault.code(),
-            "pointer": "",
-            "message": fault.to_string(),
-            "hint": fault.rfc(),
-        }],
-    });
-    message_of(
-        400,
-        &[
-            ("Content-Type", "application/json"),
-            ("Connection", "close"),
-        ],
-        body.to_string().into_bytes(),
     )
 }
 

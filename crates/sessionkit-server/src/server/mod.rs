@@ -7,6 +7,7 @@
 mod answer;
 mod connection;
 mod control;
+mod framing;
 mod knobs;
 mod request;
 mod routes;
@@ -47,7 +48,9 @@ pub struct Settings {
     pub har: Option<PathBuf>,
     /// Where `POST /__sessionkit/decide` delivers the signed decision webhook (`http://`).
     pub webhook_url: Option<String>,
-    /// Connections served at once; further ones wait to be accepted.
+    /// Connections served at once. A socket takes a slot with its first byte; up to four times as
+    /// many sockets are held open (idle ones until the header timeout), and past that a new one is
+    /// answered 503 with `Retry-After` at once.
     pub max_connections: usize,
     /// Time allowed for a request's headers to arrive.
     pub header_timeout: Duration,
