@@ -71,3 +71,100 @@ fn conform_fails_servers_that_answer_everything_the_same_broken_way() {
         );
     }
 }
+
+/// A keep-alive server that frames requests by `Content-Length` alone and ignores
+/// `Connection: close`, as hand-written servers do: every request it reads is answered 401.
+fn naive_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1/sessions", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                loop {
+                    let mut length = 0usize;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(value) = lower.strip_prefix("content-length:") {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" || line == "\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; length.min(1 << 22)];
+                    let _ = reader.read_exact(&mut body);
+                    let body = r#"{"status":"fail","code":1812,"message":"unsigned"}"#;
+                    let answer = format!(
+                        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if (&stream).write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+/// `conform`'s framing checks against that server: it reads a request smuggled in the first
+/// one's body (CL.TE) and answers it, and answers heads RFC 9112 says a server refuses; each named
+/// at its level (SHOULD, so the run still passes at MUST), and the heads RFC 9112 lets a server
+/// read one way are MAY.
+#[test]
+fn conform_finds_a_server_that_reads_a_smuggled_request() {
+    let url = naive_server();
+    let out = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args([
+            "conform", "--target", &url, "--filter", "framing/", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 16, "{report}");
+    let case = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c["name"] == format!("framing/{name}"))
+            .unwrap_or_else(|| panic!("no framing/{name}: {report}"))
+    };
+    let smuggled = case("cl-te-smuggled");
+    assert_eq!(smuggled["grade"], "non_strict", "{smuggled}");
+    assert!(
+        smuggled["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("answered a second request"),
+        "{smuggled}"
+    );
+    for name in [
+        "host-twice",
+        "host-missing",
+        "cl-space-colon",
+        "cl-plus",
+        "te-xchunked",
+    ] {
+        assert_eq!(case(name)["grade"], "non_strict", "{name}: {}", case(name));
+    }
+    for name in ["bare-lf", "obs-fold", "cl-twice"] {
+        assert_eq!(
+            case(name)["grade"],
+            "informational",
+            "{name}: {}",
+            case(name)
+        );
+    }
+}

@@ -117,6 +117,49 @@ pub fn send_declared(
     read_reply(&mut BufReader::new(stream))
 }
 
+/// Sends `bytes` exactly (a whole request, framing and all) on a new connection and reads what
+/// comes back until the server closes or `timeout` passes: the first answer, and whether another
+/// answer followed it (a second request the server found in the first one's body).
+pub fn send_raw(url: &str, bytes: &[u8], timeout: Duration) -> Result<(Reply, bool), String> {
+    let (authority, _) = split_url(url)?;
+    let addr = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("{authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{authority}: no address"))?;
+    let mut stream =
+        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect {addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    // A server may answer before the whole request is written, and close.
+    let _ = stream.write_all(bytes);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    let mut first_whole = false;
+    // Up to 1 MiB of answers; a read that times out ends the collection with what came. Once
+    // the first answer is whole, a second one has half a second to start.
+    while got.len() < 1 << 20 {
+        match std::io::Read::read(&mut stream, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if got.is_empty() => return Err(failed("read status line", e)),
+            Err(_) => break,
+        }
+        if !first_whole && read_reply(&mut std::io::Cursor::new(got.as_slice())).is_ok() {
+            first_whole = true;
+            let _ = stream.set_read_timeout(Some(timeout.min(Duration::from_millis(500))));
+        }
+    }
+    let mut reader = std::io::Cursor::new(got.as_slice());
+    let reply = read_reply(&mut reader)?;
+    let rest = &got[usize::try_from(reader.position()).unwrap_or(got.len())..];
+    Ok((reply, rest.starts_with(b"HTTP/1.")))
+}
+
 /// An I/O error as a person reads it: a read that timed out says so (the OS calls it "resource
 /// temporarily unavailable").
 fn failed(what: &str, e: std::io::Error) -> String {

@@ -208,7 +208,10 @@ impl Conform {
             .filter
             .as_ref()
             .is_none_or(|p| "cost/bomb cost/liveness cost/declared-length".contains(p.as_str()));
-        let total = cases.len() + if cost_checks { 3 } else { 0 };
+        // The framing checks (RFC 9112) too, those the filter names.
+        let filter = self.filter.as_deref().unwrap_or_default();
+        let framing_count = framing::names().filter(|n| n.contains(filter)).count();
+        let total = cases.len() + if cost_checks { 3 } else { 0 } + framing_count;
         if total == 0 {
             let filter = self.filter.as_deref().unwrap_or_default();
             return Err(Error(format!("no case matched the filter {filter:?}")));
@@ -238,6 +241,14 @@ impl Conform {
             for mut result in cost::check(self, url, *profile) {
                 result.passed = result.problems.iter().all(|p| p.level > self.fail_at);
                 record(result);
+            }
+        }
+        if let (true, Some((profile, url))) = (framing_count > 0, targets.first()) {
+            for mut result in framing::check(self, url, *profile) {
+                if result.name.contains(filter) {
+                    result.passed = result.problems.iter().all(|p| p.level > self.fail_at);
+                    record(result);
+                }
             }
         }
         Ok(Report {

@@ -159,6 +159,15 @@ answer_rules! {
     DeclaredLength => ("declared_length", Always(Should),
         "contract §2 step 3; RFC 9110 §15.5.14",
         "{what a declared over-limit body got}"),
+    /// A request head with more than one reading, or none, that RFC 9112 says a server refuses.
+    Framing => ("framing", Always(Should),
+        "RFC 9112 §3, §3.2, §5.1, §5.2, §6.1, §6.3, §7: a head with more than one reading is answered 400 (an unknown transfer coding may be 501), and nothing after it is read as a request",
+        "{shape}: {what the server did}"),
+    /// A head RFC 9112 lets a server read one way (LF alone; a bare CR, NUL or fold replaced
+    /// with SP; Transfer-Encoding processed and the connection closed after; equal lengths).
+    FramingTolerated => ("framing_tolerated", Always(May),
+        "RFC 9112 §2.2, §5.2, §6.1, §6.3 and RFC 9110 §5.5 let a server read it one way (LF alone; a bare CR, NUL or fold replaced with SP; Transfer-Encoding on HTTP/1.0 or beside Content-Length processed, the connection closed after; equal lengths); refusing it is safer behind another reader",
+        "{shape}: {what the server did}"),
     /// A receiver accepts (2xx) a genuine delivery in the vendor's compact serialization.
     WebhookGenuine => ("webhook_genuine", Always(Must),
         "seed: webhooks are the primary way to get results; the vendor's deliveries are compact JSON signed over their bytes (a captured production webhook)",
