@@ -77,8 +77,9 @@ pub struct ConformArgs {
     /// this binary).
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
-    /// Seconds to wait for each answer.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds each exchange may take in all, from connecting to the answer's last byte (an
+    /// answer that drips a byte a second ends here).
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     timeout: u64,
     /// The weakest level whose problems fail the run: `must` (the default) or `should`.
     #[arg(long, default_value = "must", value_parser = crate::args::parse_level, value_name = "LEVEL")]

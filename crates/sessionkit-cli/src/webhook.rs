@@ -56,6 +56,11 @@ pub struct WebhookArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = WebhookFormat::Text)]
     format: WebhookFormat,
+    /// Seconds each delivery may take in all, from connecting to the answer's last byte: a
+    /// receiver that drips its answer or sends header lines forever (the head is read up to
+    /// 64 KiB) is cut off and graded as no answer.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    timeout: u64,
     /// The weakest level whose problems fail the run: `must` (the default) or `should`.
     #[arg(long, default_value = "must", value_parser = crate::args::parse_level, value_name = "LEVEL")]
     level: sessionkit_conform::Level,
@@ -63,8 +68,10 @@ pub struct WebhookArgs {
 
 /// Runs `sessionkit webhook`.
 pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
+    anyhow::ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
     let mut run = Webhook::to(&args.to, &args.api_key, &args.secret)
-        .session(&args.vendor_data, &args.end_user_id);
+        .session(&args.vendor_data, &args.end_user_id)
+        .timeout(std::time::Duration::from_secs(args.timeout));
     if let Some(old) = &args.old_secret {
         run = run.old_secret(old);
     }

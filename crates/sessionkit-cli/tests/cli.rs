@@ -2540,7 +2540,10 @@ fn idle_sockets_do_not_hold_serve() {
         idle.iter().all(still_open),
         "the idle sockets were closed before the answer"
     );
-    let more: Vec<_> = (0..3).map(|_| connect()).collect();
+    // Fresh sockets for the cap, so that none is near its header timeout on a loaded machine.
+    drop(idle);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let held: Vec<_> = (0..8).map(|_| connect()).collect();
     std::thread::sleep(std::time::Duration::from_millis(200));
     let mut refused = connect();
     let mut answer = String::new();
@@ -2548,7 +2551,87 @@ fn idle_sockets_do_not_hold_serve() {
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("Retry-After: 1\r\n"), "{answer}");
     assert!(answer.contains("8 connections at most"), "{answer}");
-    drop((idle, more));
+    drop(held);
     serve.kill().unwrap();
     let _ = serve.wait();
+}
+
+/// A hostile receiver on a raw socket: after reading a little of each delivery it answers with
+/// `answer`, a byte every `pause` (or as fast as it can when `pause` is zero), `repeat`ing it
+/// until the sender goes away.
+fn hostile_receiver(answer: &'static [u8], pause: std::time::Duration, repeat: bool) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let mut stream = stream;
+                let _ = stream.read(&mut [0u8; 4096]);
+                loop {
+                    let sent = if pause.is_zero() {
+                        stream.write_all(answer)
+                    } else {
+                        answer.iter().try_for_each(|b| {
+                            std::thread::sleep(pause);
+                            stream.write_all(&[*b])
+                        })
+                    };
+                    if sent.is_err() || !repeat {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+/// The peak resident memory of a running process, in KiB (`VmHWM` in /proc).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// `sessionkit webhook` keeps a total budget against receivers that never finish answering: one
+/// that sends header lines forever is cut off at 64 KiB of head (it took the sender to 3.9 GB),
+/// one that drips a byte every 100 ms at `--timeout` per delivery (it ran past 600 s); both runs
+/// end, graded, with their peak memory that of a small process.
+#[test]
+fn webhook_keeps_its_budget_against_endless_and_dripping_receivers() {
+    let endless = hostile_receiver(
+        b"HTTP/1.1 200 OK\r\nX-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+        std::time::Duration::ZERO,
+        true,
+    );
+    let dripping = hostile_receiver(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+        std::time::Duration::from_millis(100),
+        false,
+    );
+    for (url, cause) in [(endless, "head over 64 KiB"), (dripping, "timed out")] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+            .args(["webhook", "--to", &url, "--api-key", "k", "--secret", "s"])
+            .args(["--timeout", "1", "--format", "json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let mut peak = 0;
+        while child.try_wait().unwrap().is_none() {
+            peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{cause}: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let text = report.to_string();
+        assert!(text.contains(cause), "{cause}: {text}");
+        // A small process: the endless head is not held (a debug build's own size is ~20 MiB).
+        assert!(peak < 200 * 1024, "{cause}: peak RSS {peak} KiB");
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sessionkit::headers::Headers;
 
@@ -72,6 +72,10 @@ pub fn head(
     head
 }
 
+/// How the error of a connection that could not be made begins: the peer is not there (as
+/// opposed to a peer that answered badly).
+pub const CONNECT_FAILED: &str = "connect ";
+
 /// Sends one request on a new connection and reads the answer (`Connection: close`).
 pub fn send(
     method: &str,
@@ -100,21 +104,62 @@ pub fn send_declared(
         .map_err(|e| format!("{authority}: {e}"))?
         .next()
         .ok_or_else(|| format!("{authority}: no address"))?;
-    let mut stream =
-        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect {addr}: {e}"))?;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("{CONNECT_FAILED}{addr}: {e}"))?;
     stream
         .set_read_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
     stream
         .set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
+    let until = Instant::now() + timeout;
     let head = head(method, &path, &authority, headers, declared, true);
     stream
         .write_all(head.as_bytes())
         .map_err(|e| format!("send: {e}"))?;
     // A server may answer (413, 401) before reading the whole body and close; keep what it said.
     let _ = stream.write_all(body);
-    read_reply(&mut BufReader::new(stream))
+    read_reply(&mut BufReader::new(Deadline { stream, until }))
+}
+
+/// A stream whose reads share one deadline: an answer that drips a byte a second ends at it
+/// (a timeout per read would let it run forever).
+struct Deadline {
+    stream: TcpStream,
+    until: Instant,
+}
+
+impl Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the answer took longer than the timeout",
+            ));
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
+/// The most an answer's status line and header lines may take: an answer that sends header
+/// lines forever is cut off here, not read into memory.
+const MAX_HEAD: u64 = 64 * 1024;
+
+/// Reads one line of the head, counting it against what is left of [`MAX_HEAD`].
+fn head_line(reader: &mut impl BufRead, line: &mut String, left: &mut u64) -> Result<(), String> {
+    line.clear();
+    let n = reader
+        .by_ref()
+        .take(*left)
+        .read_line(line)
+        .map_err(|e| failed("read headers", e))?;
+    *left -= n as u64;
+    if *left == 0 && !line.ends_with('\n') {
+        return Err(format!("answer head over {} KiB", MAX_HEAD / 1024));
+    }
+    Ok(())
 }
 
 /// Sends `bytes` exactly (a whole request, framing and all) on a new connection and reads what
@@ -173,9 +218,9 @@ fn failed(what: &str, e: std::io::Error) -> String {
 
 fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
     let mut line = String::new();
-    reader
-        .read_line(&mut line)
-        .map_err(|e| failed("read status line", e))?;
+    let mut left = MAX_HEAD;
+    head_line(reader, &mut line, &mut left)
+        .map_err(|e| e.replace("read headers", "read status line"))?;
     let status = line
         .split_whitespace()
         .nth(1)
@@ -183,10 +228,7 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
         .ok_or_else(|| format!("bad status line {line:?}"))?;
     let mut headers = Headers::new();
     loop {
-        line.clear();
-        reader
-            .read_line(&mut line)
-            .map_err(|e| failed("read headers", e))?;
+        head_line(reader, &mut line, &mut left)?;
         let trimmed = line.trim_end();
         if trimmed.is_empty() {
             break;
@@ -203,6 +245,8 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
         loop {
             line.clear();
             reader
+                .by_ref()
+                .take(1024)
                 .read_line(&mut line)
                 .map_err(|e| failed("read chunk", e))?;
             let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
@@ -217,6 +261,8 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
                 .map_err(|e| failed("read chunk", e))?;
             line.clear();
             reader
+                .by_ref()
+                .take(1024)
                 .read_line(&mut line)
                 .map_err(|e| failed("read chunk", e))?;
         }
