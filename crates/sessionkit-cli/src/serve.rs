@@ -10,6 +10,7 @@ use sessionkit::EXAMPLE_SHARED_SECRET;
 use sessionkit::LabelledSecret;
 use sessionkit::Limits;
 use sessionkit::Profile;
+use sessionkit::Unsigned;
 use sessionkit_server::Settings;
 
 use crate::CONFORMS;
@@ -59,7 +60,15 @@ pub struct ServeArgs {
     /// Fraction of requests answered 500 (0 to 1), to test a client's retries.
     #[arg(long, default_value_t = 0.0, value_name = "F")]
     fault_rate: f64,
-    /// Accept requests without X-HMAC-SIGNATURE (a signature that is sent is still checked).
+    /// Refuse POST /v1/sessions without X-HMAC-SIGNATURE (401 missing_signature), in every
+    /// profile. By default the documented profile accepts it, as the API does (its FAQ: "POST
+    /// /sessions does not require an X-HMAC-SIGNATURE"), naming `unsigned_request` in the
+    /// answer's diagnostics; the strict profile refuses it. A signature that is sent is always
+    /// checked. For a team that means to sign: a test then fails when the client forgot to.
+    #[arg(long, conflicts_with = "allow_unsigned")]
+    require_signature: bool,
+    /// Accept requests without X-HMAC-SIGNATURE in every profile, the strict one too (and
+    /// GET /v1/sessions/{id}/decision unsigned).
     #[arg(long)]
     allow_unsigned: bool,
     /// Sessions kept for GET /v1/sessions/{id}/decision; past it the oldest is evicted first, so
@@ -142,7 +151,11 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
                 max_wire: args.max_wire,
                 max_decoded: args.max_decoded,
             },
-            require_signature: !args.allow_unsigned,
+            unsigned: match (args.require_signature, args.allow_unsigned) {
+                (true, _) => Unsigned::Refused,
+                (_, true) => Unsigned::Accepted,
+                _ => Unsigned::ByProfile,
+            },
             labelled_secrets: args.labelled_secrets.clone(),
             ..Config::default()
         },

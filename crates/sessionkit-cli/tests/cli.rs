@@ -409,7 +409,6 @@ fn conform_names_the_cases_a_broken_server_gets_wrong() {
     for expected in [
         "264 signature/wrong-secret",
         "265 signature/signed-compressed-gzip",
-        "260 signature/missing-signature",
     ] {
         assert!(
             failed.contains(&expected),
@@ -824,7 +823,7 @@ fn conform_passes_an_independent_server_and_fails_each_planted_bug() {
         ),
         (
             "json-before-signature",
-            "documented",
+            "strict",
             "306 signature/order/no-sig-bad-json",
             "should",
         ),
@@ -866,9 +865,9 @@ fn conform_passes_an_independent_server_and_fails_each_planted_bug() {
         ),
         (
             "missing-signature-ok",
-            "documented",
-            "260 signature/missing-signature",
-            "must",
+            "strict",
+            "374 signature/missing-signature-strict",
+            "may",
         ),
         (
             "no-uuid-check",
@@ -979,6 +978,25 @@ fn conform_passes_an_independent_server_and_fails_each_planted_bug() {
         missed.is_empty(),
         "planted bugs conform missed:\n{}",
         missed.join("\n")
+    );
+    // Refusing an unsigned request in the documented profile is a project choice the case's
+    // policy allows: OK with a note (the API itself accepts it).
+    let server = ContractServer::start("documented", Some("unsigned-refused"));
+    let (code, report) = server.conform("documented");
+    assert_eq!(code, Some(0), "{:?}", failed_cases(&report));
+    let unsigned = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "260 signature/missing-signature")
+        .unwrap();
+    assert_eq!(unsigned["grade"], "ok", "{unsigned}");
+    assert!(
+        unsigned["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("answered 401 with code 1812, which the case's policy also allows"),
+        "{unsigned}"
     );
     // A numeric-string code is allowed by the contract: a note, not a failure.
     let server = ContractServer::start("documented", Some("code-as-string"));
@@ -1437,9 +1455,11 @@ fn fuzz_is_deterministic_for_a_seed() {
 #[test]
 fn conform_grades_each_case_at_its_level() {
     use sessionkit_conform::{Conform, Grade, Level};
-    let server = ContractServer::start("documented", Some("json-before-signature"));
+    // In the strict profile, where an unsigned request is refused.
+    let server = ContractServer::start("strict", Some("json-before-signature"));
     let run = Conform::against(&server.url)
         .credentials("their-key", "their-secret")
+        .profile(sessionkit::Profile::Strict)
         .filter("order/");
     let report = run.clone().run().unwrap();
     assert!(report.all_passed(), "{}", report.text());

@@ -514,7 +514,14 @@ def wire_cases():
          note="FEXTRA, FNAME and FCOMMENT header fields")
     # signature
     S = "signature"
-    wire(260, S, "missing-signature", body, headers(None), 401, 1812, "missing_signature")
+    # The API accepts session creation unsigned (vendor FAQ: "Exception is POST /sessions which does
+    # not require an X-HMAC-SIGNATURE"; its browser SDK sends X-AUTH-CLIENT alone): the documented
+    # profile accepts it, refusing it is a project choice; the strict profile refuses it.
+    wire(260, S, "missing-signature", body, headers(None), 201, result="acceptable", profile="documented",
+         allowed=[(401, 1812)], diagnostic="unsigned_request",
+         policy="accepted with the unsigned_request advisory, as the API accepts POST /v1/sessions unsigned; "
+                "a server that requires a signature (serve --require-signature) answers 401 code 1812")
+    wire(374, S, "missing-signature-strict", body, headers(None), 401, 1812, "missing_signature", profile="strict")
     wire(261, S, "uppercase-hex", body, headers(body, form="upper"), 401, 1812, "malformed_signature",
          "signature_not_lowercase_hex")
     wire(262, S, "sha256-prefix", body, headers(body, form="sha256="), 401, 1812,
@@ -591,7 +598,8 @@ def wire_cases():
     bad_json = b'{"verification":{"tag":"a","tag":"b"}'
     wire(305, "signature/order", "bad-sig-bad-json", gz(bad_json), headers(body, "gzip"), 401, 1819,
          "signature_mismatch")
-    wire(306, "signature/order", "no-sig-bad-json", bad_json, headers(None), 401, 1812, "missing_signature")
+    wire(306, "signature/order", "no-sig-bad-json", bad_json, headers(None), 401, 1812, "missing_signature",
+         profile="strict")
     dup_schema = b'{"verification":{"tag":1,"tag":2,"person":{"dateOfBirth":"x"}}}'
     wire(307, "json/order", "duplicate-and-schema", dup_schema, headers(dup_schema), 400, 1104, "duplicate_key")
     huge = b'{"verification":{"vendorData":123456789012345678901234567890}}'
@@ -652,7 +660,10 @@ def doctor_cases():
     wire(344, S, "openssl-stdin-output", body, headers(body, form="(stdin)= "), 401, 1812, "malformed_signature",
          diagnostic="signature_tool_output", note="openssl dgst -sha256 -hmac output pasted whole")
     wire(345, S, "signature-in-x-signature", body, headers(body, header="X-Signature"), 401, 1812,
-         "missing_signature", diagnostic="signature_in_other_header")
+         "missing_signature", diagnostic="signature_in_other_header", profile="strict")
+    wire(375, S, "signature-in-x-signature-documented", body, headers(body, header="X-Signature"), 201,
+         result="acceptable", profile="documented", allowed=[(401, 1812)], diagnostic="signature_in_other_header",
+         policy="no X-HMAC-SIGNATURE: accepted unsigned, the digest in X-Signature named beside unsigned_request")
     wire(346, S, "gateway-decompressed-deflate", body, headers(body, "deflate"), 400, 1104, "not_encoded",
          diagnostic="intermediary_decompressed", note="a gateway inflated the body and kept Content-Encoding: deflate")
     wire(347, S, "compressed-twice-signed-other", gz(body, mtime=1700000001),
@@ -736,8 +747,9 @@ BY_ERROR = {
     "bad_checksum": ("must", "a compressed body whose checksum does not match is refused with 400",
                      "RFC 1952 §2.3.1 (CRC-32, ISIZE); RFC 1950 §2.2 (Adler-32)"),
     "trailing_data": ("should", "bytes after the compressed stream are refused with 400", "contract §1: trailing data"),
-    "missing_signature": ("must", "a request without X-HMAC-SIGNATURE is refused with 401",
-                          'seed: "x-hmac-signature = Lowercase hex HMAC-SHA256"'),
+    "missing_signature": ("may", "in the strict profile, a request without X-HMAC-SIGNATURE is refused with 401",
+                          'a project choice: the vendor FAQ says "POST /sessions does not require an X-HMAC-SIGNATURE"; '
+                          'the strict profile holds a client to the seed\'s headers ("x-hmac-signature = Lowercase hex HMAC-SHA256")'),
     "malformed_signature": ("must", "a signature that is not the HMAC-SHA256 hex digest of the body is refused with 401",
                             'seed: "Lowercase hex HMAC-SHA256 (64 chars, no prefix) of the uncompressed JSON body"'),
     "signature_mismatch": ("must", "a signature that does not match the uncompressed body is refused with 401",
@@ -758,7 +770,13 @@ BY_ERROR = {
 }
 ORDER = ("should", "the contract's check order decides which fault is answered",
          "contract §2: the first failing step decides the answer")
+UNSIGNED = ("may", "a request without X-HMAC-SIGNATURE is accepted, as the API accepts session creation unsigned; "
+                   "refusing it with 401 code 1812 is a project choice",
+            'vendor FAQ: "Exception is POST /sessions which does not require an X-HMAC-SIGNATURE"; '
+            "the vendor's browser SDK sends X-AUTH-CLIENT alone")
 WIRE_OVERRIDES = {
+    260: UNSIGNED,
+    375: UNSIGNED,
     204: ("must", "media types are compared case-insensitively, parameters allowed", "RFC 9110 §8.3.1"),
     209: ("may", "identity is refused with 415", "seed: supported values are exactly gzip or deflate; RFC 9110 §8.4.1 reserves identity"),
     210: ("may", "x-gzip is refused with 415", "seed: exactly gzip or deflate; RFC 9110 §8.4.1.3 lets a recipient treat x-gzip as gzip"),

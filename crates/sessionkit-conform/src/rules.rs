@@ -12,6 +12,31 @@ pub(crate) fn of_error(kind: &str) -> Option<&'static Rule> {
     RULES.get(kind)
 }
 
+/// The rule of a request accepted without a signature (the corpus's case of the
+/// `unsigned_request` advisory): accepted as the API accepts it, refusing it a project choice.
+pub(crate) fn unsigned_rule() -> Rule {
+    static UNSIGNED: LazyLock<Option<Rule>> = LazyLock::new(|| {
+        let manifest = crate::embedded_corpus()
+            .iter()
+            .find(|(name, _)| *name == "manifest.json")
+            .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok())?;
+        manifest
+            .cases
+            .iter()
+            .find(|c| {
+                c.expect
+                    .as_ref()
+                    .is_some_and(|e| e.diagnostic.as_deref() == Some("unsigned_request"))
+            })
+            .map(|c| c.rule.clone())
+    });
+    UNSIGNED.clone().unwrap_or_else(|| Rule {
+        level: sessionkit::corpus::Level::May,
+        rule: "a request without X-HMAC-SIGNATURE is accepted, as the API accepts it".into(),
+        reference: "the vendor's FAQ".into(),
+    })
+}
+
 static RULES: LazyLock<BTreeMap<String, Rule>> = LazyLock::new(|| {
     let manifest = crate::embedded_corpus()
         .iter()

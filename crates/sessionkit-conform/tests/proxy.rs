@@ -297,8 +297,9 @@ fn enforce_keeps_invalid_requests_from_the_upstream() {
         b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}",
     );
     let text = String::from_utf8_lossy(&answer);
-    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
-    assert!(text.contains("missing_signature"), "{text}");
+    // Unsigned is accepted as the API accepts it; `{}` has no verification object.
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("missing_verification"), "{text}");
     assert_eq!(upstream.server().requests().len(), 0, "the upstream saw it");
     assert!(running.requests()[0]["enforced"].is_string());
 }
@@ -555,8 +556,8 @@ fn ambiguous_framing_never_reaches_the_upstream() {
         let answer = send_raw(&running.url(), valid.as_bytes());
         let status = status_of(&answer);
         if enforce {
-            // Refused by the judge (unsigned), not by the framing.
-            assert!(status.starts_with("HTTP/1.1 401"), "{status}");
+            // Refused by the judge (`{}` has no verification), not by the framing.
+            assert!(status.starts_with("HTTP/1.1 400"), "{status}");
         } else {
             assert!(status.starts_with("HTTP/1.1 201"), "{status}");
             let at_upstream = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
@@ -588,7 +589,7 @@ fn expect_100_continue_is_answered() {
     let mut answer = Vec::new();
     let _ = stream.read_to_end(&mut answer);
     let text = String::from_utf8_lossy(&answer);
-    // The reference server's answer to an unsigned request, and nothing before it.
-    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    // The reference server's answer to `{}` (no verification), and nothing before it.
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     assert_eq!(text.matches("HTTP/1.1").count(), 1, "{text}");
 }

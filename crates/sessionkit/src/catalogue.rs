@@ -740,6 +740,15 @@ catalogue! {
             "the body is empty, but the signature is not that of an empty body: the body was dropped on the way",
             "check that your HTTP library or proxy forwards the body (a GET, a redirect or a stream read twice loses it)",
         ),
+        /// Advisory: no `X-HMAC-SIGNATURE`, accepted as the API accepts session creation unsigned.
+        UnsignedRequest => Entry {
+            code: "unsigned_request",
+            stage: Stage::Signature,
+            status: Some(201),
+            vendor_code: None,
+            message: "no X-HMAC-SIGNATURE: accepted, as the API accepts POST /v1/sessions unsigned; a signature that is sent must be right",
+            hint: "sign the uncompressed body (HMAC-SHA256, lowercase hex) in X-HMAC-SIGNATURE: the strict profile and serve --require-signature refuse unsigned requests",
+        },
         /// Advisory: the body was compressed where compression costs more than it saves.
         CompressionNotWorthIt => Entry {
             code: "compression_not_worth_it",
@@ -755,7 +764,10 @@ catalogue! {
 impl Mistake {
     /// True for advice that never changes the answer.
     pub fn is_advisory(self) -> bool {
-        self == Mistake::CompressionNotWorthIt
+        matches!(
+            self,
+            Mistake::CompressionNotWorthIt | Mistake::UnsignedRequest
+        )
     }
 
     /// The diagnostic naming this mistake in its entry's words, for a mistake whose message has

@@ -71,10 +71,43 @@ pub struct Config {
     pub profile: Profile,
     /// Wire and decoded size limits.
     pub limits: Limits,
-    /// When false, a request without `X-HMAC-SIGNATURE` is accepted (a present one is still checked).
-    pub require_signature: bool,
+    /// Whether a request without `X-HMAC-SIGNATURE` is accepted (a signature that is sent is
+    /// always checked).
+    pub unsigned: Unsigned,
     /// Decides the `compression_not_worth_it` advisory.
     pub cost: CostModel,
+}
+
+/// What becomes of a request to `POST /v1/sessions` without `X-HMAC-SIGNATURE`.
+///
+/// The vendor's FAQ: "Exception is POST /sessions which does not require an X-HMAC-SIGNATURE";
+/// its browser SDK creates sessions with `X-AUTH-CLIENT` alone (a browser cannot hold the
+/// secret), and public .NET and Node.js clients do the same. A mock that refuses them fails a
+/// client that works in production, so the documented profile accepts them, with the
+/// `unsigned_request` advisory; the strict profile holds a client to the seed's headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unsigned {
+    /// Accepted in the documented profile, as the API accepts them; refused in the strict one.
+    #[default]
+    ByProfile,
+    /// Refused with 401 `missing_signature` in every profile (`serve --require-signature`): for
+    /// a team that means to sign and wants a test that fails when its client forgot to.
+    Refused,
+    /// Accepted in every profile.
+    Accepted,
+}
+
+impl Config {
+    /// Whether a request to `POST /v1/sessions` without `X-HMAC-SIGNATURE` passes the signature
+    /// stage. (Other calls sign the session id and are not exempt: only [`Unsigned::Accepted`]
+    /// lets them through unsigned.)
+    pub fn accepts_unsigned(&self) -> bool {
+        match self.unsigned {
+            Unsigned::ByProfile => self.profile == Profile::Documented,
+            Unsigned::Refused => false,
+            Unsigned::Accepted => true,
+        }
+    }
 }
 
 /// The API key of the seed's code examples, the reference server's default.
@@ -90,7 +123,7 @@ impl Default for Config {
             labelled_secrets: Vec::new(),
             profile: Profile::Documented,
             limits: Limits::default(),
-            require_signature: true,
+            unsigned: Unsigned::ByProfile,
             cost: CostModel::DEFAULT,
         }
     }

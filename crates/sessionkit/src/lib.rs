@@ -47,7 +47,9 @@ mod receive;
 mod request;
 
 pub use catalogue::{Diagnostic, Entry, ErrorKind, Mistake, Stage, ViolationKind};
-pub use config::{Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, LabelledSecret, Limits, Profile};
+pub use config::{
+    Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, LabelledSecret, Limits, Profile, Unsigned,
+};
 pub use error::{Error, Rejection, Violation};
 pub use receive::{Outcome, OutcomeReport, reason, receive};
 pub use request::{SignedRequest, curl_command};

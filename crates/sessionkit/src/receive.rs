@@ -82,10 +82,12 @@ fn stages(
         })?,
     );
     let signed = Signed::body(&decoded.bytes, wire, encoding);
-    signature::check(headers, signed, config).map_err(|r| r.after(&decoded.mistakes))?;
+    let advice =
+        signature::check(headers, signed, config).map_err(|r| r.after(&decoded.mistakes))?;
     let body = json::check(&decoded.bytes).map_err(|r| r.after(&decoded.mistakes))?;
     let accepted = schema::check(body, config.profile)?;
-    seen.advisories = std::mem::take(&mut decoded.advisories);
+    seen.advisories = advice;
+    seen.advisories.append(&mut decoded.advisories);
     Ok(accepted)
 }
 
@@ -101,6 +103,21 @@ impl Outcome {
             receipt: None,
             profile,
         }
+    }
+
+    /// The advice a 201 answer carries: how the request was signed (`unsigned_request`, a digest
+    /// in another header). The cost advice stays in `verify` and the request report.
+    pub fn answer_advice(&self) -> Vec<Diagnostic> {
+        self.advisories
+            .iter()
+            .filter(|d| {
+                crate::catalogue::Mistake::ALL
+                    .iter()
+                    .find(|m| m.code() == d.code)
+                    .is_some_and(|m| m.entry().stage == crate::catalogue::Stage::Signature)
+            })
+            .cloned()
+            .collect()
     }
 
     /// The error, or `None` on success.

@@ -14,7 +14,7 @@ use serde_json::Value;
 use sessionkit::corpus::{self, Level};
 use sessionkit::crypto::Signature;
 use sessionkit::headers::names;
-use sessionkit::{ErrorKind, Outcome, Stage};
+use sessionkit::{ErrorKind, Mistake, Outcome, Stage};
 
 pub use rules::{AnswerRule, Binding, rules_table};
 
@@ -99,6 +99,22 @@ impl Expected {
                 rule: "the contract's answer to this request".into(),
                 reference: "docs/contract.md §2".into(),
             });
+        let unsigned = outcome
+            .advisories
+            .iter()
+            .any(|d| d.code == Mistake::UnsignedRequest.code());
+        if unsigned {
+            // Accepted as the API accepts session creation unsigned; a server that requires a
+            // signature answers 401 code 1812, a project choice (the corpus's case 260).
+            return Self {
+                also_allowed: vec![corpus::Allowed {
+                    status: 401,
+                    code: Some(1812),
+                }],
+                sent: outcome.body().cloned(),
+                ..Self::status(201, crate::rules::unsigned_rule())
+            };
+        }
         Self {
             vendor_codes,
             error,

@@ -309,7 +309,7 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
             .iter()
             .filter(|(n, _)| !n.eq_ignore_ascii_case(names::SIGNATURE))
             .collect();
-        config.require_signature = false;
+        config.unsigned = sessionkit::Unsigned::Accepted;
     }
     let outcome = sessionkit::receive(&headers, &wire, &config);
     let mut record = json!({
@@ -323,7 +323,8 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
         return (Err(Box::new(outcome).into()), record);
     }
     let verification = outcome.payload().map(|p| &p.verification);
-    let created = state.sessions.create(&state.base_url, &key, verification);
+    let mut created = state.sessions.create(&state.base_url, &key, verification);
+    created.diagnostics = outcome.answer_advice();
     record["session_id"] = json!(created.verification.id);
     let body = serde_json::to_vec(&created).unwrap_or_default();
     match forgery {

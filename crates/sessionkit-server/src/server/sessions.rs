@@ -73,6 +73,7 @@ impl Sessions {
         SessionCreated {
             status: "success".into(),
             verification: created,
+            diagnostics: Vec::new(),
         }
     }
 

@@ -15,6 +15,10 @@ pub struct SessionCreated {
     pub status: String,
     /// The created session.
     pub verification: CreatedVerification,
+    /// sessionkit's extension, as on refusals (contract §3): advice on how the request was
+    /// signed (`unsigned_request`), when there is any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<crate::catalogue::Diagnostic>,
 }
 
 /// The `verification` object of the 201 answer.

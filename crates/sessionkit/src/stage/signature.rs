@@ -2,22 +2,33 @@
 //! documented form, matching the decoded body under one of the active secrets. The same stage
 //! checks the session id of `GET /v1/sessions/{id}/decision`.
 
-use crate::catalogue::ErrorKind;
-use crate::config::Config;
-use crate::crypto::{Signature, Signed, verify};
+use crate::catalogue::{Diagnostic, ErrorKind, Mistake};
+use crate::config::{Config, Unsigned};
+use crate::crypto::{Covered, Signature, Signed, verify};
 use crate::diagnose::doctor::Doctor;
 use crate::diagnose::signature::{digest_in_other_form, malformed_signature, other_header};
 use crate::error::{Error, Rejection};
 use crate::headers::{Headers, names};
 
 /// The signature stage: one `X-HMAC-SIGNATURE` line, in the documented form, matching `signed`
-/// under one of the active secrets. Without the header the request passes only when the server
-/// does not require one. A failure is handed to the [`doctor`](crate::diagnose::doctor), which names what
-/// the client signed instead when it can tell.
-pub fn check(headers: &Headers, signed: Signed<'_>, config: &Config) -> Result<(), Rejection> {
+/// under one of the active secrets. Without the header the request passes when the server
+/// accepts unsigned requests ([`Config::accepts_unsigned`]), with the advice it returns (and a
+/// digest found in another header named beside it). A failure is handed to the
+/// [`doctor`](crate::diagnose::doctor), which names what the client signed instead when it can
+/// tell.
+pub fn check(
+    headers: &Headers,
+    signed: Signed<'_>,
+    config: &Config,
+) -> Result<Vec<Diagnostic>, Rejection> {
     let secrets = &config.secrets;
     let value = match headers.get_all(names::SIGNATURE).as_slice() {
-        [] if !config.require_signature => return Ok(()),
+        [] if config.unsigned == Unsigned::Accepted
+            || (signed.covers == Covered::Body && config.accepts_unsigned()) =>
+        {
+            let advice = std::iter::once(Mistake::UnsignedRequest.named());
+            return Ok(advice.chain(other_header(headers)).collect());
+        }
         [] => {
             let missing = Error::new(
                 ErrorKind::MissingSignature,
@@ -44,7 +55,7 @@ pub fn check(headers: &Headers, signed: Signed<'_>, config: &Config) -> Result<(
         .naming(Some(mistake))
     })?;
     if verify(secrets, signed.bytes, &signature) {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mismatch = Error::new(
         ErrorKind::SignatureMismatch,
