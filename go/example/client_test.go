@@ -96,3 +96,37 @@ func TestMyClientRefusesAForgedAnswer(t *testing.T) {
 		t.Fatal("the genuine answer is not trusted")
 	}
 }
+
+func postUnsigned(url, apiKey string) (int, error) {
+	request, err := http.NewRequest("POST", url, bytes.NewReader([]byte(`{"verification":{}}`)))
+	if err != nil {
+		return 0, err
+	}
+	request.Header.Set("X-AUTH-CLIENT", apiKey)
+	request.Header.Set("Content-Type", "application/json")
+	answer, err := http.DefaultClient.Do(request)
+	if err != nil {
+		return 0, err
+	}
+	defer answer.Body.Close()
+	return answer.StatusCode, nil
+}
+
+// An unsigned client (the vendor's browser SDK sends no signature) is accepted, as the API
+// accepts session creation unsigned.
+func TestUnsignedClientIsAcceptedAsTheAPIAcceptsIt(t *testing.T) {
+	server := sessionkittest.Start(t)
+	status, err := postUnsigned(server.SessionsURL, server.APIKey)
+	if err != nil || status != 201 {
+		t.Fatalf("status %d, %v", status, err)
+	}
+}
+
+// With RequireSignature the same client is refused, and its test fails naming the mistake.
+func TestUnsignedClientFailsWhenASignatureIsRequired(t *testing.T) {
+	server := sessionkittest.Start(t, sessionkittest.Options{RequireSignature: true})
+	status, err := postUnsigned(server.SessionsURL, server.APIKey)
+	if err != nil || status != 401 {
+		t.Fatalf("status %d, %v", status, err)
+	}
+}

@@ -35,6 +35,11 @@ type Options struct {
 	APIKey string
 	// Secret is the shared secret (default "your-shared-secret").
 	Secret string
+	// RequireSignature refuses POST /v1/sessions without X-HMAC-SIGNATURE (401
+	// missing_signature). The default, false, accepts it in the documented profile, as the API
+	// does for session creation (its FAQ); set it when your client means to sign, so that a test
+	// fails the day it forgets to.
+	RequireSignature bool
 }
 
 // Server is a running reference server.
@@ -154,8 +159,12 @@ func start(o Options) (*Server, error) {
 	}
 	ready := filepath.Join(dir, "url")
 	var log bytes.Buffer
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--ready-file", ready,
-		"--profile", o.Profile, "--api-key", o.APIKey, "--shared-secret", o.Secret)
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--ready-file", ready,
+		"--profile", o.Profile, "--api-key", o.APIKey, "--shared-secret", o.Secret}
+	if o.RequireSignature {
+		args = append(args, "--require-signature")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)

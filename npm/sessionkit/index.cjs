@@ -8,7 +8,14 @@ const os = require("node:os");
 const path = require("node:path");
 const { sessionkitBin } = require("./platform.cjs");
 
-const DEFAULTS = { profile: "documented", apiKey: "your-api-key", secret: "your-shared-secret" };
+// requireSignature: false is the API's own behaviour (its FAQ: session creation does not require
+// X-HMAC-SIGNATURE); a team that means to sign sets it, so a test fails when the client forgot to.
+const DEFAULTS = {
+  profile: "documented",
+  apiKey: "your-api-key",
+  secret: "your-shared-secret",
+  requireSignature: false,
+};
 const STARTUP_MS = 10_000;
 
 /** A failed `verify()`: the requests the server refused, each with its mistakes and hints. */
@@ -105,7 +112,7 @@ class SessionkitServer {
 
 /**
  * Starts the reference server on a free loopback port.
- * @param {{profile?: "documented"|"strict", apiKey?: string, secret?: string, bin?: string}} [options]
+ * @param {{profile?: "documented"|"strict", apiKey?: string, secret?: string, requireSignature?: boolean, bin?: string}} [options]
  */
 async function startServer(options = {}) {
   const settings = { ...DEFAULTS, ...options };
@@ -117,6 +124,7 @@ async function startServer(options = {}) {
     [
       "serve", "--addr", "127.0.0.1:0", "--ready-file", ready, "--profile", settings.profile,
       "--api-key", settings.apiKey, "--shared-secret", settings.secret,
+      ...(settings.requireSignature ? ["--require-signature"] : []),
     ],
     { stdio: ["ignore", "ignore", "pipe"] }
   );

@@ -6,6 +6,12 @@ export interface ServerOptions {
   apiKey?: string;
   /** The shared secret (default the documentation's `your-shared-secret`). */
   secret?: string;
+  /**
+   * Refuse `POST /v1/sessions` without `X-HMAC-SIGNATURE` (401 `missing_signature`). Default
+   * `false`: the documented profile accepts it, as the API does for session creation (its FAQ).
+   * Set it when your client means to sign, so that a test fails the day it forgets to.
+   */
+  requireSignature?: boolean;
   /** The sessionkit binary (default `SESSIONKIT_BIN`, else the per-platform package's). */
   bin?: string;
 }

@@ -69,3 +69,31 @@ test("the documentation's Node.js example, pointed at the server, gets 201", asy
     await server.close();
   }
 });
+
+test("an unsigned client is accepted, as the API accepts it, unless a signature is required", async () => {
+  const unsigned = (server) =>
+    fetch(server.sessionsUrl, {
+      method: "POST",
+      headers: { "X-AUTH-CLIENT": server.apiKey, "Content-Type": "application/json" },
+      body: '{"verification":{}}',
+    });
+  const lenient = await startServer();
+  try {
+    const answer = await unsigned(lenient);
+    assert.equal(answer.status, 201);
+    const body = await answer.json();
+    assert.equal(body.diagnostics[0].code, "unsigned_request");
+    await lenient.verify();
+  } finally {
+    await lenient.close();
+  }
+  const strict = await startServer({ requireSignature: true });
+  try {
+    assert.equal((await unsigned(strict)).status, 401);
+    const error = await strict.verify().then(() => null, (e) => e);
+    assert.ok(error instanceof SessionkitVerifyError, String(error));
+    assert.match(error.message, /401 missing_signature/);
+  } finally {
+    await strict.close();
+  }
+});

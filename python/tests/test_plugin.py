@@ -85,6 +85,7 @@ def test_an_expected_refusal_does_not_fail_the_test(pytester):
         def test_refused_on_purpose(sessionkit_server):
             answer = requests.post(sessionkit_server.sessions_url, data=b"{}", timeout=10,
                 headers={"X-AUTH-CLIENT": sessionkit_server.api_key,
+                         "X-HMAC-SIGNATURE": "0" * 64,
                          "Content-Type": "application/json", "Sessionkit-Expect": "401"})
             assert answer.status_code == 401
     ''')
@@ -138,3 +139,27 @@ def test_the_readme_example_passes(pytester):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*mistake[[]signed_compressed_bytes[]]*", "*hint: *"])
+
+
+UNSIGNED = '''
+    import requests
+
+    def test_create(sessionkit_server):
+        answer = requests.post(sessionkit_server.sessions_url, data=b'{"verification":{}}', timeout=10,
+                               headers={"X-AUTH-CLIENT": sessionkit_server.api_key,
+                                        "Content-Type": "application/json"})
+        print("status", answer.status_code)
+'''
+
+
+def test_an_unsigned_client_passes_as_the_api_accepts_it_unless_a_signature_is_required(pytester):
+    # The vendor's FAQ: session creation does not require X-HMAC-SIGNATURE (its browser SDK sends
+    # none), so by default the fixture accepts it; a team that signs holds its client to it.
+    pytester.makepyfile(test_user=textwrap.dedent(UNSIGNED))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*status 201*"])
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-v", "-s", "--sessionkit-require-signature")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*POST /v1/sessions -> 401 missing_signature*"])

@@ -16,6 +16,10 @@
 //! assert_eq!(reply.status, 201);
 //! server.verify().unwrap(); // dropping an unverified server with bad requests panics
 //! ```
+//!
+//! An unsigned request is accepted, as the API accepts session creation unsigned (its FAQ), and
+//! named `unsigned_request` in the answer; a client meant to sign is held to it with
+//! `MockServer::start_blocking_with(Settings::default().require_signature())`.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -733,6 +733,30 @@ fn mock_server_panics_on_drop_when_bad_requests_were_never_verified() {
     signs_the_compressed_bytes(&server.url());
 }
 
+/// An unsigned request: accepted by default (as the API accepts it), with the advice in the
+/// answer; refused with `require_signature`, and `verify` then names it.
+#[test]
+fn mock_server_accepts_unsigned_requests_unless_told_to_require_a_signature() {
+    let unsigned = |url: &str| {
+        let mut headers = Headers::new();
+        headers.push("X-AUTH-CLIENT", "your-api-key");
+        headers.push("Content-Type", "application/json");
+        client::send("POST", &format!("{url}/v1/sessions"), &headers, BODY, T).unwrap()
+    };
+    let server = sessionkit_server::MockServer::start_blocking();
+    let reply = unsigned(&server.url());
+    assert_eq!(reply.status, 201);
+    let body = String::from_utf8_lossy(&reply.body);
+    assert!(body.contains("\"unsigned_request\""), "{body}");
+    server.verify().unwrap();
+    let settings = sessionkit_server::Settings::default().require_signature();
+    let server = sessionkit_server::MockServer::start_blocking_with(settings);
+    let reply = unsigned(&server.url());
+    assert_eq!(reply.status, 401);
+    let shown = server.verify().unwrap_err().to_string();
+    assert!(shown.contains("missing_signature"), "{shown}");
+}
+
 #[test]
 fn mock_server_allows_failures_when_asked() {
     let server = sessionkit_server::MockServer::start_blocking().allow_failures();

@@ -106,6 +106,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="profile the sessionkit reference server validates bodies in (default: documented)",
     )
     group.addoption(
+        "--sessionkit-require-signature",
+        action="store_true",
+        default=False,
+        help="refuse requests without X-HMAC-SIGNATURE (401 missing_signature); by default the "
+        "documented profile accepts them, as the API does for session creation",
+    )
+    group.addoption(
         "--sessionkit-bin",
         default=None,
         help="the sessionkit binary to run (default: the one this package installed)",
@@ -119,11 +126,14 @@ def _sessionkit_process(request: pytest.FixtureRequest):
     with tempfile.TemporaryDirectory(prefix="sessionkit-") as folder:
         ready = os.path.join(folder, "url")
         log = open(os.path.join(folder, "log"), "w+b")
+        command = [
+            binary, "serve", "--addr", "127.0.0.1:0", "--ready-file", ready,
+            "--profile", config.getoption("--sessionkit-profile"),
+        ]
+        if config.getoption("--sessionkit-require-signature"):
+            command.append("--require-signature")
         process = subprocess.Popen(
-            [
-                binary, "serve", "--addr", "127.0.0.1:0", "--ready-file", ready,
-                "--profile", config.getoption("--sessionkit-profile"),
-            ],
+            command,
             stdout=subprocess.DEVNULL,
             stderr=log,
         )

@@ -68,6 +68,18 @@ pub struct Settings {
     pub skip_signature_check: bool,
 }
 
+impl Settings {
+    /// These settings, refusing `POST /v1/sessions` without `X-HMAC-SIGNATURE` in every profile
+    /// (401 `missing_signature`), as `serve --require-signature` does. By default the documented
+    /// profile accepts it, as the API does (its FAQ: "POST /sessions does not require an
+    /// X-HMAC-SIGNATURE"); a team that means to sign wants a test that fails when its client
+    /// forgot to.
+    pub fn require_signature(mut self) -> Self {
+        self.receive.unsigned = sessionkit::Unsigned::Refused;
+        self
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
