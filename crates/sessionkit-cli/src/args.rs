@@ -13,8 +13,8 @@ pub const SECRET_ENV: &str = "SESSIONKIT_SHARED_SECRET";
 /// Shared-secret options, flattened into the subcommands that sign or verify.
 #[derive(clap::Args, Debug)]
 pub struct SecretArgs {
-    /// The shared secret (repeat for key rotation when verifying). Also read from
-    /// SESSIONKIT_SHARED_SECRET, which keeps it out of the shell history.
+    /// The shared secret. Also read from SESSIONKIT_SHARED_SECRET, which keeps it out of the
+    /// shell history (`verify` takes it more than once, for key rotation).
     #[arg(long = "secret", value_name = "S", conflicts_with = "secret_file")]
     secrets: Vec<String>,
     /// A file holding the shared secret; one trailing newline is ignored.
@@ -22,9 +22,38 @@ pub struct SecretArgs {
     secret_file: Option<String>,
 }
 
+const NO_SECRET: &str =
+    "no shared secret: pass --secret S, --secret-file F or set SESSIONKIT_SHARED_SECRET";
+
 impl SecretArgs {
     /// Every secret given, in order; at least one or an error saying how to give one.
     pub fn secrets(&self) -> anyhow::Result<Vec<Vec<u8>>> {
+        match self.given()? {
+            Some(secrets) => Ok(secrets),
+            None => bail!("{NO_SECRET}"),
+        }
+    }
+
+    /// The one secret of a command that uses one (`conform`, `fuzz`, `webhook`), as text: the
+    /// one given, else `default` (the documentation's secret), else an error saying how to give
+    /// one. Every command reads it the same three ways.
+    pub fn one_or(&self, default: Option<&str>) -> anyhow::Result<String> {
+        let Some(mut given) = self.given()? else {
+            return match default {
+                Some(default) => Ok(default.to_owned()),
+                None => bail!("{NO_SECRET}"),
+            };
+        };
+        anyhow::ensure!(
+            given.len() == 1,
+            "this command signs with one shared secret; {} were given",
+            given.len()
+        );
+        String::from_utf8(given.swap_remove(0)).context("the shared secret is not UTF-8 text")
+    }
+
+    /// The secrets given, or `None` when none was.
+    fn given(&self) -> anyhow::Result<Option<Vec<Vec<u8>>>> {
         if let Some(path) = &self.secret_file {
             let mut bytes = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
             if bytes.ends_with(b"\n") {
@@ -33,14 +62,16 @@ impl SecretArgs {
                     bytes.pop();
                 }
             }
-            return Ok(vec![bytes]);
+            return Ok(Some(vec![bytes]));
         }
         if !self.secrets.is_empty() {
-            return Ok(self.secrets.iter().map(|s| s.as_bytes().to_vec()).collect());
+            return Ok(Some(
+                self.secrets.iter().map(|s| s.as_bytes().to_vec()).collect(),
+            ));
         }
         match std::env::var(SECRET_ENV) {
-            Ok(secret) if !secret.is_empty() => Ok(vec![secret.into_bytes()]),
-            _ => bail!("no shared secret: pass --secret S, --secret-file F or set {SECRET_ENV}"),
+            Ok(secret) if !secret.is_empty() => Ok(Some(vec![secret.into_bytes()])),
+            _ => Ok(None),
         }
     }
 

@@ -53,10 +53,10 @@ pub struct ConformArgs {
     /// API key the target accepts (the corpus uses it in its cases).
     #[arg(long, default_value = EXAMPLE_API_KEY, value_name = "K")]
     api_key: String,
-    /// Shared secret of the target: every case is signed with it (each wire case records how its
-    /// signature is made, so it is rebuilt for any secret).
-    #[arg(long, default_value = EXAMPLE_SHARED_SECRET, value_name = "S")]
-    secret: String,
+    /// The target's shared secret (default: the documentation's `your-shared-secret`); every
+    /// request is signed with it.
+    #[command(flatten)]
+    secret: crate::args::SecretArgs,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ConformFormat::Text)]
     format: ConformFormat,
@@ -92,7 +92,7 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
         target: Target {
             url: args.target.clone(),
             api_key: args.api_key,
-            secret: args.secret,
+            secret: args.secret.one_or(Some(EXAMPLE_SHARED_SECRET))?,
             profile: args.profile,
         },
         filter: args.filter,

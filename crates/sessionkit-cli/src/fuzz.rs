@@ -48,9 +48,10 @@ pub struct FuzzArgs {
     /// API key the target accepts.
     #[arg(long, default_value = EXAMPLE_API_KEY, value_name = "K")]
     api_key: String,
-    /// The target's shared secret.
-    #[arg(long, default_value = EXAMPLE_SHARED_SECRET, value_name = "S")]
-    secret: String,
+    /// The target's shared secret (default: the documentation's `your-shared-secret`); every
+    /// request is signed with it.
+    #[command(flatten)]
+    secret: crate::args::SecretArgs,
     /// Profile the target validates in: the oracle decides in the same one.
     #[arg(long, default_value = "documented", value_parser = crate::args::parse_profile)]
     profile: Profile,
@@ -117,7 +118,10 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         Some(url) => Fuzz::against(url.clone()),
         None => Fuzz::embedded(),
     }
-    .credentials(args.api_key.clone(), args.secret.clone())
+    .credentials(
+        args.api_key.clone(),
+        args.secret.one_or(Some(EXAMPLE_SHARED_SECRET))?,
+    )
     .profile(args.profile)
     .seed(args.seed)
     .concurrency(args.concurrency)

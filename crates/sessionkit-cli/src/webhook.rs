@@ -42,8 +42,8 @@ pub struct WebhookArgs {
     #[arg(long, value_name = "K")]
     api_key: String,
     /// The shared secret that signs them.
-    #[arg(long, value_name = "S")]
-    secret: String,
+    #[command(flatten)]
+    secret: crate::args::SecretArgs,
     /// A previous secret still active (rotation): one delivery is signed with it.
     #[arg(long, value_name = "S")]
     old_secret: Option<String>,
@@ -69,7 +69,8 @@ pub struct WebhookArgs {
 /// Runs `sessionkit webhook`.
 pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
     anyhow::ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
-    let mut run = Webhook::to(&args.to, &args.api_key, &args.secret)
+    let secret = args.secret.one_or(None)?;
+    let mut run = Webhook::to(&args.to, &args.api_key, &secret)
         .session(&args.vendor_data, &args.end_user_id)
         .timeout(std::time::Duration::from_secs(args.timeout));
     if let Some(old) = &args.old_secret {

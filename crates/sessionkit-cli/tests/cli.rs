@@ -2655,3 +2655,95 @@ fn webhook_keeps_its_budget_against_endless_and_dripping_receivers() {
         assert!(peak < 200 * 1024, "{cause}: peak RSS {peak} KiB");
     }
 }
+
+/// `conform`, `fuzz` and `webhook` read the secret the way `sign` and `verify` do: `--secret`,
+/// `--secret-file` (one trailing newline ignored) or SESSIONKIT_SHARED_SECRET.
+#[test]
+fn every_command_reads_the_secret_the_same_three_ways() {
+    let scratch = Scratch::new("secrets");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let file = scratch.0.join("secret");
+    std::fs::write(&file, "their-secret\n").unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--api-key", "their-key"])
+        .args(["--shared-secret", "their-secret"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut serve, "sessionkit serve");
+    let run = |secret_args: &[&str], env: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sessionkit"));
+        command
+            .args(["conform", "--target", &url, "--api-key", "their-key"])
+            .args(["--filter", "seed/", "--format", "json"])
+            .args(secret_args)
+            .env_remove("SESSIONKIT_SHARED_SECRET");
+        if let Some(secret) = env {
+            command.env("SESSIONKIT_SHARED_SECRET", secret);
+        }
+        command.output().unwrap().status.code()
+    };
+    let path = file.display().to_string();
+    assert_eq!(run(&["--secret", "their-secret"], None), Some(0));
+    assert_eq!(run(&["--secret-file", &path], None), Some(0));
+    assert_eq!(run(&[], Some("their-secret")), Some(0));
+    // The documentation's secret by default, which this server does not hold.
+    assert_eq!(run(&[], None), Some(1));
+    let fuzzed = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args([
+            "fuzz",
+            "--target",
+            &url,
+            "--api-key",
+            "their-key",
+            "--secret-file",
+            &path,
+        ])
+        .args(["--cases", "40", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        fuzzed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fuzzed.stderr)
+    );
+    // webhook has no default: without a secret it says how to give one.
+    let webhook = |env: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sessionkit"));
+        command
+            .args([
+                "webhook",
+                "--to",
+                "http://127.0.0.1:9/hook",
+                "--api-key",
+                "k",
+            ])
+            .env_remove("SESSIONKIT_SHARED_SECRET");
+        if let Some(secret) = env {
+            command.env("SESSIONKIT_SHARED_SECRET", secret);
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = webhook(None);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(
+            "no shared secret: pass --secret S, --secret-file F or set SESSIONKIT_SHARED_SECRET"
+        ),
+        "{stderr}"
+    );
+    let (code, stderr) = webhook(Some("s"));
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("cannot reach http://127.0.0.1:9/hook"),
+        "{stderr}"
+    );
+    serve.kill().unwrap();
+    let _ = serve.wait();
+}

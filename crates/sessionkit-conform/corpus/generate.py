@@ -659,6 +659,11 @@ def doctor_cases():
          note="the vendor FAQ's legacy X-SIGNATURE scheme, sha256(payload + secret), sent in X-HMAC-SIGNATURE")
     wire(344, S, "openssl-stdin-output", body, headers(body, form="(stdin)= "), 401, 1812, "malformed_signature",
          diagnostic="signature_tool_output", note="openssl dgst -sha256 -hmac output pasted whole")
+    earlier = hmac_module.new(SECRET, b'{"verification":{}}', hashlib.sha256).hexdigest()
+    wire(376, S, "signatures-in-one-line", body, headers(body, form=earlier + ", "), 401, 1812, "malformed_signature",
+         diagnostic="signatures_in_one_line",
+         note="a .NET client added X-HMAC-SIGNATURE to a shared HttpClient's default headers: the second request "
+              "carries the first one's signature and its own, joined by a comma")
     wire(345, S, "signature-in-x-signature", body, headers(body, header="X-Signature"), 401, 1812,
          "missing_signature", diagnostic="signature_in_other_header", profile="strict")
     wire(375, S, "signature-in-x-signature-documented", body, headers(body, header="X-Signature"), 201,

@@ -704,6 +704,15 @@ catalogue! {
             "X-HMAC-SIGNATURE holds {tool output} around the digest",
             "send only the 64 hex characters: cut the tool's prefix (openssl dgst prints \"(stdin)= \") and quotes",
         ),
+        /// several signatures in one X-HMAC-SIGNATURE line (`sig1, sig2`).
+        SignaturesInOneLine => entry(
+            "signatures_in_one_line",
+            Stage::Signature,
+            401,
+            1812,
+            "X-HMAC-SIGNATURE holds {n} signatures in one line; {which of them matches this body}",
+            "set X-HMAC-SIGNATURE on each request, not on a shared client's default headers: they accumulate one value per request (.NET HttpClient.DefaultRequestHeaders sends them joined by commas)",
+        ),
         /// no X-HMAC-SIGNATURE, but a digest sits in another header.
         SignatureInOtherHeader => entry(
             "signature_in_other_header",

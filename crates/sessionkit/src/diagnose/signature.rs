@@ -11,6 +11,35 @@ pub fn malformed_signature(error: &SignatureFormatError) -> Diagnostic {
     Mistake::SignatureNotLowercaseHex.diagnostic(error.to_string())
 }
 
+/// Several signatures in one header line, `sig1, sig2`: what a shared HTTP client sends once a
+/// signature was added to its default headers on every request (.NET's `DefaultRequestHeaders`
+/// joins the accumulated values with commas). Says which of them, if any, is this body's.
+fn signatures_in_one_line<S: AsRef<[u8]>>(
+    value: &str,
+    secrets: &[S],
+    bytes: &[u8],
+) -> Option<Diagnostic> {
+    let parts: Vec<&str> = value.split(',').map(str::trim).collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    let signatures: Vec<Signature> = parts
+        .iter()
+        .map(|p| Signature::from_hex(p).ok())
+        .collect::<Option<_>>()?;
+    let matching = signatures
+        .iter()
+        .position(|sig| crypto::verify(secrets, bytes, sig));
+    let which = match matching {
+        Some(i) => format!("number {} of them matches this body", i + 1),
+        None => "none of them matches this body".to_owned(),
+    };
+    Some(Mistake::SignaturesInOneLine.diagnostic(format!(
+        "X-HMAC-SIGNATURE holds {} signatures in one line; {which}",
+        signatures.len()
+    )))
+}
+
 /// A header value that is not a signature in the documented form: a tool's output around a
 /// valid digest, or HMAC-SHA1 / HMAC-SHA512 in hex. `None` leaves it to
 /// `signature_not_lowercase_hex`.
@@ -27,6 +56,9 @@ pub fn digest_in_other_form<S: AsRef<[u8]>>(
             .collect();
         Some(run)
     };
+    if let Some(accumulated) = signatures_in_one_line(value, secrets, bytes) {
+        return Some(accumulated);
+    }
     let trimmed = value.trim_matches(|c| c == '"' || c == '\'');
     let tool_prefix = [
         "(stdin)= ",
