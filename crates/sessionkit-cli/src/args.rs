@@ -52,6 +52,19 @@ impl SecretArgs {
         String::from_utf8(given.swap_remove(0)).context("the shared secret is not UTF-8 text")
     }
 
+    /// Where the secret comes from, as a run names it (never the secret itself).
+    pub fn source(&self) -> String {
+        if let Some(path) = &self.secret_file {
+            format!("--secret-file {path}")
+        } else if !self.secrets.is_empty() {
+            "--secret".into()
+        } else if std::env::var(SECRET_ENV).is_ok_and(|s| !s.is_empty()) {
+            SECRET_ENV.into()
+        } else {
+            "the documentation's default (your-shared-secret)".into()
+        }
+    }
+
     /// The secrets given, or `None` when none was.
     fn given(&self) -> anyhow::Result<Option<Vec<Vec<u8>>>> {
         if let Some(path) = &self.secret_file {

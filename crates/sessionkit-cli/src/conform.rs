@@ -88,6 +88,13 @@ pub struct ConformArgs {
 
 /// Runs `sessionkit conform`.
 pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
+    if let Some(url) = &args.target {
+        eprintln!(
+            "conform: {url} with API key {:?}, the secret from {}",
+            args.api_key,
+            args.secret.source()
+        );
+    }
     let conform = Conform {
         target: Target {
             url: args.target.clone(),

@@ -114,6 +114,13 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs `sessionkit fuzz`.
 pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     anyhow::ensure!(args.concurrency >= 1, "--concurrency must be at least 1");
+    if let Some(url) = &args.target {
+        eprintln!(
+            "fuzz: {url} with API key {:?}, the secret from {}",
+            args.api_key,
+            args.secret.source()
+        );
+    }
     let mut fuzz = match &args.target {
         Some(url) => Fuzz::against(url.clone()),
         None => Fuzz::embedded(),

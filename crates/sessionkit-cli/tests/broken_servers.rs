@@ -73,7 +73,7 @@ fn conform_fails_servers_that_answer_everything_the_same_broken_way() {
 }
 
 /// A keep-alive server that frames requests by `Content-Length` alone and ignores
-/// `Connection: close`, as hand-written servers do: every request it reads is answered 401.
+/// `Connection: close`, as hand-written servers do: every request it reads is answered 201.
 fn naive_server() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1/sessions", listener.local_addr().unwrap());
@@ -98,9 +98,9 @@ fn naive_server() -> String {
                     }
                     let mut body = vec![0; length.min(1 << 22)];
                     let _ = reader.read_exact(&mut body);
-                    let body = r#"{"status":"fail","code":1812,"message":"unsigned"}"#;
+                    let body = r#"{"status":"success"}"#;
                     let answer = format!(
-                        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
                         body.len()
                     );
                     if (&stream).write_all(answer.as_bytes()).is_err() {

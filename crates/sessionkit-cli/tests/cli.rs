@@ -384,9 +384,13 @@ fn conform_runs_every_case_with_the_targets_credentials() {
         let n = cases.iter().filter(|c| c["stage"] == stage).count();
         assert!(n > 0, "no {stage} case ran");
     }
-    // With the documentation's credentials instead, the same server refuses the key.
+    // With the documentation's credentials instead, the same server refuses the key: the run
+    // stops at its first request and says so (exit 2), before the corpus.
     let out = sessionkit(&args, None);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown_api_key"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no report for a run that did not take place");
 }
 
 #[test]
@@ -2682,14 +2686,55 @@ fn every_command_reads_the_secret_the_same_three_ways() {
         if let Some(secret) = env {
             command.env("SESSIONKIT_SHARED_SECRET", secret);
         }
-        command.output().unwrap().status.code()
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let path = file.display().to_string();
-    assert_eq!(run(&["--secret", "their-secret"], None), Some(0));
-    assert_eq!(run(&["--secret-file", &path], None), Some(0));
-    assert_eq!(run(&[], Some("their-secret")), Some(0));
-    // The documentation's secret by default, which this server does not hold.
-    assert_eq!(run(&[], None), Some(1));
+    for (args, env, source) in [
+        (
+            vec!["--secret", "their-secret"],
+            None,
+            "the secret from --secret",
+        ),
+        (
+            vec!["--secret-file", &path],
+            None,
+            "the secret from --secret-file",
+        ),
+        (
+            vec![],
+            Some("their-secret"),
+            "the secret from SESSIONKIT_SHARED_SECRET",
+        ),
+    ] {
+        let (code, stderr) = run(&args, env);
+        assert_eq!(code, Some(0), "{source}: {stderr}");
+        assert!(stderr.contains(source), "{stderr}");
+        assert!(
+            !stderr.contains("their-secret"),
+            "the secret itself is never printed: {stderr}"
+        );
+    }
+    // The documentation's secret by default, which this server does not hold: the first
+    // request says so and the run stops there (exit 2), naming the server's answer.
+    let (code, stderr) = run(&[], None);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the secret from the documentation's default"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the server refused the documentation's minimal request"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("401 code 1819"), "{stderr}");
+    assert!(
+        stderr.contains("Likely cause: the shared secret is not the server's"),
+        "{stderr}"
+    );
     let fuzzed = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
         .args([
             "fuzz",
@@ -2708,6 +2753,27 @@ fn every_command_reads_the_secret_the_same_three_ways() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&fuzzed.stderr)
+    );
+    // fuzz with a key the server does not know: stopped at the first request, the key named.
+    let wrong_key = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args([
+            "fuzz",
+            "--target",
+            &url,
+            "--api-key",
+            "not-theirs",
+            "--secret-file",
+            &path,
+        ])
+        .args(["--cases", "40"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&wrong_key.stderr);
+    assert_eq!(wrong_key.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("401 code 1803"), "{stderr}");
+    assert!(
+        stderr.contains("the API key \"not-theirs\" is not one the server knows"),
+        "{stderr}"
     );
     // webhook has no default: without a secret it says how to give one.
     let webhook = |env: Option<&str>| {

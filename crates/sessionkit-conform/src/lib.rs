@@ -21,7 +21,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sessionkit::Profile;
+use sessionkit::{Profile, SignedRequest};
 
 pub mod capture;
 pub mod client;
@@ -182,6 +182,24 @@ impl Conform {
         }
     }
 
+    /// Sends the documentation's minimal body, signed with the target's credentials, before
+    /// anything else: refused for them, the run stops here (see `send::refused_credentials`).
+    fn probe_credentials(&self, url: &str) -> Result<(), Error> {
+        let minimal = SignedRequest::build(
+            br#"{"verification":{}}"#,
+            &self.target.api_key,
+            self.target.secret.as_bytes(),
+            sessionkit::codec::Encoding::Identity,
+            0,
+        );
+        let reply = client::send("POST", url, &minimal.headers, &minimal.body, self.timeout)
+            .map_err(|e| Error(format!("{url}: the first request got no answer: {e}")))?;
+        match send::refused_credentials(&reply, &self.target.api_key) {
+            Some(refused) => Err(Error(refused)),
+            None => Ok(()),
+        }
+    }
+
     /// Runs every case and returns the report. Blocking: call it from a plain `#[test]` or
     /// `spawn_blocking` (the embedded servers get a runtime of their own on their own thread).
     pub fn run(&self) -> Result<Report, Error> {
@@ -196,6 +214,7 @@ impl Conform {
             let (authority, _) = client::split_url(url).map_err(Error)?;
             reachable(&authority, self.timeout)
                 .map_err(|e| Error(format!("cannot reach {url} (is the server running?): {e}")))?;
+            self.probe_credentials(url)?;
         }
         let targets = &servers.urls;
         let profiles: Vec<Profile> = targets.iter().map(|(p, _)| *p).collect();

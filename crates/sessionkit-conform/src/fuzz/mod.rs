@@ -292,8 +292,11 @@ impl Fuzz {
         });
         // A server that is not there is one error, not a finding per case.
         let probe = generate::build(&Input::plain(bases[0].clone()), &credentials);
-        client::send("POST", &url, &probe.headers, &probe.body, self.timeout)
+        let reply = client::send("POST", &url, &probe.headers, &probe.body, self.timeout)
             .map_err(|e| Error(format!("cannot reach {url} (is the server running?): {e}")))?;
+        if let Some(refused) = crate::send::refused_credentials(&reply, &self.target.api_key) {
+            return Err(Error(refused));
+        }
         Ok(Run {
             url,
             seed: self.seed,
