@@ -390,7 +390,10 @@ fn conform_runs_every_case_with_the_targets_credentials() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("unknown_api_key"), "{stderr}");
-    assert!(out.stdout.is_empty(), "no report for a run that did not take place");
+    assert!(
+        out.stdout.is_empty(),
+        "no report for a run that did not take place"
+    );
 }
 
 #[test]

@@ -82,11 +82,12 @@ fn stages(
         })?,
     );
     let signed = Signed::body(&decoded.bytes, wire, encoding);
-    let advice =
+    // The signature's advice is kept whatever comes next: an unsigned request refused for its
+    // body was still accepted unsigned (what a judge of another server's answer needs to know).
+    seen.advisories =
         signature::check(headers, signed, config).map_err(|r| r.after(&decoded.mistakes))?;
     let body = json::check(&decoded.bytes).map_err(|r| r.after(&decoded.mistakes))?;
     let accepted = schema::check(body, config.profile)?;
-    seen.advisories = advice;
     seen.advisories.append(&mut decoded.advisories);
     Ok(accepted)
 }

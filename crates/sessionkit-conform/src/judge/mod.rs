@@ -103,14 +103,20 @@ impl Expected {
             .advisories
             .iter()
             .any(|d| d.code == Mistake::UnsignedRequest.code());
-        if unsigned {
-            // Accepted as the API accepts session creation unsigned; a server that requires a
-            // signature answers 401 code 1812, a project choice (the corpus's case 260).
+        // Accepted unsigned, as the API accepts session creation; a server that requires a
+        // signature answers 401 code 1812 whatever else the request holds, a project choice
+        // (the corpus's case 260).
+        let also_allowed = if unsigned {
+            vec![corpus::Allowed {
+                status: 401,
+                code: Some(1812),
+            }]
+        } else {
+            Vec::new()
+        };
+        if unsigned && outcome.is_success() {
             return Self {
-                also_allowed: vec![corpus::Allowed {
-                    status: 401,
-                    code: Some(1812),
-                }],
+                also_allowed,
                 sent: outcome.body().cloned(),
                 ..Self::status(201, crate::rules::unsigned_rule())
             };
@@ -119,6 +125,7 @@ impl Expected {
             vendor_codes,
             error,
             stage: error.map(ErrorKind::stage),
+            also_allowed,
             sent: outcome.body().cloned(),
             ..Self::status(outcome.status(), rule)
         }

@@ -140,3 +140,43 @@ fn a_vendor_code_is_a_should_at_401_and_a_may_elsewhere() {
         );
     }
 }
+
+/// An unsigned request is accepted as the API accepts it; a server that requires a signature
+/// answers 401 code 1812 whatever else the body holds: a note, never a problem (a server that
+/// refuses every unsigned request for its signature first is right to).
+#[test]
+fn a_server_that_requires_a_signature_is_not_failed_for_it() {
+    let mut headers = Headers::new();
+    headers.push(names::API_KEY, sessionkit::EXAMPLE_API_KEY);
+    headers.push(names::CONTENT_TYPE, "application/json");
+    let config = sessionkit::Config::default();
+    let refused = br#"{"status":"fail","code":1812,"message":"missing X-HMAC-SIGNATURE"}"#;
+    for body in [
+        &br#"{"verification":{}}"#[..],
+        br#"{"verification":{"person":{"dateOfBirth":"1990-02-30"}}}"#,
+    ] {
+        let outcome = sessionkit::receive(&headers, body, &config);
+        let expect = Expected::of_outcome(&outcome);
+        let judgement = judge(
+            &expect,
+            &reply(401, "application/json", refused),
+            KEYS,
+            Ask::default(),
+        );
+        assert!(judgement.problems.is_empty(), "{:?}", judgement.problems);
+        assert!(
+            judgement.notes[0].contains("also allows"),
+            "{:?}",
+            judgement.notes
+        );
+        // Another 401 code is not what the policy allows: graded at the case's level.
+        let other = br#"{"status":"fail","code":1819,"message":"nope"}"#;
+        let judgement = judge(
+            &expect,
+            &reply(401, "application/json", other),
+            KEYS,
+            Ask::default(),
+        );
+        assert!(!judgement.problems.is_empty());
+    }
+}
