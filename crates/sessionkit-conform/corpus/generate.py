@@ -664,6 +664,21 @@ def doctor_cases():
          diagnostic="signatures_in_one_line",
          note="a .NET client added X-HMAC-SIGNATURE to a shared HttpClient's default headers: the second request "
               "carries the first one's signature and its own, joined by a comma")
+    # The legacy header alone (a public Ruby gem sends only X-SIGNATURE = sha256(body + secret)): valid in
+    # the legacy scheme, named; accepted unsigned in the documented profile, refused in the strict one; a
+    # wrong legacy digest gets the vendor's legacy code 1814 (its authorization codes table).
+    legacy = headers(body, algorithm="sha256-body-secret", header="X-SIGNATURE")
+    wire(377, S, "legacy-x-signature-only", body, legacy, 201, result="acceptable", profile="documented",
+         allowed=[(401, 1812)], diagnostic="legacy_signature_scheme",
+         policy="accepted unsigned with the legacy digest named; a server that requires X-HMAC-SIGNATURE answers 401 "
+                "code 1812")
+    wire(378, S, "legacy-x-signature-only-strict", body, legacy, 401, 1812, "missing_signature",
+         diagnostic="legacy_signature_scheme", profile="strict")
+    wire(379, S, "legacy-x-signature-wrong", body,
+         headers(b'{"verification":{}}', algorithm="sha256-body-secret", header="X-SIGNATURE"), 401, 1814,
+         "legacy_signature_mismatch", result="acceptable", allowed=[(201, None), (401, 1812)],
+         policy="a wrong legacy digest is refused with the vendor's legacy code 1814; a server that does not know "
+                "the legacy header accepts the request unsigned (201) or requires X-HMAC-SIGNATURE (401 1812)")
     wire(345, S, "signature-in-x-signature", body, headers(body, header="X-Signature"), 401, 1812,
          "missing_signature", diagnostic="signature_in_other_header", profile="strict")
     wire(375, S, "signature-in-x-signature-documented", body, headers(body, header="X-Signature"), 201,
@@ -752,6 +767,8 @@ BY_ERROR = {
     "bad_checksum": ("must", "a compressed body whose checksum does not match is refused with 400",
                      "RFC 1952 §2.3.1 (CRC-32, ISIZE); RFC 1950 §2.2 (Adler-32)"),
     "trailing_data": ("should", "bytes after the compressed stream are refused with 400", "contract §1: trailing data"),
+    "legacy_signature_mismatch": ("may", "a legacy X-SIGNATURE that is not sha256(body + secret) of this body is refused with 401 code 1814",
+                                  "the vendor's authorization codes table: 1814, the SHA-256 of the body plus the secret does not match; the seed does not document the legacy header"),
     "missing_signature": ("may", "in the strict profile, a request without X-HMAC-SIGNATURE is refused with 401",
                           'a project choice: the vendor FAQ says "POST /sessions does not require an X-HMAC-SIGNATURE"; '
                           'the strict profile holds a client to the seed\'s headers ("x-hmac-signature = Lowercase hex HMAC-SHA256")'),

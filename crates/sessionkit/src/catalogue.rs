@@ -397,6 +397,15 @@ catalogue! {
             "signature does not match the {decoded body|session id}",
             "sign the exact uncompressed bytes you send, with the shared secret, before compressing",
         ),
+        /// signature: no X-HMAC-SIGNATURE, and X-SIGNATURE is not the legacy digest of this body.
+        LegacySignatureMismatch => entry(
+            "legacy_signature_mismatch",
+            Stage::Signature,
+            401,
+            1814,
+            "X-SIGNATURE does not match the legacy SHA-256 of the decoded body followed by the shared secret",
+            "send HMAC-SHA256 of the uncompressed body in X-HMAC-SIGNATURE; in the legacy X-SIGNATURE, sha256(body + secret) of the exact bytes sent",
+        ),
         /// json: the decoded body is not UTF-8.
         InvalidUtf8 => entry(
             "invalid_utf8",
@@ -682,12 +691,10 @@ catalogue! {
             "compute the signature from the final body bytes, after serialization (Postman pre-request scripts and axios interceptors may run too early)",
         ),
         /// the signature is the API's legacy scheme: SHA-256 of the body followed by the secret.
-        LegacySignatureScheme => entry(
+        LegacySignatureScheme => varies(
             "legacy_signature_scheme",
             Stage::Signature,
-            401,
-            1819,
-            "the signature is the legacy SHA-256 of the body followed by the shared secret (the X-SIGNATURE scheme), not HMAC-SHA256",
+            "{the signature|X-SIGNATURE} is the legacy SHA-256 of the body followed by the shared secret (the X-SIGNATURE scheme){, not HMAC-SHA256|: valid in that scheme; the current one is HMAC-SHA256 in X-HMAC-SIGNATURE}",
             "X-HMAC-SIGNATURE takes HMAC-SHA256 keyed with the shared secret: hmac.new(secret, body, hashlib.sha256).hexdigest(); sha256(body + secret) is the older X-SIGNATURE header's scheme, copied from old samples",
         ),
         /// the signature is HMAC-SHA1 or HMAC-SHA512, or a plain SHA-256 of the body or of secret and body.

@@ -12,6 +12,8 @@ pub mod names {
     pub const API_KEY: &str = "X-AUTH-CLIENT";
     /// The HMAC-SHA256 of the uncompressed body.
     pub const SIGNATURE: &str = "X-HMAC-SIGNATURE";
+    /// The API's legacy scheme: hex SHA-256 of the body followed by the secret (vendor FAQ).
+    pub const LEGACY_SIGNATURE: &str = "X-SIGNATURE";
     /// `application/json`.
     pub const CONTENT_TYPE: &str = "Content-Type";
     /// `gzip` or `deflate`, or absent.

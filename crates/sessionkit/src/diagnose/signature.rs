@@ -95,6 +95,38 @@ pub fn digest_in_other_form<S: AsRef<[u8]>>(
         .then(|| wrong_algorithm(name))
 }
 
+/// What the legacy `X-SIGNATURE` header says of this body, when there is no `X-HMAC-SIGNATURE`.
+pub enum Legacy {
+    /// It is `sha256(body ‖ secret)` of this body under an active secret.
+    Valid(Diagnostic),
+    /// It is 64 hex characters, neither that digest nor this body's HMAC.
+    Wrong,
+}
+
+/// The legacy header (vendor FAQ: "sha256 hash of payload and master secret (in this order)"):
+/// `None` when absent, not a 64-character hex digest, or this body's HMAC sent under the old
+/// name (which [`other_header`] names).
+pub fn legacy_header<S: AsRef<[u8]>>(
+    headers: &Headers,
+    secrets: &[S],
+    bytes: &[u8],
+) -> Option<Legacy> {
+    let value = headers.get_one(names::LEGACY_SIGNATURE)?.trim();
+    if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let sig = Signature::from_hex(&value.to_ascii_lowercase()).ok()?;
+    let legacy = secrets
+        .iter()
+        .any(|s| crypto::Algorithm::LegacySha256.digest(s.as_ref(), bytes) == sig.as_bytes());
+    if legacy {
+        return Some(Legacy::Valid(Mistake::LegacySignatureScheme.diagnostic(
+            "X-SIGNATURE is the legacy SHA-256 of the body followed by the shared secret (the X-SIGNATURE scheme): valid in that scheme; the current one is HMAC-SHA256 in X-HMAC-SIGNATURE",
+        )));
+    }
+    (!crypto::verify(secrets, bytes, &sig)).then_some(Legacy::Wrong)
+}
+
 /// No `X-HMAC-SIGNATURE`: a digest in a header of another name (`X-Signature`,
 /// `X-Hub-Signature-256`, `Signature`, `X_HMAC_SIGNATURE`...), named in the answer.
 pub fn other_header(headers: &Headers) -> Option<Diagnostic> {
@@ -108,6 +140,7 @@ pub fn other_header(headers: &Headers) -> Option<Diagnostic> {
             .unwrap_or(0);
         let looks_like_digest = matches!(digest_len, 40 | 64 | 128) || value.len() == 44;
         (named && !name.eq_ignore_ascii_case(names::SIGNATURE) && looks_like_digest).then(|| {
+            // (The legacy header holding the legacy digest is named by `legacy_header` instead.)
             Mistake::SignatureInOtherHeader.diagnostic(format!(
                 "no X-HMAC-SIGNATURE, but header {name} holds a digest"
             ))

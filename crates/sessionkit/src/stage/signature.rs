@@ -6,9 +6,49 @@ use crate::catalogue::{Diagnostic, ErrorKind, Mistake};
 use crate::config::{Config, Unsigned};
 use crate::crypto::{Covered, Signature, Signed, verify};
 use crate::diagnose::doctor::Doctor;
-use crate::diagnose::signature::{digest_in_other_form, malformed_signature, other_header};
+use crate::diagnose::signature::{
+    Legacy, digest_in_other_form, legacy_header, malformed_signature, other_header,
+};
 use crate::error::{Error, Rejection};
 use crate::headers::{Headers, names};
+
+/// No `X-HMAC-SIGNATURE`. A legacy `X-SIGNATURE` that is not this body's digest is refused
+/// (401, the vendor's code 1814: a signature that is sent must be right); otherwise the request
+/// passes when unsigned requests are accepted, with the advice of what it carries (the legacy
+/// digest, or a digest under another name), and is refused `missing_signature` naming it
+/// when they are not.
+fn unsigned(
+    headers: &Headers,
+    signed: Signed<'_>,
+    config: &Config,
+) -> Result<Vec<Diagnostic>, Rejection> {
+    // (The legacy scheme of a session id, code 1813, is not modelled: bodies only.)
+    let legacy = (signed.covers == Covered::Body)
+        .then(|| legacy_header(headers, &config.secrets, signed.bytes))
+        .flatten();
+    if let Some(Legacy::Wrong) = legacy {
+        let wrong = Error::new(
+            ErrorKind::LegacySignatureMismatch,
+            "X-SIGNATURE does not match the legacy SHA-256 of the decoded body followed by the shared secret",
+        );
+        return Err(wrong.into());
+    }
+    let named = match legacy {
+        Some(Legacy::Valid(diagnostic)) => Some(diagnostic),
+        _ => other_header(headers),
+    };
+    let accepted = config.unsigned == Unsigned::Accepted
+        || (signed.covers == Covered::Body && config.accepts_unsigned());
+    if accepted {
+        let advice = std::iter::once(Mistake::UnsignedRequest.named());
+        return Ok(advice.chain(named).collect());
+    }
+    let missing = Error::new(
+        ErrorKind::MissingSignature,
+        "missing X-HMAC-SIGNATURE header",
+    );
+    Err(Rejection::from(missing).naming(named))
+}
 
 /// The signature stage: one `X-HMAC-SIGNATURE` line, in the documented form, matching `signed`
 /// under one of the active secrets. Without the header the request passes when the server
@@ -23,19 +63,7 @@ pub fn check(
 ) -> Result<Vec<Diagnostic>, Rejection> {
     let secrets = &config.secrets;
     let value = match headers.get_all(names::SIGNATURE).as_slice() {
-        [] if config.unsigned == Unsigned::Accepted
-            || (signed.covers == Covered::Body && config.accepts_unsigned()) =>
-        {
-            let advice = std::iter::once(Mistake::UnsignedRequest.named());
-            return Ok(advice.chain(other_header(headers)).collect());
-        }
-        [] => {
-            let missing = Error::new(
-                ErrorKind::MissingSignature,
-                "missing X-HMAC-SIGNATURE header",
-            );
-            return Err(Rejection::from(missing).naming(other_header(headers)));
-        }
+        [] => return unsigned(headers, signed, config),
         [value] => value.trim(),
         values => {
             let message = format!(

@@ -72,7 +72,9 @@ impl<S: AsRef<[u8]>> Doctor<'_, S> {
             .iter()
             .any(|s| Algorithm::LegacySha256.digest(s.as_ref(), body) == want)
         {
-            return Some(Mistake::LegacySignatureScheme.named());
+            return Some(Mistake::LegacySignatureScheme.diagnostic(
+                "the signature is the legacy SHA-256 of the body followed by the shared secret (the X-SIGNATURE scheme), not HMAC-SHA256",
+            ));
         }
         secrets
             .iter()
