@@ -186,8 +186,8 @@ pub fn parse_level(name: &str) -> Result<Level, String> {
 /// `check`, `proxy`) judge with.
 #[derive(clap::Args, Debug)]
 pub struct JudgeArgs {
-    /// API keys the server knows (repeatable).
-    #[arg(long = "api-key", value_name = "K", required = true)]
+    /// API keys the server knows (repeatable; required but for `verify --webhook`).
+    #[arg(long = "api-key", value_name = "K")]
     api_keys: Vec<String>,
     #[command(flatten)]
     secret: SecretArgs,
@@ -197,8 +197,17 @@ pub struct JudgeArgs {
 }
 
 impl JudgeArgs {
+    /// The secrets alone (a webhook delivery carries the vendor's key, which is not judged).
+    pub fn secrets(&self) -> anyhow::Result<Vec<Vec<u8>>> {
+        self.secret.secrets()
+    }
+
     /// The receive configuration of a server with these keys, secrets and profile.
     pub fn config(&self) -> anyhow::Result<sessionkit::Config> {
+        anyhow::ensure!(
+            !self.api_keys.is_empty(),
+            "--api-key K is required: the API key the server knows"
+        );
         Ok(sessionkit::Config {
             api_keys: self.api_keys.clone(),
             secrets: self.secret.secrets()?,

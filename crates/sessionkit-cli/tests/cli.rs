@@ -2816,3 +2816,138 @@ fn every_command_reads_the_secret_the_same_three_ways() {
     serve.kill().unwrap();
     let _ = serve.wait();
 }
+
+/// `verify --webhook` on deliveries `serve --webhook-url` really sent, stored as files the way a
+/// receiver developer stores them: the delivery as received is genuine (exit 0, a decision
+/// valid against its schema); the same body saved with a trailing newline is named
+/// `body_newline` (exit 1); the legacy digest put where the HMAC goes is named
+/// `legacy_signature_scheme`; a wrong X-SIGNATURE beside a right HMAC fails.
+#[test]
+fn verify_webhook_judges_a_stored_delivery() {
+    use std::io::{BufRead, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+        let (mut head, mut length) = (String::new(), 0usize);
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            if line.contains(':') {
+                head.push_str(&line);
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let mut stream = stream;
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        tx.send((head, body)).unwrap();
+    });
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--webhook-url", &hook])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut serve, "sessionkit serve");
+    let timeout = std::time::Duration::from_secs(10);
+    let request = sessionkit::SignedRequest::build(
+        br#"{"verification":{"vendorData":"customer-123"}}"#,
+        "your-api-key",
+        b"your-shared-secret",
+        sessionkit::codec::Encoding::Gzip,
+        6,
+    );
+    let created =
+        sessionkit_conform::client::send("POST", &url, &request.headers, &request.body, timeout)
+            .unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+    let id = created["verification"]["id"].as_str().unwrap();
+    let decide = url.replace("/v1/sessions", "/__sessionkit/decide");
+    let asked = serde_json::json!({"id": id, "status": "approved"}).to_string();
+    let headers = sessionkit::headers::Headers::new();
+    let decided =
+        sessionkit_conform::client::send("POST", &decide, &headers, asked.as_bytes(), timeout)
+            .unwrap();
+    assert_eq!(
+        decided.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&decided.body)
+    );
+    let (head, body) = rx.recv_timeout(timeout).unwrap();
+    serve.kill().unwrap();
+    let _ = serve.wait();
+
+    let scratch = Scratch::new("verify-webhook");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = scratch.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let headers_file = write("headers", head.as_bytes());
+    let verify = |headers: &str, body: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+            .args(["verify", "--webhook", "--secret", "your-shared-secret"])
+            .args(["--headers", headers, body])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = verify(&headers_file, &write("body", &body));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("X-HMAC-SIGNATURE: valid"), "{out}");
+    assert!(
+        out.contains("payload: a decision webhook, valid against schemas/decision.json"),
+        "{out}"
+    );
+
+    let (code, out) = verify(
+        &headers_file,
+        &write("body-newline", &[&body[..], b"\n"].concat()),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("mistake[body_newline]"), "{out}");
+
+    let legacy: String = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest([&body[..], b"your-shared-secret"].concat());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let hmac_line = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("x-hmac-signature:"))
+        .unwrap()
+        .to_owned();
+    let as_hmac = head.replace(&hmac_line, &format!("X-HMAC-SIGNATURE: {legacy}"));
+    let body_file = write("body", &body);
+    let (code, out) = verify(
+        &write("headers-legacy-as-hmac", as_hmac.as_bytes()),
+        &body_file,
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("mistake[legacy_signature_scheme]"), "{out}");
+
+    let with_legacy = format!("{head}X-SIGNATURE: {legacy}\r\n");
+    let (code, out) = verify(&write("headers-both", with_legacy.as_bytes()), &body_file);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("X-SIGNATURE: valid"), "{out}");
+    let wrong = format!("{head}X-SIGNATURE: {}\r\n", "0".repeat(64));
+    let (code, out) = verify(&write("headers-wrong-legacy", wrong.as_bytes()), &body_file);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("X-SIGNATURE: INVALID"), "{out}");
+}

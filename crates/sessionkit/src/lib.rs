@@ -29,6 +29,7 @@ mod error;
 pub mod codec;
 pub mod cost;
 pub mod crypto;
+pub mod delivery;
 pub mod headers;
 pub mod http1;
 pub mod json;

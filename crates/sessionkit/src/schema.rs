@@ -38,6 +38,8 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
     ("response.json", include_str!("../schemas/response.json")),
     ("error.json", include_str!("../schemas/error.json")),
     ("failure.json", include_str!("../schemas/failure.json")),
+    ("decision.json", include_str!("../schemas/decision.json")),
+    ("event.json", include_str!("../schemas/event.json")),
 ];
 
 /// Everything the schema stage found in one body.
@@ -184,6 +186,24 @@ pub enum AnswerShape {
     VendorFailure,
     /// `error.json`: the reference server's failure answer with its `diagnostics` extension.
     Failure,
+}
+
+/// Validates a received webhook's payload against `decision.json` or `event.json`.
+pub fn validate_delivery(body: &Value, kind: crate::delivery::Kind) -> Report {
+    let compiled = &*COMPILED;
+    let validator = match kind {
+        crate::delivery::Kind::Decision => &compiled.decision,
+        crate::delivery::Kind::Event => &compiled.event,
+    };
+    let mut errors = Findings::default();
+    for error in validator.iter_errors(body) {
+        errors.add(&error, body);
+    }
+    Report {
+        errors_found: errors.found(),
+        errors: errors.listed("errors"),
+        warnings: Vec::new(),
+    }
 }
 
 /// Validates an answer body against `response.json` (201) or `error.json` (any other status).
@@ -338,6 +358,8 @@ struct Compiled {
     response: Validator,
     error: Validator,
     failure: Validator,
+    decision: Validator,
+    event: Validator,
 }
 
 fn parse_embedded(name: &str) -> Value {
@@ -375,6 +397,8 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         response: build("response.json"),
         error: build("error.json"),
         failure: build("failure.json"),
+        decision: build("decision.json"),
+        event: build("event.json"),
     }
 });
 
