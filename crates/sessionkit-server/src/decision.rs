@@ -93,11 +93,19 @@ pub async fn deliver(
     };
     let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
     let signature = sessionkit::crypto::sign(secret, &body).to_string();
+    // The legacy digest beside the HMAC, as the vendor's own deliveries carry both (a captured
+    // production decision webhook): sha256(body + secret).
+    let legacy: String = sessionkit::crypto::Algorithm::LegacySha256
+        .digest(secret, &body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let request = hyper::Request::post(path)
         .header(hyper::header::HOST, &authority)
         .header(hyper::header::CONTENT_TYPE, "application/json")
         .header("x-auth-client", api_key)
         .header("x-hmac-signature", signature)
+        .header("x-signature", legacy)
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
     let exchange = async {

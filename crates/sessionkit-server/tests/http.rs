@@ -884,6 +884,10 @@ fn decide_delivers_a_signed_decision_webhook() {
             sessionkit::crypto::verify(&[SECRET], &body, &sig),
             "signed over the raw body"
         );
+        // And the legacy X-SIGNATURE beside it, as the vendor's deliveries carry.
+        let legacy = sessionkit::crypto::Algorithm::LegacySha256.digest(SECRET, &body);
+        let hex: String = legacy.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(header("X-SIGNATURE"), Some(hex));
         let decision: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(decision["verification"]["id"], id.as_str());
         assert_eq!(decision["verification"]["status"], "declined");
@@ -919,4 +923,70 @@ fn decide_delivers_a_signed_decision_webhook() {
     let reply = control(&server, "POST", "decide", asked.as_bytes());
     assert_eq!(reply.status, 400);
     assert!(String::from_utf8_lossy(&reply.body).contains("approved, declined"));
+}
+
+/// The vendor's test integrations decide a session by its first name: `Approve`, `Decline`,
+/// `Resubmit`. The decision endpoint answers it right after the 201, and with a webhook URL the
+/// decision webhook is delivered, with no control call. Another name stays undecided.
+#[test]
+fn a_test_integration_decides_by_the_first_name() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            stream
+                .set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
+            while let Ok(n @ 1..) = stream.read(&mut buf) {
+                got.extend_from_slice(&buf[..n]);
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            tx.send(String::from_utf8_lossy(&got).into_owned()).unwrap();
+        }
+    });
+    let server = sessionkit_testkit::server::start(Settings {
+        webhook_url: Some(hook),
+        ..Settings::default()
+    });
+    for (first, status, code) in [
+        ("Approve", "approved", 9001),
+        ("Decline", "declined", 9102),
+        ("Resubmit", "resubmission_requested", 9103),
+        ("John", "", 0),
+    ] {
+        let body = format!(
+            r#"{{"verification":{{"person":{{"firstName":"{first}","lastName":"Smith"}}}}}}"#
+        );
+        let request = signed(body.as_bytes(), Encoding::Identity);
+        let created = json(&post(&server, &request.headers, &request.body));
+        let id = created["verification"]["id"].as_str().unwrap().to_owned();
+        let headers = Headers::new().with("X-AUTH-CLIENT", EXAMPLE_API_KEY).with(
+            "X-HMAC-SIGNATURE",
+            sessionkit::crypto::sign(SECRET, id.as_bytes()).to_string(),
+        );
+        let url = format!("{}/{id}/decision", server.sessions_url());
+        let reply = client::send("GET", &url, &headers, b"", T).unwrap();
+        if status.is_empty() {
+            assert_eq!(json(&reply)["verification"]["code"], Value::Null, "{first}: undecided");
+            assert!(
+                rx.recv_timeout(Duration::from_millis(800)).is_err(),
+                "no webhook for {first}"
+            );
+            continue;
+        }
+        let decision = json(&reply);
+        assert_eq!(decision["verification"]["status"], status, "{first}");
+        assert_eq!(decision["verification"]["code"], code, "{first}");
+        let delivered = rx.recv_timeout(T).unwrap();
+        assert!(
+            delivered.contains(&format!("\"status\":\"{status}\"")),
+            "{first}: {delivered}"
+        );
+        assert!(delivered.contains(&id), "{first}: {delivered}");
+    }
 }

@@ -174,38 +174,59 @@ async fn decide(state: &Arc<State>, body: &[u8]) -> Answer {
             format!("no session {id:?} (never created, or evicted)"),
         );
     };
-    let mut deliveries = Vec::new();
-    if let Some(url) = state.settings.webhook_url.clone() {
-        let secret = state
-            .settings
-            .receive
-            .secrets
-            .first()
-            .cloned()
-            .unwrap_or_default();
-        let bytes = payload.to_string().into_bytes();
-        // Up to three attempts, until the receiver answers 2xx.
-        for attempt in 0..3 {
-            if attempt > 0 {
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
-            let result = crate::decision::deliver(&url, &api_key, &secret, bytes.clone()).await;
-            let done = result.as_ref().is_ok_and(|s| (200..300).contains(s));
-            deliveries.push(match result {
-                Ok(status) => json!({"status": status}),
-                Err(error) => json!({"error": error}),
-            });
-            if done {
-                break;
-            }
-        }
-    }
+    let deliveries = deliver_decision(state, &api_key, &payload).await;
     let answer = json!({"status": "ok", "decision": payload, "webhook": deliveries});
     state.control.record(
         json!({"method": "POST", "path": "/__sessionkit/decide", "session_id": id,
                                 "decision": status, "webhook": deliveries}),
     );
     state.signer.answer(200, answer.to_string().into_bytes())
+}
+
+/// With a webhook URL, delivers `payload` there as a signed decision webhook, up to three
+/// attempts until the receiver answers 2xx (as the vendor retries); each attempt's outcome.
+async fn deliver_decision(state: &State, api_key: &str, payload: &Value) -> Vec<Value> {
+    let mut deliveries = Vec::new();
+    let Some(url) = state.settings.webhook_url.clone() else {
+        return deliveries;
+    };
+    let secret = state
+        .settings
+        .receive
+        .secrets
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let bytes = payload.to_string().into_bytes();
+    for attempt in 0..3 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        let result = crate::decision::deliver(&url, api_key, &secret, bytes.clone()).await;
+        let done = result.as_ref().is_ok_and(|s| (200..300).contains(s));
+        deliveries.push(match result {
+            Ok(status) => json!({"status": status}),
+            Err(error) => json!({"error": error}),
+        });
+        if done {
+            break;
+        }
+    }
+    deliveries
+}
+
+/// The vendor's test integrations decide a session by its first name (its developer page):
+/// `Approve`, `Decline` or `Resubmit`; client teams' end-to-end tests rely on it.
+fn test_integration_decision(
+    verification: Option<&sessionkit::model::Verification>,
+) -> Option<&'static str> {
+    let first = verification?.person.as_ref()?.first_name.as_deref()?;
+    match first {
+        "Approve" => Some("approved"),
+        "Decline" => Some("declined"),
+        "Resubmit" => Some("resubmission_requested"),
+        _ => None,
+    }
 }
 
 /// Appends the exchange to the HAR recording; the answer's body is read (it is whole in memory)
@@ -256,7 +277,7 @@ async fn record_har(
     Answer::from_parts(parts, http_body_util::Full::new(bytes))
 }
 
-async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
+async fn create_session(state: &Arc<State>, request: Request<Incoming>) -> Routed {
     let settings = &state.settings;
     let mut headers = headers_of(&request);
     let key = headers
@@ -325,6 +346,22 @@ async fn create_session(state: &State, request: Request<Incoming>) -> Routed {
     let verification = outcome.payload().map(|p| &p.verification);
     let mut created = state.sessions.create(&state.base_url, &key, verification);
     created.diagnostics = outcome.answer_advice();
+    if let Some(status) = test_integration_decision(verification) {
+        // Decided at once (the decision endpoint answers it), delivered in the background as
+        // the vendor delivers: after the 201.
+        let code = crate::decision::code_of(status).unwrap_or_default();
+        if let Some((api_key, payload)) =
+            state
+                .sessions
+                .decide(&created.verification.id, status, code)
+        {
+            let state = Arc::clone(state);
+            record["test_integration"] = json!(status);
+            tokio::spawn(async move {
+                let _ = deliver_decision(&state, &api_key, &payload).await;
+            });
+        }
+    }
     record["session_id"] = json!(created.verification.id);
     let body = serde_json::to_vec(&created).unwrap_or_default();
     match forgery {
