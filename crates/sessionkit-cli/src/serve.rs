@@ -24,8 +24,9 @@ use crate::CONFORMS;
     Example:\n  sessionkit serve --addr 127.0.0.1:0 --report requests.ndjson"
 )]
 pub struct ServeArgs {
-    /// Address to listen on (loopback by default; port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// Address to listen on, `HOST:PORT` (loopback by default; `localhost` is read as the first
+    /// address it resolves to; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = parse_addr, value_name = "HOST:PORT")]
     addr: SocketAddr,
     /// API keys accepted in X-AUTH-CLIENT (repeatable). Default: the documentation's `your-api-key`.
     #[arg(long = "api-key", value_name = "K")]
@@ -118,12 +119,33 @@ fn parse_labelled(text: &str) -> Result<LabelledSecret, String> {
     })
 }
 
+/// `127.0.0.1:8080`, `[::1]:8080`, or a host name such as `localhost:8080` (its first address).
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let mut resolved = text
+        .to_socket_addrs()
+        .map_err(|e| format!("{text:?} is not HOST:PORT ({e})"))?;
+    resolved
+        .next()
+        .ok_or_else(|| format!("{text:?} resolves to no address"))
+}
+
 fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     anyhow::ensure!(
         (0.0..=1.0).contains(&args.fault_rate),
         "--fault-rate must be between 0 and 1"
     );
     anyhow::ensure!(args.max_sessions >= 1, "--max-sessions must be at least 1");
+    if let Some(url) = &args.webhook_url {
+        // Checked at start, not at the first decision: serve delivers over plain HTTP.
+        anyhow::ensure!(
+            url.starts_with("http://") && url.len() > "http://".len(),
+            "--webhook-url {url}: serve delivers webhooks to http:// URLs (a receiver on loopback)"
+        );
+    }
     anyhow::ensure!(
         args.max_connections >= 1,
         "--max-connections must be at least 1"
@@ -174,15 +196,17 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
 /// Runs the reference server until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let settings = settings(&args)?;
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
+        // Colour codes only for a person at a terminal, never in a log file.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let server = sessionkit_server::start(settings)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        // The server's errors name their address or file.
+        let server = sessionkit_server::start(settings).await?;
         let stopped = stop_signal();
         if let Some(file) = &args.ready_file {
             std::fs::write(file, server.url() + "\n")

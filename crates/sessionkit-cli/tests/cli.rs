@@ -295,6 +295,19 @@ fn conform_passes_against_the_embedded_server() {
     let xml = std::fs::read_to_string(junit).unwrap();
     assert!(xml.contains("failures=\"0\""), "{xml}");
     assert!(xml.matches("<testcase").count() > 100);
+    // Every test case has a name of its own (the profile and encoding are in it): CI systems
+    // merge cases of one name.
+    let names: Vec<&str> = xml
+        .match_indices("<testcase classname=\"")
+        .map(|(at, _)| {
+            let rest = &xml[at..];
+            let start = rest.find(" name=\"").unwrap() + 7;
+            let end = start + rest[start..].find('"').unwrap();
+            &rest[..end]
+        })
+        .collect();
+    let unique: std::collections::HashSet<&&str> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "repeated JUnit names");
     let out = sessionkit(&["conform", "--filter", "decode/gzip"], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
@@ -2952,4 +2965,74 @@ fn verify_webhook_judges_a_stored_delivery() {
     let (code, out) = verify(&write("headers-wrong-legacy", wrong.as_bytes()), &body_file);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("X-SIGNATURE: INVALID"), "{out}");
+}
+
+/// `serve` names the real cause: a report file it cannot write (not "cannot listen"), an
+/// https webhook URL at start (not at every decision); `localhost` is an address; its log
+/// lines, written to a file, carry no colour codes and name the error code beside the status.
+#[test]
+fn serve_names_the_real_cause() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+            .arg("serve")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&["--addr", "127.0.0.1:0", "--report", "/nonexistent/r.ndjson"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("cannot write /nonexistent/r.ndjson"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cannot listen"), "{stderr}");
+    let (code, stderr) = run(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--webhook-url",
+        "https://hooks.example/h",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("serve delivers webhooks to http:// URLs"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(&["--addr", "nowhere:port"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("is not HOST:PORT"), "{stderr}");
+
+    let scratch = Scratch::new("serve-log");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let log = std::fs::File::create(scratch.0.join("log")).unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "localhost:0"])
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut serve, "sessionkit serve");
+    assert!(
+        url.starts_with("http://127.0.0.1:") || url.starts_with("http://[::1]:"),
+        "{url}"
+    );
+    let mut headers = sessionkit::headers::Headers::new();
+    headers.push("X-AUTH-CLIENT", "your-api-key");
+    headers.push("Content-Type", "application/json");
+    let timeout = std::time::Duration::from_secs(10);
+    let reply = sessionkit_conform::client::send("POST", &url, &headers, b"{}", timeout).unwrap();
+    assert_eq!(reply.status, 400);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    serve.kill().unwrap();
+    let _ = serve.wait();
+    let written = std::fs::read_to_string(scratch.0.join("log")).unwrap();
+    assert!(
+        !written.contains('\u{1b}'),
+        "colour codes in a log file: {written:?}"
+    );
+    assert!(written.contains("status=400"), "{written}");
+    assert!(written.contains("error=missing_verification"), "{written}");
 }

@@ -258,7 +258,9 @@ pub(crate) fn junit_report(results: &[CaseResult]) -> String {
         .iter()
         .map(|r| junit::TestCase {
             classname: r.stage.clone(),
-            name: r.name.clone(),
+            // A wire case runs in each profile: the profile makes the name unique (CI systems
+            // merge test cases of one name).
+            name: format!("{} ({} profile)", r.name, r.profile),
             seconds: r.seconds,
             failure: (!r.passed).then(|| {
                 let problems: Vec<String> = r.problems.iter().map(Problem::to_string).collect();

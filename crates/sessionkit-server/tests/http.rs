@@ -972,7 +972,11 @@ fn a_test_integration_decides_by_the_first_name() {
         let url = format!("{}/{id}/decision", server.sessions_url());
         let reply = client::send("GET", &url, &headers, b"", T).unwrap();
         if status.is_empty() {
-            assert_eq!(json(&reply)["verification"]["code"], Value::Null, "{first}: undecided");
+            assert_eq!(
+                json(&reply)["verification"]["code"],
+                Value::Null,
+                "{first}: undecided"
+            );
             assert!(
                 rx.recv_timeout(Duration::from_millis(800)).is_err(),
                 "no webhook for {first}"

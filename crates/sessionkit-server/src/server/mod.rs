@@ -168,14 +168,21 @@ impl Server {
 
 /// Binds and starts serving in the background of the current tokio runtime.
 pub async fn start(settings: Settings) -> std::io::Result<Server> {
-    let listener = TcpListener::bind(settings.addr).await?;
+    // Each error names what it is about: the address, or the file.
+    let named = |what: String| {
+        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{what}: {e}"))
+    };
+    let listener = TcpListener::bind(settings.addr)
+        .await
+        .map_err(named(format!("cannot listen on {}", settings.addr)))?;
     let addr = listener.local_addr()?;
     let report = match &settings.report {
         Some(path) => Some(Mutex::new(
             std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(path)?,
+                .open(path)
+                .map_err(named(format!("cannot write {}", path.display())))?,
         )),
         None => None,
     };

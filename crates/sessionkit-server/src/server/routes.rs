@@ -82,7 +82,12 @@ pub(crate) async fn handle(
     };
     let answer = answer.unwrap_or_else(|error| error.into_answer(&state.signer));
     let status = answer.status().as_u16();
-    tracing::info!(%peer, %method, %path, status, elapsed_us = started.elapsed().as_micros() as u64, "request");
+    // The error code beside the status: a log read later says why, not only that.
+    let error = record["outcome"]["error"]
+        .as_str()
+        .unwrap_or("-")
+        .to_owned();
+    tracing::info!(%peer, %method, %path, status, %error, elapsed_us = started.elapsed().as_micros() as u64, "request");
     let mut line = json!({
         "time_ms": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
         "peer": peer.to_string(),
