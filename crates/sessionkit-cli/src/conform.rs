@@ -88,6 +88,8 @@ pub struct ConformArgs {
 
 /// Runs `sessionkit conform`.
 pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
+    // Checked here: a 0 s timeout would fail every case as the server's fault.
+    anyhow::ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
     if let Some(url) = &args.target {
         eprintln!(
             "conform: {url} with API key {:?}, the secret from {}",

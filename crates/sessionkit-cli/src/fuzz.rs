@@ -62,7 +62,7 @@ pub struct FuzzArgs {
     #[arg(long, value_parser = parse_duration, value_name = "TIME")]
     duration: Option<Duration>,
     /// How many cases to send (instead of --duration).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "duration")]
     cases: Option<u64>,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4)]
@@ -114,6 +114,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs `sessionkit fuzz`.
 pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     anyhow::ensure!(args.concurrency >= 1, "--concurrency must be at least 1");
+    anyhow::ensure!(args.timeout >= 1, "--timeout must be at least 1 second");
     if let Some(url) = &args.target {
         eprintln!(
             "fuzz: {url} with API key {:?}, the secret from {}",

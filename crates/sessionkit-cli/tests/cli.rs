@@ -3001,6 +3001,24 @@ fn serve_names_the_real_cause() {
         stderr.contains("serve delivers webhooks to http:// URLs"),
         "{stderr}"
     );
+    // Values that cannot work are refused before anything runs, as usage errors.
+    for args in [
+        &["conform", "--timeout", "0"][..],
+        &["fuzz", "--timeout", "0"],
+        &["fuzz", "--duration", "2s", "--cases", "5"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("--timeout must be at least 1 second")
+                || stderr.contains("cannot be used with"),
+            "{args:?}: {stderr}"
+        );
+    }
     let (code, stderr) = run(&["--addr", "nowhere:port"]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("is not HOST:PORT"), "{stderr}");

@@ -593,3 +593,49 @@ fn expect_100_continue_is_answered() {
     assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     assert_eq!(text.matches("HTTP/1.1").count(), 1, "{text}");
 }
+
+/// Budgets in total: an upstream that drips its answer a byte every 100 ms is cut off at
+/// `--upstream-timeout` for the whole answer (504; a timeout per read let it hold a client for
+/// minutes), and past 256 clients at once a new one is answered 503 with Retry-After at once.
+#[test]
+fn the_proxy_keeps_its_budgets_in_total() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let _ = stream.read(&mut [0u8; 4096]);
+                let answer = b"HTTP/1.1 201 Created\r\nContent-Length: 40\r\n\r\n{\"status\":\"success\",\"padding\":\"......\"}";
+                for b in answer {
+                    std::thread::sleep(Duration::from_millis(100));
+                    if stream.write_all(&[*b]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let mut settings = ProxySettings::new(url, config());
+    settings.upstream_timeout = Duration::from_secs(1);
+    let running = proxy::start(settings).unwrap();
+    let answer = send_raw(
+        &running.url(),
+        b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}",
+    );
+    assert!(
+        status_of(&answer).starts_with("HTTP/1.1 504"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    let idle: Vec<TcpStream> = (0..256)
+        .map(|_| TcpStream::connect(running.url().trim_start_matches("http://")).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let answer = send_raw(&running.url(), b"");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("Retry-After: 1\r\n"), "{text}");
+    drop(idle);
+}

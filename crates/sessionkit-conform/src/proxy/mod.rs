@@ -125,14 +125,33 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
     {
         let (journal, stop) = (journal.clone(), stop.clone());
         std::thread::spawn(move || {
+            let clients = Arc::new(std::sync::atomic::AtomicUsize::new(0));
             for stream in listener.incoming() {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let Ok(stream) = stream else { continue };
-                let (settings, upstream, journal) =
-                    (settings.clone(), upstream.clone(), journal.clone());
-                std::thread::spawn(move || serve_client(stream, &settings, &upstream, &journal));
+                let Ok(stream) = stream else {
+                    // Out of descriptors, most often: wait for some to close, never spin.
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                };
+                // One thread per client, at most MAX_CLIENTS of them: past it a client is
+                // answered 503 at once, never left to queue or to exhaust the descriptors.
+                if clients.load(Ordering::Relaxed) >= MAX_CLIENTS {
+                    refuse_busy(stream);
+                    continue;
+                }
+                clients.fetch_add(1, Ordering::Relaxed);
+                let (settings, upstream, journal, clients) = (
+                    settings.clone(),
+                    upstream.clone(),
+                    journal.clone(),
+                    clients.clone(),
+                );
+                std::thread::spawn(move || {
+                    serve_client(stream, &settings, &upstream, &journal);
+                    clients.fetch_sub(1, Ordering::Relaxed);
+                });
             }
         });
     }
@@ -141,6 +160,22 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
         journal,
         stop,
     })
+}
+
+/// Clients served at once, each on a thread of its own.
+const MAX_CLIENTS: usize = 256;
+
+/// The answer past [`MAX_CLIENTS`]: 503 with `Retry-After`, written without waiting.
+fn refuse_busy(stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+    let message = format!("the proxy serves {MAX_CLIENTS} clients at most; retry in a second");
+    let body = json!({"status": "fail", "code": 503, "message": message}).to_string();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Retry-After", "1"),
+        ("Connection", "close"),
+    ];
+    let _ = send(&stream, &message_of(503, &headers, body.into_bytes()));
 }
 
 /// The head, body and time limits on what a client sends.
@@ -437,12 +472,10 @@ fn read_answer(
             Err(e) => return Err(Fault::ClosedMidAnswer(e.to_string())),
         }
     }
-    let left = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(10));
-    let _ = conn.tcp().set_read_timeout(Some(left));
-    let mut reader = BufReader::new(conn);
-    let read = |reader: &mut BufReader<&mut Conn>| {
+    // One deadline for the whole answer: an upstream that drips a byte a second ends at it (a
+    // timeout per read let it hold a client for minutes).
+    let mut reader = BufReader::new(Deadline { conn, deadline });
+    let read = |reader: &mut BufReader<Deadline<'_>>| {
         read_answer_message(reader, 64 * 1024, settings.max_body.max(8 << 20))
     };
     let mut answer = read(&mut reader);
@@ -474,6 +507,26 @@ fn read_answer(
         }
         Err(ReadError::BodyTooLarge(_)) => Err(Fault::AnswerTooLarge),
         Err(ReadError::Framing(fault, _)) => Err(Fault::ClosedMidAnswer(fault.to_string())),
+    }
+}
+
+/// The upstream connection read under one deadline for the whole answer.
+struct Deadline<'a> {
+    conn: &'a mut Conn,
+    deadline: Instant,
+}
+
+impl std::io::Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the upstream's answer took longer than --upstream-timeout",
+            ));
+        }
+        self.conn.tcp().set_read_timeout(Some(left))?;
+        self.conn.read(buf)
     }
 }
 
@@ -523,6 +576,7 @@ fn reason(status: u16) -> &'static str {
         422 => "Unprocessable Content",
         431 => "Request Header Fields Too Large",
         499 => "Client Closed Request",
+        503 => "Service Unavailable",
         502 => "Bad Gateway",
         504 => "Gateway Timeout",
         other => sessionkit::reason(other),
