@@ -639,3 +639,28 @@ fn the_proxy_keeps_its_budgets_in_total() {
     assert!(text.contains("Retry-After: 1\r\n"), "{text}");
     drop(idle);
 }
+
+/// A client silent past `client_idle` is answered 408 and closed (it was dropped without a
+/// word at 31 s).
+#[test]
+fn an_idle_client_is_told_408() {
+    let (url, _received) = raw_upstream(Vec::new(), false);
+    let mut settings = ProxySettings::new(url, config());
+    settings.client_idle = Duration::from_millis(500);
+    let running = proxy::start(settings).unwrap();
+    let mut stream = TcpStream::connect(running.url().trim_start_matches("http://")).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("Connection: close\r\n"), "{text}");
+}

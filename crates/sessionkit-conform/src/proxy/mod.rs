@@ -60,6 +60,8 @@ pub struct ProxySettings {
     pub report: Option<PathBuf>,
     /// Record every exchange, with its exact bytes and verdict, as HAR 1.2 here.
     pub har: Option<PathBuf>,
+    /// How long a client may be silent before it is answered 408 and closed.
+    pub client_idle: Duration,
 }
 
 impl ProxySettings {
@@ -76,6 +78,7 @@ impl ProxySettings {
             max_body: (1 << 20) + (1 << 16),
             report: None,
             har: None,
+            client_idle: Duration::from_secs(30),
         }
     }
 }
@@ -178,9 +181,8 @@ fn refuse_busy(stream: TcpStream) {
     let _ = send(&stream, &message_of(503, &headers, body.into_bytes()));
 }
 
-/// The head, body and time limits on what a client sends.
+/// The largest request head a client may send.
 const MAX_HEAD: usize = 16 * 1024;
-const CLIENT_IDLE: Duration = Duration::from_secs(30);
 
 /// One client connection: its requests in turn (keep-alive), until it closes or must be closed.
 fn serve_client(
@@ -189,7 +191,7 @@ fn serve_client(
     upstream: &Upstream,
     journal: &Journal,
 ) {
-    let _ = client.set_read_timeout(Some(CLIENT_IDLE));
+    let _ = client.set_read_timeout(Some(settings.client_idle));
     let _ = client.set_nodelay(true);
     let Ok(reading) = client.try_clone() else {
         return;
@@ -233,6 +235,26 @@ impl Connection<'_> {
     /// Answers a request that could not be read (and ends the connection).
     fn refuse(&self, refused: ReadError) {
         let answer = match refused {
+            // A client silent past --client-idle (mid-head or between requests) is told so
+            // (RFC 9110 §15.5.9), not dropped without a word.
+            ReadError::Io(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                let why = format!(
+                    "no request within {} s; the connection is closed",
+                    self.settings.client_idle.as_secs()
+                );
+                let mut answer = own_answer(408, 408, &why);
+                answer.head = wire::rewrite_head(
+                    &answer.head,
+                    None,
+                    &[("Connection".into(), "close".into())],
+                );
+                answer
+            }
             ReadError::Closed | ReadError::Io(_) => return,
             // Never held: answered as the reference server answers a body over the limit.
             ReadError::BodyTooLarge(request) => {
@@ -575,6 +597,7 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         422 => "Unprocessable Content",
         431 => "Request Header Fields Too Large",
+        408 => "Request Timeout",
         499 => "Client Closed Request",
         503 => "Service Unavailable",
         502 => "Bad Gateway",
