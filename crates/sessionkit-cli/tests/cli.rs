@@ -2464,16 +2464,11 @@ fn webhook_grades_receivers_on_real_frameworks() {
     assert!(noted, "{report}");
 }
 
-/// `serve` refuses every request head RFC 9112 makes an error with the proxy's answer: 400, the
-/// fault named in `diagnostics`, the connection closed; through raw sockets, as an attacker sends
-/// them. hyper alone let some through (two Host lines, CL beside TE, two equal CLs, LF line ends)
-/// and answered the rest with a bare 400. On a kept-alive connection, a valid request is answered
-/// first and the ambiguous one after it is refused.
-#[test]
-fn serve_refuses_ambiguous_framing_by_name() {
-    use std::io::Read;
+/// `sessionkit serve ARGS` on a free loopback port: the process and its `HOST:PORT`.
+fn serve_on_a_free_port(args: &[&str]) -> (std::process::Child, String) {
     let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--allow-unsigned"])
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -2483,6 +2478,18 @@ fn serve_refuses_ambiguous_framing_by_name() {
         .trim_start_matches("http://")
         .trim_end_matches("/v1/sessions")
         .to_owned();
+    (serve, authority)
+}
+
+/// `serve` refuses every request head RFC 9112 makes an error with the proxy's answer: 400, the
+/// fault named in `diagnostics`, the connection closed; through raw sockets, as an attacker sends
+/// them. hyper alone let some through (two Host lines, CL beside TE, two equal CLs, LF line ends)
+/// and answered the rest with a bare 400. On a kept-alive connection, a valid request is answered
+/// first and the ambiguous one after it is refused.
+#[test]
+fn serve_refuses_ambiguous_framing_by_name() {
+    use std::io::Read;
+    let (mut serve, authority) = serve_on_a_free_port(&["--allow-unsigned"]);
     let exchange = |bytes: &[u8]| {
         let mut stream = std::net::TcpStream::connect(&authority).unwrap();
         stream
@@ -2544,17 +2551,7 @@ fn serve_refuses_ambiguous_framing_by_name() {
 #[test]
 fn idle_sockets_do_not_hold_serve() {
     use std::io::Read;
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--max-connections", "2"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = sessions_url(&mut serve, "sessionkit serve");
-    let authority = url
-        .trim_start_matches("http://")
-        .trim_end_matches("/v1/sessions")
-        .to_owned();
+    let (mut serve, authority) = serve_on_a_free_port(&["--max-connections", "2"]);
     let connect = || {
         let stream = std::net::TcpStream::connect(&authority).unwrap();
         stream

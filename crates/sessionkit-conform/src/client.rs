@@ -99,19 +99,7 @@ pub fn send_declared(
     timeout: Duration,
 ) -> Result<Reply, String> {
     let (authority, path) = split_url(url)?;
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| format!("{authority}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{authority}: no address"))?;
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| format!("{CONNECT_FAILED}{addr}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
+    let mut stream = connect(&authority, timeout)?;
     let until = Instant::now() + timeout;
     let head = head(method, &path, &authority, headers, declared, true);
     stream
@@ -120,6 +108,25 @@ pub fn send_declared(
     // A server may answer (413, 401) before reading the whole body and close; keep what it said.
     let _ = stream.write_all(body);
     read_reply(&mut BufReader::new(Deadline { stream, until }))
+}
+
+/// A connection to `authority` with `timeout` on connecting, each read and each write; a
+/// failure to connect says so ([`CONNECT_FAILED`]).
+fn connect(authority: &str, timeout: Duration) -> Result<TcpStream, String> {
+    let addr = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("{authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{authority}: no address"))?;
+    let stream = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("{CONNECT_FAILED}{addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    Ok(stream)
 }
 
 /// A stream whose reads share one deadline: an answer that drips a byte a second ends at it
@@ -167,19 +174,7 @@ fn head_line(reader: &mut impl BufRead, line: &mut String, left: &mut u64) -> Re
 /// answer followed it (a second request the server found in the first one's body).
 pub fn send_raw(url: &str, bytes: &[u8], timeout: Duration) -> Result<(Reply, bool), String> {
     let (authority, _) = split_url(url)?;
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| format!("{authority}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{authority}: no address"))?;
-    let mut stream =
-        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect {addr}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
+    let mut stream = connect(&authority, timeout)?;
     // A server may answer before the whole request is written, and close.
     let _ = stream.write_all(bytes);
     let mut got = Vec::new();

@@ -195,6 +195,11 @@ pub fn validate_delivery(body: &Value, kind: crate::delivery::Kind) -> Report {
         crate::delivery::Kind::Decision => &compiled.decision,
         crate::delivery::Kind::Event => &compiled.event,
     };
+    errors_of(validator, body)
+}
+
+/// Every error `validator` finds in `body`, listed as the reports list them.
+fn errors_of(validator: &Validator, body: &Value) -> Report {
     let mut errors = Findings::default();
     for error in validator.iter_errors(body) {
         errors.add(&error, body);
@@ -214,15 +219,7 @@ pub fn validate_answer(body: &Value, shape: AnswerShape) -> Report {
         AnswerShape::VendorFailure => &compiled.failure,
         AnswerShape::Failure => &compiled.error,
     };
-    let mut errors = Findings::default();
-    for error in validator.iter_errors(body) {
-        errors.add(&error, body);
-    }
-    Report {
-        errors_found: errors.found(),
-        errors: errors.listed("errors"),
-        warnings: Vec::new(),
-    }
+    errors_of(validator, body)
 }
 
 /// The verdict on one request body as the CLI and the snapshots show it: JSON-stage faults and
