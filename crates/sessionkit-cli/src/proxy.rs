@@ -65,6 +65,10 @@ pub struct ProxyArgs {
     /// Write the proxy's URL to this file once it listens.
     #[arg(long, value_name = "FILE")]
     ready_file: Option<PathBuf>,
+    /// Print nothing per exchange (by default one line each on stderr: method, path, the
+    /// upstream's status, the verdict and its mistakes).
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Runs the proxy until Ctrl-C or SIGTERM.
@@ -86,6 +90,22 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     }
     println!("listening on {}", running.url());
     eprintln!("forwarding to {}", args.upstream);
+    if !args.quiet {
+        let exchanges = running.exchanges();
+        std::thread::spawn(move || {
+            let mut warned = false;
+            for exchange in exchanges {
+                eprintln!("{}", exchange.line);
+                if exchange.contradicts_signature && !warned {
+                    warned = true;
+                    eprintln!(
+                        "note: the upstream accepted a request the proxy refused for its signature: \
+                         the proxy's --secret (or --api-key) may not be the upstream's"
+                    );
+                }
+            }
+        });
+    }
     use std::io::Write;
     std::io::stdout().flush()?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -3051,3 +3051,71 @@ fn serve_names_the_real_cause() {
     assert!(written.contains("status=400"), "{written}");
     assert!(written.contains("error=missing_verification"), "{written}");
 }
+
+/// The proxy talks: one line per exchange on stderr (method, path, the upstream's status, the
+/// verdict and its mistakes), and once its verdicts contradict the upstream (accepted upstream,
+/// refused here for its signature) a note that its secret may not be the upstream's;
+/// `--quiet` prints none of it.
+#[test]
+fn the_proxy_prints_each_exchange_and_doubts_its_own_secret() {
+    let (mut upstream, authority) = serve_on_a_free_port(&[]);
+    let run = |quiet: bool| {
+        let mut args = vec!["proxy", "--addr", "127.0.0.1:0", "--upstream"];
+        let upstream_url = format!("http://{authority}");
+        args.push(&upstream_url);
+        args.extend(["--api-key", "your-api-key", "--secret", "a-mistyped-secret"]);
+        if quiet {
+            args.push("--quiet");
+        }
+        let mut proxy = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let url = sessions_url(&mut proxy, "sessionkit proxy");
+        let request = sessionkit::SignedRequest::build(
+            br#"{"verification":{}}"#,
+            "your-api-key",
+            b"your-shared-secret",
+            sessionkit::codec::Encoding::Gzip,
+            6,
+        );
+        let timeout = std::time::Duration::from_secs(10);
+        for _ in 0..2 {
+            let reply = sessionkit_conform::client::send(
+                "POST",
+                &url,
+                &request.headers,
+                &request.body,
+                timeout,
+            )
+            .unwrap();
+            assert_eq!(
+                reply.status, 201,
+                "the upstream's answer reaches the client"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        proxy.kill().unwrap();
+        let out = proxy.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let talked = run(false);
+    assert_eq!(
+        talked
+            .matches("POST /v1/sessions -> 201 | refused 401 signature_mismatch")
+            .count(),
+        2,
+        "{talked}"
+    );
+    assert_eq!(
+        talked.matches("may not be the upstream's").count(),
+        1,
+        "said once: {talked}"
+    );
+    let quiet = run(true);
+    assert!(!quiet.contains("POST /v1/sessions"), "{quiet}");
+    upstream.kill().unwrap();
+    let _ = upstream.wait();
+}

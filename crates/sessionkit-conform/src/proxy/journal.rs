@@ -124,6 +124,34 @@ impl Record {
         self
     }
 
+    /// As a person watching reads it.
+    pub(crate) fn exchange(&self) -> Exchange {
+        let v = &self.value;
+        let status = v["status"]
+            .as_u64()
+            .map_or("no answer".to_owned(), |s| s.to_string());
+        let mut line = format!(
+            "{} {} -> {status} | {}",
+            v["method"].as_str().unwrap_or("?"),
+            v["path"].as_str().unwrap_or("?"),
+            self.verdict_line()
+        );
+        if let Some(fault) = v["fault"].as_str() {
+            line.push_str(&format!(" | {fault}"));
+        }
+        let signature_refused = matches!(
+            v["verdict"]["error"].as_str(),
+            Some("signature_mismatch" | "malformed_signature" | "missing_signature")
+        );
+        let accepted = v["status"]
+            .as_u64()
+            .is_some_and(|s| (200..300).contains(&s));
+        Exchange {
+            line,
+            contradicts_signature: signature_refused && accepted && v["enforced"].is_null(),
+        }
+    }
+
     /// The `Sessionkit-Verdict` value: `accepted`, `refused 401 signature_mismatch (mistakes:
     /// ...)`, or `not judged`.
     pub(crate) fn verdict_line(&self) -> String {
@@ -153,6 +181,18 @@ pub struct Journal {
     records: Mutex<std::collections::VecDeque<Value>>,
     report: Option<Mutex<std::fs::File>>,
     har: Option<Mutex<HarWriter>>,
+    /// Where one line per exchange goes, for a person watching (`Proxy::exchanges`).
+    talk: Mutex<Option<std::sync::mpsc::Sender<Exchange>>>,
+}
+
+/// One exchange as a person watching the proxy reads it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// `POST /v1/sessions -> 201 | refused 401 signature_mismatch (mistakes: ...)`.
+    pub line: String,
+    /// The upstream accepted (2xx) what the proxy refused for its signature: the proxy's
+    /// credentials may not be the upstream's.
+    pub contradicts_signature: bool,
 }
 
 impl Journal {
@@ -176,10 +216,25 @@ impl Journal {
             records: Mutex::new(std::collections::VecDeque::new()),
             report,
             har,
+            talk: Mutex::new(None),
         })
     }
 
+    /// The exchanges from now on, one at a time.
+    pub(crate) fn exchanges(&self) -> std::sync::mpsc::Receiver<Exchange> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        if let Ok(mut talk) = self.talk.lock() {
+            *talk = Some(tx);
+        }
+        rx
+    }
+
     pub(crate) fn add(&self, record: Record) {
+        if let Ok(talk) = self.talk.lock() {
+            if let Some(tx) = talk.as_ref() {
+                let _ = tx.send(record.exchange());
+            }
+        }
         if let Some(file) = &self.report {
             let mut line = record.value.clone();
             line["wire_base64"] = json!(STANDARD.encode(&record.wire));

@@ -31,8 +31,8 @@ use sessionkit::Config;
 
 use crate::Error;
 use crate::client::Reply;
-pub use journal::Journal;
 use journal::Record;
+pub use journal::{Exchange, Journal};
 use upstream::{Conn, Upstream};
 use wire::{Message, ReadError, read_answer_message, read_request, rewrite_head};
 
@@ -94,6 +94,11 @@ impl Proxy {
     /// `http://ADDR`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The exchanges from now on, one line each, for a person watching (the CLI prints them).
+    pub fn exchanges(&self) -> std::sync::mpsc::Receiver<Exchange> {
+        self.journal.exchanges()
     }
 
     /// Every exchange since the last reset, as `/__sessionkit/requests` lists them.
