@@ -73,6 +73,20 @@ impl<S> Judged<S> {
                     return;
                 }
                 Track::Head(head) => {
+                    if head.is_empty() {
+                        // Blank lines before a request line (RFC 9112 §2.2) go straight to
+                        // hyper, which skips them: a head held here starts at its request line,
+                        // so finding its end stays linear however many precede it.
+                        let blank = bytes
+                            .iter()
+                            .position(|b| !matches!(b, b'\r' | b'\n'))
+                            .unwrap_or(bytes.len());
+                        self.ready.extend_from_slice(&bytes[..blank]);
+                        bytes = &bytes[blank..];
+                        if bytes.is_empty() {
+                            continue;
+                        }
+                    }
                     let (taken, done) = take_head(head, bytes);
                     bytes = &bytes[taken..];
                     if done {
@@ -122,12 +136,7 @@ impl<S> Judged<S> {
     }
 
     fn judge(&mut self, head: Vec<u8>) {
-        // Blank lines before a request line are allowed (RFC 9112 §2.2); hyper skips them too.
-        let start = head
-            .iter()
-            .position(|b| !matches!(b, b'\r' | b'\n'))
-            .unwrap_or(head.len());
-        match request_framing(&head[start..]) {
+        match request_framing(&head) {
             Ok(framing) => {
                 self.ready.extend_from_slice(&head);
                 self.track = match framing {
@@ -147,9 +156,9 @@ impl<S> Judged<S> {
     }
 }
 
-/// Moves bytes of `input` onto `head` up to the blank line that ends it (a line that is empty
-/// once its CR is set aside, after at least one line that is not); returns how many were taken
-/// and whether the head is whole.
+/// Moves bytes of `input` onto `head` (which starts at its request line) up to the blank line
+/// that ends it (a line that is empty once its CR is set aside); returns how many were taken and
+/// whether the head is whole.
 fn take_head(head: &mut Vec<u8>, input: &[u8]) -> (usize, bool) {
     for (i, &b) in input.iter().enumerate() {
         head.push(b);
@@ -161,11 +170,6 @@ fn take_head(head: &mut Vec<u8>, input: &[u8]) -> (usize, bool) {
 }
 
 fn head_is_whole(head: &[u8]) -> bool {
-    let start = head
-        .iter()
-        .position(|b| !matches!(b, b'\r' | b'\n'))
-        .unwrap_or(head.len());
-    let head = &head[start..];
     head.ends_with(b"\n\r\n") || head.ends_with(b"\n\n")
 }
 
@@ -294,6 +298,15 @@ POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n
 GET / HTTP/1.1\r\nHost: a\r\n\r\n";
         // Whole, and a byte at a time: the same bytes reach hyper.
         assert_eq!(fed(&[stream]).ready, stream);
+        let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+        let judged = fed(&bytes);
+        assert_eq!(judged.ready, stream);
+        assert!(matches!(&judged.track, Track::Head(h) if h.is_empty()));
+    }
+
+    #[test]
+    fn blank_lines_before_a_request_line_pass_through() {
+        let stream: &[u8] = b"\r\n\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
         let bytes: Vec<&[u8]> = stream.chunks(1).collect();
         let judged = fed(&bytes);
         assert_eq!(judged.ready, stream);
