@@ -3119,3 +3119,25 @@ fn the_proxy_prints_each_exchange_and_doubts_its_own_secret() {
     upstream.kill().unwrap();
     let _ = upstream.wait();
 }
+
+/// A chunked body whose chunk size is not hex is a malformed message: 400, not the 408 that
+/// invites a retry of the same bytes.
+#[test]
+fn serve_answers_malformed_chunked_framing_400() {
+    use std::io::Read;
+    let (mut serve, authority) = serve_on_a_free_port(&[]);
+    let mut stream = std::net::TcpStream::connect(&authority).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let request = format!(
+        "POST /v1/sessions HTTP/1.1\r\nHost: {authority}\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{{}}\r\n0\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    serve.kill().unwrap();
+    let _ = serve.wait();
+}

@@ -140,8 +140,8 @@ pub(crate) enum ServerError {
     RateLimited { retry_after: u64 },
     /// Injected by the fault rate, or forced with `Prefer: code=500`.
     InjectedFault,
-    /// The body did not arrive whole in time.
-    BodyIncomplete(&'static str),
+    /// The body did not arrive whole: late (408) or malformed (400).
+    BodyIncomplete(super::request::BodyError),
 }
 
 impl From<Box<Outcome>> for ServerError {
@@ -209,11 +209,18 @@ impl ServerError {
                 "retry with backoff",
                 None,
             ),
-            ServerError::BodyIncomplete(why) => (
+            ServerError::BodyIncomplete(why @ super::request::BodyError::Late) => (
                 408,
-                why.into(),
+                why.message().into(),
                 "request_timeout",
                 "send the whole body promptly",
+                None,
+            ),
+            ServerError::BodyIncomplete(why @ super::request::BodyError::Malformed) => (
+                400,
+                why.message().into(),
+                "malformed_body_framing",
+                "send chunks as RFC 9112 §7.1 writes them (hex size, CRLF, data, CRLF), or a Content-Length",
                 None,
             ),
         };

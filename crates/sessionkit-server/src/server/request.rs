@@ -34,17 +34,39 @@ const DRAIN: usize = 16 << 20;
 
 /// Keeps at most `max + 1` bytes of the body: enough for `receive` to see it is too large,
 /// never more, and never waits longer than the body timeout.
+/// Why a body was not read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyError {
+    /// Not whole within the body timeout: 408, a retry may succeed.
+    Late,
+    /// Framed wrong (a chunk size that is not one) or cut off by the client: 400, retrying the
+    /// same bytes cannot succeed.
+    Malformed,
+}
+
+impl BodyError {
+    /// As the answer says it.
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            BodyError::Late => "body not received in time",
+            BodyError::Malformed => {
+                "the body's framing is malformed or the connection ended inside it"
+            }
+        }
+    }
+}
+
 pub(crate) async fn read_body(
     body: Incoming,
     max: usize,
     timeout: Duration,
-) -> Result<Vec<u8>, &'static str> {
+) -> Result<Vec<u8>, BodyError> {
     let mut body = body;
     let mut bytes = Vec::new();
     let mut drained = 0usize;
     let read = async {
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| "connection failed while reading the body")?;
+            let frame = frame.map_err(|_| BodyError::Malformed)?;
             if let Some(data) = frame.data_ref() {
                 let room = (max + 1).saturating_sub(bytes.len());
                 bytes.extend_from_slice(&data[..data.len().min(room)]);
@@ -59,7 +81,7 @@ pub(crate) async fn read_body(
     match tokio::time::timeout(timeout, read).await {
         Ok(Ok(())) => Ok(bytes),
         Ok(Err(e)) => Err(e),
-        Err(_) => Err("body not received in time"),
+        Err(_) => Err(BodyError::Late),
     }
 }
 

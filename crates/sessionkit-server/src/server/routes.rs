@@ -325,7 +325,7 @@ async fn create_session(state: &Arc<State>, request: Request<Incoming>) -> Route
         Err(why) => {
             return (
                 Err(ServerError::BodyIncomplete(why)),
-                json!({"incomplete": why}),
+                json!({"incomplete": why.message()}),
             );
         }
     };
