@@ -216,8 +216,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         use std::io::Write;
         std::io::stdout().flush()?;
         stopped.await;
-        eprintln!("stopping: letting requests in flight finish");
-        server.shutdown().await;
+        eprintln!(
+            "stopping: letting requests in flight finish (up to 10 s; Ctrl-C again to stop now)"
+        );
+        // A second signal does not wait for a client stuck mid-body.
+        tokio::select! {
+            () = server.shutdown() => {}
+            () = stop_signal() => {
+                eprintln!("stopped without waiting for the requests in flight");
+                std::process::exit(130);
+            }
+        }
         anyhow::Ok(())
     })?;
     Ok(CONFORMS)

@@ -529,6 +529,28 @@ fn serve_prints_its_address_first_and_stops_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0));
+
+    // A client stuck mid-body holds the graceful stop; a second signal stops at once (130).
+    let (mut child, authority) = serve_on_a_free_port(&[]);
+    let mut stuck = std::net::TcpStream::connect(&authority).unwrap();
+    stuck
+        .write_all(b"POST /v1/sessions HTTP/1.1\r\nHost: a\r\nX-AUTH-CLIENT: your-api-key\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"verif")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let pid = child.id().to_string();
+    let signal = || {
+        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(status.success());
+    };
+    signal();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first signal waits for the request in flight"
+    );
+    signal();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    drop(stuck);
 }
 
 /// `sessionkit request` prints a curl command that a server following the contract accepts.
