@@ -26,11 +26,15 @@ pub enum CheckFormat {
     reports of `serve --report` and `proxy --report`, or with --headers one request as `verify` reads \
     it. Every POST .../v1/sessions request gets the verdict a server following the contract gives \
     it with the client's credentials, with the mistakes named; a captured answer is held to the \
-    rules conform checks. Other entries are listed as skipped. When a capture kept only the decoded \
-    text of a compressed body (mitmproxy and browsers do), the verdict says so and judges the \
-    signature, JSON and schema of the text.\n\n\
+    rules conform checks. Other entries are listed as skipped.\n\n\
+    When a capture kept only the decoded text of a compressed body (mitmproxy and browsers do), \
+    the wire bytes are rebuilt from what the capture \
+    still shows (the recorded answer, the request's time in a gzip header, the recorded size): \
+    exactly when that evidence proves them, else as a stand-in compressed anew; the verdict lists \
+    the evidence.\n\n\
     Exit status: 0 when every judged request is one the contract accepts and no captured answer \
-    breaks a MUST rule, 1 otherwise, 2 on usage or I/O errors.\n\n\
+    breaks a MUST rule, 1 otherwise, 2 on usage or I/O errors: a file that cannot be read or \
+    holds no exchange (every other file is still judged), an --only that names no request.\n\n\
     Examples:\n  sessionkit check --api-key K --secret S traffic.har\n  \
     sessionkit check --api-key K --secret S --format junit report.ndjson > check.xml\n  \
     sessionkit check --api-key K --secret S --headers req/headers req/body"
@@ -50,7 +54,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     promote: Option<PathBuf>,
     /// With --promote: only these entries, by their number in the report (1-based; `1,3`).
-    #[arg(long, value_delimiter = ',', value_name = "N,M")]
+    #[arg(long, value_delimiter = ',', value_name = "N,M", requires = "promote")]
     only: Vec<usize>,
     /// HAR, NDJSON or (with --headers) body files.
     #[arg(value_name = "FILE", required = true)]
@@ -60,39 +64,26 @@ pub struct CheckArgs {
 /// Runs `sessionkit check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let config = args.judge.config()?;
+    // Every file is read, and judged, before a file that could not be read ends the run.
     let mut exchanges = Vec::new();
+    let mut unreadable: Vec<String> = Vec::new();
     for file in &args.files {
-        match &args.headers {
-            Some(headers) => {
-                exchanges.push(capture::read_pair(headers, file).map_err(anyhow::Error::msg)?)
-            }
-            None => exchanges.extend(capture::read(file).map_err(anyhow::Error::msg)?),
+        let read = match &args.headers {
+            Some(headers) => capture::read_pair(headers, file).map(|e| vec![e]),
+            None => capture::read(file),
+        };
+        match read {
+            Ok(read) => exchanges.extend(read),
+            Err(e) => unreadable.push(e.to_string()),
         }
     }
     let verdicts: Vec<capture::Verdict> = exchanges
         .iter()
         .map(|e| capture::judge(e, &config))
         .collect();
+    let mut usage_error = false;
     if let Some(dir) = &args.promote {
-        let chosen: Vec<&capture::Exchange> = exchanges
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| {
-                e.is_create_session() && (args.only.is_empty() || args.only.contains(&(i + 1)))
-            })
-            .map(|(_, e)| e)
-            .collect();
-        let (written, left_out) =
-            capture::promote(&chosen, &config, dir).map_err(anyhow::Error::msg)?;
-        eprintln!(
-            "promoted {} request(s) to {} (replay: sessionkit conform --corpus {} --target URL)",
-            written.len(),
-            dir.display(),
-            dir.display()
-        );
-        for why in left_out {
-            eprintln!("  not promoted: {why}");
-        }
+        usage_error = promote(&args, &exchanges, &config, dir)?;
     }
     match args.format {
         CheckFormat::Text => print!("{}", capture::text(&verdicts)),
@@ -101,14 +92,67 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             serde_json::to_string_pretty(&serde_json::json!({
                 "judged": verdicts.iter().filter(|v| v.skipped.is_none()).count(),
                 "failed": verdicts.iter().filter(|v| !v.ok).count(),
+                "unreadable": unreadable,
                 "verdicts": verdicts,
             }))?
         ),
         CheckFormat::Junit => print!("{}", capture::junit(&verdicts)),
     }
-    Ok(if verdicts.iter().all(|v| v.ok) {
+    for why in &unreadable {
+        eprintln!("sessionkit: {why}");
+    }
+    Ok(if !unreadable.is_empty() || usage_error {
+        crate::USAGE_OR_IO
+    } else if verdicts.iter().all(|v| v.ok) {
         CONFORMS
     } else {
         DOES_NOT_CONFORM
     })
+}
+
+/// Writes the chosen requests to `dir`; true when an `--only` number named no request that can
+/// be promoted (each one said on stderr).
+fn promote(
+    args: &CheckArgs,
+    exchanges: &[capture::Exchange],
+    config: &sessionkit::Config,
+    dir: &std::path::Path,
+) -> anyhow::Result<bool> {
+    let mut unmatched = false;
+    for &n in &args.only {
+        let why = match exchanges.get(n.wrapping_sub(1)) {
+            None => match exchanges.len() {
+                1 => "the files hold 1 entry".to_owned(),
+                n => format!("the files hold {n} entries"),
+            },
+            Some(e) if !e.is_create_session() => {
+                format!(
+                    "{} is {} {}, not POST .../v1/sessions",
+                    e.source, e.method, e.url
+                )
+            }
+            Some(_) => continue,
+        };
+        eprintln!("sessionkit: --only {n}: no request to promote ({why})");
+        unmatched = true;
+    }
+    let chosen: Vec<&capture::Exchange> = exchanges
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            e.is_create_session() && (args.only.is_empty() || args.only.contains(&(i + 1)))
+        })
+        .map(|(_, e)| e)
+        .collect();
+    let (written, left_out) = capture::promote(&chosen, config, dir).map_err(anyhow::Error::msg)?;
+    eprintln!(
+        "promoted {} request(s) to {} (replay: sessionkit conform --corpus {} --target URL)",
+        written.len(),
+        dir.display(),
+        dir.display()
+    );
+    for why in left_out {
+        eprintln!("  not promoted: {why}");
+    }
+    Ok(unmatched)
 }

@@ -2094,10 +2094,109 @@ fn check_says_when_a_capture_lost_the_wire_bytes() {
     );
 }
 
+/// `check` refuses what holds no exchange, each with its reason (exit 2), and still judges every
+/// other file; `--only` needs `--promote`, and an `--only` that names no request is said.
+#[test]
+fn check_refuses_files_that_hold_no_exchange_and_judges_the_others() {
+    let scratch = Scratch::new("check-inputs");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let file = |name: &str, content: &str| {
+        let path = scratch.0.join(name);
+        std::fs::write(&path, content).unwrap();
+        path.display().to_string()
+    };
+    let json = r#"{"verification":{"vendorData":"customer-123"}}"#;
+    let signature = sessionkit::crypto::sign(b"your-shared-secret", json.as_bytes()).to_string();
+    let good =
+        serde_json::json!({"log": {"version": "1.2", "creator": {"name": "x", "version": "1"},
+    "entries": [{"request": {"method": "POST", "url": "http://x/v1/sessions", "headers": [
+        {"name": "X-AUTH-CLIENT", "value": "your-api-key"},
+        {"name": "X-HMAC-SIGNATURE", "value": signature},
+        {"name": "Content-Type", "value": "application/json"}],
+        "postData": {"mimeType": "application/json", "text": json}},
+     "response": {"status": 0}}]}})
+        .to_string();
+    let good = file("good.har", &good);
+    let truncated = file("cut.har", &std::fs::read_to_string(&good).unwrap()[..120]);
+    let cases = [
+        (file("empty.ndjson", ""), "the file is empty"),
+        (
+            file("none.har", r#"{"log":{"version":"1.2","entries":[]}}"#),
+            "the HAR log has no entries",
+        ),
+        (file("foo.json", r#"{"foo":1}"#), "not a report record"),
+        (
+            file("body.json", "{\n  \"verification\": {}\n}\n"),
+            "not a HAR file (no log)",
+        ),
+        (truncated, "a HAR file that is not valid JSON, cut short"),
+        (
+            scratch.0.join("missing.har").display().to_string(),
+            "cannot read",
+        ),
+    ];
+    let keys = [
+        "check",
+        "--api-key",
+        "your-api-key",
+        "--secret",
+        "your-shared-secret",
+    ];
+    for (path, why) in &cases {
+        let args: Vec<&str> = keys
+            .iter()
+            .copied()
+            .chain([path.as_str(), good.as_str()])
+            .collect();
+        let out = sessionkit(&args, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}{stdout}");
+        assert!(
+            stderr.contains(why) && stderr.contains(path.as_str()),
+            "{path}: {stderr}"
+        );
+        // The good file beside it was judged all the same.
+        assert!(
+            stdout.contains("OK   ") && stdout.contains("1 request(s) judged"),
+            "{stdout}"
+        );
+    }
+    let out = sessionkit(
+        &[&keys[..], &["--format", "json", &cases[0].0, &good]].concat(),
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            report["judged"].as_u64(),
+            report["unreadable"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(1))
+    );
+    // --only without --promote is a usage error; one that names no request is said.
+    let out = sessionkit(&[&keys[..], &["--only", "1", &good]].concat(), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--promote"));
+    let dir = scratch.0.join("promoted").display().to_string();
+    let out = sessionkit(
+        &[&keys[..], &["--promote", &dir, "--only", "1,99", &good]].concat(),
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--only 99: no request to promote (the files hold 1 entry)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("promoted 1 request(s)"), "{stderr}");
+}
+
 /// A HAR written by a real tool: mitmproxy (`mitmdump` as a reverse proxy with `hardump`) in
-/// front of `serve`, with the documentation's Python client sending through it, once right and
-/// once signing the compressed bytes. mitmproxy's HAR holds the decoded text of the gzip bodies:
-/// `check` says the wire bytes are lost and judges the rest (the second request's signature).
+/// front of `serve`, with the documentation's Python client sending through it: right, signing
+/// the compressed bytes (gzip, and deflate), and compressing twice. mitmproxy's HAR holds the
+/// decoded text of each body (the twice-compressed one as lone surrogates): `check` rebuilds
+/// the signed bytes from the request's time and names every mistake.
 #[test]
 #[ignore = "needs mitmproxy: .ci/captures installs it and runs it"]
 fn check_reads_a_har_written_by_mitmproxy() {
@@ -2141,7 +2240,21 @@ fn check_reads_a_har_written_by_mitmproxy() {
     }
     let example = sessionkit_testkit::examples::python_example(&format!("http://127.0.0.1:{port}"));
     let signed_compressed = sessionkit_testkit::examples::python_signing_compressed(&example);
-    for code in [&example, &signed_compressed] {
+    let signed_deflate = signed_compressed
+        .replace("import gzip", "import gzip\nimport zlib")
+        .replace(
+            "gzip.compress(payload_bytes)",
+            "zlib.compress(payload_bytes)",
+        )
+        .replace(
+            "\"Content-Encoding\": \"gzip\"",
+            "\"Content-Encoding\": \"deflate\"",
+        );
+    let twice = example.replace("data=compressed,", "data=gzip.compress(compressed),");
+    assert!(
+        signed_deflate.contains("zlib.compress") && twice.contains("gzip.compress(compressed)")
+    );
+    for code in [&example, &signed_compressed, &signed_deflate, &twice] {
         let out = Command::new("python3")
             .arg("-c")
             .arg(code)
@@ -2176,15 +2289,41 @@ fn check_reads_a_har_written_by_mitmproxy() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(out.status.code(), Some(1), "{report}");
-    assert_eq!(report["judged"], 2, "{report}");
+    assert_eq!(report["judged"], 4, "{report}");
     let verdicts = report["verdicts"].as_array().unwrap();
-    for verdict in verdicts {
-        assert_eq!(verdict["wire"], "decoded text only", "{verdict}");
-    }
-    assert_eq!(verdicts[0]["contract"]["status"], 201, "{}", verdicts[0]);
-    assert_eq!(verdicts[0]["answered"], 201);
-    assert_eq!(verdicts[1]["contract"]["status"], 401, "{}", verdicts[1]);
-    assert_eq!(verdicts[1]["answered"], 401);
+    let seen: Vec<(&str, u64, u64, Vec<&str>)> = verdicts
+        .iter()
+        .map(|v| {
+            let mistakes = v["contract"]["diagnostics"].as_array().unwrap();
+            (
+                v["wire"].as_str().unwrap(),
+                v["contract"]["status"].as_u64().unwrap(),
+                v["answered"].as_u64().unwrap(),
+                mistakes
+                    .iter()
+                    .map(|d| d["code"].as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("decoded text only", 201, 201, vec![]),
+            ("rebuilt", 401, 401, vec!["signed_compressed_bytes"]),
+            ("rebuilt", 401, 401, vec!["signed_compressed_bytes"]),
+            ("decoded text only", 401, 401, vec!["double_compression"]),
+        ],
+        "{report}"
+    );
+    assert_eq!(
+        verdicts[1]["evidence"][0]["from"], "request_time",
+        "{report}"
+    );
+    assert_eq!(
+        verdicts[2]["evidence"][0]["from"], "recompression",
+        "{report}"
+    );
 }
 
 /// A HAR written by Playwright with Chromium (`recordHar`): JSON bodies are kept exactly and

@@ -17,11 +17,62 @@ pub(super) fn read(name: &str, document: &Value) -> Result<Vec<Exchange>, Error>
     let entries = document["log"]["entries"]
         .as_array()
         .ok_or_else(|| Error(format!("{name}: a HAR file without log.entries")))?;
+    // mitmproxy writes `postData.text` from the decoded body, whatever its bytes.
+    let decodes = document["log"]["creator"]["name"].as_str() == Some("mitmproxy");
     Ok(entries
         .iter()
         .enumerate()
-        .map(|(i, entry)| exchange(name, i + 1, entry))
+        .map(|(i, entry)| exchange(name, i + 1, entry, decodes))
         .collect())
+}
+
+/// A JSON document whose strings may hold lone surrogates: Python's `json` (mitmproxy) writes
+/// each byte of a body that is not UTF-8 as `\udcXX` (the `surrogateescape` error handler),
+/// which is not Unicode and which serde_json refuses. Each such escape is read as the private
+/// character U+10FFXX, which [`content_bytes`] turns back into the byte: the bytes are exact.
+pub(super) fn parse(text: &str) -> serde_json::Result<Value> {
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let (mut i, mut copied, mut in_string, mut high) = (0, 0, false, false);
+    while i < b.len() {
+        match b[i] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string => {
+                let escape = text
+                    .get(i + 2..i + 6)
+                    .filter(|_| b.get(i + 1) == Some(&b'u'));
+                match escape.and_then(|h| u16::from_str_radix(h, 16).ok()) {
+                    Some(0xd800..=0xdbff) => {
+                        high = true;
+                        i += 6;
+                        continue;
+                    }
+                    Some(unit @ 0xdc80..=0xdcff) if !high => {
+                        let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                        out.push_str(&text[copied..i]);
+                        out.push_str(&format!("\\udbff\\udf{:02x}", unit & 0xff));
+                        copied = i + 6;
+                        i += 6;
+                        continue;
+                    }
+                    Some(_) => i += 6,
+                    None => i += 2,
+                }
+                high = false;
+                continue;
+            }
+            _ => {}
+        }
+        high = false;
+        i += 1;
+    }
+    match out {
+        None => serde_json::from_str(text),
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            serde_json::from_str(&out)
+        }
+    }
 }
 
 fn header_lines(list: &Value) -> Headers {
@@ -38,12 +89,20 @@ fn header_lines(list: &Value) -> Headers {
 }
 
 /// `text`'s bytes, decoded from base64 when the HAR says `encoding: base64`.
+/// A character U+10FF80 to U+10FFFF is a byte [`parse`] read from a lone surrogate.
 fn content_bytes(holder: &Value) -> Option<Vec<u8>> {
     let text = holder["text"].as_str()?;
     if holder["encoding"].as_str() == Some("base64") {
         return STANDARD.decode(text).ok();
     }
-    Some(text.as_bytes().to_vec())
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u32::from(c) {
+            escaped @ 0x10_ff80..=0x10_ffff => bytes.push((escaped & 0xff) as u8),
+            _ => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    Some(bytes)
 }
 
 /// True when `bytes` open like the coding `Content-Encoding` names: a gzip member's magic, a
@@ -69,7 +128,9 @@ fn mangled(bytes: &[u8]) -> bool {
         || (text.contains('\u{fffd}') && !text.trim_start().starts_with('{'))
 }
 
-fn exchange(name: &str, index: usize, entry: &Value) -> Exchange {
+/// One entry; `decodes` when the tool that wrote it keeps the decoded body, whatever it looks
+/// like (a text still compressed once decoded is a body compressed twice).
+fn exchange(name: &str, index: usize, entry: &Value, decodes: bool) -> Exchange {
     let request = &entry["request"];
     let headers = header_lines(&request["headers"]);
     let post = &request["postData"];
@@ -82,10 +143,16 @@ fn exchange(name: &str, index: usize, entry: &Value) -> Exchange {
         match content_bytes(post) {
             None => Body::Missing,
             Some(bytes) => match headers.get_one(names::CONTENT_ENCODING) {
-                Some(_) if post["encoding"].as_str() != Some("base64") && mangled(&bytes) => {
+                Some(_)
+                    if !decodes
+                        && post["encoding"].as_str() != Some("base64")
+                        && mangled(&bytes) =>
+                {
                     Body::Mangled(bytes)
                 }
-                Some(encoding) if !looks_encoded(&bytes, encoding) => Body::DecodedOnly(bytes),
+                Some(encoding) if decodes || !looks_encoded(&bytes, encoding) => {
+                    Body::DecodedOnly(bytes)
+                }
                 _ => Body::Wire(bytes),
             },
         }
@@ -110,6 +177,14 @@ fn exchange(name: &str, index: usize, entry: &Value) -> Exchange {
         headers,
         body,
         answer,
+        recorded: super::Recorded {
+            size: request["bodySize"]
+                .as_u64()
+                .and_then(|s| usize::try_from(s).ok()),
+            sent_at: entry["startedDateTime"]
+                .as_str()
+                .and_then(super::evidence::unix_seconds),
+        },
     }
 }
 
@@ -164,7 +239,7 @@ mod tests {
         let entry = json!({"request": {"method": "POST", "url": "https://x/v1/sessions",
             "headers": [{"name": "Content-Encoding", "value": "gzip"}],
             "postData": {"mimeType": "application/json", "text": "{\"verification\":{}}"}}});
-        let exchange = exchange("x.har", 1, &entry);
+        let exchange = exchange("x.har", 1, &entry, false);
         assert_eq!(
             exchange.body,
             Body::DecodedOnly(b"{\"verification\":{}}".to_vec())
@@ -182,7 +257,29 @@ mod tests {
         assert!(matches!(exchange_body(&entry), Body::Mangled(_)));
     }
 
+    /// mitmproxy writes a body that is not UTF-8 as lone surrogates (`\udc8b`), which serde_json
+    /// refuses: each is read back as its byte, exactly, and an escaped backslash or a real
+    /// surrogate pair is left alone. mitmproxy's text is the decoded body, even when it is
+    /// still compressed.
+    #[test]
+    fn lone_surrogates_of_python_read_back_as_their_bytes() {
+        let har = r#"{"log":{"creator":{"name":"mitmproxy"},"entries":[{"request":{
+            "method":"POST","url":"http://x/v1/sessions",
+            "headers":[{"name":"Content-Encoding","value":"gzip"}],
+            "postData":{"text":"\u001f\udc8b\b\u0000 \\udc8b \ud83d\ude00 \udcff"}}}]}}"#;
+        let document = parse(har).unwrap();
+        let exchanges = read("m.har", &document).unwrap();
+        let mut expected = vec![0x1f, 0x8b, 8, 0];
+        expected.extend_from_slice(" \\udc8b \u{1f600} ".as_bytes());
+        expected.push(0xff);
+        assert_eq!(exchanges[0].body, Body::DecodedOnly(expected));
+        assert!(
+            serde_json::from_str::<Value>(har).is_err(),
+            "serde_json alone refuses it"
+        );
+    }
+
     fn exchange_body(entry: &Value) -> Body {
-        exchange("x.har", 1, entry).body
+        exchange("x.har", 1, entry, false).body
     }
 }

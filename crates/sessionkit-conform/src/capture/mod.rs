@@ -6,10 +6,12 @@
 //! one, the answer rules `conform` checks. Other entries are listed as skipped.
 //!
 //! A capture may have lost the wire bytes: a HAR's `postData.text` holds the *decoded* text when
-//! the request said `Content-Encoding: gzip` (mitmproxy, browsers). Then the verdict says so and
-//! judges what the text still shows (its signature, JSON and schema, as if sent uncompressed),
-//! never the decode stage it cannot see.
+//! the request said `Content-Encoding: gzip` (mitmproxy, browsers). Then the verdict says so, and
+//! [`evidence`] rebuilds the wire bytes from what the capture still holds (the recorded answer,
+//! the request's time, the recorded size): exactly when the evidence proves them, otherwise as a
+//! stand-in compressed anew, and says which.
 
+mod evidence;
 mod har;
 mod ndjson;
 mod promote;
@@ -25,6 +27,7 @@ use crate::client::Reply;
 use crate::judge::{self, Expected, Judgement, Keys, Problem};
 use crate::{Error, Level};
 
+pub use evidence::{Evidence, Source as EvidenceSource};
 pub use har::{HarAnswer, HarEntry, HarWriter};
 pub use promote::promote;
 
@@ -57,6 +60,17 @@ pub struct Exchange {
     pub body: Body,
     /// The answer, when the capture holds one.
     pub answer: Option<Reply>,
+    /// What the capture recorded beside the request.
+    pub recorded: Recorded,
+}
+
+/// What a capture records beside a request, used as evidence when it lost the wire bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    /// The body's size in bytes, as the capture recorded it (HAR `request.bodySize`).
+    pub size: Option<usize>,
+    /// When the request started, in seconds since 1970 (HAR `startedDateTime`).
+    pub sent_at: Option<i64>,
 }
 
 impl Exchange {
@@ -77,8 +91,12 @@ pub struct Verdict {
     pub request: String,
     /// Why it was not judged (not `POST .../v1/sessions`, no body), `None` when judged.
     pub skipped: Option<String>,
-    /// `exact`, `decoded text only` or `missing`: how much of the request the capture kept.
+    /// `exact`, `rebuilt` (from the decoded text, proven by `evidence`), `decoded text only`,
+    /// `mangled` or `missing`: how much of the request the capture kept.
     pub wire: &'static str,
+    /// What the capture still showed of wire bytes it lost.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
     /// What a server following the contract answers (`receive`'s report).
     pub contract: Option<OutcomeReport>,
     /// The captured answer's status.
@@ -91,30 +109,65 @@ pub struct Verdict {
     pub ok: bool,
 }
 
-/// Reads every exchange of a capture file: HAR (a JSON object with `log.entries`), NDJSON (one
-/// report record per line), or, with `body`, a headers file and the body's bytes.
+/// Reads every exchange of a capture file: HAR (a JSON object with `log.entries`) or NDJSON
+/// (one report record per line). A file that holds no exchange is an error: an empty file, an
+/// empty HAR log, a JSON document that is neither, a HAR cut short.
 pub fn read(path: &Path) -> Result<Vec<Exchange>, Error> {
     let bytes =
         std::fs::read(path).map_err(|e| Error(format!("cannot read {}: {e}", path.display())))?;
     let name = path.display().to_string();
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| Error(format!("{name}: not UTF-8 text (a HAR or NDJSON file is)")))?;
-    if text.trim().is_empty() {
-        // An empty report: no request was made.
-        return Ok(Vec::new());
-    }
-    if text.trim_start().starts_with('{') {
-        // One JSON document (HAR) or one record per line (NDJSON).
-        if let Ok(document) = serde_json::from_str::<Value>(text) {
-            if document.get("log").is_some() {
-                return har::read(&name, &document);
+    let exchanges = if text.trim().is_empty() {
+        Vec::new()
+    } else if text.trim_start().starts_with('{') {
+        parse(&name, text)?
+    } else {
+        return Err(Error(format!(
+            "{name}: neither a HAR file nor an NDJSON report (use --headers for a headers + body pair)"
+        )));
+    };
+    if exchanges.is_empty() {
+        return Err(Error(format!(
+            "{name}: holds no exchange to judge ({})",
+            if text.trim().is_empty() {
+                "the file is empty"
+            } else {
+                "the HAR log has no entries"
             }
-        }
-        return ndjson::read(&name, text);
+        )));
     }
-    Err(Error(format!(
-        "{name}: neither a HAR file nor an NDJSON report (use --headers for a headers + body pair)"
-    )))
+    Ok(exchanges)
+}
+
+/// A HAR document, or NDJSON when its first line is a JSON object of its own.
+fn parse(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    match har::parse(text) {
+        Ok(document) if document.get("log").is_some() => har::read(name, &document),
+        Ok(_) if text.trim().lines().count() == 1 => ndjson::read(name, text),
+        Ok(_) => Err(Error(format!(
+            "{name}: a JSON document, but not a HAR file (no log) nor an NDJSON report: a \
+             request body is judged with --headers FILE, or by `sessionkit verify`"
+        ))),
+        Err(_) if serde_json::from_str::<Value>(first_line).is_ok() => ndjson::read(name, text),
+        // The head of a HAR (`{"log": ...`) that does not parse: written in part, or cut short.
+        Err(e)
+            if text
+                .bytes()
+                .take(512)
+                .collect::<Vec<u8>>()
+                .windows(5)
+                .any(|w| w == b"\"log\"") =>
+        {
+            Err(Error(format!(
+                "{name}: a HAR file that is not valid JSON, cut short or written in part ({e})"
+            )))
+        }
+        Err(e) => Err(Error(format!(
+            "{name}: not valid JSON ({e}), neither a HAR file nor an NDJSON report"
+        ))),
+    }
 }
 
 /// A headers file (`Name: value` per line) and a body file, as `verify` reads them.
@@ -131,6 +184,7 @@ pub fn read_pair(headers: &Path, body: &Path) -> Result<Exchange, Error> {
         headers: parsed,
         body: Body::Wire(bytes),
         answer: None,
+        recorded: Recorded::default(),
     })
 }
 
@@ -146,6 +200,7 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
             Body::Mangled(_) => "mangled",
             Body::Missing => "missing",
         },
+        evidence: Vec::new(),
         contract: None,
         answered: exchange.answer.as_ref().map(|a| a.status),
         answer_problems: Vec::new(),
@@ -180,20 +235,7 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
                 }
             }
         }
-        Body::DecodedOnly(text) => {
-            verdict.notes.push(
-                "the capture kept the decoded text, not the wire bytes (Content-Encoding says the \
-                 body was compressed): the decode stage cannot be judged; the signature, JSON and \
-                 schema are judged on the text as if it were sent uncompressed"
-                    .into(),
-            );
-            let plain: Headers = exchange
-                .headers
-                .iter()
-                .filter(|(name, _)| !name.eq_ignore_ascii_case(names::CONTENT_ENCODING))
-                .collect();
-            sessionkit::receive(&plain, text, config)
-        }
+        Body::DecodedOnly(text) => judge_decoded(exchange, text, config, &mut verdict),
     };
     verdict.ok = outcome.is_success();
     if let Some(answer) = &exchange.answer {
@@ -210,6 +252,51 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
     }
     verdict.contract = Some(outcome.report());
     verdict
+}
+
+/// The verdict's outcome on a request whose capture kept only the decoded `text`: on the wire
+/// bytes the evidence rebuilds, or on a stand-in compressed anew; the note says which.
+fn judge_decoded(
+    exchange: &Exchange,
+    text: &[u8],
+    config: &Config,
+    verdict: &mut Verdict,
+) -> sessionkit::Outcome {
+    let lines = exchange.headers.get_all(names::CONTENT_ENCODING);
+    let Ok(encoding) = sessionkit::codec::Encoding::from_header(&lines) else {
+        // A coding list or an unknown coding: the headers stage refuses it before any byte.
+        return sessionkit::receive(&exchange.headers, text, config);
+    };
+    let rebuilt = evidence::rebuild(exchange, text, encoding, config);
+    verdict.notes.push(if rebuilt.exact {
+        verdict.wire = "rebuilt";
+        "the capture kept the decoded text, not the wire bytes; the evidence below rebuilds \
+         them exactly, and every stage is judged on them"
+            .into()
+    } else {
+        format!(
+            "the capture kept the decoded text, not the wire bytes (Content-Encoding: \
+             {encoding}): every stage is judged on the text compressed anew, except what needs \
+             the exact compressed bytes (whether they were signed, or another compression)"
+        )
+    });
+    let outcome = sessionkit::receive(&exchange.headers, &rebuilt.wire, config);
+    verdict.evidence = rebuilt.evidence;
+    let unexplained = outcome.error_code() == Some("signature_mismatch")
+        && outcome
+            .mistakes()
+            .iter()
+            .all(|d| d.code == "signature_mismatch");
+    if !rebuilt.exact && unexplained && exchange.answer.as_ref().is_some_and(|a| a.status == 401) {
+        verdict.evidence.push(Evidence {
+            from: EvidenceSource::RecordedAnswer,
+            shows: "the server refused the signature too, and it matches none of the text's \
+                    forms: it was likely computed over the compressed bytes the capture did not \
+                    keep (signed_compressed_bytes), or with another secret"
+                .into(),
+        });
+    }
+    outcome
 }
 
 /// How a captured or forwarded answer departs from what the contract answers `outcome`'s
@@ -282,6 +369,9 @@ pub fn text(verdicts: &[Verdict]) -> String {
         for n in &v.notes {
             let _ = writeln!(out, "  note: {n}");
         }
+        for e in &v.evidence {
+            let _ = writeln!(out, "  evidence[{}]: {}", e.from.name(), e.shows);
+        }
     }
     let judged = verdicts.iter().filter(|v| v.skipped.is_none()).count();
     let failed = verdicts.iter().filter(|v| !v.ok).count();
@@ -343,6 +433,11 @@ fn failure_text(v: &Verdict) -> String {
             .map(|p| format!("answer: {p} rule[{}]", p.rule)),
     );
     lines.extend(v.notes.iter().map(|n| format!("note: {n}")));
+    lines.extend(
+        v.evidence
+            .iter()
+            .map(|e| format!("evidence[{}]: {}", e.from.name(), e.shows)),
+    );
     lines.join("\n")
 }
 

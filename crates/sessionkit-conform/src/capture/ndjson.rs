@@ -30,6 +30,13 @@ pub(super) fn read(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
     {
         let record: Value = serde_json::from_str(line)
             .map_err(|e| Error(format!("{name} line {}: not a JSON record ({e})", n + 1)))?;
+        if !(record["method"].is_string() && record["headers"].is_array()) {
+            return Err(Error(format!(
+                "{name} line {}: not a report record (no method and headers): a request body \
+                 is judged with --headers FILE, or by `sessionkit verify`",
+                n + 1
+            )));
+        }
         let body = match record["wire_base64"].as_str().map(|b| STANDARD.decode(b)) {
             Some(Ok(bytes)) => Body::Wire(bytes),
             Some(Err(e)) => {
@@ -54,6 +61,7 @@ pub(super) fn read(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
             headers: lines_of(&record["headers"]),
             body,
             answer,
+            recorded: super::Recorded::default(),
         });
     }
     Ok(out)
