@@ -168,3 +168,63 @@ fn conform_finds_a_server_that_reads_a_smuggled_request() {
         );
     }
 }
+
+/// `fuzz` against a server that answers every request `400` with one vendor code: one cause,
+/// so a few groups (one per rule the same answer breaks), each naming the probe families it
+/// covers, not one group per constraint; and a `--cases` count that cuts the coverage phase
+/// short is said, with the cases actually sent.
+#[test]
+fn fuzz_groups_one_answer_to_everything_as_one_cause() {
+    let body = r#"{"status":"fail","code":1102,"message":"bad request"}"#;
+    let answer = format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let url = broken_server(Box::leak(answer.into_bytes().into_boxed_slice()));
+    let fuzz = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+            .args([
+                "fuzz", "--target", &url, "--cases", "300", "--format", format,
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = fuzz("json");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = report["findings"].as_array().unwrap();
+    let alike: usize = groups
+        .iter()
+        .map(|g| g["alike"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        groups.len() <= 3 && alike >= 40,
+        "{} groups, {alike} alike: {report}",
+        groups.len()
+    );
+    let accepted = groups
+        .iter()
+        .find(|g| g["finding"]["rule"] == "expected 201, got 400/1102")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(accepted["finding"]["level"], "must");
+    let coverage = &report["coverage"];
+    assert_eq!(coverage["cases"], 300, "{coverage}");
+    assert_eq!(coverage["cut_short"], true, "{coverage}");
+    assert!(
+        coverage["covered"].as_u64() < coverage["constraints"].as_u64(),
+        "{coverage}"
+    );
+    let text = String::from_utf8_lossy(&fuzz("text").stdout).into_owned();
+    assert!(text.contains("in 300 cases (cut short: "), "{text}");
+    assert!(text.contains("the same answer to "), "{text}");
+    assert!(
+        text.lines().count() < 150,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+}

@@ -46,6 +46,8 @@ struct Shared {
     stop: AtomicBool,
     per_stage: Mutex<BTreeMap<&'static str, StageCount>>,
     groups: Mutex<BTreeMap<String, Group>>,
+    /// Which of the coverage phase's cases were sent (a count or a duration may cut it short).
+    coverage_sent: Vec<AtomicBool>,
 }
 
 /// A live fuzzing run, built like [`Conform`](crate::Conform): where, with which credentials,
@@ -226,7 +228,8 @@ impl Fuzz {
         let servers = self.target.servers(&[self.target.profile])?;
         let url = servers.urls[0].1.clone();
         let run = Arc::new(self.prepare(url)?);
-        let (sent, seconds, per_stage, mut groups) = self.send_all(&run, progress);
+        let (sent, seconds, per_stage, groups, coverage_sent) = self.send_all(&run, progress);
+        let mut groups = merge_alike(groups);
         // Shrink each group's examples, then write them out; two that shrink to the same request
         // are one example.
         let mut written = 0;
@@ -257,6 +260,7 @@ impl Fuzz {
             per_stage,
             groups,
             coverage: run.coverage.clone(),
+            coverage_sent,
         })
     }
 
@@ -315,7 +319,13 @@ impl Fuzz {
         &self,
         run: &Arc<Run>,
         progress: impl Fn(FuzzProgress),
-    ) -> (u64, f64, BTreeMap<&'static str, StageCount>, Vec<Group>) {
+    ) -> (
+        u64,
+        f64,
+        BTreeMap<&'static str, StageCount>,
+        Vec<Group>,
+        Vec<bool>,
+    ) {
         let limit_cases = self.cases;
         let duration = match (self.duration, self.cases) {
             (Some(d), _) => Some(d),
@@ -328,6 +338,7 @@ impl Fuzz {
             stop: AtomicBool::new(false),
             per_stage: Mutex::new(BTreeMap::new()),
             groups: Mutex::new(BTreeMap::new()),
+            coverage_sent: run.probes.iter().map(|_| AtomicBool::new(false)).collect(),
         });
         let started = Instant::now();
         let (seed, shard) = (self.seed, self.shard);
@@ -367,7 +378,18 @@ impl Fuzz {
             .map(|g| g.values().cloned().collect())
             .unwrap_or_default();
         let sent = shared.sent.load(Ordering::Relaxed);
-        (sent, started.elapsed().as_secs_f64(), per_stage, groups)
+        let coverage_sent = shared
+            .coverage_sent
+            .iter()
+            .map(|s| s.load(Ordering::Relaxed))
+            .collect();
+        (
+            sent,
+            started.elapsed().as_secs_f64(),
+            per_stage,
+            groups,
+            coverage_sent,
+        )
     }
 }
 
@@ -401,6 +423,12 @@ fn worker(
         };
         let finding = run.judge(case, &input);
         shared.sent.fetch_add(1, Ordering::Relaxed);
+        if let Some(sent) = usize::try_from(case)
+            .ok()
+            .and_then(|c| shared.coverage_sent.get(c))
+        {
+            sent.store(true, Ordering::Relaxed);
+        }
         if let Ok(mut per_stage) = shared.per_stage.lock() {
             let count = per_stage.entry(input.mutation.stage()).or_default();
             count.sent += 1;
@@ -412,6 +440,7 @@ fn worker(
                 let group = groups.entry(finding.group.clone()).or_insert(Group {
                     count: 0,
                     examples: Vec::new(),
+                    alike: Vec::new(),
                 });
                 group.add(finding);
             }
@@ -419,7 +448,8 @@ fn worker(
     }
 }
 
-/// Findings of one group: the rule broken, by one family of mutations.
+/// Findings of one cause: the rule broken, by one family of mutations, and the families that
+/// broke the same rule with the same answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
     /// Requests that showed it.
@@ -427,6 +457,55 @@ pub struct Group {
     /// Up to [`EXAMPLES`] of them, the lowest case numbers first (the same seed gives the same
     /// examples), each shrunk to the smallest request that still shows the group.
     pub examples: Vec<Finding>,
+    /// The keys of the other groups merged into this one: the same rule broken with the same
+    /// answer by other probes or mutations (a server that answers 400 to everything is one
+    /// cause, not one group per constraint).
+    pub alike: Vec<String>,
+}
+
+/// Groups of one cause are one group, naming the others in `alike`: at one level, the same wrong
+/// answer (status and vendor code) to whatever was probed (a server that answers 400 to
+/// everything), or the same answer-form rule broken (its words never name the request).
+fn merge_alike(groups: Vec<Group>) -> Vec<Group> {
+    let cause = |f: &Finding| match f.got.status {
+        Some(status) if status != f.expected.status => match f.got.code {
+            Some(code) => format!("answered {status}/{code}"),
+            None => format!("answered {status}"),
+        },
+        _ => f.rule.clone(),
+    };
+    let mut merged: Vec<Group> = Vec::new();
+    let mut index: BTreeMap<(sessionkit::corpus::Level, String), usize> = BTreeMap::new();
+    for group in groups {
+        let Some(first) = group.examples.first() else {
+            continue;
+        };
+        match index.entry((first.level, cause(first))) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(merged.len());
+                merged.push(group);
+            }
+            std::collections::btree_map::Entry::Occupied(slot) => {
+                let into = &mut merged[*slot.get()];
+                into.count += group.count;
+                for key in std::iter::once(first.group.clone()).chain(group.alike) {
+                    if !into.alike.contains(&key) {
+                        into.alike.push(key);
+                    }
+                }
+                for finding in group.examples {
+                    into.keep(finding);
+                }
+            }
+        }
+    }
+    for group in &mut merged {
+        if let Some(first) = group.examples.first() {
+            let shown = first.group.clone();
+            group.alike.retain(|key| *key != shown);
+        }
+    }
+    merged
 }
 
 /// Examples kept per group: more than one, so that a group keyed too widely still shows the
@@ -434,15 +513,30 @@ pub struct Group {
 pub const EXAMPLES: usize = 3;
 
 impl Group {
-    /// Keeps `finding` when it is among the lowest case numbers seen.
+    /// Counts `finding`, and keeps it when it is among the lowest case numbers seen.
     fn add(&mut self, finding: Finding) {
         self.count += 1;
+        self.keep(finding);
+    }
+
+    /// Keeps `finding` as an example when it is among the lowest case numbers seen.
+    fn keep(&mut self, finding: Finding) {
         let at = self.examples.partition_point(|f| f.case < finding.case);
         if at < EXAMPLES {
             self.examples.insert(at, finding);
             self.examples.truncate(EXAMPLES);
         }
     }
+}
+
+/// The coverage phase's counts, of the cases actually sent.
+struct CoverageCounts {
+    constraints: usize,
+    covered: usize,
+    /// Cases of the phase sent.
+    sent: usize,
+    /// Cases in the phase.
+    cases: usize,
 }
 
 /// What a fuzzing run found: counts per mutation stage and each finding group with its shrunk
@@ -456,6 +550,8 @@ pub struct FuzzReport {
     per_stage: BTreeMap<&'static str, StageCount>,
     groups: Vec<Group>,
     coverage: Option<Coverage>,
+    /// Which of the coverage phase's cases were sent, in order.
+    coverage_sent: Vec<bool>,
 }
 
 impl FuzzReport {
@@ -464,15 +560,49 @@ impl FuzzReport {
         self.coverage.as_ref()
     }
 
-    /// `coverage phase: 120 of 124 constraints covered in 610 cases`, and the uncovered ones.
+    /// What the coverage phase did: the constraints covered by the cases actually sent (a
+    /// constraint counts once every one of its probes was sent and they cover it), and how
+    /// many of the phase's cases were sent.
+    fn coverage_counts(&self) -> Option<CoverageCounts> {
+        let coverage = self.coverage.as_ref()?;
+        let mut start = 0;
+        let mut covered = 0;
+        for constraint in &coverage.constraints {
+            let probes = start..start + constraint.probes.len();
+            start = probes.end;
+            let all_sent = self
+                .coverage_sent
+                .get(probes)
+                .is_some_and(|s| s.iter().all(|x| *x));
+            if all_sent && !coverage.uncovered.contains(&constraint.name()) {
+                covered += 1;
+            }
+        }
+        Some(CoverageCounts {
+            constraints: coverage.constraints.len(),
+            covered,
+            sent: self.coverage_sent.iter().filter(|s| **s).count(),
+            cases: self.coverage_sent.len(),
+        })
+    }
+
+    /// `coverage phase: 120 of 124 constraints covered in 610 cases`, whether it was cut
+    /// short, and the constraints its probes do not cover.
     fn coverage_line(&self) -> Option<String> {
         let coverage = self.coverage.as_ref()?;
-        let cases: usize = coverage.constraints.iter().map(|c| c.probes.len()).sum();
+        let counts = self.coverage_counts()?;
         let mut line = format!(
-            "coverage phase: {} of {} constraints covered in {cases} cases",
-            coverage.covered(),
-            coverage.constraints.len()
+            "coverage phase: {} of {} constraints covered in {} cases",
+            counts.covered, counts.constraints, counts.sent
         );
+        if counts.sent < counts.cases {
+            line.push_str(&format!(
+                " (cut short: {} of its {} cases were not sent; more --cases or a longer \
+                 --duration sends them all)",
+                counts.cases - counts.sent,
+                counts.cases
+            ));
+        }
         for name in &coverage.uncovered {
             line.push_str(&format!("\n  not covered: {name}"));
         }
@@ -542,6 +672,21 @@ impl FuzzReport {
                 "\nFINDING [{}] {} ({} request(s))\n  rule: {} ({})",
                 first.level, first.group, group.count, first.rule, first.reference
             );
+            if !group.alike.is_empty() {
+                let shown: Vec<&str> = group.alike.iter().take(8).map(String::as_str).collect();
+                let more = group.alike.len() - shown.len();
+                let _ = writeln!(
+                    out,
+                    "  the same answer to {} other probe or mutation families: {}{}",
+                    group.alike.len(),
+                    shown.join("; "),
+                    if more > 0 {
+                        format!("; and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
             for finding in &group.examples {
                 let _ = writeln!(
                     out,
@@ -577,16 +722,19 @@ impl FuzzReport {
             "seconds": self.seconds,
             "requests_per_second": self.rate(),
             "per_stage": self.per_stage,
-            "coverage": self.coverage.as_ref().map(|c| serde_json::json!({
-                "constraints": c.constraints.len(),
-                "covered": c.covered(),
-                "cases": c.constraints.iter().map(|k| k.probes.len()).sum::<usize>(),
+            "coverage": self.coverage.as_ref().zip(self.coverage_counts()).map(|(c, n)| serde_json::json!({
+                "constraints": n.constraints,
+                "covered": n.covered,
+                "cases": n.sent,
+                "phase_cases": n.cases,
+                "cut_short": n.sent < n.cases,
                 "uncovered": c.uncovered,
             })),
             "findings": self.groups.iter().map(|g| serde_json::json!({
                 "count": g.count,
                 "finding": g.examples.first(),
                 "examples": g.examples,
+                "alike": g.alike,
             })).collect::<Vec<_>>(),
         })
     }
