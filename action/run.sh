@@ -2,7 +2,8 @@
 # The action's step (action.yml), runnable outside GitHub: SESSIONKIT_* settings from the
 # environment, the binary from SESSIONKIT_BIN, a release asset (SESSIONKIT_VERSION, the one part
 # that needs GitHub), or a cargo build of this checkout; the Markdown report appended to
-# GITHUB_STEP_SUMMARY (stdout when unset), JUnit to SESSIONKIT_JUNIT. Exits as sessionkit conform.
+# GITHUB_STEP_SUMMARY (stdout when unset), JUnit to SESSIONKIT_JUNIT, the report page to
+# SESSIONKIT_HTML (none when unset). Exits as sessionkit conform.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=${RUNNER_TEMP:-$(mktemp -d)}
@@ -21,6 +22,9 @@ fi
 "$bin" --version
 args=(conform --format markdown --junit "${SESSIONKIT_JUNIT:-sessionkit-conform.xml}"
   --profile "${SESSIONKIT_PROFILE:-documented}" --level "${SESSIONKIT_LEVEL:-must}")
+if [ -n "${SESSIONKIT_HTML:-}" ]; then
+  args+=(--html "$SESSIONKIT_HTML")
+fi
 if [ -n "${SESSIONKIT_TARGET:-}" ]; then
   args+=(--target "$SESSIONKIT_TARGET" --api-key "${SESSIONKIT_API_KEY:-your-api-key}"
     --secret "${SESSIONKIT_SECRET:-your-shared-secret}")

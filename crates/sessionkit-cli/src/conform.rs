@@ -25,6 +25,10 @@ pub enum ConformFormat {
     Junit,
     /// Markdown: a table per stage and each problem with its reproduction (a CI step summary).
     Markdown,
+    /// The report page: one self-contained HTML file (use with --out): the matrix of stages by
+    /// outcome, the score per level, every case opening to its rule, request, answer and
+    /// reproduction, with filters by outcome, level and stage.
+    Html,
 }
 
 /// Arguments of `sessionkit conform`.
@@ -39,7 +43,8 @@ pub enum ConformFormat {
     usage or I/O errors.\n\n\
     Examples:\n  sessionkit conform                                  # against the embedded reference server\n  \
     sessionkit conform --target http://127.0.0.1:8080/v1/sessions --api-key K --secret S\n  \
-    sessionkit conform --format junit --out conform.xml --filter decode/"
+    sessionkit conform --format junit --out conform.xml --filter decode/\n  \
+    sessionkit conform --format html --out report.html     # the report page, one file"
 )]
 pub struct ConformArgs {
     /// URL of `POST /v1/sessions` on the server under test (http:// only). Without it, the
@@ -66,6 +71,9 @@ pub struct ConformArgs {
     /// Also write the report as JUnit XML to this file (beside the --format one).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Also write the report page (as --format html) to this file.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Run only the cases whose name contains this text (for example `decode/` or `seed/`).
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
@@ -127,10 +135,16 @@ pub fn run(args: ConformArgs) -> anyhow::Result<u8> {
         ConformFormat::Json => serde_json::to_string_pretty(&report.json())? + "\n",
         ConformFormat::Junit => report.junit(),
         ConformFormat::Markdown => report.markdown(),
+        ConformFormat::Html => report.html(),
     };
     if let Some(path) = &args.junit {
         std::fs::write(path, report.junit())
             .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        std::fs::write(path, report.html())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("report page written to {}", path.display());
     }
     match &args.out {
         Some(path) => {

@@ -3322,3 +3322,177 @@ fn serve_answers_malformed_chunked_framing_400() {
     serve.kill().unwrap();
     let _ = serve.wait();
 }
+
+/// Every `data-count="NAME" data-value="N"` of a report page, by name.
+fn page_counts(page: &str) -> std::collections::BTreeMap<String, u64> {
+    page.split("data-count=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.strip_prefix(" data-value=\"")?.split('"').next()?;
+            Some((name.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// `conform --format html`: one self-contained page (no network, no external asset) whose
+/// counts are the JSON report's of the same run, with every case, its rule, the request it sent,
+/// the answer and the reproduction. Against a server with a planted MUST bug.
+#[test]
+fn conform_writes_a_report_page_with_the_json_reports_counts() {
+    let buggy = ContractServer::start("documented", Some("sign-wire"));
+    let scratch = Scratch::new("report-page");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let page_path = scratch.0.join("report.html");
+    let out = sessionkit(
+        &[
+            "conform",
+            "--target",
+            &buggy.url,
+            "--api-key",
+            "their-key",
+            "--secret",
+            "their-secret",
+            "--filter",
+            "signature/",
+            "--format",
+            "json",
+            "--html",
+            &page_path.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    assert!(page.starts_with("<!doctype html>") && page.trim_end().ends_with("</html>"));
+    for external in ["src=\"http", "href=\"http", "<link", "@import", "url("] {
+        assert!(!page.contains(external), "the page loads {external}");
+    }
+    let counts = page_counts(&page);
+    let json = |pointer: &str| report.pointer(pointer).and_then(|v| v.as_u64()).unwrap();
+    for (name, pointer) in [
+        ("requests", "/requests"),
+        ("distinct", "/distinct_cases"),
+        ("grade-ok", "/grades/ok"),
+        ("grade-failed", "/grades/failed"),
+        ("grade-non-strict", "/grades/non_strict"),
+        ("grade-informational", "/grades/informational"),
+        ("cell-total-failed", "/grades/failed"),
+        ("cell-total-ok", "/grades/ok"),
+        ("level-must-ok", "/levels/must/ok"),
+        ("level-must-cases", "/levels/must/cases"),
+        ("level-should-cases", "/levels/should/cases"),
+        ("level-may-cases", "/levels/may/cases"),
+    ] {
+        assert_eq!(counts.get(name), Some(&json(pointer)), "{name}: {counts:?}");
+    }
+    assert!(json("/grades/failed") > 0);
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(page.matches("<details class=\"case ").count(), cases.len());
+    for case in cases {
+        let (stage, grade) = (
+            case["stage"].as_str().unwrap(),
+            case["grade"].as_str().unwrap(),
+        );
+        let slug = grade.replace('_', "-");
+        let same = cases
+            .iter()
+            .filter(|c| c["stage"] == stage && c["grade"] == grade)
+            .count() as u64;
+        assert_eq!(
+            counts[&format!("cell-{stage}-{slug}")],
+            same,
+            "{stage} {grade}"
+        );
+    }
+    // The failed case opens to its rule, the request it sent and the reproduction.
+    let failed = page
+        .split("<details ")
+        .find(|c| c.contains("265 signature/signed-compressed-gzip"))
+        .unwrap();
+    assert!(failed.contains("data-grade=\"failed\""), "{failed}");
+    for part in [
+        "rule (MUST)",
+        "X-HMAC-SIGNATURE: ",
+        "Content-Encoding: gzip",
+        "HTTP/1.1 201",
+        "bytes, hex:",
+        "curl -sS -i --http1.1",
+    ] {
+        assert!(failed.contains(part), "{part}: {failed}");
+    }
+}
+
+/// The report page as a person sees it: Debian's Chromium (headless, through playwright-core)
+/// renders it, the counts it shows are the JSON report's, a click on a matrix cell shows that
+/// cell's cases and opens one, and the screenshot is written and not empty.
+#[test]
+#[ignore = "needs playwright-core and Chromium: .ci/captures installs them and runs it"]
+fn the_report_page_renders_in_chromium() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures");
+    let buggy = ContractServer::start("documented", Some("sign-wire"));
+    let shots = std::env::var("SESSIONKIT_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir());
+    std::fs::create_dir_all(&shots).unwrap();
+    let page_path = shots.join("sessionkit-report.html");
+    let out = sessionkit(
+        &[
+            "conform",
+            "--target",
+            &buggy.url,
+            "--api-key",
+            "their-key",
+            "--secret",
+            "their-secret",
+            "--filter",
+            "signature/",
+            "--format",
+            "json",
+            "--html",
+            &page_path.display().to_string(),
+        ],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let screenshot = shots.join("sessionkit-report.png");
+    let seen = Command::new("node")
+        .args([
+            "report-page.js",
+            &page_path.display().to_string(),
+            &screenshot.display().to_string(),
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        seen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seen.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&seen.stdout).unwrap();
+    assert_eq!(
+        seen["cases"],
+        report["cases"].as_array().unwrap().len(),
+        "{seen}"
+    );
+    assert_eq!(seen["failed"], report["grades"]["failed"], "{seen}");
+    assert_eq!(seen["ok"], report["grades"]["ok"], "{seen}");
+    // The failed cell shows exactly the failed cases, the first one opened.
+    assert_eq!(
+        seen["visible_after_click"], report["grades"]["failed"],
+        "{seen}"
+    );
+    assert_eq!(seen["opened_shows_request"], true, "{seen}");
+    assert_eq!(
+        seen["external"], 0,
+        "the page asked for something beyond itself: {seen}"
+    );
+    let png = std::fs::read(&screenshot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
+}

@@ -288,6 +288,15 @@ impl Case {
             notes: Vec::new(),
             seconds: took.as_secs_f64(),
             curl: None,
+            exchanged: Some(crate::report::Exchanged {
+                request_head: "(built by the cost check: its rule says what it sends)".into(),
+                answer_head: reply.map(|r| format!("HTTP/1.1 {}", r.status)),
+                answer_body: reply.map_or_else(Vec::new, |r| {
+                    r.body[..r.body.len().min(crate::report::Exchanged::PREVIEW)].to_vec()
+                }),
+                answer_len: reply.map_or(0, |r| r.body.len()),
+                ..crate::report::Exchanged::default()
+            }),
         }
     }
 }

@@ -10,7 +10,7 @@ use sessionkit::corpus::{Level, Rule};
 use sessionkit::http1::FramingFault;
 
 use crate::judge::{AnswerRule, Expected, Problem};
-use crate::report::{CaseResult, Grade};
+use crate::report::{self, CaseResult, Grade};
 use crate::{Conform, client};
 
 /// How long a framing check waits for an answer: a server that reads one of these heads as
@@ -266,6 +266,16 @@ fn judge(url: &str, profile: Profile, shape: &Shape) -> CaseResult {
         notes: Vec::new(),
         seconds: took.as_secs_f64(),
         curl: None,
+        // The raw request, as its head shows it (the body is in the head's bytes).
+        exchanged: Some(report::Exchanged {
+            request_head: String::from_utf8_lossy(&shape.bytes).into_owned(),
+            answer_head: reply.map(|r| format!("HTTP/1.1 {}", r.status)),
+            answer_body: reply.map_or_else(Vec::new, |r| {
+                r.body[..r.body.len().min(report::Exchanged::PREVIEW)].to_vec()
+            }),
+            answer_len: reply.map_or(0, |r| r.body.len()),
+            ..report::Exchanged::default()
+        }),
     }
 }
 

@@ -29,6 +29,7 @@ mod cost;
 pub mod framing;
 mod fuzz;
 mod junit;
+mod page;
 pub mod proxy;
 pub mod webhook;
 
@@ -158,10 +159,13 @@ impl Conform {
     /// Sends one case and grades its answer.
     fn send_case(&self, case: &cases::Case, url: &str, bodies: &cases::BodyDir) -> CaseResult {
         let started = Instant::now();
-        let checked = match client::send("POST", url, &case.headers, &case.body, self.timeout) {
-            Ok(reply) => judge::judge(&case.expect, &reply, self.target.keys(), self.ask()),
-            Err(e) => Judgement::no_answer(&e),
+        let sent = client::send("POST", url, &case.headers, &case.body, self.timeout);
+        let checked = match &sent {
+            Ok(reply) => judge::judge(&case.expect, reply, self.target.keys(), self.ask()),
+            Err(e) => Judgement::no_answer(e),
         };
+        let path = client::split_url(url).map_or_else(|_| url.to_owned(), |(_, path)| path);
+        let exchanged = report::Exchanged::of(&path, &case.headers, &case.body, sent.as_ref().ok());
         let grade = Grade::of(&checked.problems);
         let passed = checked.passes(self.fail_at);
         CaseResult {
@@ -179,6 +183,7 @@ impl Conform {
             notes: checked.notes,
             seconds: started.elapsed().as_secs_f64(),
             curl: (grade != Grade::Ok).then(|| case.curl(url, bodies)),
+            exchanged: Some(exchanged),
         }
     }
 
@@ -351,6 +356,13 @@ impl Report {
     /// problems with its rule, its problems and its reproduction.
     pub fn markdown(&self) -> String {
         report::markdown_report(&self.results, &self.target)
+    }
+
+    /// The report page: one self-contained HTML file (no network, no external asset) with the
+    /// matrix of stages by outcome, the score per level, and every case expandable to its rule,
+    /// problems, request, answer and reproduction, filtered by outcome, level and stage.
+    pub fn html(&self) -> String {
+        page::render(&self.results, &self.target)
     }
 
     /// JUnit XML, one test case per corpus case.

@@ -77,6 +77,58 @@ pub struct CaseResult {
     /// For a case with problems: a curl command that sends the same bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
+    /// What was sent and what came back, cut for the report page (not in JSON: the corpus
+    /// holds the bytes, and the reproduction sends them).
+    #[serde(skip)]
+    pub exchanged: Option<Exchanged>,
+}
+
+/// What a case sent and what came back, each body cut at [`Exchanged::PREVIEW`] bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Exchanged {
+    /// The request line and header lines.
+    pub request_head: String,
+    /// The request body's first bytes.
+    pub request_body: Vec<u8>,
+    /// The request body's whole length.
+    pub request_len: usize,
+    /// The status line and header lines of the answer; `None` when none came.
+    pub answer_head: Option<String>,
+    /// The answer body's first bytes.
+    pub answer_body: Vec<u8>,
+    /// The answer body's whole length.
+    pub answer_len: usize,
+}
+
+impl Exchanged {
+    /// Bytes of each body kept: enough to read any answer and most requests, while a report of
+    /// the size cases (1 MiB bodies, three encodings) stays small.
+    pub const PREVIEW: usize = 4096;
+
+    /// `POST path` with `headers` and `body`, and the reply when one came.
+    pub fn of(
+        path: &str,
+        headers: &sessionkit::headers::Headers,
+        body: &[u8],
+        reply: Option<&crate::client::Reply>,
+    ) -> Self {
+        let lines = |first: String, headers: &sessionkit::headers::Headers| {
+            headers.iter().fold(first, |mut head, (name, value)| {
+                let _ = write!(head, "\n{name}: {value}");
+                head
+            })
+        };
+        Exchanged {
+            request_head: lines(format!("POST {path} HTTP/1.1"), headers),
+            request_body: body[..body.len().min(Self::PREVIEW)].to_vec(),
+            request_len: body.len(),
+            answer_head: reply.map(|r| lines(format!("HTTP/1.1 {}", r.status), &r.headers)),
+            answer_body: reply.map_or_else(Vec::new, |r| {
+                r.body[..r.body.len().min(Self::PREVIEW)].to_vec()
+            }),
+            answer_len: reply.map_or(0, |r| r.body.len()),
+        }
+    }
 }
 
 /// How many of `of` got each grade: OK, FAILED, NON-STRICT, INFORMATIONAL.
