@@ -3496,3 +3496,63 @@ fn the_report_page_renders_in_chromium() {
         png.len()
     );
 }
+
+/// On a terminal (a real pty, from util-linux's `script`), `serve`'s log lines are coloured, as
+/// they are not in a file (`serve_names_the_real_cause`), and still name the error code.
+#[test]
+fn serve_colours_its_log_on_a_terminal_only() {
+    use std::io::BufRead;
+    if Command::new("script").arg("--version").output().is_err() {
+        panic!("util-linux's `script` is needed to give serve a terminal");
+    }
+    let command = format!(
+        "{} serve --addr 127.0.0.1:0",
+        env!("CARGO_BIN_EXE_sessionkit")
+    );
+    let mut pty = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines, seen) = std::sync::mpsc::channel::<String>();
+    let out = pty.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines() {
+            let Ok(line) = line else { return };
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(20);
+    let url = loop {
+        let line = seen
+            .recv_timeout(wait)
+            .expect("serve did not start on the terminal");
+        if let Some(base) = line.trim().strip_prefix("listening on ") {
+            break format!("{base}/v1/sessions");
+        }
+    };
+    let mut headers = sessionkit::headers::Headers::new();
+    headers.push("X-AUTH-CLIENT", "your-api-key");
+    headers.push("Content-Type", "application/json");
+    let timeout = std::time::Duration::from_secs(10);
+    let reply = sessionkit_conform::client::send("POST", &url, &headers, b"{}", timeout).unwrap();
+    assert_eq!(reply.status, 400);
+    let logged = loop {
+        let line = seen
+            .recv_timeout(wait)
+            .expect("no log line for the request");
+        if line.contains("missing_verification") {
+            break line;
+        }
+    };
+    let _ = pty.kill();
+    let _ = pty.wait();
+    assert!(
+        logged.contains("\u{1b}["),
+        "no colour on a terminal: {logged:?}"
+    );
+}

@@ -591,6 +591,63 @@ fn readme_code_blocks_are_from_files_ci_runs() {
     assert!(checked >= 4, "only {checked} blocks name their file");
 }
 
+/// Every hint and named mistake the READMEs and docs/ quote is the catalogue's own words (a
+/// quote that drifted from what the tools print sends a reader looking for the wrong text).
+#[test]
+fn quoted_hints_and_mistakes_are_the_catalogues() {
+    let root = corpus::repo_dir();
+    let mut pages: Vec<std::path::PathBuf> = ["README.md", "python/README.md", "go/README.md"]
+        .iter()
+        .map(|p| root.join(p))
+        .collect();
+    for dir in ["docs", "npm/sessionkit"] {
+        let entries = std::fs::read_dir(root.join(dir)).unwrap();
+        pages.extend(
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension() == Some("md".as_ref())),
+        );
+    }
+    let entries: Vec<&sessionkit::Entry> = sessionkit::Mistake::ALL
+        .iter()
+        .map(|m| m.entry())
+        .chain(sessionkit::ErrorKind::ALL.iter().map(|k| k.entry()))
+        .collect();
+    let mut checked = 0;
+    for page in pages.iter().filter(|p| p.exists()) {
+        let text = std::fs::read_to_string(page).unwrap();
+        for line in text.lines() {
+            if let Some((_, hint)) = line.split_once("hint: ") {
+                let hint = hint.trim_end_matches(['`', ' ']);
+                assert!(
+                    entries.iter().any(|e| e.hint == hint),
+                    "{}: the hint {hint:?} is no catalogue entry's",
+                    page.display()
+                );
+                checked += 1;
+            }
+            if let Some((_, rest)) = line.split_once("mistake[") {
+                let Some((code, message)) = rest.split_once("]: ") else {
+                    continue;
+                };
+                let entry = entries.iter().find(|e| e.code == code);
+                let entry =
+                    entry.unwrap_or_else(|| panic!("{}: no mistake {code}", page.display()));
+                // A message shape's fixed words up to its first varying part.
+                let fixed = entry.message.split('{').next().unwrap_or_default();
+                assert!(
+                    message.starts_with(fixed),
+                    "{}: mistake[{code}] quoted as {message:?}, printed as {:?}",
+                    page.display(),
+                    entry.message
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "only {checked} quotes found");
+}
+
 /// The manifest's types write what they read: `corpus/manifest.json` read and written again is
 /// the same JSON, a `null` member being an absent one (what `fuzz --out` and `check --promote`
 /// write through them is the corpus's own format, every member kept).
