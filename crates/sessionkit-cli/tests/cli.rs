@@ -2002,6 +2002,9 @@ fn serve_har_check_promote_conform_round_trip() {
         .filter(|c| c["name"].as_str().unwrap().contains(" captured-"))
         .collect();
     assert_eq!(captured.len(), 2, "{report}");
+    // The stage column is the pipeline's stage, never the promoted file's name.
+    let stages: Vec<&str> = captured.iter().map(|c| c["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["schema", "signature"], "{report}");
     assert_eq!(captured[1]["expected"]["error"], "signature_mismatch");
     assert_eq!(captured[1]["expected"]["level"], "must");
     assert!(
