@@ -2003,7 +2003,10 @@ fn serve_har_check_promote_conform_round_trip() {
         .collect();
     assert_eq!(captured.len(), 2, "{report}");
     // The stage column is the pipeline's stage, never the promoted file's name.
-    let stages: Vec<&str> = captured.iter().map(|c| c["stage"].as_str().unwrap()).collect();
+    let stages: Vec<&str> = captured
+        .iter()
+        .map(|c| c["stage"].as_str().unwrap())
+        .collect();
     assert_eq!(stages, ["schema", "signature"], "{report}");
     assert_eq!(captured[1]["expected"]["error"], "signature_mismatch");
     assert_eq!(captured[1]["expected"]["level"], "must");
@@ -3558,4 +3561,50 @@ fn serve_colours_its_log_on_a_terminal_only() {
         logged.contains("\u{1b}["),
         "no colour on a terminal: {logged:?}"
     );
+}
+
+/// The README's command list is what the binary takes: every option each line names is in that
+/// command's `--help`, and every `--format` value listed is one it accepts.
+#[test]
+fn the_readmes_command_list_is_what_the_binary_takes() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let block = readme
+        .split("## Command line")
+        .nth(1)
+        .and_then(|rest| rest.split("```").nth(1))
+        .unwrap();
+    let mut checked = 0;
+    for line in block.lines().filter(|l| l.starts_with("sessionkit ")) {
+        let line = line.split("   #").next().unwrap();
+        let command = line.split_whitespace().nth(1).unwrap();
+        let help = sessionkit(&[command, "--help"], None);
+        let help = String::from_utf8_lossy(&help.stdout).into_owned();
+        assert!(help.contains("Usage:"), "{command}: {help}");
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || "[]|".contains(c))
+            .collect();
+        for word in &words {
+            let Some(flag) = word.strip_prefix("--") else {
+                continue;
+            };
+            let flag = flag.split('=').next().unwrap();
+            assert!(
+                help.contains(&format!("--{flag}")),
+                "{command} has no --{flag}:\n{help}"
+            );
+            checked += 1;
+            if flag == "format" {
+                // `--format text|json|junit`: each value is one the command accepts (clap
+                // refuses a value it does not know, exit 2, before it prints help).
+                let values = line.split("--format ").nth(1).unwrap();
+                let values = values.split([']', ' ']).next().unwrap();
+                for value in values.split('|') {
+                    let out = sessionkit(&[command, "--format", value, "--help"], None);
+                    assert_eq!(out.status.code(), Some(0), "{command} --format {value}");
+                }
+            }
+        }
+    }
+    assert!(checked > 30, "only {checked} options checked");
 }
