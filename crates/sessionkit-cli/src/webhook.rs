@@ -32,12 +32,18 @@ pub enum WebhookFormat {
     HMAC, the legacy digest verified instead of the HMAC.\n\n\
     Exit status: 0 when no delivery broke a rule at the --level (MUST by default), 1 otherwise, 2 \
     on usage or I/O errors.\n\n\
-    Example:\n  sessionkit webhook --to http://127.0.0.1:3000/webhooks/decision --api-key K --secret S"
+    Examples:\n  sessionkit webhook --to http://127.0.0.1:3000/webhooks/decision --api-key K --secret S\n  \
+    sessionkit webhook --to https://staging.example/webhooks --ca staging-ca.pem --api-key K --secret S"
 )]
 pub struct WebhookArgs {
-    /// The receiver's URL (http://).
+    /// The receiver's URL: https:// (the only scheme the vendor allows for webhooks, verified
+    /// with rustls against the system's roots and --ca), or http:// for a receiver on loopback.
     #[arg(long, value_name = "URL")]
     to: String,
+    /// A PEM file of CA certificates to trust beside the system's (a staging receiver's
+    /// private CA).
+    #[arg(long, value_name = "FILE")]
+    ca: Option<std::path::PathBuf>,
     /// The API key the webhooks carry in X-AUTH-CLIENT.
     #[arg(long, value_name = "K")]
     api_key: String,
@@ -75,6 +81,9 @@ pub fn run(args: WebhookArgs) -> anyhow::Result<u8> {
         .timeout(std::time::Duration::from_secs(args.timeout));
     if let Some(old) = &args.old_secret {
         run = run.old_secret(old);
+    }
+    if let Some(ca) = &args.ca {
+        run = run.ca(ca);
     }
     let outcomes = run.run().map_err(anyhow::Error::msg)?;
     match args.format {

@@ -3608,3 +3608,76 @@ fn the_readmes_command_list_is_what_the_binary_takes() {
     }
     assert!(checked > 30, "only {checked} options checked");
 }
+
+/// `sessionkit webhook --to https://...` (the only scheme the vendor allows for a webhook URL):
+/// to a Python receiver serving TLS with a certificate from a private CA, every delivery goes
+/// over TLS and is graded, the CA trusted through `--ca`; without it, the certificate is refused
+/// before any delivery, exit 2, saying so.
+#[test]
+fn webhook_delivers_over_https_to_a_receiver_with_a_private_ca() {
+    let scratch = Scratch::new("webhook-tls");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap();
+    let file = |name: &str, pem: String| {
+        let path = scratch.0.join(name);
+        std::fs::write(&path, pem).unwrap();
+        path.display().to_string()
+    };
+    let (ca_file, cert_file, key_file) = (
+        file("ca.pem", ca.pem()),
+        file("cert.pem", cert.pem()),
+        file("key.pem", key.serialize_pem()),
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/webhook_receiver.py");
+    let mut receiver = Command::new("python3")
+        .args([
+            script,
+            "--secret",
+            "their-secret",
+            "--old-secret",
+            "last-years-secret",
+        ])
+        .args(["--tls-cert", &cert_file, "--tls-key", &key_file])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut receiver, "the TLS receiver").replace("/v1/sessions", "/webhooks");
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["webhook", "--to", &url, "--api-key", "their-key"];
+        args.extend([
+            "--secret",
+            "their-secret",
+            "--old-secret",
+            "last-years-secret",
+        ]);
+        args.extend(["--format", "json"]);
+        args.extend(extra);
+        sessionkit(&args, None)
+    };
+    let out = run(&["--ca", &ca_file]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let deliveries = report["deliveries"].as_array().unwrap();
+    assert!(deliveries.len() >= 25, "{report}");
+    assert!(deliveries.iter().all(|d| d["ok"] == true), "{report}");
+    let out = run(&[]);
+    let _ = receiver.kill();
+    let _ = receiver.wait();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("TLS") && stderr.to_lowercase().contains("certificate"),
+        "{stderr}"
+    );
+}

@@ -1,12 +1,13 @@
 """A webhook receiver as integrators write it, for testing `sessionkit webhook`.
 
-    python3 webhook_receiver.py --secret S [--old-secret S2] [--reserialize]
+    python3 webhook_receiver.py --secret S [--old-secret S2] [--reserialize] [--tls-cert C --tls-key K]
 
 The correct one verifies the HMAC over the raw body with hmac.compare_digest, against every active
 secret (rotation), and answers 200 (a duplicate delivery too). `--reserialize` is the mistake the
 vendor's own JavaScript demo makes: it parses the body and verifies the signature of its compact
 re-serialization, so other valid serializations are refused and re-serialized forgeries accepted.
-Prints `listening on http://127.0.0.1:PORT` first.
+With `--tls-cert` and `--tls-key` (PEM files) it serves HTTPS, as the vendor requires of a
+webhook URL. Prints `listening on http[s]://127.0.0.1:PORT` first.
 """
 
 import argparse
@@ -20,6 +21,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--secret", required=True)
 parser.add_argument("--old-secret")
 parser.add_argument("--reserialize", action="store_true")
+parser.add_argument("--tls-cert")
+parser.add_argument("--tls-key")
 args = parser.parse_args()
 SECRETS = [s.encode() for s in (args.secret, args.old_secret) if s]
 
@@ -52,7 +55,15 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+scheme = "http"
+if args.tls_cert:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    scheme = "https"
+print(f"listening on {scheme}://127.0.0.1:{server.server_address[1]}", flush=True)
 try:
     server.serve_forever()
 except KeyboardInterrupt:

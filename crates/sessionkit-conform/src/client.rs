@@ -107,7 +107,48 @@ pub fn send_declared(
         .map_err(|e| format!("send: {e}"))?;
     // A server may answer (413, 401) before reading the whole body and close; keep what it said.
     let _ = stream.write_all(body);
-    read_reply(&mut BufReader::new(Deadline { stream, until }))
+    let socket = stream.try_clone().map_err(|e| e.to_string())?;
+    read_reply(&mut BufReader::new(Deadline {
+        stream,
+        socket,
+        until,
+    }))
+}
+
+/// Sends one request to `endpoint`'s path, plain or over TLS, on a new connection
+/// (`Connection: close`), with one deadline for the whole answer. A connection or TLS handshake
+/// that fails (an untrusted certificate) says so ([`CONNECT_FAILED`]).
+pub(crate) fn send_to(
+    endpoint: &crate::endpoint::Endpoint,
+    method: &str,
+    headers: &Headers,
+    body: &[u8],
+    timeout: Duration,
+) -> Result<Reply, String> {
+    let refused = |e: String| format!("{CONNECT_FAILED}{}: {e}", endpoint.authority);
+    let mut conn = endpoint.connect(timeout).map_err(refused)?;
+    let socket = conn.tcp().try_clone().map_err(|e| e.to_string())?;
+    socket
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| socket.set_write_timeout(Some(timeout)))
+        .map_err(|e| e.to_string())?;
+    conn.handshake().map_err(|e| refused(format!("TLS: {e}")))?;
+    let until = Instant::now() + timeout;
+    let path = if endpoint.base.is_empty() {
+        "/"
+    } else {
+        &endpoint.base
+    };
+    let head = head(method, path, &endpoint.authority, headers, body.len(), true);
+    conn.write_all(head.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
+    let _ = conn.write_all(body);
+    let _ = conn.flush();
+    read_reply(&mut BufReader::new(Deadline {
+        stream: conn,
+        socket,
+        until,
+    }))
 }
 
 /// A connection to `authority` with `timeout` on connecting, each read and each write; a
@@ -130,13 +171,15 @@ fn connect(authority: &str, timeout: Duration) -> Result<TcpStream, String> {
 }
 
 /// A stream whose reads share one deadline: an answer that drips a byte a second ends at it
-/// (a timeout per read would let it run forever).
-struct Deadline {
-    stream: TcpStream,
+/// (a timeout per read would let it run forever). `socket` is the TCP socket under `stream`
+/// (the same one, for a plain connection), whose timeout each read sets.
+struct Deadline<S> {
+    stream: S,
+    socket: TcpStream,
     until: Instant,
 }
 
-impl Read for Deadline {
+impl<S: Read> Read for Deadline<S> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let left = self.until.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -145,7 +188,7 @@ impl Read for Deadline {
                 "the answer took longer than the timeout",
             ));
         }
-        self.stream.set_read_timeout(Some(left))?;
+        self.socket.set_read_timeout(Some(left))?;
         self.stream.read(buf)
     }
 }

@@ -26,6 +26,7 @@ use sessionkit::{Profile, SignedRequest};
 pub mod capture;
 pub mod client;
 mod cost;
+mod endpoint;
 pub mod framing;
 mod fuzz;
 mod junit;

@@ -95,13 +95,15 @@ pub struct Webhook {
     vendor_data: String,
     end_user_id: String,
     timeout: Duration,
+    ca: Option<std::path::PathBuf>,
 }
 
 /// Seconds a receiver has before the vendor takes its silence as a failure and retries.
 const PROMPT: Duration = Duration::from_secs(5);
 
 impl Webhook {
-    /// Deliveries to the receiver at `to` (`http://`), signed with `secret`, from `api_key`.
+    /// Deliveries to the receiver at `to` (`https://`, as the vendor allows, or `http://` for a
+    /// receiver under test on loopback), signed with `secret`, from `api_key`.
     pub fn to(
         to: impl Into<String>,
         api_key: impl Into<String>,
@@ -115,7 +117,15 @@ impl Webhook {
             vendor_data: "customer-123".into(),
             end_user_id: "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d6".into(),
             timeout: Duration::from_secs(10),
+            ca: None,
         }
+    }
+
+    /// A PEM file of CA certificates trusted beside the system's, for an `https://` receiver
+    /// whose certificate a private CA signed.
+    pub fn ca(mut self, pem: impl Into<std::path::PathBuf>) -> Self {
+        self.ca = Some(pem.into());
+        self
     }
 
     /// A previous secret still active during rotation: one delivery is signed with it.
@@ -303,7 +313,7 @@ impl Webhook {
 
     /// Sends every delivery and judges each answer.
     pub fn run(&self) -> Result<Vec<Outcome>, Error> {
-        client::split_url(&self.to).map_err(Error)?;
+        let receiver = crate::endpoint::Endpoint::parse(&self.to, self.ca.as_deref())?;
         let mut outcomes = Vec::new();
         for delivery in self.deliveries() {
             let mut headers = Headers::new();
@@ -316,7 +326,7 @@ impl Webhook {
             }
             headers.push(names::CONTENT_TYPE, "application/json");
             let started = Instant::now();
-            let reply = client::send("POST", &self.to, &headers, &delivery.body, self.timeout);
+            let reply = client::send_to(&receiver, "POST", &headers, &delivery.body, self.timeout);
             let millis = started.elapsed().as_secs_f64() * 1000.0;
             // Only a receiver that cannot be connected to ends the run; one that answers badly
             // (a head without end, an answer that drips past the timeout) is graded.

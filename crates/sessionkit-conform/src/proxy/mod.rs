@@ -16,7 +16,6 @@
 //! staging server carries a few connections, and every byte stays where it can be seen.
 
 mod journal;
-mod upstream;
 mod wire;
 
 use std::io::{BufReader, Write};
@@ -31,9 +30,9 @@ use sessionkit::Config;
 
 use crate::Error;
 use crate::client::Reply;
+use crate::endpoint::{Conn, Endpoint as Upstream};
 use journal::Record;
 pub use journal::{Exchange, Journal};
-use upstream::{Conn, Upstream};
 use wire::{Message, ReadError, read_answer_message, read_request, rewrite_head};
 
 /// How the proxy runs.

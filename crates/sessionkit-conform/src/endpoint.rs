@@ -1,6 +1,7 @@
-//! The upstream: where it is, and a connection to it, plain or TLS. HTTPS is verified with
-//! rustls against the system's roots (rustls-native-certs) and any extra CA file given, with
-//! the URL's host as the name the certificate must carry.
+//! A peer sessionkit connects to (the proxy's upstream, `webhook`'s receiver): where it is, and
+//! a connection to it, plain or TLS. HTTPS is verified with rustls against the system's roots
+//! (rustls-native-certs) and any extra CA file given, with the URL's host as the name the
+//! certificate must carry.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -13,8 +14,8 @@ use rustls::pki_types::{CertificateDer, ServerName};
 
 use crate::Error;
 
-/// The upstream's address, base path and, for HTTPS, its TLS settings.
-pub(crate) struct Upstream {
+/// The peer's address, base path and, for HTTPS, its TLS settings.
+pub(crate) struct Endpoint {
     /// `host:port` as the URL wrote it (the `Host` value sent).
     pub(crate) authority: String,
     addr: SocketAddr,
@@ -23,7 +24,7 @@ pub(crate) struct Upstream {
     tls: Option<(Arc<rustls::ClientConfig>, ServerName<'static>)>,
 }
 
-impl Upstream {
+impl Endpoint {
     /// From `http[s]://host[:port][/base]`; `extra_ca`: a PEM file of CA certificates to trust
     /// beside the system's.
     pub(crate) fn parse(url: &str, extra_ca: Option<&Path>) -> Result<Self, Error> {
@@ -31,9 +32,7 @@ impl Upstream {
             (Some(rest), _) => (rest, false),
             (_, Some(rest)) => (rest, true),
             _ => {
-                return Err(Error(format!(
-                    "{url}: the upstream is an http:// or https:// URL"
-                )));
+                return Err(Error(format!("{url}: not an http:// or https:// URL")));
             }
         };
         let (authority, base) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -109,13 +108,24 @@ fn client_config(extra_ca: Option<&Path>) -> Result<rustls::ClientConfig, Error>
         .with_no_client_auth())
 }
 
-/// A connection to the upstream.
+/// A connection to the peer.
 pub(crate) enum Conn {
     Plain(TcpStream),
     Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
 }
 
 impl Conn {
+    /// Completes a TLS handshake now (nothing for a plain connection), so that a certificate
+    /// the peer's name or the trusted roots refuse is an error of connecting, said as such.
+    pub(crate) fn handshake(&mut self) -> io::Result<()> {
+        if let Conn::Tls(tls) = self {
+            while tls.conn.is_handshaking() {
+                tls.conn.complete_io(&mut tls.sock)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The TCP socket under it (for timeouts, peeking and shutting down).
     pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
