@@ -186,7 +186,8 @@ pub fn parse_level(name: &str) -> Result<Level, String> {
 /// `check`, `proxy`) judge with.
 #[derive(clap::Args, Debug)]
 pub struct JudgeArgs {
-    /// API keys the server knows (repeatable; required but for `verify --webhook`).
+    /// API keys the server knows (repeatable; required but for webhook deliveries: `verify
+    /// --webhook`, `check` on a receiver's capture).
     #[arg(long = "api-key", value_name = "K")]
     api_keys: Vec<String>,
     #[command(flatten)]
@@ -202,12 +203,23 @@ impl JudgeArgs {
         self.secret.secrets()
     }
 
+    /// True when at least one `--api-key` was given.
+    pub fn has_api_key(&self) -> bool {
+        !self.api_keys.is_empty()
+    }
+
     /// The receive configuration of a server with these keys, secrets and profile.
     pub fn config(&self) -> anyhow::Result<sessionkit::Config> {
         anyhow::ensure!(
             !self.api_keys.is_empty(),
             "--api-key K is required: the API key the server knows"
         );
+        self.config_without_key()
+    }
+
+    /// The same when no API key was given: enough for webhook deliveries, whose key is not
+    /// judged (`check` on a receiver's capture).
+    pub fn config_without_key(&self) -> anyhow::Result<sessionkit::Config> {
         Ok(sessionkit::Config {
             api_keys: self.api_keys.clone(),
             secrets: self.secret.secrets()?,

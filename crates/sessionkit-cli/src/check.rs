@@ -26,7 +26,10 @@ pub enum CheckFormat {
     reports of `serve --report` and `proxy --report`, or with --headers one request as `verify` reads \
     it. Every POST .../v1/sessions request gets the verdict a server following the contract gives \
     it with the client's credentials, with the mistakes named; a captured answer is held to the \
-    rules conform checks. Other entries are listed as skipped.\n\n\
+    rules conform checks. A POST elsewhere that carries X-HMAC-SIGNATURE or X-SIGNATURE is a \
+    webhook delivery a receiver captured: its exact bytes are verified as `verify --webhook` does \
+    (the secret is enough, no --api-key), and the receiver's recorded answer must accept a genuine \
+    delivery and refuse one whose signature is not valid. Other entries are listed as skipped.\n\n\
     When a capture kept only the decoded text of a compressed body (mitmproxy and browsers do), \
     the wire bytes are rebuilt from what the capture \
     still shows (the recorded answer, the request's time in a gzip header, the recorded size): \
@@ -37,7 +40,8 @@ pub enum CheckFormat {
     holds no exchange (every other file is still judged), an --only that names no request.\n\n\
     Examples:\n  sessionkit check --api-key K --secret S traffic.har\n  \
     sessionkit check --api-key K --secret S --format junit report.ndjson > check.xml\n  \
-    sessionkit check --api-key K --secret S --headers req/headers req/body"
+    sessionkit check --api-key K --secret S --headers req/headers req/body\n  \
+    sessionkit check --secret S receiver.har                    # webhook deliveries a receiver got"
 )]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -63,7 +67,8 @@ pub struct CheckArgs {
 
 /// Runs `sessionkit check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
-    let config = args.judge.config()?;
+    // A receiver's capture of webhook deliveries needs the secret only.
+    let config = args.judge.config_without_key()?;
     // Every file is read, and judged, before a file that could not be read ends the run.
     let mut exchanges = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
@@ -77,6 +82,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             Err(e) => unreadable.push(e.to_string()),
         }
     }
+    anyhow::ensure!(
+        args.judge.has_api_key() || !exchanges.iter().any(capture::Exchange::is_create_session),
+        "--api-key K is required to judge requests to /v1/sessions: the API key the server knows"
+    );
     let verdicts: Vec<capture::Verdict> = exchanges
         .iter()
         .map(|e| capture::judge(e, &config))

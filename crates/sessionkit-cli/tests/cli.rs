@@ -3681,3 +3681,122 @@ fn webhook_delivers_over_https_to_a_receiver_with_a_private_ca() {
         "{stderr}"
     );
 }
+
+/// `check` on a receiver's capture: `serve --webhook-url` delivers a decision through `proxy
+/// --har` to a receiver that verifies it, and `check --secret S` (no API key: a delivery's is not
+/// judged) verifies the recorded delivery as `verify --webhook` does. The same HAR with a newline
+/// added to the stored body fails, naming `body_newline`, and the receiver's recorded 200 to it
+/// is a forgery accepted.
+#[test]
+fn check_verifies_the_webhook_deliveries_a_receiver_captured() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/webhook_receiver.py");
+    let mut receiver = Command::new("python3")
+        .args([script, "--secret", "your-shared-secret"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let receiver_url = sessions_url(&mut receiver, "the receiver").replace("/v1/sessions", "");
+    let scratch = Scratch::new("receiver-har");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let har = scratch.0.join("receiver.har").display().to_string();
+    let mut proxy = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args([
+            "proxy",
+            "--upstream",
+            &receiver_url,
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .args([
+            "--api-key",
+            "your-api-key",
+            "--secret",
+            "your-shared-secret",
+            "--quiet",
+        ])
+        .args(["--har", &har])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hook = sessions_url(&mut proxy, "sessionkit proxy").replace("/v1/sessions", "/webhooks");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--webhook-url", &hook])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut serve, "sessionkit serve");
+    let timeout = std::time::Duration::from_secs(10);
+    let request = sessionkit::SignedRequest::build(
+        br#"{"verification":{"vendorData":"customer-123"}}"#,
+        "your-api-key",
+        b"your-shared-secret",
+        sessionkit::codec::Encoding::Identity,
+        0,
+    );
+    let created =
+        sessionkit_conform::client::send("POST", &url, &request.headers, &request.body, timeout)
+            .unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+    let asked = serde_json::json!({"id": created["verification"]["id"], "status": "approved"});
+    let decide = url.replace("/v1/sessions", "/__sessionkit/decide");
+    let no_headers = sessionkit::headers::Headers::new();
+    let decided = sessionkit_conform::client::send(
+        "POST",
+        &decide,
+        &no_headers,
+        asked.to_string().as_bytes(),
+        timeout,
+    )
+    .unwrap();
+    assert_eq!(decided.status, 200);
+    // The delivery is recorded once the receiver has answered it.
+    let deadline = std::time::Instant::now() + timeout;
+    while !std::fs::read_to_string(&har).is_ok_and(|t| t.contains("/webhooks")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no delivery in the HAR"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for child in [&mut serve, &mut proxy, &mut receiver] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let check = |path: &str| {
+        let out = sessionkit(&["check", "--secret", "your-shared-secret", path], None);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = check(&har);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("(webhook delivery); answered 200"), "{text}");
+    assert!(
+        text.contains("X-HMAC-SIGNATURE: valid") && text.contains("X-SIGNATURE: valid"),
+        "{text}"
+    );
+    assert!(text.contains("payload: a decision webhook"), "{text}");
+    // The stored body with a newline added, as a receiver that saved it with one has it.
+    let mut document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&har).unwrap()).unwrap();
+    // (A HAR of another tool: the text alone, no `_wireBase64`.)
+    for entry in document["log"]["entries"].as_array_mut().unwrap() {
+        let post = &mut entry["request"]["postData"];
+        if let Some(post) = post.as_object_mut() {
+            post.remove("_wireBase64");
+            let text = post["text"].as_str().unwrap().to_owned() + "\n";
+            post.insert("text".into(), text.into());
+        }
+    }
+    let newline = scratch.0.join("newline.har").display().to_string();
+    std::fs::write(&newline, document.to_string()).unwrap();
+    let (code, text) = check(&newline);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("mistake[body_newline]"), "{text}");
+    assert!(text.contains("rule[webhook_forgery]"), "{text}");
+}

@@ -74,6 +74,16 @@ pub struct Recorded {
 }
 
 impl Exchange {
+    /// A `POST` elsewhere that carries a webhook signature (`X-HMAC-SIGNATURE` or the legacy
+    /// `X-SIGNATURE`): a delivery a receiver captured, judged as `verify --webhook` judges it.
+    pub fn is_webhook_delivery(&self) -> bool {
+        self.method.eq_ignore_ascii_case("POST")
+            && !self.is_create_session()
+            && [names::SIGNATURE, names::LEGACY_SIGNATURE]
+                .iter()
+                .any(|name| self.headers.get_one(name).is_some())
+    }
+
     /// `POST` to a path ending in `/v1/sessions` (query aside): what is judged.
     pub fn is_create_session(&self) -> bool {
         let path = self.url.split(['?', '#']).next().unwrap_or("");
@@ -99,6 +109,12 @@ pub struct Verdict {
     pub evidence: Vec<Evidence>,
     /// What a server following the contract answers (`receive`'s report).
     pub contract: Option<OutcomeReport>,
+    /// For a webhook delivery: what `verify --webhook` finds (its JSON report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Value>,
+    /// For a webhook delivery: the same, as `verify --webhook` prints it.
+    #[serde(skip)]
+    pub delivery_text: String,
     /// The captured answer's status.
     pub answered: Option<u16>,
     /// Ways the captured answer departs from the contract, each with its rule, level and source.
@@ -202,13 +218,19 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
         },
         evidence: Vec::new(),
         contract: None,
+        delivery: None,
+        delivery_text: String::new(),
         answered: exchange.answer.as_ref().map(|a| a.status),
         answer_problems: Vec::new(),
         notes: Vec::new(),
         ok: true,
     };
+    if exchange.is_webhook_delivery() {
+        judge_delivery(exchange, config, &mut verdict);
+        return verdict;
+    }
     if !exchange.is_create_session() {
-        verdict.skipped = Some("not POST .../v1/sessions".into());
+        verdict.skipped = Some("not POST .../v1/sessions, nor a signed webhook delivery".into());
         return verdict;
     }
     let outcome = match &exchange.body {
@@ -252,6 +274,47 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
     }
     verdict.contract = Some(outcome.report());
     verdict
+}
+
+/// A webhook delivery a receiver captured: its exact bytes verified as `verify --webhook` does
+/// (HMAC and legacy signature, the doctor naming what broke them, the payload's schema), and the
+/// receiver's recorded answer held to the webhook rules: a genuine delivery accepted (2xx), one
+/// whose signature is not valid refused.
+fn judge_delivery(exchange: &Exchange, config: &Config, verdict: &mut Verdict) {
+    let Body::Wire(bytes) = &exchange.body else {
+        verdict.skipped =
+            Some("a webhook delivery whose exact bytes the capture did not keep".into());
+        return;
+    };
+    let found = sessionkit::delivery::verify(&exchange.headers, bytes, &config.secrets);
+    verdict.ok = found.is_valid();
+    verdict.delivery = Some(found.report());
+    verdict.delivery_text = found.render(bytes.len());
+    let signed = found.hmac.is_ok() && found.legacy != Some(false);
+    if let Some(answer) = &exchange.answer {
+        let accepted = (200..300).contains(&answer.status);
+        let problem = match (signed, accepted) {
+            (true, false) => Some(Problem::always(
+                judge::AnswerRule::WebhookGenuine,
+                format!(
+                    "the receiver answered {} to a genuine delivery",
+                    answer.status
+                ),
+            )),
+            (false, true) => Some(Problem::always(
+                judge::AnswerRule::WebhookForgery,
+                format!(
+                    "the receiver answered {} to a delivery whose signature is not valid",
+                    answer.status
+                ),
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            verdict.ok &= problem.level != Level::Must;
+            verdict.answer_problems.push(problem);
+        }
+    }
 }
 
 /// The verdict's outcome on a request whose capture kept only the decoded `text`: on the wire
@@ -331,6 +394,24 @@ pub fn text(verdicts: &[Verdict]) -> String {
             let _ = writeln!(out, "SKIP {} {} ({why})", v.source, v.request);
             continue;
         }
+        if v.delivery.is_some() {
+            let _ = writeln!(
+                out,
+                "{} {} {} (webhook delivery){}",
+                if v.ok { "OK  " } else { "FAIL" },
+                v.source,
+                v.request,
+                v.answered
+                    .map_or(String::new(), |s| format!("; answered {s}"))
+            );
+            for line in v.delivery_text.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+            for p in &v.answer_problems {
+                let _ = writeln!(out, "  answer: {p} rule[{}]", p.rule);
+            }
+            continue;
+        }
         let contract = v.contract.as_ref();
         let status = contract.map_or(0, |c| c.status);
         let what = match contract.and_then(|c| c.error) {
@@ -404,6 +485,18 @@ fn failure_message(v: &Verdict) -> String {
     if !mistakes.is_empty() {
         message.push_str(&format!(" mistake[{}]", mistakes.join(", ")));
     }
+    // A delivery: its first line that is not valid, and the mistakes the doctor named.
+    if let Some(invalid) = v.delivery_text.lines().find(|l| l.contains("INVALID")) {
+        message.push_str(invalid.trim());
+        let named: Vec<&str> = v
+            .delivery_text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("mistake[")?.split(']').next())
+            .collect();
+        if !named.is_empty() {
+            message.push_str(&format!(" mistake[{}]", named.join(", ")));
+        }
+    }
     if let Some(p) = v.answer_problems.iter().find(|p| p.level == Level::Must) {
         if !message.is_empty() {
             message.push_str("; ");
@@ -432,6 +525,7 @@ fn failure_text(v: &Verdict) -> String {
             .iter()
             .map(|p| format!("answer: {p} rule[{}]", p.rule)),
     );
+    lines.extend(v.delivery_text.lines().map(str::to_owned));
     lines.extend(v.notes.iter().map(|n| format!("note: {n}")));
     lines.extend(
         v.evidence
