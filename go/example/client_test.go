@@ -130,3 +130,50 @@ func TestUnsignedClientFailsWhenASignatureIsRequired(t *testing.T) {
 		t.Fatalf("status %d, %v", status, err)
 	}
 }
+
+// A Go client as public integrations write it: a struct without omitempty, so its bodies always
+// carry "vendorData":"" and "person":{}, serialized by encoding/json, which writes & < > as
+// \u0026 \u003c \u003e; it signs and sends those same bytes. The API accepts it, and so does the
+// reference server.
+type goPerson struct {
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+}
+
+type goVerification struct {
+	Callback   string   `json:"callback"`
+	Person     goPerson `json:"person"`
+	VendorData string   `json:"vendorData"`
+}
+
+type goSession struct {
+	Verification goVerification `json:"verification"`
+}
+
+func TestGoStructClientWithoutOmitempty(t *testing.T) {
+	server := sessionkittest.Start(t)
+	body, err := json.Marshal(goSession{Verification: goVerification{Callback: "https://example.com/callback?a=1&b=<2>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"vendorData":""`, `"person":{}`, `\u0026`, `\u003c`} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Fatalf("encoding/json wrote %s, without %s", body, want)
+		}
+	}
+	mac := hmac.New(sha256.New, []byte(server.Secret))
+	mac.Write(body)
+	request, _ := http.NewRequest("POST", server.SessionsURL, bytes.NewReader(body))
+	request.Header.Set("X-AUTH-CLIENT", server.APIKey)
+	request.Header.Set("X-HMAC-SIGNATURE", hex.EncodeToString(mac.Sum(nil)))
+	request.Header.Set("Content-Type", "application/json")
+	answer, err := http.DefaultClient.Do(request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer answer.Body.Close()
+	if answer.StatusCode != 201 {
+		received, _ := io.ReadAll(answer.Body)
+		t.Fatalf("status %d: %s", answer.StatusCode, received)
+	}
+}

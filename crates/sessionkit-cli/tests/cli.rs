@@ -3800,3 +3800,71 @@ fn check_verifies_the_webhook_deliveries_a_receiver_captured() {
     assert!(text.contains("mistake[body_newline]"), "{text}");
     assert!(text.contains("rule[webhook_forgery]"), "{text}");
 }
+
+/// Clients written the ways public integrations write them (the field notes in docs/contract.md
+/// §2), sent to `serve` over HTTP, each answered as the API answers it:
+/// - a PHP (Laravel) client signs `json_encode($body, JSON_UNESCAPED_SLASHES)` and sends PHP's
+///   default encoding, `/` escaped as `\/`: 401, code 1819, the doctor naming the other
+///   serialization;
+/// - a Go client's `encoding/json` bytes of a struct without `omitempty` (`"vendorData":""`,
+///   `"person":{}`, `&` as `\u0026`), signed and sent alike: 201 (`.ci/go` runs the real one);
+/// - the vendor's browser SDK, unsigned with `x-origin: js-sdk`: 201, with the advisory.
+#[test]
+fn field_clients_get_the_answers_the_api_gives() {
+    let (mut serve, authority) = serve_on_a_free_port(&[]);
+    let url = format!("http://{authority}/v1/sessions");
+    let post = |headers: &[(&str, String)], body: &[u8]| {
+        let headers: sessionkit::headers::Headers = headers.iter().cloned().collect();
+        let timeout = std::time::Duration::from_secs(10);
+        let reply =
+            sessionkit_conform::client::send("POST", &url, &headers, body, timeout).unwrap();
+        let answer: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        (reply.status, answer)
+    };
+    let signed = |body: &[u8]| {
+        vec![
+            ("X-AUTH-CLIENT", "your-api-key".to_owned()),
+            (
+                "X-HMAC-SIGNATURE",
+                sessionkit::crypto::sign(b"your-shared-secret", body).to_string(),
+            ),
+            ("Content-Type", "application/json".to_owned()),
+        ]
+    };
+    let codes = |answer: &serde_json::Value, member: &str| -> Vec<String> {
+        answer[member]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let php_signed = br#"{"verification":{"callback":"https://example.com/callback","vendorData":"customer-123"}}"#;
+    let php_sent = br#"{"verification":{"callback":"https:\/\/example.com\/callback","vendorData":"customer-123"}}"#;
+    let (status, answer) = post(&signed(php_signed), php_sent);
+    assert_eq!(
+        (status, answer["code"].as_u64()),
+        (401, Some(1819)),
+        "{answer}"
+    );
+    assert!(
+        codes(&answer, "diagnostics").contains(&"signed_other_serialization".to_owned()),
+        "{answer}"
+    );
+    let go = br#"{"verification":{"callback":"https://example.com/callback?a=1\u0026b=2","person":{},"vendorData":""}}"#;
+    let (status, answer) = post(&signed(go), go);
+    assert_eq!(status, 201, "{answer}");
+    let browser = [
+        ("x-auth-client", "your-api-key".to_owned()),
+        ("x-origin", "js-sdk".to_owned()),
+        ("content-type", "application/json".to_owned()),
+    ];
+    let (status, answer) = post(
+        &browser,
+        br#"{"verification":{"vendorData":"customer-123"}}"#,
+    );
+    assert_eq!(status, 201, "{answer}");
+    assert!(answer.to_string().contains("unsigned_request"), "{answer}");
+    let _ = serve.kill();
+    let _ = serve.wait();
+}
