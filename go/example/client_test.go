@@ -152,11 +152,11 @@ type goSession struct {
 
 func TestGoStructClientWithoutOmitempty(t *testing.T) {
 	server := sessionkittest.Start(t)
-	body, err := json.Marshal(goSession{Verification: goVerification{Callback: "https://example.com/callback?a=1&b=<2>"}})
+	body, err := json.Marshal(goSession{Verification: goVerification{Callback: "https://example.com/callback?a=1&b=2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"vendorData":""`, `"person":{}`, `\u0026`, `\u003c`} {
+	for _, want := range []string{`"vendorData":""`, `"person":{}`, `\u0026`} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Fatalf("encoding/json wrote %s, without %s", body, want)
 		}
