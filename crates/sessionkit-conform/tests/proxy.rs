@@ -664,3 +664,73 @@ fn an_idle_client_is_told_408() {
     );
     assert!(text.contains("Connection: close\r\n"), "{text}");
 }
+
+/// The proxy's memory for bodies in flight is one budget across every client: while two
+/// clients hold 1 MB bodies open (declared, not yet sent), a third 1 MB body is answered 503
+/// with `Retry-After` at once, before a byte of it is read, and journaled; a small request still
+/// fits and goes through; once a holder leaves, its share comes back. Raw sockets, as an
+/// attacker holding bodies open would use.
+#[test]
+fn bodies_in_flight_share_one_memory_budget() {
+    let (upstream, _seen) = recording_upstream();
+    let mut settings = ProxySettings::new(upstream, config());
+    settings.max_in_flight = 2 << 20;
+    let running = proxy::start(settings).unwrap();
+    let authority = running.url().trim_start_matches("http://").to_owned();
+    let large = |n: usize| {
+        format!(
+            "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n"
+        )
+    };
+    let hold = || {
+        let mut stream = TcpStream::connect(&authority).unwrap();
+        stream.write_all(large(1_000_000).as_bytes()).unwrap();
+        stream.write_all(b"{\"verification\":").unwrap();
+        stream
+    };
+    let first = hold();
+    let _second = hold();
+    // Both heads are read and their shares taken before the third arrives.
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let mut third = TcpStream::connect(&authority).unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    third.write_all(large(1_000_000).as_bytes()).unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = third.read(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("Retry-After: 1") && answer.contains("--max-in-flight"),
+        "{answer}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered at once"
+    );
+    let small = send_raw(&running.url(), VALID_HEAD.as_bytes());
+    assert!(
+        status_of(&small).starts_with("HTTP/1.1 201"),
+        "{}",
+        status_of(&small)
+    );
+    // A holder leaves: its share comes back, and a large body is read again.
+    drop(first);
+    std::thread::sleep(Duration::from_millis(300));
+    let body = vec![b' '; 999_998];
+    let request = [large(1_000_000).as_bytes(), b"{}", &body[..]].concat();
+    let again = send_raw(&running.url(), &request);
+    assert!(
+        !status_of(&again).starts_with("HTTP/1.1 503"),
+        "{}",
+        status_of(&again)
+    );
+    let refused = running
+        .requests()
+        .iter()
+        .filter(|r| r["status"] == 503)
+        .count();
+    assert_eq!(refused, 1, "{:?}", running.requests());
+}

@@ -33,7 +33,7 @@ use crate::client::Reply;
 use crate::endpoint::{Conn, Endpoint as Upstream};
 use journal::Record;
 pub use journal::{Exchange, Journal};
-use wire::{Message, ReadError, read_answer_message, read_request, rewrite_head};
+use wire::{Budget, Message, ReadError, Room, read_answer_message, read_request, rewrite_head};
 
 /// How the proxy runs.
 #[derive(Debug, Clone)]
@@ -55,6 +55,10 @@ pub struct ProxySettings {
     pub upstream_timeout: Duration,
     /// Largest request or answer body held (larger requests are answered 413 by the proxy).
     pub max_body: usize,
+    /// Bytes of request and answer bodies held at once across every client (a chunked body
+    /// counts as `max_body`, its length being unknown before it is read): a body that does
+    /// not fit is answered 503 with `Retry-After` before it is read.
+    pub max_in_flight: usize,
     /// Append one NDJSON record per exchange here.
     pub report: Option<PathBuf>,
     /// Record every exchange, with its exact bytes and verdict, as HAR 1.2 here.
@@ -75,6 +79,7 @@ impl ProxySettings {
             enforce: false,
             upstream_timeout: Duration::from_secs(30),
             max_body: (1 << 20) + (1 << 16),
+            max_in_flight: 64 << 20,
             report: None,
             har: None,
             client_idle: Duration::from_secs(30),
@@ -116,6 +121,12 @@ impl Drop for Proxy {
 
 /// Binds and serves on background threads.
 pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
+    if settings.max_in_flight < settings.max_body {
+        return Err(Error(format!(
+            "max_in_flight ({} bytes) must hold at least one body of max_body ({} bytes)",
+            settings.max_in_flight, settings.max_body
+        )));
+    }
     let upstream = Arc::new(Upstream::parse(
         &settings.upstream,
         settings.upstream_ca.as_deref(),
@@ -128,6 +139,7 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
         settings.har.as_deref(),
     )?);
     let stop = Arc::new(AtomicBool::new(false));
+    let budget = Budget::new(settings.max_in_flight);
     let settings = Arc::new(settings);
     {
         let (journal, stop) = (journal.clone(), stop.clone());
@@ -149,14 +161,15 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
                     continue;
                 }
                 clients.fetch_add(1, Ordering::Relaxed);
-                let (settings, upstream, journal, clients) = (
+                let (settings, upstream, journal, clients, budget) = (
                     settings.clone(),
                     upstream.clone(),
                     journal.clone(),
                     clients.clone(),
+                    budget.clone(),
                 );
                 std::thread::spawn(move || {
-                    serve_client(stream, &settings, &upstream, &journal);
+                    serve_client(stream, &settings, &upstream, &journal, &budget);
                     clients.fetch_sub(1, Ordering::Relaxed);
                 });
             }
@@ -185,6 +198,21 @@ fn refuse_busy(stream: TcpStream) {
     let _ = send(&stream, &message_of(503, &headers, body.into_bytes()));
 }
 
+/// 503 with `Retry-After`: the memory budget for bodies in flight (`limit` bytes; 0 when an
+/// answer did not fit) is spent for now.
+fn busy_answer(limit: usize) -> Message {
+    let message = match limit {
+        0 => "the proxy's memory for bodies in flight is spent; retry in a second".to_owned(),
+        limit => format!(
+            "the proxy holds {} MiB of bodies in flight at most (--max-in-flight); retry in a second",
+            limit >> 20
+        ),
+    };
+    let body = json!({"status": "fail", "code": 503, "message": message}).to_string();
+    let headers = [("Content-Type", "application/json"), ("Retry-After", "1")];
+    message_of(503, &headers, body.into_bytes())
+}
+
 /// The largest request head a client may send.
 const MAX_HEAD: usize = 16 * 1024;
 
@@ -194,6 +222,7 @@ fn serve_client(
     settings: &ProxySettings,
     upstream: &Upstream,
     journal: &Journal,
+    budget: &Arc<Budget>,
 ) {
     let _ = client.set_read_timeout(Some(settings.client_idle));
     let _ = client.set_nodelay(true);
@@ -210,11 +239,16 @@ fn serve_client(
         settings,
         upstream,
         journal,
+        budget,
     };
     let mut reader = BufReader::new(reading);
     loop {
         let mut interim = &connection.client;
-        let request = match read_request(&mut reader, &mut interim, MAX_HEAD, settings.max_body) {
+        let room = Room {
+            max_body: settings.max_body,
+            budget: Some(budget),
+        };
+        let request = match read_request(&mut reader, &mut interim, MAX_HEAD, room) {
             Ok(request) => request,
             Err(refused) => return connection.refuse(refused),
         };
@@ -233,6 +267,7 @@ struct Connection<'a> {
     settings: &'a ProxySettings,
     upstream: &'a Upstream,
     journal: &'a Journal,
+    budget: &'a Arc<Budget>,
 }
 
 impl Connection<'_> {
@@ -274,10 +309,22 @@ impl Connection<'_> {
             // Never forwarded, whatever --enforce says: a head with two readings is how a second
             // request hides in the first one's body (request smuggling).
             ReadError::Framing(fault, request) => {
-                let answer = wire::read_answer_message(&mut &fault.answer()[..], MAX_HEAD, 1 << 16)
-                    .expect("the core writes a well-framed answer");
+                let answer = wire::read_answer_message(
+                    &mut &fault.answer()[..],
+                    MAX_HEAD,
+                    Room::up_to(1 << 16),
+                )
+                .expect("the core writes a well-framed answer");
                 let record = Record::new(&self.peer, &request, self.settings);
                 self.journal.add(record.refused_framing(&fault, &answer));
+                answer
+            }
+            // The proxy's memory for bodies in flight is spent: refused before the body is
+            // read, with a time to come back, and journaled.
+            ReadError::Busy(request) => {
+                let answer = busy_answer(self.settings.max_in_flight);
+                let record = Record::new(&self.peer, &request, self.settings);
+                self.journal.add(record.refused_by_proxy(&answer));
                 answer
             }
             ReadError::HeadTooLarge => own_answer(431, 431, "request header fields too large"),
@@ -320,7 +367,7 @@ impl Connection<'_> {
             self.upstream,
             settings,
             &mut self.to_upstream,
-            &self.client,
+            (&self.client, self.budget),
         );
         let keep = match forwarded {
             Ok(answer) => {
@@ -368,6 +415,8 @@ enum Fault {
     ClientLeft,
     /// The answer is larger than the proxy holds; the proxy stopped reading it.
     AnswerTooLarge,
+    /// The answer does not fit in what is left of the memory budget for bodies in flight.
+    Busy,
 }
 
 impl Fault {
@@ -378,6 +427,7 @@ impl Fault {
             Fault::ClosedMidAnswer(e) => format!("upstream closed mid-answer: {e}"),
             Fault::ClientLeft => "the client left; the upstream request was cancelled".into(),
             Fault::AnswerTooLarge => "the upstream's answer is larger than the proxy holds".into(),
+            Fault::Busy => "the proxy's memory for bodies in flight is spent".into(),
         }
     }
 
@@ -399,6 +449,7 @@ impl Fault {
                 &format!("the upstream {upstream} closed the connection mid-answer: {e}"),
             ),
             Fault::ClientLeft => own_answer(499, 499, "the client closed the connection"),
+            Fault::Busy => busy_answer(0),
             Fault::AnswerTooLarge => own_answer(
                 502,
                 502,
@@ -418,7 +469,7 @@ fn forward(
     upstream: &Upstream,
     settings: &ProxySettings,
     connection: &mut Option<Conn>,
-    client: &TcpStream,
+    (client, budget): (&TcpStream, &Arc<Budget>),
 ) -> Result<Message, Fault> {
     let head = rewrite_head(&request.head, Some(&upstream.authority), &[]);
     let head = if upstream.base.is_empty() {
@@ -455,7 +506,7 @@ fn forward(
             }
             continue;
         }
-        match read_answer(stream, settings, client) {
+        match read_answer(stream, settings, client, budget) {
             Err(Fault::ClosedMidAnswer(_)) if !fresh && attempt == 0 => {
                 *connection = None;
             }
@@ -470,6 +521,7 @@ fn read_answer(
     conn: &mut Conn,
     settings: &ProxySettings,
     client: &TcpStream,
+    budget: &Arc<Budget>,
 ) -> Result<Message, Fault> {
     let deadline = Instant::now() + settings.upstream_timeout;
     // Wait for the first byte (of a TLS record, for HTTPS), watching the client.
@@ -502,7 +554,11 @@ fn read_answer(
     // timeout per read let it hold a client for minutes).
     let mut reader = BufReader::new(Deadline { conn, deadline });
     let read = |reader: &mut BufReader<Deadline<'_>>| {
-        read_answer_message(reader, 64 * 1024, settings.max_body.max(8 << 20))
+        let room = Room {
+            max_body: settings.max_body.max(8 << 20),
+            budget: Some(budget),
+        };
+        read_answer_message(reader, 64 * 1024, room)
     };
     let mut answer = read(&mut reader);
     // Interim answers (100 Continue to a request that expects it) go no further: the client
@@ -532,6 +588,7 @@ fn read_answer(
             Err(Fault::ClosedMidAnswer("an answer head over 64 KiB".into()))
         }
         Err(ReadError::BodyTooLarge(_)) => Err(Fault::AnswerTooLarge),
+        Err(ReadError::Busy(_)) => Err(Fault::Busy),
         Err(ReadError::Framing(fault, _)) => Err(Fault::ClosedMidAnswer(fault.to_string())),
     }
 }
@@ -629,6 +686,7 @@ fn message_of(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Message {
             sessionkit::reason(status).into(),
         ],
         headers: lines,
+        held: None,
     }
 }
 

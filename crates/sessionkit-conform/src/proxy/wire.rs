@@ -3,6 +3,8 @@
 //! view the proxy needs beside them. Every read is bounded: the head, the body, and the time.
 
 use std::io::{self, BufRead, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sessionkit::headers::Headers;
 use sessionkit::http1::{BodyFraming, FramingFault, request_framing};
@@ -21,6 +23,80 @@ pub(crate) struct Message {
     pub(crate) first: [String; 3],
     /// Header lines, in order, as the core reads them.
     pub(crate) headers: Headers,
+    /// The share of the proxy's memory budget its body holds, given back when the last copy
+    /// of the message is dropped.
+    pub(crate) held: Option<Arc<Held>>,
+}
+
+/// Bytes of bodies the proxy holds at once, across every client and upstream answer: a body
+/// that does not fit is refused (503) before a byte of it is read, so that concurrent large
+/// bodies cost a bounded amount of memory, not one body's worth per connection.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    used: AtomicUsize,
+    /// The most held at once.
+    pub(crate) limit: usize,
+}
+
+/// A share of the [`Budget`], given back on drop.
+#[derive(Debug)]
+pub(crate) struct Held {
+    budget: Arc<Budget>,
+    bytes: usize,
+}
+
+impl Budget {
+    pub(crate) fn new(limit: usize) -> Arc<Self> {
+        Arc::new(Self {
+            used: AtomicUsize::new(0),
+            limit,
+        })
+    }
+
+    /// `bytes` of the budget, or `None` when that much is not left.
+    pub(crate) fn take(self: &Arc<Self>, bytes: usize) -> Option<Arc<Held>> {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(bytes).filter(|&total| total <= self.limit)
+            })
+            .ok()
+            .map(|_| {
+                Arc::new(Held {
+                    budget: self.clone(),
+                    bytes,
+                })
+            })
+    }
+
+    /// Bytes held now.
+    #[cfg(test)]
+    pub(crate) fn used(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.budget.used.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// What a body may take: its own limit, and its share of the proxy's budget (none for
+/// messages the proxy builds itself).
+#[derive(Clone, Copy)]
+pub(crate) struct Room<'a> {
+    pub(crate) max_body: usize,
+    pub(crate) budget: Option<&'a Arc<Budget>>,
+}
+
+impl Room<'_> {
+    /// A body limit and no budget (answers the proxy writes, tests).
+    pub(crate) fn up_to(max_body: usize) -> Room<'static> {
+        Room {
+            max_body,
+            budget: None,
+        }
+    }
 }
 
 impl Message {
@@ -51,6 +127,9 @@ pub(crate) enum ReadError {
     Malformed(String),
     /// The peer went silent or the connection failed.
     Io(io::Error),
+    /// The body does not fit in what is left of the proxy's memory budget (the head is kept;
+    /// the body was not read).
+    Busy(Box<Message>),
 }
 
 /// Reads the head: lines up to the blank one, at most `max_head` bytes.
@@ -113,6 +192,7 @@ fn parse_head(head: &[u8]) -> Result<([String; 3], Headers), ReadError> {
 }
 
 /// How the body is framed.
+#[derive(Clone, Copy)]
 enum Framing {
     None,
     Length(usize),
@@ -127,8 +207,9 @@ pub(crate) fn read_request(
     reader: &mut impl BufRead,
     interim: &mut impl Write,
     max_head: usize,
-    max_body: usize,
+    room: Room<'_>,
 ) -> Result<Message, ReadError> {
+    let max_body = room.max_body;
     let head = read_head(reader, max_head)?;
     let framing = request_framing(&head);
     let (first, headers) = match parse_head(&head) {
@@ -142,6 +223,7 @@ pub(crate) fn read_request(
         body: Vec::new(),
         first,
         headers,
+        held: None,
     };
     let framing = match framing {
         Ok(BodyFraming::None) => Framing::None,
@@ -155,6 +237,8 @@ pub(crate) fn read_request(
         .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
     let has_body = matches!(framing, Framing::Chunked | Framing::Length(1..));
     let fits = !matches!(framing, Framing::Length(n) if n > max_body);
+    // The budget is taken before a 100 Continue invites the body, and before it is read.
+    let message = hold(message, framing, room)?;
     if expects && has_body && fits {
         interim
             .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -168,8 +252,9 @@ pub(crate) fn read_request(
 pub(crate) fn read_answer_message(
     reader: &mut impl BufRead,
     max_head: usize,
-    max_body: usize,
+    room: Room<'_>,
 ) -> Result<Message, ReadError> {
+    let max_body = room.max_body;
     let head = read_head(reader, max_head)?;
     let (first, headers) = parse_head(&head)?;
     let chunked = headers
@@ -197,8 +282,29 @@ pub(crate) fn read_answer_message(
         body: Vec::new(),
         first,
         headers,
+        held: None,
     };
+    let message = hold(message, framing, room)?;
     read_body(reader, message, framing, max_body)
+}
+
+/// `message` with its share of the budget for a body framed so: the declared length, or the
+/// body limit when chunked (its length is not known before it is read). A body over its own
+/// limit is refused as too large by [`read_body`], not as busy.
+fn hold(mut message: Message, framing: Framing, room: Room<'_>) -> Result<Message, ReadError> {
+    let bytes = match framing {
+        Framing::None => 0,
+        Framing::Length(n) if n > room.max_body => 0,
+        Framing::Length(n) => n,
+        Framing::Chunked | Framing::UntilClose => room.max_body,
+    };
+    if let (Some(budget), 1..) = (room.budget, bytes) {
+        match budget.take(bytes) {
+            Some(held) => message.held = Some(held),
+            None => return Err(ReadError::Busy(Box::new(message))),
+        }
+    }
+    Ok(message)
 }
 
 fn read_body(
@@ -343,11 +449,50 @@ pub(crate) fn rewrite_head(head: &[u8], host: Option<&str>, extra: &[(String, St
 mod tests {
     use super::*;
 
+    /// A share is taken only when it fits, by every holder together, and given back when the
+    /// last copy of the message holding it is dropped; a chunked body counts as the limit.
+    #[test]
+    fn the_budget_is_shared_and_given_back() {
+        let budget = Budget::new(95);
+        let room = Room {
+            max_body: 60,
+            budget: Some(&budget),
+        };
+        let head = |framing: &str| format!("POST / HTTP/1.1\r\nHost: x\r\n{framing}\r\n");
+        let request = |text: String| {
+            read_request(
+                &mut io::BufReader::new(text.as_bytes()),
+                &mut io::sink(),
+                4096,
+                room,
+            )
+        };
+        let forty = request(head("Content-Length: 40\r\n") + &"x".repeat(40)).unwrap();
+        assert_eq!(budget.used(), 40);
+        let copy = forty.clone();
+        let chunked = request(head("Transfer-Encoding: chunked\r\n") + "0\r\n\r\n");
+        assert!(
+            matches!(chunked, Err(ReadError::Busy(_))),
+            "60 more do not fit"
+        );
+        let fifty = request(head("Content-Length: 50\r\n") + &"x".repeat(50)).unwrap();
+        assert_eq!(budget.used(), 90);
+        drop(forty);
+        assert_eq!(budget.used(), 90, "a copy still holds it");
+        drop((copy, fifty));
+        assert_eq!(budget.used(), 0);
+        let over = request(head("Content-Length: 70\r\n"));
+        assert!(
+            matches!(over, Err(ReadError::BodyTooLarge(_))),
+            "too large, not busy"
+        );
+    }
+
     #[test]
     fn a_request_is_read_byte_for_byte() {
         let raw = b"POST /v1/sessions?x=1 HTTP/1.1\r\nHost: a\r\nX-AUTH-CLIENT: k\r\nx-hmac-signature: s\r\nContent-Encoding: gzip\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabcNEXT";
         let mut reader = std::io::BufReader::new(&raw[..]);
-        let m = read_request(&mut reader, &mut io::sink(), 16384, 1 << 20).unwrap();
+        let m = read_request(&mut reader, &mut io::sink(), 16384, Room::up_to(1 << 20)).unwrap();
         assert_eq!(m.head, raw[..raw.len() - 7].to_vec());
         assert_eq!(m.body, b"abc");
         assert_eq!(m.first[0], "POST");
@@ -365,10 +510,19 @@ mod tests {
     #[test]
     fn chunked_bodies_keep_their_framing_and_limits_hold() {
         let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
-        let m = read_answer_message(&mut std::io::BufReader::new(&raw[..]), 16384, 100).unwrap();
+        let m = read_answer_message(
+            &mut std::io::BufReader::new(&raw[..]),
+            16384,
+            Room::up_to(100),
+        )
+        .unwrap();
         assert_eq!(m.body, b"abcde");
         assert_eq!(m.framed, b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
-        let too_big = read_answer_message(&mut std::io::BufReader::new(&raw[..]), 16384, 4);
+        let too_big = read_answer_message(
+            &mut std::io::BufReader::new(&raw[..]),
+            16384,
+            Room::up_to(4),
+        );
         assert!(matches!(too_big, Err(ReadError::BodyTooLarge(_))));
         let long_head = [
             b"GET / HTTP/1.1\r\nA: ".as_slice(),
@@ -380,14 +534,14 @@ mod tests {
             &mut std::io::BufReader::new(&long_head[..]),
             &mut io::sink(),
             16384,
-            10,
+            Room::up_to(10),
         );
         assert!(matches!(head, Err(ReadError::HeadTooLarge)));
         let empty = read_request(
             &mut std::io::BufReader::new(&b""[..]),
             &mut io::sink(),
             16384,
-            10,
+            Room::up_to(10),
         );
         assert!(matches!(empty, Err(ReadError::Closed)));
     }
