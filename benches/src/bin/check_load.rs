@@ -27,7 +27,10 @@ fn main() {
     let bad = SignedRequest::build(&json, EXAMPLE_API_KEY, b"another-secret", Encoding::Gzip, 6);
     let path =
         std::env::temp_dir().join(format!("sessionkit-check-load-{}.har", std::process::id()));
-    let mut writer = HarWriter::create(&path).expect("write the HAR");
+    // A load file, not a recording: no size cap.
+    let mut writer = HarWriter::create(&path)
+        .expect("write the HAR")
+        .with_cap(u64::MAX);
     let answer_headers: sessionkit::headers::Headers =
         [("Content-Type", "application/json")].into_iter().collect();
     let answer = br#"{"status":"fail","code":1819,"message":"signature mismatch"}"#;
@@ -39,6 +42,7 @@ fn main() {
                 url: "http://127.0.0.1:8080/v1/sessions",
                 headers: &request.headers,
                 wire: &request.body,
+                refused: false,
                 decoded: Some(&json),
                 answer: Some(HarAnswer {
                     status: 401,

@@ -3868,3 +3868,67 @@ fn field_clients_get_the_answers_the_api_gives() {
     let _ = serve.kill();
     let _ = serve.wait();
 }
+
+/// `serve --report` and `--har` keep a refused request's body up to 64 KiB, with its length and
+/// SHA-256 (a stranger's megabyte bodies cost a bounded disk), an accepted one whole; `check`
+/// says what was cut instead of judging the first bytes as the request.
+#[test]
+fn recordings_keep_refused_bodies_up_to_a_limit() {
+    let scratch = Scratch::new("recording-cut");
+    std::fs::create_dir_all(&scratch.0).unwrap();
+    let report = scratch.0.join("report.ndjson").display().to_string();
+    let har = scratch.0.join("serve.har").display().to_string();
+    let (mut serve, authority) = serve_on_a_free_port(&["--report", &report, "--har", &har]);
+    let url = format!("http://{authority}/v1/sessions");
+    let timeout = std::time::Duration::from_secs(10);
+    let refused = vec![b'['; 200_000]; // not JSON: refused 400, signed right
+    let accepted = br#"{"verification":{"vendorData":"customer-123"}}"#.to_vec();
+    for body in [&refused, &accepted] {
+        let request = sessionkit::SignedRequest::build(
+            body,
+            "your-api-key",
+            b"your-shared-secret",
+            sessionkit::codec::Encoding::Identity,
+            0,
+        );
+        sessionkit_conform::client::send("POST", &url, &request.headers, &request.body, timeout)
+            .unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["wire_truncated"], true, "{}", lines[0]);
+    assert_eq!(lines[0]["wire_bytes"], 200_000);
+    assert!(lines[0]["wire_base64"].as_str().unwrap().len() < 100_000);
+    assert!(lines[1].get("wire_truncated").is_none());
+    let har_size = std::fs::metadata(&har).unwrap().len();
+    assert!(har_size < 200_000, "the HAR holds {har_size} bytes");
+    for file in [&report, &har] {
+        let out = sessionkit(
+            &[
+                "check",
+                "--api-key",
+                "your-api-key",
+                "--secret",
+                "your-shared-secret",
+                file,
+            ],
+            None,
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(
+            text.contains("kept the first 64 KiB of this refused 200000-byte body"),
+            "{text}"
+        );
+        assert!(
+            text.contains("OK   "),
+            "the accepted one is judged whole: {text}"
+        );
+    }
+}

@@ -134,7 +134,12 @@ fn exchange(name: &str, index: usize, entry: &Value, decodes: bool) -> Exchange 
     let request = &entry["request"];
     let headers = header_lines(&request["headers"]);
     let post = &request["postData"];
-    let body = if let Some(wire) = post["_wireBase64"]
+    let body = if post["_wireTruncated"] == true {
+        Body::Cut {
+            len: post["_wireLength"].as_u64().unwrap_or(0) as usize,
+            sha256: post["_wireSha256"].as_str().unwrap_or("").to_owned(),
+        }
+    } else if let Some(wire) = post["_wireBase64"]
         .as_str()
         .and_then(|b| STANDARD.decode(b).ok())
     {
@@ -216,6 +221,7 @@ mod tests {
                     url: "http://127.0.0.1:1/v1/sessions",
                     headers: &headers,
                     wire: &wire,
+                    refused: false,
                     decoded: Some(b"{\"verification\":{}}"),
                     answer: None,
                     millis: 1.0,

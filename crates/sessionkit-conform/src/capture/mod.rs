@@ -43,6 +43,14 @@ pub enum Body {
     Mangled(Vec<u8>),
     /// No body was captured.
     Missing,
+    /// A recording (`serve`, `proxy`) kept the first bytes of a refused request's body, with
+    /// its whole length and SHA-256: not enough to judge it again.
+    Cut {
+        /// The whole body's length.
+        len: usize,
+        /// Its SHA-256, hex.
+        sha256: String,
+    },
 }
 
 /// One request and, when captured, its answer.
@@ -215,6 +223,7 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
             Body::DecodedOnly(_) => "decoded text only",
             Body::Mangled(_) => "mangled",
             Body::Missing => "missing",
+            Body::Cut { .. } => "cut",
         },
         evidence: Vec::new(),
         contract: None,
@@ -236,6 +245,14 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
     let outcome = match &exchange.body {
         Body::Missing => {
             verdict.skipped = Some("the capture holds no request body".into());
+            return verdict;
+        }
+        Body::Cut { len, sha256 } => {
+            verdict.skipped = Some(format!(
+                "the recording kept the first {} KiB of this refused {len}-byte body (sha256 \
+                 {sha256}), not enough to judge it again",
+                sessionkit_server::har::REFUSED_BODY_KEPT / 1024
+            ));
             return verdict;
         }
         Body::Wire(bytes) => sessionkit::receive(&exchange.headers, bytes, config),

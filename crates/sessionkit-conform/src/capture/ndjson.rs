@@ -30,6 +30,11 @@ pub(super) fn read(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
     {
         let record: Value = serde_json::from_str(line)
             .map_err(|e| Error(format!("{name} line {}: not a JSON record ({e})", n + 1)))?;
+        // The recorder's own note (its size cap was reached): said, not judged.
+        if let (Some(note), false) = (record["note"].as_str(), record["method"].is_string()) {
+            eprintln!("{name} line {}: {note}", n + 1);
+            continue;
+        }
         if !(record["method"].is_string() && record["headers"].is_array()) {
             return Err(Error(format!(
                 "{name} line {}: not a report record (no method and headers): a request body \
@@ -38,6 +43,10 @@ pub(super) fn read(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
             )));
         }
         let body = match record["wire_base64"].as_str().map(|b| STANDARD.decode(b)) {
+            _ if record["wire_truncated"] == true => Body::Cut {
+                len: record["wire_bytes"].as_u64().unwrap_or(0) as usize,
+                sha256: record["wire_sha256"].as_str().unwrap_or("").to_owned(),
+            },
             Some(Ok(bytes)) => Body::Wire(bytes),
             Some(Err(e)) => {
                 return Err(Error(format!(

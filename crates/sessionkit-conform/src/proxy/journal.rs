@@ -2,7 +2,6 @@
 //! control API reads it), one NDJSON line with the exact bytes (`--report`), one HAR entry
 //! (`--har`). The journal holds no body bytes, so its 10,000 records stay small.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -17,6 +16,7 @@ use super::{ProxySettings, own_answer, reply_of};
 use crate::Error;
 use crate::capture::{HarAnswer, HarEntry, HarWriter};
 use crate::client::Reply;
+use sessionkit_server::har::CappedLines;
 
 /// Records kept for the control API, oldest dropped first (as `serve` keeps its requests).
 const KEPT: usize = 10_000;
@@ -179,7 +179,7 @@ impl Record {
 /// The journal, the report file and the HAR recording.
 pub struct Journal {
     records: Mutex<std::collections::VecDeque<Value>>,
-    report: Option<Mutex<std::fs::File>>,
+    report: Option<Mutex<CappedLines>>,
     har: Option<Mutex<HarWriter>>,
     /// Where one line per exchange goes, for a person watching (`Proxy::exchanges`).
     talk: Mutex<Option<std::sync::mpsc::Sender<Exchange>>>,
@@ -198,13 +198,14 @@ pub struct Exchange {
 impl Journal {
     pub(crate) fn open(report: Option<&Path>, har: Option<&Path>) -> Result<Self, Error> {
         let report = match report {
-            Some(path) => Some(Mutex::new(
+            Some(path) => Some(Mutex::new(CappedLines::new(
                 std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(path)
                     .map_err(|e| Error(format!("cannot open {}: {e}", path.display())))?,
-            )),
+                sessionkit_server::har::RECORDING_CAP,
+            ))),
             None => None,
         };
         let har = har
@@ -235,9 +236,20 @@ impl Journal {
                 let _ = tx.send(record.exchange());
             }
         }
+        // A refused request's body is kept up to a limit, with its length and SHA-256.
+        let refused = !record
+            .answer
+            .as_ref()
+            .is_some_and(|a| (200..300).contains(&a.status));
         if let Some(file) = &self.report {
             let mut line = record.value.clone();
-            line["wire_base64"] = json!(STANDARD.encode(&record.wire));
+            let (kept, cut) = sessionkit_server::har::kept(&record.wire, refused);
+            line["wire_base64"] = json!(STANDARD.encode(kept));
+            if cut {
+                line["wire_truncated"] = json!(true);
+                line["wire_bytes"] = json!(record.wire.len());
+                line["wire_sha256"] = json!(sessionkit_server::har::sha256_hex(&record.wire));
+            }
             if let Some(answer) = &record.answer {
                 let headers: Vec<Value> =
                     answer.headers.iter().map(|(n, v)| json!([n, v])).collect();
@@ -245,7 +257,7 @@ impl Journal {
                                         "body_base64": STANDARD.encode(&answer.body)});
             }
             if let Ok(mut file) = file.lock() {
-                let _ = writeln!(file, "{line}");
+                let _ = file.write_line(&line.to_string());
             }
         }
         if let Some(har) = &self.har {
@@ -255,6 +267,7 @@ impl Journal {
                     url: &record.url,
                     headers: &record.headers,
                     wire: &record.wire,
+                    refused,
                     decoded: None,
                     answer: record.answer.as_ref().map(|a| HarAnswer {
                         status: a.status,

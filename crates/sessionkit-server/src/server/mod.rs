@@ -108,7 +108,7 @@ pub(crate) struct State {
     signer: Signer,
     knobs: Knobs,
     sessions: Sessions,
-    report: Option<Mutex<std::fs::File>>,
+    report: Option<Mutex<crate::har::CappedLines>>,
     har: Option<Mutex<crate::har::HarWriter>>,
     control: control::Control,
 }
@@ -177,13 +177,14 @@ pub async fn start(settings: Settings) -> std::io::Result<Server> {
         .map_err(named(format!("cannot listen on {}", settings.addr)))?;
     let addr = listener.local_addr()?;
     let report = match &settings.report {
-        Some(path) => Some(Mutex::new(
+        Some(path) => Some(Mutex::new(crate::har::CappedLines::new(
             std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(path)
                 .map_err(named(format!("cannot write {}", path.display())))?,
-        )),
+            crate::har::RECORDING_CAP,
+        ))),
         None => None,
     };
     let state = Arc::new(State {

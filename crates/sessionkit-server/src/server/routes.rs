@@ -2,7 +2,6 @@
 //! through the same headers and signature stages, and the per-request log line and report.
 
 use std::convert::Infallible;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -114,29 +113,48 @@ async fn keep(
     answer: Answer,
     started: Instant,
 ) -> Answer {
-    let wire = line.as_object_mut().and_then(|l| l.remove("wire_base64"));
+    let wire: Option<Vec<u8>> = line
+        .as_object_mut()
+        .and_then(|l| l.remove("wire_base64"))
+        .and_then(|w| {
+            base64::engine::general_purpose::STANDARD
+                .decode(w.as_str()?)
+                .ok()
+        });
+    // A refused request's body is kept up to a limit in both recordings (its length and
+    // SHA-256 are in the record): strangers' large bodies cost a bounded disk.
+    let refused = !line["status"]
+        .as_u64()
+        .is_some_and(|s| (200..300).contains(&s));
     if let Some(file) = &state.report {
         let mut full = line.clone();
         if let (Some(full), Some(wire)) = (full.as_object_mut(), &wire) {
-            full.insert("wire_base64".into(), wire.clone());
+            let (kept, cut) = crate::har::kept(wire, refused);
+            let encoded = base64::engine::general_purpose::STANDARD.encode(kept);
+            full.insert("wire_base64".into(), encoded.into());
+            if cut {
+                full.insert("wire_truncated".into(), true.into());
+            }
         }
         if let Ok(mut file) = file.lock() {
-            let _ = writeln!(file, "{full}");
+            if let Ok(false) = file.write_line(&full.to_string()) {
+                if file.dropped() == 1 {
+                    tracing::warn!(
+                        "the report reached its size cap: later exchanges are not recorded"
+                    );
+                }
+            }
         }
     }
     let answer = match &state.har {
         Some(har) => {
-            let wire = wire
-                .as_ref()
-                .and_then(Value::as_str)
-                .and_then(|w| base64::engine::general_purpose::STANDARD.decode(w).ok())
-                .unwrap_or_default();
+            let wire = wire.unwrap_or_default();
             let url = format!("{}{path}", state.base_url);
             let headers: Headers = received
                 .iter()
                 .map(|(n, v)| (n.as_str(), v.as_str()))
                 .collect();
-            let exchange = (method, url.as_str(), &headers, wire.as_slice());
+            let exchange = (method, url.as_str(), &headers, wire.as_slice(), refused);
             record_har(har, exchange, answer, started, &line).await
         }
         None => answer,
@@ -238,7 +256,7 @@ fn test_integration_decision(
 /// and put back.
 async fn record_har(
     har: &std::sync::Mutex<crate::har::HarWriter>,
-    (method, url, headers, wire): (&str, &str, &Headers, &[u8]),
+    (method, url, headers, wire, refused): (&str, &str, &Headers, &[u8], bool),
     answer: Answer,
     started: Instant,
     verdict: &Value,
@@ -266,6 +284,7 @@ async fn record_har(
             url,
             headers,
             wire,
+            refused,
             decoded: None,
             answer: Some(crate::har::HarAnswer {
                 status: parts.status.as_u16(),
@@ -275,8 +294,15 @@ async fn record_har(
             millis: started.elapsed().as_secs_f64() * 1000.0,
             verdict: verdict.clone(),
         };
-        if let Err(error) = har.add(&entry) {
-            tracing::warn!(%error, "cannot write the HAR recording");
+        match har.add(&entry) {
+            Ok(true) => {}
+            Ok(false) if har.dropped() == 1 => {
+                tracing::warn!(
+                    "the HAR recording reached its size cap: later exchanges are not recorded"
+                );
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "cannot write the HAR recording"),
         }
     }
     Answer::from_parts(parts, http_body_util::Full::new(bytes))
