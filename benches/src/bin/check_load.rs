@@ -2,6 +2,8 @@
 //! gzip consent request, every tenth signed with another secret) written with the recorder
 //! `serve --har` uses, then read and judged as `check` does; printed as milliseconds per thousand
 //! entries, beside the baseline measured in the same run: parsing the same HAR as JSON alone.
+//! Memory: the process's peak resident set (`VmHWM` in `/proc/self/status`) grown by `check`'s
+//! streaming read, against the same file parsed whole, measured after it in the same run.
 //!
 //!     cargo run --release -p benches --bin check_load [-- ENTRIES]
 
@@ -57,20 +59,24 @@ fn main() {
     let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
     let config = Config::default();
 
+    // check first (it streams: one entry at a time), then the whole-file parse, so that each
+    // one's growth of the peak resident set is its own.
+    let before = peak_rss_kib();
+    let started = Instant::now();
+    let mut verdicts: Vec<capture::Verdict> = Vec::new();
+    capture::read_each(&path, &mut |e| verdicts.push(capture::judge(&e, &config)))
+        .expect("read the HAR");
+    let checked = started.elapsed().as_secs_f64();
+    let after_check = peak_rss_kib();
+    let failed = verdicts.iter().filter(|v| !v.ok).count();
+    drop(verdicts);
+
     let started = Instant::now();
     let text = std::fs::read_to_string(&path).expect("read the HAR");
     let parsed: serde_json::Value = serde_json::from_str(&text).expect("HAR is JSON");
     let parse_only = started.elapsed().as_secs_f64();
-    drop(parsed);
-
-    let started = Instant::now();
-    let exchanges = capture::read(&path).expect("read the HAR");
-    let verdicts: Vec<capture::Verdict> = exchanges
-        .iter()
-        .map(|e| capture::judge(e, &config))
-        .collect();
-    let checked = started.elapsed().as_secs_f64();
-    let failed = verdicts.iter().filter(|v| !v.ok).count();
+    let after_parse = peak_rss_kib();
+    drop((parsed, text));
     std::fs::remove_file(&path).ok();
 
     println!(
@@ -91,4 +97,26 @@ fn main() {
         checked * 1e6 / entries as f64
     );
     println!("ratio check / parse: {:.1}x", checked / parse_only);
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let check_growth = after_check.saturating_sub(before);
+    let parse_growth = after_parse.saturating_sub(after_check.max(before));
+    println!(
+        "peak RSS grown by check (streaming): {:.1} MiB = {:.2}x the file; by parsing it whole: at least {:.1} MiB = {:.2}x",
+        mib(check_growth),
+        check_growth as f64 * 1024.0 / bytes as f64,
+        mib(parse_growth),
+        parse_growth as f64 * 1024.0 / bytes as f64
+    );
+}
+
+/// The process's peak resident set so far, in KiB (`VmHWM`); 0 where /proc is missing.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
 }

@@ -65,34 +65,61 @@ pub struct CheckArgs {
     files: Vec<PathBuf>,
 }
 
+/// What `--only` needs to know of an entry it does not keep.
+struct Seen {
+    source: String,
+    request: String,
+    create_session: bool,
+}
+
 /// Runs `sessionkit check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     // A receiver's capture of webhook deliveries needs the secret only.
     let config = args.judge.config_without_key()?;
-    // Every file is read, and judged, before a file that could not be read ends the run.
-    let mut exchanges = Vec::new();
+    // Each entry is judged as it is read, and only its verdict kept (the requests to promote
+    // too, with --promote): memory follows the largest entry, not the files. Every file is read
+    // before a file that could not be read ends the run.
+    let mut verdicts: Vec<capture::Verdict> = Vec::new();
+    let mut seen: Vec<Seen> = Vec::new();
+    let mut kept: Vec<(usize, capture::Exchange)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
+    let mut keyless = false;
+    let mut visit = |exchange: capture::Exchange| {
+        let create_session = exchange.is_create_session();
+        if create_session && !args.judge.has_api_key() {
+            keyless = true;
+            return;
+        }
+        verdicts.push(capture::judge(&exchange, &config));
+        seen.push(Seen {
+            source: exchange.source.clone(),
+            request: format!("{} {}", exchange.method, exchange.url),
+            create_session,
+        });
+        let number = seen.len();
+        if args.promote.is_some()
+            && create_session
+            && (args.only.is_empty() || args.only.contains(&number))
+        {
+            kept.push((number, exchange));
+        }
+    };
     for file in &args.files {
         let read = match &args.headers {
-            Some(headers) => capture::read_pair(headers, file).map(|e| vec![e]),
-            None => capture::read(file),
+            Some(headers) => capture::read_pair(headers, file).map(&mut visit),
+            None => capture::read_each(file, &mut visit).map(|_| ()),
         };
-        match read {
-            Ok(read) => exchanges.extend(read),
-            Err(e) => unreadable.push(e.to_string()),
+        if let Err(e) = read {
+            unreadable.push(e.to_string());
         }
     }
     anyhow::ensure!(
-        args.judge.has_api_key() || !exchanges.iter().any(capture::Exchange::is_create_session),
+        !keyless,
         "--api-key K is required to judge requests to /v1/sessions: the API key the server knows"
     );
-    let verdicts: Vec<capture::Verdict> = exchanges
-        .iter()
-        .map(|e| capture::judge(e, &config))
-        .collect();
     let mut usage_error = false;
     if let Some(dir) = &args.promote {
-        usage_error = promote(&args, &exchanges, &config, dir)?;
+        usage_error = promote(&args, &seen, &kept, &config, dir)?;
     }
     match args.format {
         CheckFormat::Text => print!("{}", capture::text(&verdicts)),
@@ -123,36 +150,27 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
 /// be promoted (each one said on stderr).
 fn promote(
     args: &CheckArgs,
-    exchanges: &[capture::Exchange],
+    seen: &[Seen],
+    kept: &[(usize, capture::Exchange)],
     config: &sessionkit::Config,
     dir: &std::path::Path,
 ) -> anyhow::Result<bool> {
     let mut unmatched = false;
     for &n in &args.only {
-        let why = match exchanges.get(n.wrapping_sub(1)) {
-            None => match exchanges.len() {
+        let why = match seen.get(n.wrapping_sub(1)) {
+            None => match seen.len() {
                 1 => "the files hold 1 entry".to_owned(),
                 n => format!("the files hold {n} entries"),
             },
-            Some(e) if !e.is_create_session() => {
-                format!(
-                    "{} is {} {}, not POST .../v1/sessions",
-                    e.source, e.method, e.url
-                )
+            Some(e) if !e.create_session => {
+                format!("{} is {}, not POST .../v1/sessions", e.source, e.request)
             }
             Some(_) => continue,
         };
         eprintln!("sessionkit: --only {n}: no request to promote ({why})");
         unmatched = true;
     }
-    let chosen: Vec<&capture::Exchange> = exchanges
-        .iter()
-        .enumerate()
-        .filter(|(i, e)| {
-            e.is_create_session() && (args.only.is_empty() || args.only.contains(&(i + 1)))
-        })
-        .map(|(_, e)| e)
-        .collect();
+    let chosen: Vec<&capture::Exchange> = kept.iter().map(|(_, e)| e).collect();
     let (written, left_out) = capture::promote(&chosen, config, dir).map_err(anyhow::Error::msg)?;
     eprintln!(
         "promoted {} request(s) to {} (replay: sessionkit conform --corpus {} --target URL)",

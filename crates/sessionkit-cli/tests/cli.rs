@@ -2153,7 +2153,7 @@ fn check_refuses_files_that_hold_no_exchange_and_judges_the_others() {
         (file("foo.json", r#"{"foo":1}"#), "not a report record"),
         (
             file("body.json", "{\n  \"verification\": {}\n}\n"),
-            "not a HAR file (no log)",
+            "nor a HAR file (no log at its start)",
         ),
         (truncated, "a HAR file that is not valid JSON, cut short"),
         (

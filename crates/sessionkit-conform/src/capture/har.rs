@@ -8,72 +8,8 @@ use serde_json::Value;
 use sessionkit::headers::{Headers, names};
 
 use super::{Body, Exchange};
-use crate::Error;
 use crate::client::Reply;
 pub use sessionkit_server::har::{HarAnswer, HarEntry, HarWriter};
-
-/// The exchanges of a HAR document.
-pub(super) fn read(name: &str, document: &Value) -> Result<Vec<Exchange>, Error> {
-    let entries = document["log"]["entries"]
-        .as_array()
-        .ok_or_else(|| Error(format!("{name}: a HAR file without log.entries")))?;
-    // mitmproxy writes `postData.text` from the decoded body, whatever its bytes.
-    let decodes = document["log"]["creator"]["name"].as_str() == Some("mitmproxy");
-    Ok(entries
-        .iter()
-        .enumerate()
-        .map(|(i, entry)| exchange(name, i + 1, entry, decodes))
-        .collect())
-}
-
-/// A JSON document whose strings may hold lone surrogates: Python's `json` (mitmproxy) writes
-/// each byte of a body that is not UTF-8 as `\udcXX` (the `surrogateescape` error handler),
-/// which is not Unicode and which serde_json refuses. Each such escape is read as the private
-/// character U+10FFXX, which [`content_bytes`] turns back into the byte: the bytes are exact.
-pub(super) fn parse(text: &str) -> serde_json::Result<Value> {
-    let b = text.as_bytes();
-    let mut out: Option<String> = None;
-    let (mut i, mut copied, mut in_string, mut high) = (0, 0, false, false);
-    while i < b.len() {
-        match b[i] {
-            b'"' => in_string = !in_string,
-            b'\\' if in_string => {
-                let escape = text
-                    .get(i + 2..i + 6)
-                    .filter(|_| b.get(i + 1) == Some(&b'u'));
-                match escape.and_then(|h| u16::from_str_radix(h, 16).ok()) {
-                    Some(0xd800..=0xdbff) => {
-                        high = true;
-                        i += 6;
-                        continue;
-                    }
-                    Some(unit @ 0xdc80..=0xdcff) if !high => {
-                        let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                        out.push_str(&text[copied..i]);
-                        out.push_str(&format!("\\udbff\\udf{:02x}", unit & 0xff));
-                        copied = i + 6;
-                        i += 6;
-                        continue;
-                    }
-                    Some(_) => i += 6,
-                    None => i += 2,
-                }
-                high = false;
-                continue;
-            }
-            _ => {}
-        }
-        high = false;
-        i += 1;
-    }
-    match out {
-        None => serde_json::from_str(text),
-        Some(mut out) => {
-            out.push_str(&text[copied..]);
-            serde_json::from_str(&out)
-        }
-    }
-}
 
 fn header_lines(list: &Value) -> Headers {
     list.as_array()
@@ -88,8 +24,8 @@ fn header_lines(list: &Value) -> Headers {
         .collect()
 }
 
-/// `text`'s bytes, decoded from base64 when the HAR says `encoding: base64`.
-/// A character U+10FF80 to U+10FFFF is a byte [`parse`] read from a lone surrogate.
+/// `text`'s bytes, decoded from base64 when the HAR says `encoding: base64`; a character
+/// U+10FF80 to U+10FFFF is a byte read from a lone surrogate ([`super::stream::LoneSurrogates`]).
 fn content_bytes(holder: &Value) -> Option<Vec<u8>> {
     let text = holder["text"].as_str()?;
     if holder["encoding"].as_str() == Some("base64") {
@@ -130,7 +66,7 @@ fn mangled(bytes: &[u8]) -> bool {
 
 /// One entry; `decodes` when the tool that wrote it keeps the decoded body, whatever it looks
 /// like (a text still compressed once decoded is a body compressed twice).
-fn exchange(name: &str, index: usize, entry: &Value, decodes: bool) -> Exchange {
+pub(super) fn exchange(name: &str, index: usize, entry: &Value, decodes: bool) -> Exchange {
     let request = &entry["request"];
     let headers = header_lines(&request["headers"]);
     let post = &request["postData"];
@@ -196,6 +132,27 @@ fn exchange(name: &str, index: usize, entry: &Value, decodes: bool) -> Exchange 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
+
+    /// The exchanges of a HAR document (tests; `check` streams).
+    fn read(name: &str, document: &Value) -> Result<Vec<Exchange>, Error> {
+        let entries = document["log"]["entries"]
+            .as_array()
+            .ok_or_else(|| Error(format!("{name}: a HAR file without log.entries")))?;
+        // mitmproxy writes `postData.text` from the decoded body, whatever its bytes.
+        let decodes = document["log"]["creator"]["name"].as_str() == Some("mitmproxy");
+        Ok(entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| exchange(name, i + 1, entry, decodes))
+            .collect())
+    }
+
+    /// A whole HAR document, its lone surrogates read as [`super::stream::LoneSurrogates`] reads
+    /// them (tests; `check` streams).
+    fn parse(text: &str) -> serde_json::Result<Value> {
+        serde_json::from_reader(crate::capture::stream::LoneSurrogates::new(text.as_bytes()))
+    }
     use serde_json::json;
 
     /// A recording reads back to the exact wire bytes, and is valid JSON after every entry.

@@ -15,6 +15,7 @@ mod evidence;
 mod har;
 mod ndjson;
 mod promote;
+mod stream;
 
 use std::path::Path;
 
@@ -137,61 +138,59 @@ pub struct Verdict {
 /// (one report record per line). A file that holds no exchange is an error: an empty file, an
 /// empty HAR log, a JSON document that is neither, a HAR cut short.
 pub fn read(path: &Path) -> Result<Vec<Exchange>, Error> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error(format!("cannot read {}: {e}", path.display())))?;
+    let mut all = Vec::new();
+    read_each(path, &mut |exchange| all.push(exchange))?;
+    Ok(all)
+}
+
+/// The same, one exchange at a time: `visit` gets each as it is read, and the reader holds one
+/// entry (a HAR's `log.entries` walked element by element, a report line by line), so that
+/// memory follows the largest entry, not the file. Exchanges read before an error were visited.
+pub fn read_each(path: &Path, visit: &mut dyn FnMut(Exchange)) -> Result<usize, Error> {
+    use std::io::BufRead;
     let name = path.display().to_string();
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Error(format!("{name}: not UTF-8 text (a HAR or NDJSON file is)")))?;
-    let exchanges = if text.trim().is_empty() {
-        Vec::new()
-    } else if text.trim_start().starts_with('{') {
-        parse(&name, text)?
-    } else {
-        return Err(Error(format!(
-            "{name}: neither a HAR file nor an NDJSON report (use --headers for a headers + body pair)"
-        )));
+    let file = std::fs::File::open(path).map_err(|e| Error(format!("cannot read {name}: {e}")))?;
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error(format!("cannot read {name}: {e}")))?;
+    let start = head.iter().position(|b| !b.is_ascii_whitespace());
+    let count = match start.map(|i| &head[i..]) {
+        None => 0,
+        Some(text) if text.starts_with(b"{") => {
+            // A HAR opens with its "log" member (a report's line with its own members).
+            let after_brace = text[1..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map_or(&b""[..], |i| &text[1 + i..]);
+            if after_brace.starts_with(b"\"log\"") {
+                stream::har(&name, reader, visit)?
+            } else {
+                stream::ndjson(&name, reader, visit).map_err(|e| {
+                    Error(e.0.replace(
+                        "not a JSON record",
+                        "not a JSON record: neither an NDJSON report nor a HAR file (no log at its start)",
+                    ))
+                })?
+            }
+        }
+        Some(_) => {
+            return Err(Error(format!(
+                "{name}: neither a HAR file nor an NDJSON report (use --headers for a headers + body pair)"
+            )));
+        }
     };
-    if exchanges.is_empty() {
+    if count == 0 {
         return Err(Error(format!(
             "{name}: holds no exchange to judge ({})",
-            if text.trim().is_empty() {
+            if start.is_none() {
                 "the file is empty"
             } else {
                 "the HAR log has no entries"
             }
         )));
     }
-    Ok(exchanges)
-}
-
-/// A HAR document, or NDJSON when its first line is a JSON object of its own.
-fn parse(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    match har::parse(text) {
-        Ok(document) if document.get("log").is_some() => har::read(name, &document),
-        Ok(_) if text.trim().lines().count() == 1 => ndjson::read(name, text),
-        Ok(_) => Err(Error(format!(
-            "{name}: a JSON document, but not a HAR file (no log) nor an NDJSON report: a \
-             request body is judged with --headers FILE, or by `sessionkit verify`"
-        ))),
-        Err(_) if serde_json::from_str::<Value>(first_line).is_ok() => ndjson::read(name, text),
-        // The head of a HAR (`{"log": ...`) that does not parse: written in part, or cut short.
-        Err(e)
-            if text
-                .bytes()
-                .take(512)
-                .collect::<Vec<u8>>()
-                .windows(5)
-                .any(|w| w == b"\"log\"") =>
-        {
-            Err(Error(format!(
-                "{name}: a HAR file that is not valid JSON, cut short or written in part ({e})"
-            )))
-        }
-        Err(e) => Err(Error(format!(
-            "{name}: not valid JSON ({e}), neither a HAR file nor an NDJSON report"
-        ))),
-    }
+    Ok(count)
 }
 
 /// A headers file (`Name: value` per line) and a body file, as `verify` reads them.

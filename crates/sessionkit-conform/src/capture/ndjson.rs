@@ -21,57 +21,48 @@ fn lines_of(value: &Value) -> Headers {
         .collect()
 }
 
-pub(super) fn read(name: &str, text: &str) -> Result<Vec<Exchange>, Error> {
-    let mut out = Vec::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let record: Value = serde_json::from_str(line)
-            .map_err(|e| Error(format!("{name} line {}: not a JSON record ({e})", n + 1)))?;
-        // The recorder's own note (its size cap was reached): said, not judged.
-        if let (Some(note), false) = (record["note"].as_str(), record["method"].is_string()) {
-            eprintln!("{name} line {}: {note}", n + 1);
-            continue;
-        }
-        if !(record["method"].is_string() && record["headers"].is_array()) {
+/// One line of a report: its exchange, `None` for the recorder's own note (its size cap was
+/// reached: said on stderr, not judged).
+pub(super) fn record(name: &str, number: usize, line: &str) -> Result<Option<Exchange>, Error> {
+    let record: Value = serde_json::from_str(line)
+        .map_err(|e| Error(format!("{name} line {number}: not a JSON record ({e})")))?;
+    if let (Some(note), false) = (record["note"].as_str(), record["method"].is_string()) {
+        eprintln!("{name} line {number}: {note}");
+        return Ok(None);
+    }
+    if !(record["method"].is_string() && record["headers"].is_array()) {
+        return Err(Error(format!(
+            "{name} line {number}: not a report record (no method and headers): a request body \
+             is judged with --headers FILE, or by `sessionkit verify`"
+        )));
+    }
+    let body = match record["wire_base64"].as_str().map(|b| STANDARD.decode(b)) {
+        _ if record["wire_truncated"] == true => Body::Cut {
+            len: record["wire_bytes"].as_u64().unwrap_or(0) as usize,
+            sha256: record["wire_sha256"].as_str().unwrap_or("").to_owned(),
+        },
+        Some(Ok(bytes)) => Body::Wire(bytes),
+        Some(Err(e)) => {
             return Err(Error(format!(
-                "{name} line {}: not a report record (no method and headers): a request body \
-                 is judged with --headers FILE, or by `sessionkit verify`",
-                n + 1
+                "{name} line {number}: wire_base64 is not base64 ({e})"
             )));
         }
-        let body = match record["wire_base64"].as_str().map(|b| STANDARD.decode(b)) {
-            _ if record["wire_truncated"] == true => Body::Cut {
-                len: record["wire_bytes"].as_u64().unwrap_or(0) as usize,
-                sha256: record["wire_sha256"].as_str().unwrap_or("").to_owned(),
-            },
-            Some(Ok(bytes)) => Body::Wire(bytes),
-            Some(Err(e)) => {
-                return Err(Error(format!(
-                    "{name} line {}: wire_base64 is not base64 ({e})",
-                    n + 1
-                )));
-            }
-            None => Body::Missing,
-        };
-        let answer = record["answer"].as_object().and_then(|a| {
-            Some(Reply {
-                status: a.get("status")?.as_u64()? as u16,
-                headers: lines_of(a.get("headers")?),
-                body: STANDARD.decode(a.get("body_base64")?.as_str()?).ok()?,
-            })
-        });
-        out.push(Exchange {
-            source: format!("{name} line {}", n + 1),
-            method: record["method"].as_str().unwrap_or("").to_owned(),
-            url: record["path"].as_str().unwrap_or("").to_owned(),
-            headers: lines_of(&record["headers"]),
-            body,
-            answer,
-            recorded: super::Recorded::default(),
-        });
-    }
-    Ok(out)
+        None => Body::Missing,
+    };
+    let answer = record["answer"].as_object().and_then(|a| {
+        Some(Reply {
+            status: a.get("status")?.as_u64()? as u16,
+            headers: lines_of(a.get("headers")?),
+            body: STANDARD.decode(a.get("body_base64")?.as_str()?).ok()?,
+        })
+    });
+    Ok(Some(Exchange {
+        source: format!("{name} line {number}"),
+        method: record["method"].as_str().unwrap_or("").to_owned(),
+        url: record["path"].as_str().unwrap_or("").to_owned(),
+        headers: lines_of(&record["headers"]),
+        body,
+        answer,
+        recorded: super::Recorded::default(),
+    }))
 }
