@@ -475,35 +475,41 @@ fn merge_alike(groups: Vec<Group>) -> Vec<Group> {
         _ => f.rule.clone(),
     };
     let mut merged: Vec<Group> = Vec::new();
+    // Every key of a merged group, its own first: the example shown first may come from any.
+    let mut keys: Vec<Vec<String>> = Vec::new();
     let mut index: BTreeMap<(sessionkit::corpus::Level, String), usize> = BTreeMap::new();
     for group in groups {
         let Some(first) = group.examples.first() else {
             continue;
         };
+        let own = std::iter::once(first.group.clone()).chain(group.alike.iter().cloned());
         match index.entry((first.level, cause(first))) {
             std::collections::btree_map::Entry::Vacant(slot) => {
                 slot.insert(merged.len());
+                keys.push(own.collect());
                 merged.push(group);
             }
             std::collections::btree_map::Entry::Occupied(slot) => {
-                let into = &mut merged[*slot.get()];
-                into.count += group.count;
-                for key in std::iter::once(first.group.clone()).chain(group.alike) {
-                    if !into.alike.contains(&key) {
-                        into.alike.push(key);
+                let at = *slot.get();
+                for key in own {
+                    if !keys[at].contains(&key) {
+                        keys[at].push(key);
                     }
                 }
+                let into = &mut merged[at];
+                into.count += group.count;
                 for finding in group.examples {
                     into.keep(finding);
                 }
             }
         }
     }
-    for group in &mut merged {
-        if let Some(first) = group.examples.first() {
-            let shown = first.group.clone();
-            group.alike.retain(|key| *key != shown);
-        }
+    for (group, keys) in merged.iter_mut().zip(keys) {
+        let shown = group.examples.first().map(|f| f.group.clone());
+        group.alike = keys
+            .into_iter()
+            .filter(|k| Some(k) != shown.as_ref())
+            .collect();
     }
     merged
 }
@@ -771,5 +777,80 @@ impl FuzzReport {
             });
         }
         junit::write("sessionkit fuzz", &cases)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sessionkit::corpus::{Level, Rule};
+
+    /// A finding of group `key` at `case`: expected 201, answered `status`.
+    fn finding(key: &str, case: u64, status: u16) -> Finding {
+        let rule = Rule {
+            level: Level::Must,
+            rule: "a valid request is accepted with 201".into(),
+            reference: "seed".into(),
+        };
+        Finding {
+            group: key.into(),
+            rule: format!("expected 201, got {status}"),
+            level: Level::Must,
+            reference: "seed".into(),
+            what: String::new(),
+            case,
+            seconds: 0.0,
+            mutation_stage: "valid",
+            input: Input::plain(serde_json::json!({"verification": {}})),
+            expected: oracle::Expected {
+                status: 201,
+                codes: Vec::new(),
+                stage: "accepted",
+                error: None,
+                pointers: Vec::new(),
+                contract: crate::judge::Expected::status(201, rule),
+            },
+            got: oracle::Got {
+                status: Some(status),
+                code: None,
+                problem: None,
+                problem_level: None,
+            },
+            shrunk_bytes: None,
+            curl: None,
+            file: None,
+        }
+    }
+
+    fn group(findings: Vec<Finding>) -> Group {
+        let mut group = Group {
+            count: 0,
+            examples: Vec::new(),
+            alike: Vec::new(),
+        };
+        for f in findings {
+            group.add(f);
+        }
+        group
+    }
+
+    /// Groups of one wrong answer merge into one that names every key but the one it shows,
+    /// whichever group its first example comes from (a later group with lower case numbers
+    /// takes the first place, and the first group's key stays named); another answer stays apart.
+    #[test]
+    fn groups_of_one_answer_merge_and_keep_every_key() {
+        let merged = merge_alike(vec![
+            group(vec![finding("a [late]", 900, 400)]),
+            group(vec![
+                finding("b [early]", 3, 400),
+                finding("b [early]", 4, 400),
+            ]),
+            group(vec![finding("c [other answer]", 5, 500)]),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!((merged[0].count, merged[0].examples[0].case), (3, 3));
+        assert_eq!(merged[0].examples[0].group, "b [early]");
+        assert_eq!(merged[0].alike, ["a [late]"]);
+        assert!(merged[1].alike.is_empty() && merged[1].count == 1);
     }
 }
