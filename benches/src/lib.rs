@@ -133,6 +133,37 @@ pub fn spawn_server(mut command: Command) -> (std::process::Child, String) {
     (child, addr)
 }
 
+/// CPU seconds (user and system) a process has used so far, from `/proc/PID/stat` (fields 14 and
+/// 15, in clock ticks of 1/100 s, Linux's `USER_HZ`); 0 where /proc is missing.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // The command name (field 2) may hold spaces: the fields after it follow its `)`.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state): utime is field 14, stime 15.
+    let ticks = |i: usize| {
+        fields
+            .get(i - 3)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(14) + ticks(15)) / 100.0
+}
+
+/// The peak resident set of a process so far, in KiB (`VmHWM` in `/proc/PID/status`).
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 /// What a load run measured.
 pub struct Run {
     /// Requests answered.

@@ -1,7 +1,10 @@
 //! What the validation proxy costs: the same signed 16 KiB gzip request sent by concurrent
 //! keep-alive clients straight to `sessionkit serve` and through `sessionkit proxy` in front of
 //! it (verdicts on: judged after the answer is sent, and with `--verdict-header` before it), in
-//! one run; prints requests per second, p50/p99 latency and the ratios.
+//! one run; prints requests per second, p50/p99 latency and the ratios. Then what the proxy
+//! costs as CPU, which a shared 2-core machine's throughput hides: its CPU seconds per exchange
+//! (`/proc/PID/stat`) against `serve`'s per request, in the same runs, and the latency it adds
+//! with one client.
 //!
 //!     cargo build --release -p sessionkit-cli && cargo run --release -p benches --bin proxy_load [-- CONCURRENCY SECONDS]
 
@@ -36,17 +39,31 @@ fn main() {
     let (mut judging_after, after_addr) = proxy(&[]);
     let (mut judging_before, before_addr) = proxy(&["--verdict-header"]);
     let mut results = Vec::new();
-    for (name, addr) in [
+    // CPU seconds per request of each process that served the run: serve's alone when direct,
+    // the proxy's alone (not the serve behind it) when through a proxy.
+    let mut cpu_per_request = Vec::new();
+    let pids = [upstream.id(), judging_after.id(), judging_before.id()];
+    for (i, (name, addr)) in [
         ("direct to serve", &upstream_addr),
         ("through proxy", &after_addr),
         ("proxy, verdict header", &before_addr),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         eprintln!("{name}: {concurrency} clients for {seconds} s on {addr} ...");
-        results.push((
-            name,
-            benches::load(addr, request.clone(), concurrency, seconds),
-        ));
+        let before = benches::cpu_seconds(pids[i]);
+        let run = benches::load(addr, request.clone(), concurrency, seconds);
+        cpu_per_request.push((benches::cpu_seconds(pids[i]) - before) / run.requests.max(1) as f64);
+        results.push((name, run));
     }
+    // One client: the latency a hop adds when nothing else waits for the cores.
+    let single: Vec<benches::Run> = [&upstream_addr, &after_addr]
+        .into_iter()
+        .map(|addr| benches::load(addr, request.clone(), 1, seconds.min(3)))
+        .collect();
+    let rss = |pid: u32| benches::peak_rss_kib(pid) as f64 / 1024.0;
+    let peaks = pids.map(rss);
     for child in [&mut judging_after, &mut judging_before, &mut upstream] {
         let _ = child.kill();
         let _ = child.wait();
@@ -67,4 +84,24 @@ fn main() {
             p(i, 0.99) - p(0, 0.99)
         );
     }
+    for i in [1, 2] {
+        println!(
+            "{}: {:.1} µs of CPU per exchange, {:.2}x serve's {:.1} µs per request (goal: at most 1.0x)",
+            results[i].0,
+            cpu_per_request[i] * 1e6,
+            cpu_per_request[i] / cpu_per_request[0],
+            cpu_per_request[0] * 1e6
+        );
+    }
+    let p50 = |run: &benches::Run| benches::percentile(&run.latencies_us, 0.5);
+    println!(
+        "one client: p50 {:.2} ms direct, {:.2} ms through the proxy: +{:.2} ms (goal: at most 0.2 ms)",
+        p50(&single[0]),
+        p50(&single[1]),
+        p50(&single[1]) - p50(&single[0])
+    );
+    println!(
+        "peak RSS: serve {:.1} MiB, proxy {:.1} MiB, proxy with --verdict-header {:.1} MiB",
+        peaks[0], peaks[1], peaks[2]
+    );
 }
