@@ -105,18 +105,16 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     println!("listening on {}", running.url());
     eprintln!("forwarding to {}", args.upstream);
     if !args.quiet {
-        let exchanges = running.exchanges();
-        std::thread::spawn(move || {
-            let mut warned = false;
-            for exchange in exchanges {
-                eprintln!("{}", exchange.line);
-                if exchange.contradicts_signature && !warned {
-                    warned = true;
-                    eprintln!(
-                        "note: the upstream accepted a request the proxy refused for its signature: \
-                         the proxy's --secret (or --api-key) may not be the upstream's"
-                    );
-                }
+        let warned = std::sync::atomic::AtomicBool::new(false);
+        running.watch(move |exchange| {
+            eprintln!("{}", exchange.line);
+            if exchange.contradicts_signature
+                && !warned.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                eprintln!(
+                    "note: the upstream accepted a request the proxy refused for its signature: \
+                     the proxy's --secret (or --api-key) may not be the upstream's"
+                );
             }
         });
     }

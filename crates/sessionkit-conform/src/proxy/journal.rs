@@ -181,9 +181,13 @@ pub struct Journal {
     records: Mutex<std::collections::VecDeque<Value>>,
     report: Option<Mutex<CappedLines>>,
     har: Option<Mutex<HarWriter>>,
-    /// Where one line per exchange goes, for a person watching (`Proxy::exchanges`).
-    talk: Mutex<Option<std::sync::mpsc::Sender<Exchange>>>,
+    /// Who is told of each exchange, for a person watching (`Proxy::watch`): called on the
+    /// connection's own thread, so that telling costs no thread wake-up per exchange.
+    talk: std::sync::RwLock<Option<Watcher>>,
 }
+
+/// Told of each exchange (`Proxy::watch`).
+pub type Watcher = std::sync::Arc<dyn Fn(Exchange) + Send + Sync>;
 
 /// One exchange as a person watching the proxy reads it.
 #[derive(Debug, Clone)]
@@ -217,23 +221,21 @@ impl Journal {
             records: Mutex::new(std::collections::VecDeque::new()),
             report,
             har,
-            talk: Mutex::new(None),
+            talk: std::sync::RwLock::new(None),
         })
     }
 
-    /// The exchanges from now on, one at a time.
-    pub(crate) fn exchanges(&self) -> std::sync::mpsc::Receiver<Exchange> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        if let Ok(mut talk) = self.talk.lock() {
-            *talk = Some(tx);
+    /// `watcher` is told of every exchange from now on.
+    pub(crate) fn watch(&self, watcher: Watcher) {
+        if let Ok(mut talk) = self.talk.write() {
+            *talk = Some(watcher);
         }
-        rx
     }
 
     pub(crate) fn add(&self, record: Record) {
-        if let Ok(talk) = self.talk.lock() {
-            if let Some(tx) = talk.as_ref() {
-                let _ = tx.send(record.exchange());
+        if let Ok(talk) = self.talk.read() {
+            if let Some(watcher) = talk.as_ref() {
+                watcher(record.exchange());
             }
         }
         // A refused request's body is kept up to a limit, with its length and SHA-256.

@@ -32,7 +32,7 @@ use crate::Error;
 use crate::client::Reply;
 use crate::endpoint::{Conn, Endpoint as Upstream};
 use journal::Record;
-pub use journal::{Exchange, Journal};
+pub use journal::{Exchange, Journal, Watcher};
 use wire::{Budget, Message, ReadError, Room, read_answer_message, read_request, rewrite_head};
 
 /// How the proxy runs.
@@ -100,9 +100,10 @@ impl Proxy {
         format!("http://{}", self.addr)
     }
 
-    /// The exchanges from now on, one line each, for a person watching (the CLI prints them).
-    pub fn exchanges(&self) -> std::sync::mpsc::Receiver<Exchange> {
-        self.journal.exchanges()
+    /// `watcher` is told of every exchange from now on, one line each, for a person watching
+    /// (the CLI prints them); it runs on the exchange's own thread, so it should be quick.
+    pub fn watch(&self, watcher: impl Fn(Exchange) + Send + Sync + 'static) {
+        self.journal.watch(Arc::new(watcher));
     }
 
     /// Every exchange since the last reset, as `/__sessionkit/requests` lists them.
