@@ -24,9 +24,11 @@ use crate::args::JudgeArgs;
     Faults: an upstream that refuses connections is answered 502 naming it; one silent past \
     --upstream-timeout 504; one closing mid-answer 502; a client that leaves has its upstream \
     request cancelled. A body over --max-body is answered 413 by the proxy, never held.\n\n\
-    Budgets in total: 256 clients at once, then 503 with Retry-After; bodies in flight (requests \
-    and answers, a chunked one counted at --max-body) up to --max-in-flight MiB, then 503 with \
-    Retry-After before the body is read; a client silent past 30 s is answered 408.\n\n\
+    Budgets in total: 256 clients at once (past it the one idle longest between requests is \
+    closed to make room; when all are mid-request, 503 with Retry-After); bodies in flight \
+    (requests and answers, a chunked one counted at --max-body) up to --max-in-flight MiB, then \
+    503 with Retry-After before the body is read; a client silent past 30 s, or a request not \
+    whole 15 s after its first byte, is answered 408.\n\n\
     The first line on stdout is `listening on http://ADDR`, also with port 0.\n\n\
     Examples:\n  sessionkit proxy --upstream http://127.0.0.1:8080 --api-key K --secret S --verdict-header\n  \
     sessionkit proxy --upstream http://staging.internal:8080 --api-key K --secret S --enforce --har traffic.har"
@@ -59,8 +61,9 @@ pub struct ProxyArgs {
     /// Largest request body held, in bytes (larger ones are answered 413 by the proxy).
     #[arg(long, default_value_t = (1 << 20) + (1 << 16), value_name = "BYTES")]
     max_body: usize,
-    /// MiB of request and answer bodies held at once across every client; a body that does not
-    /// fit is answered 503 (Retry-After) before it is read.
+    /// MiB of memory for request and answer bodies held at once across every client (each body
+    /// counts 4 times its length: its copies while judged); a body that does not fit is
+    /// answered 503 (Retry-After) before it is read.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     max_in_flight: usize,
     /// Append one NDJSON record per exchange, with its exact bytes (`sessionkit check` reads it).
@@ -89,8 +92,8 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     settings.upstream_timeout = Duration::from_secs(args.upstream_timeout.max(1));
     settings.max_body = args.max_body;
     anyhow::ensure!(
-        args.max_in_flight << 20 >= args.max_body,
-        "--max-in-flight ({} MiB) must hold at least one --max-body ({} bytes)",
+        args.max_in_flight << 20 >= args.max_body * 4,
+        "--max-in-flight ({} MiB) must hold at least one --max-body ({} bytes), counted 4 times",
         args.max_in_flight,
         args.max_body
     );

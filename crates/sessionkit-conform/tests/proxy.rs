@@ -596,7 +596,10 @@ fn expect_100_continue_is_answered() {
 
 /// Budgets in total: an upstream that drips its answer a byte every 100 ms is cut off at
 /// `--upstream-timeout` for the whole answer (504; a timeout per read let it hold a client for
-/// minutes), and past 256 clients at once a new one is answered 503 with Retry-After at once.
+/// minutes). Past 256 clients at once, the one idle longest is closed to make room, so 256 idle
+/// sockets cannot hold the proxy: a normal request still goes through; when all 256 are
+/// mid-request, a new client is answered 503 with Retry-After at once. A request dripping in
+/// past `request_time` from its first byte (slowloris) is answered 408.
 #[test]
 fn the_proxy_keeps_its_budgets_in_total() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -629,15 +632,57 @@ fn the_proxy_keeps_its_budgets_in_total() {
         String::from_utf8_lossy(&answer)
     );
 
-    let idle: Vec<TcpStream> = (0..256)
-        .map(|_| TcpStream::connect(running.url().trim_start_matches("http://")).unwrap())
+    let authority = running.url().trim_start_matches("http://").to_owned();
+    let mut idle: Vec<TcpStream> = (0..256)
+        .map(|_| TcpStream::connect(&authority).unwrap())
         .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (fine, _) = recording_upstream();
+    let mut settings = ProxySettings::new(fine, config());
+    settings.request_time = Duration::from_secs(1);
+    let fine = proxy::start(settings).unwrap();
+    let fine_authority = fine.url().trim_start_matches("http://").to_owned();
+    let idle_at_fine: Vec<TcpStream> = (0..256)
+        .map(|_| TcpStream::connect(&fine_authority).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let answer = send_raw(&fine.url(), VALID_HEAD.as_bytes());
+    assert!(
+        status_of(&answer).starts_with("HTTP/1.1 201"),
+        "{}",
+        status_of(&answer)
+    );
+    // The first idle socket was the one closed to make room.
+    let mut first = &idle_at_fine[0];
+    first
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    assert_eq!(first.read(&mut [0u8; 16]).unwrap_or(0), 0, "closed");
+    // Every client mid-request: no room, 503 at once.
+    for socket in &mut idle {
+        socket.write_all(b"POST /v1/sessions HTTP/1.1\r\n").unwrap();
+    }
     std::thread::sleep(Duration::from_millis(300));
     let answer = send_raw(&running.url(), b"");
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("Retry-After: 1\r\n"), "{text}");
     drop(idle);
+    // A request that drips in past request_time: 408, saying so.
+    let mut slow = TcpStream::connect(&fine_authority).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    for byte in b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\n" {
+        if slow.write_all(&[*byte]).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = slow.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("did not arrive whole within 1 s"), "{text}");
 }
 
 /// A client silent past `client_idle` is answered 408 and closed (it was dropped without a
@@ -674,7 +719,8 @@ fn an_idle_client_is_told_408() {
 fn bodies_in_flight_share_one_memory_budget() {
     let (upstream, _seen) = recording_upstream();
     let mut settings = ProxySettings::new(upstream, config());
-    settings.max_in_flight = 2 << 20;
+    // Each body counts 4 times: two 1 MB bodies fit in 8.5 MiB, a third does not.
+    settings.max_in_flight = 17 << 19;
     let running = proxy::start(settings).unwrap();
     let authority = running.url().trim_start_matches("http://").to_owned();
     let large = |n: usize| {

@@ -55,9 +55,10 @@ pub struct ProxySettings {
     pub upstream_timeout: Duration,
     /// Largest request or answer body held (larger requests are answered 413 by the proxy).
     pub max_body: usize,
-    /// Bytes of request and answer bodies held at once across every client (a chunked body
-    /// counts as `max_body`, its length being unknown before it is read): a body that does
-    /// not fit is answered 503 with `Retry-After` before it is read.
+    /// Memory for request and answer bodies held at once across every client, in bytes; each
+    /// request body counts 4 times its length (its copies while judged), a chunked one as
+    /// `max_body` (its length is unknown before it is read), an answer once: a body that does not fit is answered 503
+    /// with `Retry-After` before it is read.
     pub max_in_flight: usize,
     /// Append one NDJSON record per exchange here.
     pub report: Option<PathBuf>,
@@ -65,6 +66,9 @@ pub struct ProxySettings {
     pub har: Option<PathBuf>,
     /// How long a client may be silent before it is answered 408 and closed.
     pub client_idle: Duration,
+    /// How long a request may take to arrive whole, head and body, from its first byte (then
+    /// 408): a client that sends a byte now and then (slowloris) holds its slot no longer.
+    pub request_time: Duration,
 }
 
 impl ProxySettings {
@@ -83,6 +87,7 @@ impl ProxySettings {
             report: None,
             har: None,
             client_idle: Duration::from_secs(30),
+            request_time: Duration::from_secs(15),
         }
     }
 }
@@ -122,10 +127,12 @@ impl Drop for Proxy {
 
 /// Binds and serves on background threads.
 pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
-    if settings.max_in_flight < settings.max_body {
+    if settings.max_in_flight < settings.max_body * wire::COPIES {
         return Err(Error(format!(
-            "max_in_flight ({} bytes) must hold at least one body of max_body ({} bytes)",
-            settings.max_in_flight, settings.max_body
+            "max_in_flight ({} bytes) must hold at least one body of max_body ({} bytes, counted {} times)",
+            settings.max_in_flight,
+            settings.max_body,
+            wire::COPIES
         )));
     }
     let upstream = Arc::new(Upstream::parse(
@@ -145,7 +152,7 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
     {
         let (journal, stop) = (journal.clone(), stop.clone());
         std::thread::spawn(move || {
-            let clients = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let clients = Arc::new(Clients::default());
             for stream in listener.incoming() {
                 if stop.load(Ordering::Relaxed) {
                     break;
@@ -155,13 +162,14 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
                     std::thread::sleep(Duration::from_millis(50));
                     continue;
                 };
-                // One thread per client, at most MAX_CLIENTS of them: past it a client is
-                // answered 503 at once, never left to queue or to exhaust the descriptors.
-                if clients.load(Ordering::Relaxed) >= MAX_CLIENTS {
+                // One thread per client, at most MAX_CLIENTS of them. Past it, the client idle
+                // longest between requests (or before its first) is closed to make room, so that
+                // idle sockets cannot hold the proxy; when every one is mid-request, the new one
+                // is answered 503 at once, never left to queue or to exhaust the descriptors.
+                let Some(slot) = clients.admit(&stream) else {
                     refuse_busy(stream);
                     continue;
-                }
-                clients.fetch_add(1, Ordering::Relaxed);
+                };
                 let (settings, upstream, journal, clients, budget) = (
                     settings.clone(),
                     upstream.clone(),
@@ -170,8 +178,8 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
                     budget.clone(),
                 );
                 std::thread::spawn(move || {
-                    serve_client(stream, &settings, &upstream, &journal, &budget);
-                    clients.fetch_sub(1, Ordering::Relaxed);
+                    serve_client(stream, &settings, &upstream, &journal, (&budget, &slot));
+                    clients.leave(&slot);
                 });
             }
         });
@@ -185,6 +193,62 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
 
 /// Clients served at once, each on a thread of its own.
 const MAX_CLIENTS: usize = 256;
+
+/// One client connection's place among the [`MAX_CLIENTS`].
+struct Slot {
+    id: u64,
+    /// Its socket, shut down to evict it.
+    socket: TcpStream,
+    /// A request is being read or served (not evictable).
+    busy: AtomicBool,
+    /// When it last finished a request or connected, in ms since the proxy started.
+    idle_since: std::sync::atomic::AtomicU64,
+}
+
+/// Milliseconds since the first call: the one clock every slot's `idle_since` is on.
+fn now_ms() -> u64 {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// The clients being served.
+#[derive(Default)]
+struct Clients {
+    slots: std::sync::Mutex<Vec<Arc<Slot>>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl Clients {
+    /// A slot for `stream`: a free one, or the one idle longest, evicted; `None` when every
+    /// client is mid-request.
+    fn admit(&self, stream: &TcpStream) -> Option<Arc<Slot>> {
+        let socket = stream.try_clone().ok()?;
+        let mut slots = self.slots.lock().ok()?;
+        if slots.len() >= MAX_CLIENTS {
+            let (at, _) = slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.busy.load(Ordering::Acquire))
+                .min_by_key(|(_, s)| s.idle_since.load(Ordering::Acquire))?;
+            let evicted = slots.swap_remove(at);
+            let _ = evicted.socket.shutdown(Shutdown::Both);
+        }
+        let slot = Arc::new(Slot {
+            id: self.next.fetch_add(1, Ordering::Relaxed),
+            socket,
+            busy: AtomicBool::new(false),
+            idle_since: std::sync::atomic::AtomicU64::new(now_ms()),
+        });
+        slots.push(slot.clone());
+        Some(slot)
+    }
+
+    fn leave(&self, slot: &Slot) {
+        if let Ok(mut slots) = self.slots.lock() {
+            slots.retain(|s| s.id != slot.id);
+        }
+    }
+}
 
 /// The answer past [`MAX_CLIENTS`]: 503 with `Retry-After`, written without waiting.
 fn refuse_busy(stream: TcpStream) {
@@ -223,7 +287,7 @@ fn serve_client(
     settings: &ProxySettings,
     upstream: &Upstream,
     journal: &Journal,
-    budget: &Arc<Budget>,
+    (budget, slot): (&Arc<Budget>, &Slot),
 ) {
     let _ = client.set_read_timeout(Some(settings.client_idle));
     let _ = client.set_nodelay(true);
@@ -242,20 +306,79 @@ fn serve_client(
         journal,
         budget,
     };
-    let mut reader = BufReader::new(reading);
+    let mut reader = BufReader::new(Paced {
+        stream: reading,
+        idle: settings.client_idle,
+        until: None,
+    });
     loop {
+        // Between requests the client is idle (evictable) until its next request's first byte;
+        // from there the request has `request_time` to arrive whole.
+        slot.busy.store(false, Ordering::Release);
+        slot.idle_since.store(now_ms(), Ordering::Release);
+        match std::io::BufRead::fill_buf(&mut reader) {
+            Ok([]) => return,
+            Ok(_) => {}
+            Err(e) => return connection.refuse(ReadError::Io(e)),
+        }
+        slot.busy.store(true, Ordering::Release);
+        reader.get_mut().until = Some(Instant::now() + settings.request_time);
         let mut interim = &connection.client;
         let room = Room {
             max_body: settings.max_body,
             budget: Some(budget),
+            copies: wire::COPIES,
         };
         let request = match read_request(&mut reader, &mut interim, MAX_HEAD, room) {
             Ok(request) => request,
             Err(refused) => return connection.refuse(refused),
         };
+        reader.get_mut().until = None;
         if !connection.exchange(&request) {
             let _ = connection.client.shutdown(Shutdown::Both);
             return;
+        }
+    }
+}
+
+/// The client's socket read with its idle timeout, and while a request arrives, a deadline
+/// for the whole of it.
+struct Paced {
+    stream: TcpStream,
+    idle: Duration,
+    until: Option<Instant>,
+}
+
+impl std::io::Read for Paced {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let late = || {
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the request did not arrive whole in time",
+            )
+        };
+        let wait = match self.until {
+            None => self.idle,
+            Some(until) => {
+                let left = until.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(late());
+                }
+                left.min(self.idle)
+            }
+        };
+        self.stream.set_read_timeout(Some(wait))?;
+        match self.stream.read(buf) {
+            // The socket's timeout was the request's deadline: say which.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) && self.until.is_some_and(|until| Instant::now() >= until) =>
+            {
+                Err(late())
+            }
+            other => other,
         }
     }
 }
@@ -283,10 +406,17 @@ impl Connection<'_> {
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                let why = format!(
-                    "no request within {} s; the connection is closed",
-                    self.settings.client_idle.as_secs()
-                );
+                let why = if e.to_string().contains("did not arrive whole") {
+                    format!(
+                        "the request did not arrive whole within {} s of its first byte; the connection is closed",
+                        self.settings.request_time.as_secs()
+                    )
+                } else {
+                    format!(
+                        "no request within {} s; the connection is closed",
+                        self.settings.client_idle.as_secs()
+                    )
+                };
                 let mut answer = own_answer(408, 408, &why);
                 answer.head = wire::rewrite_head(
                     &answer.head,
@@ -558,6 +688,7 @@ fn read_answer(
         let room = Room {
             max_body: settings.max_body.max(8 << 20),
             budget: Some(budget),
+            copies: 1,
         };
         read_answer_message(reader, 64 * 1024, room)
     };
