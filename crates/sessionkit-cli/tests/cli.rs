@@ -3050,38 +3050,8 @@ fn verify_webhook_judges_a_stored_delivery() {
             .unwrap();
         tx.send((head, body)).unwrap();
     });
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--webhook-url", &hook])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = sessions_url(&mut serve, "sessionkit serve");
+    let mut serve = serve_and_decide(&hook, sessionkit::codec::Encoding::Gzip);
     let timeout = std::time::Duration::from_secs(10);
-    let request = sessionkit::SignedRequest::build(
-        br#"{"verification":{"vendorData":"customer-123"}}"#,
-        "your-api-key",
-        b"your-shared-secret",
-        sessionkit::codec::Encoding::Gzip,
-        6,
-    );
-    let created =
-        sessionkit_conform::client::send("POST", &url, &request.headers, &request.body, timeout)
-            .unwrap();
-    let created: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
-    let id = created["verification"]["id"].as_str().unwrap();
-    let decide = url.replace("/v1/sessions", "/__sessionkit/decide");
-    let asked = serde_json::json!({"id": id, "status": "approved"}).to_string();
-    let headers = sessionkit::headers::Headers::new();
-    let decided =
-        sessionkit_conform::client::send("POST", &decide, &headers, asked.as_bytes(), timeout)
-            .unwrap();
-    assert_eq!(
-        decided.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&decided.body)
-    );
     let (head, body) = rx.recv_timeout(timeout).unwrap();
     serve.kill().unwrap();
     let _ = serve.wait();
@@ -3721,37 +3691,8 @@ fn check_verifies_the_webhook_deliveries_a_receiver_captured() {
         .spawn()
         .unwrap();
     let hook = sessions_url(&mut proxy, "sessionkit proxy").replace("/v1/sessions", "/webhooks");
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--webhook-url", &hook])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = sessions_url(&mut serve, "sessionkit serve");
+    let mut serve = serve_and_decide(&hook, sessionkit::codec::Encoding::Identity);
     let timeout = std::time::Duration::from_secs(10);
-    let request = sessionkit::SignedRequest::build(
-        br#"{"verification":{"vendorData":"customer-123"}}"#,
-        "your-api-key",
-        b"your-shared-secret",
-        sessionkit::codec::Encoding::Identity,
-        0,
-    );
-    let created =
-        sessionkit_conform::client::send("POST", &url, &request.headers, &request.body, timeout)
-            .unwrap();
-    let created: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
-    let asked = serde_json::json!({"id": created["verification"]["id"], "status": "approved"});
-    let decide = url.replace("/v1/sessions", "/__sessionkit/decide");
-    let no_headers = sessionkit::headers::Headers::new();
-    let decided = sessionkit_conform::client::send(
-        "POST",
-        &decide,
-        &no_headers,
-        asked.to_string().as_bytes(),
-        timeout,
-    )
-    .unwrap();
-    assert_eq!(decided.status, 200);
     // The delivery is recorded once the receiver has answered it.
     let deadline = std::time::Instant::now() + timeout;
     while !std::fs::read_to_string(&har).is_ok_and(|t| t.contains("/webhooks")) {
@@ -3931,4 +3872,38 @@ fn recordings_keep_refused_bodies_up_to_a_limit() {
             "the accepted one is judged whole: {text}"
         );
     }
+}
+
+/// `serve --webhook-url hook`, a session created with a body sent in `encoding`, and its
+/// decision made through the control API (`approved`), which delivers the decision webhook.
+fn serve_and_decide(hook: &str, encoding: sessionkit::codec::Encoding) -> std::process::Child {
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sessionkit"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--webhook-url", hook])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = sessions_url(&mut serve, "sessionkit serve");
+    let timeout = std::time::Duration::from_secs(10);
+    let request = sessionkit::SignedRequest::build(
+        br#"{"verification":{"vendorData":"customer-123"}}"#,
+        "your-api-key",
+        b"your-shared-secret",
+        encoding,
+        6,
+    );
+    let created =
+        sessionkit_conform::client::send("POST", &url, &request.headers, &request.body, timeout)
+            .unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+    let asked = serde_json::json!({"id": created["verification"]["id"], "status": "approved"});
+    let decide = url.replace("/v1/sessions", "/__sessionkit/decide");
+    let headers = sessionkit::headers::Headers::new();
+    let body = asked.to_string();
+    let decided =
+        sessionkit_conform::client::send("POST", &decide, &headers, body.as_bytes(), timeout)
+            .unwrap();
+    let said = String::from_utf8_lossy(&decided.body).into_owned();
+    assert_eq!(decided.status, 200, "{said}");
+    serve
 }
