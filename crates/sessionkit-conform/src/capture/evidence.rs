@@ -382,6 +382,27 @@ mod tests {
         assert!(verdict.evidence.is_empty(), "{verdict:?}");
     }
 
+    /// A recorded body size under the text's length shows the body was compressed; one equal
+    /// to it (mitmproxy records the decoded size) shows nothing.
+    #[test]
+    fn a_recorded_size_under_the_texts_shows_compression() {
+        let mut capture = decoded_capture("gzip", TEXT, None);
+        capture.recorded.size = Some(40);
+        let verdict = judge(&capture, &config());
+        assert_eq!(
+            verdict.evidence[0].from,
+            Source::RecordedSize,
+            "{verdict:?}"
+        );
+        assert!(
+            verdict.evidence[0]
+                .shows
+                .starts_with("40 bytes on the wire")
+        );
+        let verdict = judge(&decoded_capture("gzip", TEXT, None), &config());
+        assert!(verdict.evidence.is_empty(), "{verdict:?}");
+    }
+
     /// A signature that matches nothing the text can be made into, refused by the server too:
     /// the likely cause is said, as likely; without the server's 401, nothing is claimed.
     #[test]
