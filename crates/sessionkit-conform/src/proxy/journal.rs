@@ -18,6 +18,39 @@ use crate::capture::{HarAnswer, HarEntry, HarWriter};
 use crate::client::Reply;
 use sessionkit_server::har::CappedLines;
 
+/// Bodies at least this large are judged [`LARGE_AT_ONCE`] at a time: judging one builds its
+/// JSON tree, which for a megabyte of small members is tens of times the body (hostile_load:
+/// four such floods took the proxy 180 MiB past its budget for bodies in flight).
+const LARGE: usize = 256 * 1024;
+const LARGE_AT_ONCE: usize = 2;
+
+/// A turn to judge a body of `len` bytes: at once for a small one, else one of
+/// [`LARGE_AT_ONCE`], waited for.
+fn large_judging(len: usize) -> Option<impl Drop> {
+    struct Turn(&'static (std::sync::Mutex<usize>, std::sync::Condvar));
+    impl Drop for Turn {
+        fn drop(&mut self) {
+            let (count, freed) = self.0;
+            if let Ok(mut n) = count.lock() {
+                *n -= 1;
+            }
+            freed.notify_one();
+        }
+    }
+    static TURNS: (std::sync::Mutex<usize>, std::sync::Condvar) =
+        (std::sync::Mutex::new(0), std::sync::Condvar::new());
+    if len < LARGE {
+        return None;
+    }
+    let (count, freed) = &TURNS;
+    let mut n = count.lock().ok()?;
+    while *n >= LARGE_AT_ONCE {
+        n = freed.wait(n).ok()?;
+    }
+    *n += 1;
+    Some(Turn(&TURNS))
+}
+
 /// Records kept for the control API, oldest dropped first (as `serve` keeps its requests).
 const KEPT: usize = 10_000;
 
@@ -64,7 +97,10 @@ impl Record {
             self.value["verdict"] = json!("not judged: not POST /v1/sessions");
             return None;
         }
-        let outcome = sessionkit::receive(&request.headers, &request.body, config);
+        let outcome = {
+            let _turn = large_judging(request.body.len());
+            sessionkit::receive(&request.headers, &request.body, config)
+        };
         self.value["verdict"] = serde_json::to_value(outcome.report()).unwrap_or(Value::Null);
         self.value["ok"] = json!(outcome.is_success());
         Some(outcome)
