@@ -5,33 +5,14 @@
 //! `X-SIGNATURE` when present (the vendor sends both), and the payload against
 //! `schemas/decision.json` or `schemas/event.json`.
 
-use serde::Serialize;
-
 use crate::codec::Encoding;
 use crate::config::{Config, Unsigned};
 use crate::crypto::{Algorithm, Signature, Signed};
 use crate::error::{Rejection, Violation};
 use crate::headers::{Headers, names};
 
-/// Which webhook a payload is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A decision webhook (`schemas/decision.json`): `status` and `verification`.
-    Decision,
-    /// An event webhook (`schemas/event.json`): `id`, `code`, `action`.
-    Event,
-}
-
-impl Kind {
-    /// The schema file it is checked against.
-    pub fn schema_file(self) -> &'static str {
-        match self {
-            Kind::Decision => "decision.json",
-            Kind::Event => "event.json",
-        }
-    }
-}
+/// Which webhook a payload is (the schema layer's, which checks it).
+pub use crate::schema::DeliveryKind as Kind;
 
 /// What was found in one delivery.
 #[derive(Debug, Clone)]

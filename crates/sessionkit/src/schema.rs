@@ -188,12 +188,33 @@ pub enum AnswerShape {
     Failure,
 }
 
+/// Which webhook a payload is: the schemas a received delivery is checked against
+/// (`sessionkit::delivery` judges the rest of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryKind {
+    /// A decision webhook (`schemas/decision.json`): `status` and `verification`.
+    Decision,
+    /// An event webhook (`schemas/event.json`): `id`, `code`, `action`.
+    Event,
+}
+
+impl DeliveryKind {
+    /// The schema file it is checked against.
+    pub fn schema_file(self) -> &'static str {
+        match self {
+            DeliveryKind::Decision => "decision.json",
+            DeliveryKind::Event => "event.json",
+        }
+    }
+}
+
 /// Validates a received webhook's payload against `decision.json` or `event.json`.
-pub fn validate_delivery(body: &Value, kind: crate::delivery::Kind) -> Report {
+pub fn validate_delivery(body: &Value, kind: DeliveryKind) -> Report {
     let compiled = &*COMPILED;
     let validator = match kind {
-        crate::delivery::Kind::Decision => &compiled.decision,
-        crate::delivery::Kind::Event => &compiled.event,
+        DeliveryKind::Decision => &compiled.decision,
+        DeliveryKind::Event => &compiled.event,
     };
     errors_of(validator, body)
 }
