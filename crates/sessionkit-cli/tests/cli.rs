@@ -3299,6 +3299,20 @@ fn serve_answers_malformed_chunked_framing_400() {
     let _ = serve.wait();
 }
 
+/// `conform --filter signature/ --format json --html PAGE` against the contract server with a
+/// planted MUST bug (it signs the wire bytes): the exit code and the JSON report of that run.
+fn conform_with_a_page(page: &std::path::Path) -> (Option<i32>, serde_json::Value) {
+    let buggy = ContractServer::start("documented", Some("sign-wire"));
+    let page = page.display().to_string();
+    let mut args = vec!["conform", "--target", &buggy.url, "--api-key", "their-key"];
+    args.extend(["--secret", "their-secret", "--filter", "signature/"]);
+    args.extend(["--format", "json", "--html", &page]);
+    let out = sessionkit(&args, None);
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
 /// Every `data-count="NAME" data-value="N"` of a report page, by name.
 fn page_counts(page: &str) -> std::collections::BTreeMap<String, u64> {
     page.split("data-count=\"")
@@ -3316,30 +3330,11 @@ fn page_counts(page: &str) -> std::collections::BTreeMap<String, u64> {
 /// the answer and the reproduction. Against a server with a planted MUST bug.
 #[test]
 fn conform_writes_a_report_page_with_the_json_reports_counts() {
-    let buggy = ContractServer::start("documented", Some("sign-wire"));
     let scratch = Scratch::new("report-page");
     std::fs::create_dir_all(&scratch.0).unwrap();
     let page_path = scratch.0.join("report.html");
-    let out = sessionkit(
-        &[
-            "conform",
-            "--target",
-            &buggy.url,
-            "--api-key",
-            "their-key",
-            "--secret",
-            "their-secret",
-            "--filter",
-            "signature/",
-            "--format",
-            "json",
-            "--html",
-            &page_path.display().to_string(),
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report) = conform_with_a_page(&page_path);
+    assert_eq!(code, Some(1));
     let page = std::fs::read_to_string(&page_path).unwrap();
     assert!(page.starts_with("<!doctype html>") && page.trim_end().ends_with("</html>"));
     for external in ["src=\"http", "href=\"http", "<link", "@import", "url("] {
@@ -3407,31 +3402,12 @@ fn conform_writes_a_report_page_with_the_json_reports_counts() {
 #[ignore = "needs playwright-core and Chromium: .ci/captures installs them and runs it"]
 fn the_report_page_renders_in_chromium() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/captures");
-    let buggy = ContractServer::start("documented", Some("sign-wire"));
     let shots = std::env::var("SESSIONKIT_SCREENSHOTS")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir());
     std::fs::create_dir_all(&shots).unwrap();
     let page_path = shots.join("sessionkit-report.html");
-    let out = sessionkit(
-        &[
-            "conform",
-            "--target",
-            &buggy.url,
-            "--api-key",
-            "their-key",
-            "--secret",
-            "their-secret",
-            "--filter",
-            "signature/",
-            "--format",
-            "json",
-            "--html",
-            &page_path.display().to_string(),
-        ],
-        None,
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = conform_with_a_page(&page_path);
     let screenshot = shots.join("sessionkit-report.png");
     let seen = Command::new("node")
         .args([

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use sessionkit::headers::Headers;
 
+use crate::endpoint::{Conn, Deadline};
+
 /// An answer as received.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -99,20 +101,15 @@ pub fn send_declared(
     timeout: Duration,
 ) -> Result<Reply, String> {
     let (authority, path) = split_url(url)?;
-    let mut stream = connect(&authority, timeout)?;
-    let until = Instant::now() + timeout;
-    let head = head(method, &path, &authority, headers, declared, true);
-    stream
-        .write_all(head.as_bytes())
-        .map_err(|e| format!("send: {e}"))?;
-    // A server may answer (413, 401) before reading the whole body and close; keep what it said.
-    let _ = stream.write_all(body);
-    let socket = stream.try_clone().map_err(|e| e.to_string())?;
-    read_reply(&mut BufReader::new(Deadline {
-        stream,
-        socket,
-        until,
-    }))
+    let mut conn = Conn::Plain(connect(&authority, timeout)?);
+    exchange(
+        &mut conn,
+        (method, &path, &authority),
+        headers,
+        declared,
+        body,
+        timeout,
+    )
 }
 
 /// Sends one request to `endpoint`'s path, plain or over TLS, on a new connection
@@ -127,28 +124,39 @@ pub(crate) fn send_to(
 ) -> Result<Reply, String> {
     let refused = |e: String| format!("{CONNECT_FAILED}{}: {e}", endpoint.authority);
     let mut conn = endpoint.connect(timeout).map_err(refused)?;
-    let socket = conn.tcp().try_clone().map_err(|e| e.to_string())?;
-    socket
+    conn.tcp()
         .set_read_timeout(Some(timeout))
-        .and_then(|()| socket.set_write_timeout(Some(timeout)))
+        .and_then(|()| conn.tcp().set_write_timeout(Some(timeout)))
         .map_err(|e| e.to_string())?;
     conn.handshake().map_err(|e| refused(format!("TLS: {e}")))?;
-    let until = Instant::now() + timeout;
     let path = if endpoint.base.is_empty() {
         "/"
     } else {
         &endpoint.base
     };
-    let head = head(method, path, &endpoint.authority, headers, body.len(), true);
+    let target = (method, path, endpoint.authority.as_str());
+    exchange(&mut conn, target, headers, body.len(), body, timeout)
+}
+
+/// One request on `conn` (`Content-Length: declared`, `Connection: close`) and its answer, read
+/// under one deadline.
+fn exchange(
+    conn: &mut Conn,
+    (method, path, host): (&str, &str, &str),
+    headers: &Headers,
+    declared: usize,
+    body: &[u8],
+    timeout: Duration,
+) -> Result<Reply, String> {
+    let until = Instant::now() + timeout;
+    let head = head(method, path, host, headers, declared, true);
     conn.write_all(head.as_bytes())
         .map_err(|e| format!("send: {e}"))?;
+    // A server may answer (413, 401) before reading the whole body and close; keep what it said.
     let _ = conn.write_all(body);
     let _ = conn.flush();
-    read_reply(&mut BufReader::new(Deadline {
-        stream: conn,
-        socket,
-        until,
-    }))
+    let late = "the answer took longer than the timeout";
+    read_reply(&mut BufReader::new(Deadline { conn, until, late }))
 }
 
 /// A connection to `authority` with `timeout` on connecting, each read and each write; a
@@ -168,29 +176,6 @@ fn connect(authority: &str, timeout: Duration) -> Result<TcpStream, String> {
         .set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
     Ok(stream)
-}
-
-/// A stream whose reads share one deadline: an answer that drips a byte a second ends at it
-/// (a timeout per read would let it run forever). `socket` is the TCP socket under `stream`
-/// (the same one, for a plain connection), whose timeout each read sets.
-struct Deadline<S> {
-    stream: S,
-    socket: TcpStream,
-    until: Instant,
-}
-
-impl<S: Read> Read for Deadline<S> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the answer took longer than the timeout",
-            ));
-        }
-        self.socket.set_read_timeout(Some(left))?;
-        self.stream.read(buf)
-    }
 }
 
 /// The most an answer's status line and header lines may take: an answer that sends header

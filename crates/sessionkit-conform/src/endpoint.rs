@@ -7,7 +7,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -157,5 +157,24 @@ impl Write for Conn {
             Conn::Plain(tcp) => tcp.flush(),
             Conn::Tls(tls) => tls.flush(),
         }
+    }
+}
+
+/// A connection whose reads share one deadline: an answer that drips a byte a second ends at
+/// it (a timeout per read would let it run forever). `late` is the error's message.
+pub(crate) struct Deadline<'a> {
+    pub(crate) conn: &'a mut Conn,
+    pub(crate) until: Instant,
+    pub(crate) late: &'static str,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, self.late));
+        }
+        self.conn.tcp().set_read_timeout(Some(left))?;
+        self.conn.read(buf)
     }
 }

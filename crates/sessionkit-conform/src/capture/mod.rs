@@ -410,41 +410,33 @@ pub fn text(verdicts: &[Verdict]) -> String {
             let _ = writeln!(out, "SKIP {} {} ({why})", v.source, v.request);
             continue;
         }
+        let mark = if v.ok { "OK  " } else { "FAIL" };
+        let answered = v
+            .answered
+            .map_or(String::new(), |s| format!("; answered {s}"));
+        let contract = v.contract.as_ref();
         if v.delivery.is_some() {
+            // A delivery has no contract: its verification's lines, then its answer's problems.
             let _ = writeln!(
                 out,
-                "{} {} {} (webhook delivery){}",
-                if v.ok { "OK  " } else { "FAIL" },
-                v.source,
-                v.request,
-                v.answered
-                    .map_or(String::new(), |s| format!("; answered {s}"))
+                "{mark} {} {} (webhook delivery){answered}",
+                v.source, v.request
             );
             for line in v.delivery_text.lines() {
                 let _ = writeln!(out, "  {line}");
             }
-            for p in &v.answer_problems {
-                let _ = writeln!(out, "  answer: {p} rule[{}]", p.rule);
-            }
-            continue;
+        } else {
+            let status = contract.map_or(0, |c| c.status);
+            let what = match contract.and_then(|c| c.error) {
+                None => "accepted".to_owned(),
+                Some(error) => format!("refused: {error}"),
+            };
+            let _ = writeln!(
+                out,
+                "{mark} {} {}\n  contract: {status} {what}{answered}",
+                v.source, v.request
+            );
         }
-        let contract = v.contract.as_ref();
-        let status = contract.map_or(0, |c| c.status);
-        let what = match contract.and_then(|c| c.error) {
-            None => "accepted".to_owned(),
-            Some(error) => format!("refused: {error}"),
-        };
-        let _ = writeln!(
-            out,
-            "{} {} {}\n  contract: {status} {what}{}",
-            if v.ok { "OK  " } else { "FAIL" },
-            v.source,
-            v.request,
-            match v.answered {
-                Some(s) => format!("; answered {s}"),
-                None => String::new(),
-            }
-        );
         for d in contract.iter().flat_map(|c| &c.diagnostics) {
             let _ = writeln!(
                 out,

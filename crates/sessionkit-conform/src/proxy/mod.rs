@@ -30,7 +30,7 @@ use sessionkit::Config;
 
 use crate::Error;
 use crate::client::Reply;
-use crate::endpoint::{Conn, Endpoint as Upstream};
+use crate::endpoint::{Conn, Deadline, Endpoint as Upstream};
 use journal::Record;
 pub use journal::{Exchange, Journal, Watcher};
 use wire::{Budget, Message, ReadError, Room, read_answer_message, read_request, rewrite_head};
@@ -683,7 +683,12 @@ fn read_answer(
     }
     // One deadline for the whole answer: an upstream that drips a byte a second ends at it (a
     // timeout per read let it hold a client for minutes).
-    let mut reader = BufReader::new(Deadline { conn, deadline });
+    let late = "the upstream's answer took longer than --upstream-timeout";
+    let mut reader = BufReader::new(Deadline {
+        conn,
+        until: deadline,
+        late,
+    });
     let read = |reader: &mut BufReader<Deadline<'_>>| {
         let room = Room {
             max_body: settings.max_body.max(8 << 20),
@@ -722,26 +727,6 @@ fn read_answer(
         Err(ReadError::BodyTooLarge(_)) => Err(Fault::AnswerTooLarge),
         Err(ReadError::Busy(_)) => Err(Fault::Busy),
         Err(ReadError::Framing(fault, _)) => Err(Fault::ClosedMidAnswer(fault.to_string())),
-    }
-}
-
-/// The upstream connection read under one deadline for the whole answer.
-struct Deadline<'a> {
-    conn: &'a mut Conn,
-    deadline: Instant,
-}
-
-impl std::io::Read for Deadline<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the upstream's answer took longer than --upstream-timeout",
-            ));
-        }
-        self.conn.tcp().set_read_timeout(Some(left))?;
-        self.conn.read(buf)
     }
 }
 
