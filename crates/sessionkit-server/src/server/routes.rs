@@ -15,8 +15,6 @@ use sessionkit::headers::names;
 
 use sessionkit::crypto::Signed;
 
-use sha2::{Digest, Sha256};
-
 use super::State;
 use super::answer::{Answer, ServerError};
 use super::request::{declared_length, drain_in_background, headers_of, read_body};
@@ -64,8 +62,10 @@ pub(crate) async fn handle(
         .map(|(n, v)| (n.to_owned(), v.to_owned()))
         .collect();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // The bytes received, for the recordings: kept as bytes, never in the record's JSON.
+    let mut wire = None;
     let (answer, record) = match (&method, segments.as_slice()) {
-        (&Method::POST, ["v1", "sessions"]) => create_session(&state, request).await,
+        (&Method::POST, ["v1", "sessions"]) => create_session(&state, request, &mut wire).await,
         (&Method::GET, ["v1", "sessions", id, "decision"]) => {
             decision(&state, &headers_of(&request), id)
         }
@@ -100,7 +100,7 @@ pub(crate) async fn handle(
         line.extend(extra.clone());
     }
     let exchange = (method.as_str(), path.as_str(), received.as_slice());
-    Ok(keep(&state, exchange, line, answer, started).await)
+    Ok(keep(&state, exchange, wire, line, answer, started).await)
 }
 
 /// Keeps the record of one exchange: in the report file with the request's wire bytes (which
@@ -109,18 +109,11 @@ pub(crate) async fn handle(
 async fn keep(
     state: &State,
     (method, path, received): (&str, &str, &[(String, String)]),
-    mut line: Value,
+    wire: Option<Vec<u8>>,
+    line: Value,
     answer: Answer,
     started: Instant,
 ) -> Answer {
-    let wire: Option<Vec<u8>> = line
-        .as_object_mut()
-        .and_then(|l| l.remove("wire_base64"))
-        .and_then(|w| {
-            base64::engine::general_purpose::STANDARD
-                .decode(w.as_str()?)
-                .ok()
-        });
     // A refused request's body is kept up to a limit in both recordings (its length and
     // SHA-256 are in the record): strangers' large bodies cost a bounded disk.
     let refused = !line["status"]
@@ -308,7 +301,11 @@ async fn record_har(
     Answer::from_parts(parts, http_body_util::Full::new(bytes))
 }
 
-async fn create_session(state: &Arc<State>, request: Request<Incoming>) -> Routed {
+async fn create_session(
+    state: &Arc<State>,
+    request: Request<Incoming>,
+    received: &mut Option<Vec<u8>>,
+) -> Routed {
     let settings = &state.settings;
     let mut headers = headers_of(&request);
     let key = headers
@@ -365,12 +362,12 @@ async fn create_session(state: &Arc<State>, request: Request<Incoming>) -> Route
     }
     let outcome = sessionkit::receive(&headers, &wire, &config);
     let mut record = json!({
-        "wire_base64": base64::engine::general_purpose::STANDARD.encode(&wire),
         "wire_bytes": wire.len(),
-        "wire_sha256": format!("{:x}", Sha256::digest(&wire)),
+        "wire_sha256": crate::har::sha256_hex(&wire),
         "decoded_bytes": outcome.decoded_len,
         "outcome": outcome.report(),
     });
+    *received = Some(wire);
     if !outcome.is_success() {
         return (Err(Box::new(outcome).into()), record);
     }
