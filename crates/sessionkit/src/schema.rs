@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::catalogue::ViolationKind;
 use crate::config::Profile;
 use crate::error::Violation;
-use crate::json::escape_segment;
+use crate::json::{Parsed, Shape, UnknownMembers, escape_segment};
 
 /// Base URI the schema files are registered under. The files carry no `$id`, so that any tool
 /// resolves their relative `$ref`s (`request.defs.json#/$defs/...`) against their own location
@@ -68,16 +68,29 @@ impl Report {
 
 /// Validates a parsed request body in `profile`.
 pub fn validate(body: &Value, profile: Profile) -> Report {
+    validate_members(body, &NOTHING_LEFT_OUT, profile)
+}
+
+static NOTHING_LEFT_OUT: LazyLock<UnknownMembers> = LazyLock::new(UnknownMembers::new);
+
+/// Validates a request body parsed against [`request_shape`]: the members it left out are
+/// unknown properties where the validator finds the first of their object, errors in the strict
+/// profile and warnings in the documented one, as if it had found them all.
+pub fn validate_parsed(body: &Parsed, profile: Profile) -> Report {
+    validate_members(&body.value, &body.unknown, profile)
+}
+
+fn validate_members(body: &Value, left_out: &UnknownMembers, profile: Profile) -> Report {
     let compiled = &*COMPILED;
     let main = match profile {
         Profile::Documented => &compiled.documented,
         Profile::Strict => &compiled.strict,
     };
-    let mut errors = Findings::default();
+    let mut errors = Findings::new(left_out);
     for error in main.iter_errors(body) {
         errors.add(&error, body);
     }
-    let mut warnings = Findings::default();
+    let mut warnings = Findings::new(left_out);
     if profile == Profile::Documented {
         // Unknown properties are defined once, by the strict schema's closed objects; the
         // documented profile reports them as warnings.
@@ -94,6 +107,104 @@ pub fn validate(body: &Value, profile: Profile) -> Report {
     }
 }
 
+/// What the strict schema knows of a request body: its closed objects and the members each may
+/// have, read from the schema files (`properties` through `$ref`, `allOf`, `anyOf`, `oneOf` and
+/// the conditional branches, so that a member any branch names is kept for the validator to
+/// judge). A member no branch names is unknown whatever the rest of the body holds, so the json
+/// stage leaves it out of the tree ([`crate::json::parse_shaped`]).
+pub fn request_shape() -> &'static Shape {
+    static SHAPE: LazyLock<Shape> = LazyLock::new(|| {
+        let files: Vec<(&str, Value)> = SCHEMA_FILES
+            .iter()
+            .map(|(name, _)| (*name, parse_embedded(name)))
+            .collect();
+        let mut shape = Shape::default();
+        let root = &files
+            .iter()
+            .find(|(n, _)| *n == "request.strict.json")
+            .expect("strict")
+            .1;
+        read_shape(root, "request.strict.json", &files, &mut shape, false, 0);
+        shape
+    });
+    &SHAPE
+}
+
+/// Adds what `schema` (in `file`) knows to `shape`. Closedness is read only where the schema
+/// applies whatever the value holds (not under `if`, `then`, `else`, `anyOf`, `oneOf`).
+fn read_shape(
+    schema: &Value,
+    file: &str,
+    files: &[(&str, Value)],
+    shape: &mut Shape,
+    conditional: bool,
+    depth: usize,
+) {
+    // The request schemas nest a dozen levels; a `$ref` loop would stop here.
+    if depth > 64 {
+        return;
+    }
+    let closes = |key| schema.get(key) == Some(&Value::Bool(false));
+    if !conditional && (closes("unevaluatedProperties") || closes("additionalProperties")) {
+        shape.close();
+    }
+    if let Some(Value::Object(properties)) = schema.get("properties") {
+        for (name, sub) in properties {
+            read_shape(
+                sub,
+                file,
+                files,
+                shape.member_mut(name),
+                conditional,
+                depth + 1,
+            );
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        read_shape(
+            items,
+            file,
+            files,
+            shape.items_mut(),
+            conditional,
+            depth + 1,
+        );
+    }
+    if let Some(Value::String(reference)) = schema.get("$ref") {
+        let (target_file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+        let target_file = if target_file.is_empty() {
+            file
+        } else {
+            target_file
+        };
+        let target = files
+            .iter()
+            .find(|(name, _)| *name == target_file)
+            .and_then(|(_, doc)| doc.pointer(pointer));
+        if let Some(target) = target {
+            read_shape(target, target_file, files, shape, conditional, depth + 1);
+        }
+    }
+    for (key, branch_is_conditional) in [
+        ("allOf", false),
+        ("anyOf", true),
+        ("oneOf", true),
+        ("if", true),
+        ("then", true),
+        ("else", true),
+    ] {
+        let branches = match schema.get(key) {
+            Some(Value::Array(list)) => list.iter().collect(),
+            Some(one @ Value::Object(_)) => vec![one],
+            _ => Vec::new(),
+        };
+        for branch in branches {
+            let conditional = conditional || branch_is_conditional;
+            read_shape(branch, file, files, shape, conditional, depth + 1);
+        }
+    }
+}
+
 /// How many findings of one list a report names one by one; the rest are counted in one
 /// `more_findings` line. Every path an unauthenticated body reaches (answers, journals, reports)
 /// then costs a few lines, whatever the body holds.
@@ -104,16 +215,27 @@ pub const LISTED_AT_MOST: usize = 20;
 /// counted without being worded past the cap, and each object's list once (every closed object of
 /// the strict schema has one `unevaluatedProperties`, so one error names all of its unknown
 /// members). Other findings are kept once per (pointer, code), as the schema's branches may
-/// report the same fault twice.
-#[derive(Default)]
-struct Findings {
+/// report the same fault twice. An object whose unknown members the json stage left out of the
+/// tree has its first one there: that one stands for all of them.
+struct Findings<'a> {
+    left_out: &'a UnknownMembers,
     seen: std::collections::HashSet<(String, &'static str)>,
     objects_seen: std::collections::HashSet<String>,
     kept: Vec<Violation>,
     more: usize,
 }
 
-impl Findings {
+impl<'a> Findings<'a> {
+    fn new(left_out: &'a UnknownMembers) -> Self {
+        Findings {
+            left_out,
+            seen: Default::default(),
+            objects_seen: Default::default(),
+            kept: Vec::new(),
+            more: 0,
+        }
+    }
+
     fn add(&mut self, error: &ValidationError<'_>, body: &Value) {
         match error.kind() {
             ValidationErrorKind::UnevaluatedProperties { unexpected }
@@ -122,11 +244,20 @@ impl Findings {
                 if !self.objects_seen.insert(at.to_owned()) {
                     return;
                 }
+                let left_out = self.left_out.get(at);
+                let mut names: Vec<&String> = Vec::new();
+                for name in unexpected {
+                    match left_out {
+                        Some(all) if all.first.first() == Some(name) => names.extend(&all.first),
+                        _ => names.push(name),
+                    }
+                }
+                let total = unexpected.len() + left_out.map_or(0, |all| all.count - 1);
                 let room = LISTED_AT_MOST.saturating_sub(self.kept.len());
-                for name in unexpected.iter().take(room) {
+                for name in names.iter().take(room) {
                     self.kept.push(unknown_property(at, name));
                 }
-                self.more += unexpected.len().saturating_sub(room);
+                self.more += total - room.min(names.len());
             }
             _ => {
                 let v = classify(error, body);
@@ -221,7 +352,7 @@ pub fn validate_delivery(body: &Value, kind: DeliveryKind) -> Report {
 
 /// Every error `validator` finds in `body`, listed as the reports list them.
 fn errors_of(validator: &Validator, body: &Value) -> Report {
-    let mut errors = Findings::default();
+    let mut errors = Findings::new(&NOTHING_LEFT_OUT);
     for error in validator.iter_errors(body) {
         errors.add(&error, body);
     }
@@ -287,9 +418,9 @@ pub fn check_body(file: &str, bytes: &[u8], profile: Profile) -> BodyReport {
         message: v.message.clone(),
         line: locate(&v.pointer),
     };
-    match crate::json::parse(bytes) {
+    match crate::json::parse_shaped(bytes, request_shape(), LISTED_AT_MOST) {
         Ok(body) => {
-            let report = validate(&body, profile);
+            let report = validate_parsed(&body, profile);
             // Document order reads best, whatever order the validator walked the schema in.
             let in_order = |list: &[Violation]| {
                 let mut found: Vec<Finding> = list.iter().map(finding).collect();

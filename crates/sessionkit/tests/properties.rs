@@ -38,6 +38,61 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// The json stage leaves out of the tree the members the strict schema can never know; the
+    /// schema stage then reports exactly what validating the whole tree reports, in both
+    /// profiles: the same findings (pointer and code), the same count, the same vendor code.
+    #[test]
+    fn prop_left_out_members_are_judged_as_the_whole_tree(
+        request in payload_small(),
+        m in proptest::option::of(mutation()),
+        extra in proptest::collection::vec((0usize..8, "[a-zA-Z_]{1,6}", 0u8..4), 0..30),
+    ) {
+        let mut body = serde_json::to_value(&request).unwrap();
+        if let Some(m) = m {
+            m.apply(&mut body);
+        }
+        // Unknown (and known) names at every level: the closed objects, an open value, items.
+        let places = ["", "/verification", "/verification/person", "/verification/document",
+            "/verification/address", "/verification/consents/0", "/verification/vendorData",
+            "/verification/document/documentNumberIdentifiers"];
+        for (place, name, kind) in extra {
+            let value = match kind {
+                0 => serde_json::json!(1),
+                1 => serde_json::json!("text"),
+                2 => serde_json::json!({"inner": [1, {"deep": null}]}),
+                _ => serde_json::json!([true, "x"]),
+            };
+            if let Some(serde_json::Value::Object(o)) = body.pointer_mut(places[place]) {
+                o.insert(name, value);
+            }
+        }
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let whole = sessionkit::json::parse(&bytes).unwrap();
+        let shaped = sessionkit::json::parse_shaped(
+            &bytes,
+            sessionkit::schema::request_shape(),
+            sessionkit::schema::LISTED_AT_MOST,
+        )
+        .unwrap();
+        for profile in Profile::ALL {
+            let a = sessionkit::schema::validate(&whole, profile);
+            let b = sessionkit::schema::validate_parsed(&shaped, profile);
+            let found = |list: &[sessionkit::Violation]| {
+                let mut found: Vec<_> = list.iter().map(|v| (v.pointer.clone(), v.code)).collect();
+                found.sort();
+                found
+            };
+            prop_assert_eq!(a.errors_found, b.errors_found, "{}", profile);
+            prop_assert_eq!(found(&a.errors), found(&b.errors), "{}", profile);
+            prop_assert_eq!(found(&a.warnings), found(&b.warnings), "{}", profile);
+            prop_assert_eq!(a.vendor_code(), b.vendor_code(), "{}", profile);
+        }
+    }
+}
+
 fn payload_small() -> impl Strategy<Value = SessionRequest> {
     sessionkit_testkit::strategies::payload_with(256)
 }

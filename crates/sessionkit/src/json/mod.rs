@@ -17,6 +17,7 @@ mod styles;
 mod tree;
 
 pub use styles::{STYLES, Style, reserialize};
+pub use tree::{Shape, Unknown, UnknownMembers};
 
 /// The deepest nesting of arrays and objects the contract accepts.
 pub const MAX_DEPTH: usize = 64;
@@ -92,10 +93,31 @@ impl std::error::Error for JsonError {}
 
 /// Parses `bytes` as one JSON value under the contract's rules.
 pub fn parse(bytes: &[u8]) -> Result<Value, JsonError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| JsonError::InvalidUtf8 {
+    tree::build(utf8(bytes)?, None, 0).map(|(value, _)| value)
+}
+
+/// A value parsed against a [`Shape`]: the members the shape does not know left out of it (but
+/// the first of each object, kept as `null`) and named beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The value without its unknown members, but the first of each object.
+    pub value: Value,
+    /// The unknown members, by object: the first few by name, and their count.
+    pub unknown: UnknownMembers,
+}
+
+/// Parses `bytes` under the contract's rules as [`parse`] does, leaving out of the value the
+/// members `shape` does not know (their values checked for the same rules, not built; the first
+/// of each object kept as `null`) and naming the first `list_at_most` of each object.
+pub fn parse_shaped(bytes: &[u8], shape: &Shape, list_at_most: usize) -> Result<Parsed, JsonError> {
+    let (value, unknown) = tree::build(utf8(bytes)?, Some(shape), list_at_most)?;
+    Ok(Parsed { value, unknown })
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, JsonError> {
+    std::str::from_utf8(bytes).map_err(|e| JsonError::InvalidUtf8 {
         offset: e.valid_up_to(),
-    })?;
-    tree::build(text)
+    })
 }
 
 /// The 1-based line on which the value at `pointer` starts in `text`, if it is there.
@@ -296,6 +318,58 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shaped(text: &str) -> Result<Parsed, JsonError> {
+        parse_shaped(text.as_bytes(), crate::schema::request_shape(), 2)
+    }
+
+    #[test]
+    fn unknown_members_are_left_out_but_the_first_of_each_object() {
+        let parsed = shaped(
+            r#"{"verification":{"a":1,"callback":"x","b":{"c":[1]},"c":"z"},"z":[{"q":1}]}"#,
+        )
+        .unwrap();
+        let want = serde_json::json!({"verification": {"a": null, "callback": "x"}, "z": null});
+        assert_eq!(parsed.value, want);
+        let at = |p: &str| parsed.unknown.get(p).cloned().unwrap();
+        assert_eq!(at("/verification").first, ["a", "b"]);
+        assert_eq!(at("/verification").count, 3);
+        assert_eq!(at("").first, ["z"]);
+        assert_eq!(parsed.unknown.len(), 2);
+        // Where the schema knows nothing (vendorData may be anything), everything is kept.
+        let open = shaped(r#"{"verification":{"vendorData":{"k":{"j":1}}}}"#).unwrap();
+        assert_eq!(open.value["verification"]["vendorData"]["k"]["j"], 1);
+        assert!(open.unknown.is_empty());
+    }
+
+    #[test]
+    fn unknown_members_keep_the_contracts_rules() {
+        let fault = |text: &str| shaped(text).unwrap_err();
+        let dup = |p: &str| JsonError::DuplicateKey { pointer: p.into() };
+        assert_eq!(
+            fault(r#"{"verification":{"a":1,"b":2,"a":3}}"#),
+            dup("/verification/a")
+        );
+        assert_eq!(
+            fault(r#"{"verification":{"b":2,"b":3}}"#),
+            dup("/verification/b")
+        );
+        let inside = r#"{"verification":{"a":[0,{"x":1,"x\u0000":1,"x":2}]}}"#;
+        assert_eq!(fault(inside), dup("/verification/a/1/x"));
+        let deep = format!(
+            r#"{{"verification":{{"a":{}{}}}}}"#,
+            "[".repeat(70),
+            "]".repeat(70)
+        );
+        let JsonError::TooDeep { pointer } = fault(&deep) else {
+            panic!("not too deep")
+        };
+        assert!(pointer.starts_with("/verification/a/0/0/"), "{pointer}");
+        assert_eq!(
+            parse(deep.as_bytes()).unwrap_err(),
+            JsonError::TooDeep { pointer }
+        );
+    }
 
     #[test]
     fn duplicate_keys_are_found_after_unescaping() {

@@ -1,12 +1,17 @@
 //! The value of a body, built in one pass by `serde_json`'s parser with the contract's two extra
 //! rules checked as it goes: no object repeats a key, nothing nests deeper than [`MAX_DEPTH`].
 //!
-//! One pass, so that a body of many members costs one hash per member (the map insert that
-//! finds the repeat) and one allocation for its key, nothing more. A fault is noted in a cell
-//! shared by every level and the parse stopped; on the way out each level puts its key or index
-//! in front of the fault's pointer, so no path is kept while nothing is wrong.
+//! One pass, so that a body of many members costs one hash per member (the insert that finds
+//! the repeat) and nothing more. Given a [`Shape`], the members a closed object can never know
+//! are not built at all: each is listed (the first few) and counted, its value checked for the
+//! same two rules and dropped, so that a flood of unknown members costs a hash per member and no
+//! tree (issue "hostile traffic": the tree of a megabyte of small members is some 80 times the
+//! body). The path to a value is a chain of borrowed segments on the stack, rendered only for a
+//! fault or a listed member.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -15,59 +20,178 @@ use serde_json::{Map, Number, Value};
 
 use super::{JsonError, MAX_DEPTH, escape_segment};
 
-/// Parses `text` into a value, or the first fault in document order.
-pub(super) fn build(text: &str) -> Result<Value, JsonError> {
-    let fault = RefCell::new(None);
+/// What a schema knows of a value: whether, as an object, it is closed (a member it does not
+/// name is unknown), the shapes of the members it names, and the shape of its items.
+#[derive(Debug, Default)]
+pub struct Shape {
+    closed: bool,
+    /// Sorted by length, then by name: an object names a few dozen members at most, and a
+    /// binary search that mostly compares lengths is cheaper than hashing each member of a
+    /// flood.
+    members: Vec<(String, Shape)>,
+    items: Option<Box<Shape>>,
+}
+
+impl Shape {
+    /// Marks the object closed: a member not named is unknown.
+    pub fn close(&mut self) {
+        self.closed = true;
+    }
+
+    /// The shape of the member `name`, named from now on.
+    pub fn member_mut(&mut self, name: &str) -> &mut Shape {
+        let at = match self.find(name) {
+            Ok(at) => at,
+            Err(at) => {
+                self.members.insert(at, (name.to_owned(), Shape::default()));
+                at
+            }
+        };
+        &mut self.members[at].1
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.members.binary_search_by(|(n, _)| {
+            n.len()
+                .cmp(&name.len())
+                .then_with(|| n.bytes().cmp(name.bytes()))
+        })
+    }
+
+    /// The shape of every item, as an array.
+    pub fn items_mut(&mut self) -> &mut Shape {
+        self.items.get_or_insert_with(Box::default)
+    }
+
+    /// What an object of this shape knows of its member `name`: its shape, nothing (an open
+    /// object's member not named), or that it is unknown (a closed object's).
+    fn member(&self, name: &str) -> Member<'_> {
+        match self.find(name) {
+            Ok(at) => Member::Named(&self.members[at].1),
+            Err(_) if self.closed => Member::Unknown,
+            Err(_) => Member::Open,
+        }
+    }
+}
+
+enum Member<'a> {
+    Named(&'a Shape),
+    Open,
+    Unknown,
+}
+
+/// The members of one closed object that its shape does not know.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unknown {
+    /// The first names, in document order. The first of them is kept in the value, as
+    /// `null`, so that a validator finds the object unknown members at its own place (the
+    /// order of its findings decides an answer's vendor code); the others are left out.
+    pub first: Vec<String>,
+    /// How many there were, named or not.
+    pub count: usize,
+}
+
+/// The unknown members of a value, by the pointer of the object that holds them.
+pub type UnknownMembers = HashMap<String, Unknown>;
+
+/// Parses `text` into a value, or the first fault in document order. With a `shape`, the
+/// members it does not know are left out (but for the first of each object) and returned
+/// beside the value, the first `list_at_most` of each object by name.
+pub(super) fn build(
+    text: &str,
+    shape: Option<&Shape>,
+    list_at_most: usize,
+) -> Result<(Value, UnknownMembers), JsonError> {
+    let pass = Pass {
+        fault: RefCell::new(None),
+        unknown: RefCell::new(UnknownMembers::new()),
+        list_at_most,
+    };
     let mut parser = serde_json::Deserializer::from_str(text);
     let node = Node {
         depth: 0,
-        fault: &fault,
+        at: &Path::Root,
+        shape,
+        keep: true,
+        pass: &pass,
     };
     let parsed = node
         .deserialize(&mut parser)
         .and_then(|value| parser.end().map(|()| value));
-    match (parsed, fault.into_inner()) {
+    match (parsed, pass.fault.into_inner()) {
         (_, Some(fault)) => Err(fault),
-        (Ok(value), None) => Ok(value),
+        (Ok(value), None) => Ok((value, pass.unknown.into_inner())),
         (Err(e), None) => Err(JsonError::Syntax(e.to_string())),
+    }
+}
+
+/// What one parse shares between its levels.
+struct Pass {
+    fault: RefCell<Option<JsonError>>,
+    unknown: RefCell<UnknownMembers>,
+    list_at_most: usize,
+}
+
+/// Where a value is: the chain of segments from the body down to it.
+enum Path<'a> {
+    Root,
+    Member(&'a Path<'a>, &'a str),
+    Item(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// The JSON pointer (RFC 6901) of the value.
+    fn pointer(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Member(parent, name) => format!("{}/{}", parent.pointer(), escape_segment(name)),
+            Path::Item(parent, index) => format!("{}/{index}", parent.pointer()),
+        }
     }
 }
 
 /// One value at `depth` (the number of containers around it).
 #[derive(Clone, Copy)]
-struct Node<'f> {
+struct Node<'a> {
     depth: usize,
-    fault: &'f RefCell<Option<JsonError>>,
+    at: &'a Path<'a>,
+    /// What the schema knows of the value; `None` where it knows nothing (kept as it is).
+    shape: Option<&'a Shape>,
+    /// False inside an unknown member: its rules are checked, nothing is built.
+    keep: bool,
+    pass: &'a Pass,
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
     fn stop<E: de::Error>(&self, fault: JsonError) -> E {
-        *self.fault.borrow_mut() = Some(fault);
+        *self.pass.fault.borrow_mut() = Some(fault);
         E::custom("stopped by the contract's JSON rules")
     }
 
-    /// Puts `segment` in front of the pointer of a fault found inside the value it names.
-    fn prefix(&self, segment: &str) {
-        if let Some(JsonError::DuplicateKey { pointer } | JsonError::TooDeep { pointer }) =
-            self.fault.borrow_mut().as_mut()
-        {
-            pointer.insert_str(0, &format!("/{}", escape_segment(segment)));
-        }
-    }
-
-    fn inner(&self) -> Node<'_> {
+    fn child<'b>(&self, at: &'b Path<'b>, shape: Option<&'b Shape>, keep: bool) -> Node<'b>
+    where
+        'a: 'b,
+    {
         Node {
             depth: self.depth + 1,
-            fault: self.fault,
+            at,
+            shape,
+            keep,
+            pass: self.pass,
         }
     }
 
     fn enter<E: de::Error>(&self) -> Result<(), E> {
         if self.depth + 1 > MAX_DEPTH {
-            let pointer = String::new();
+            let pointer = self.at.pointer();
             return Err(self.stop(JsonError::TooDeep { pointer }));
         }
         Ok(())
+    }
+
+    /// The value, or `Null` when nothing is built.
+    fn keep(&self, value: impl FnOnce() -> Value) -> Value {
+        if self.keep { value() } else { Value::Null }
     }
 }
 
@@ -103,11 +227,11 @@ impl<'de> Visitor<'de> for Node<'_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+        Ok(self.keep(|| Value::String(v.to_owned())))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(self.keep(|| Value::String(v)))
     }
 
     fn visit_unit<E>(self) -> Result<Value, E> {
@@ -116,40 +240,103 @@ impl<'de> Visitor<'de> for Node<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
         self.enter()?;
+        let shape = self.shape.and_then(|s| s.items.as_deref());
         let mut out = Vec::new();
-        loop {
-            match items.next_element_seed(self.inner()) {
-                Ok(Some(item)) => out.push(item),
-                Ok(None) => return Ok(Value::Array(out)),
-                Err(e) => {
-                    self.prefix(&out.len().to_string());
-                    return Err(e);
-                }
+        for index in 0.. {
+            let at = Path::Item(self.at, index);
+            match items.next_element_seed(self.child(&at, shape, self.keep))? {
+                Some(item) if self.keep => out.push(item),
+                Some(_) => {}
+                None => break,
             }
         }
+        Ok(self.keep(|| Value::Array(out)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Value, A::Error> {
         self.enter()?;
         let mut out = Map::new();
-        while let Some(key) = members.next_key::<String>()? {
-            let value = match members.next_value_seed(self.inner()) {
-                Ok(value) => value,
-                Err(e) => {
-                    self.prefix(&key);
-                    return Err(e);
-                }
+        // The names of members not built, to find their repeats; borrowed from the text when
+        // they hold no escape.
+        let mut unbuilt: ahash::HashSet<Cow<'de, str>> = ahash::HashSet::default();
+        let mut unknown = Unknown::default();
+        while let Some(key) = members.next_key_seed(Key)? {
+            let member = match self.shape {
+                Some(shape) if self.keep => shape.member(&key),
+                _ => Member::Open,
             };
-            match out.entry(key) {
-                Entry::Vacant(slot) => {
-                    slot.insert(value);
+            let is_unknown = matches!(member, Member::Unknown);
+            let built = self.keep && !is_unknown;
+            let value = {
+                let at = Path::Member(self.at, &key);
+                let shape = match member {
+                    Member::Named(shape) => Some(shape),
+                    _ => None,
+                };
+                members.next_value_seed(self.child(&at, shape, built))?
+            };
+            let repeated = if built {
+                match out.entry(key.into_owned()) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(value);
+                        None
+                    }
+                    Entry::Occupied(slot) => Some(slot.key().clone()),
                 }
-                Entry::Occupied(slot) => {
-                    let pointer = format!("/{}", escape_segment(slot.key()));
-                    return Err(self.stop(JsonError::DuplicateKey { pointer }));
+            } else if unbuilt.insert(key.clone()) {
+                if is_unknown {
+                    if unknown.count == 0 {
+                        out.insert(key.to_string(), Value::Null);
+                    }
+                    if unknown.first.len() < self.pass.list_at_most {
+                        unknown.first.push(key.into_owned());
+                    }
+                    unknown.count += 1;
                 }
+                None
+            } else {
+                Some(key.into_owned())
+            };
+            if let Some(name) = repeated {
+                let pointer = format!("{}/{}", self.at.pointer(), escape_segment(&name));
+                return Err(self.stop(JsonError::DuplicateKey { pointer }));
             }
         }
-        Ok(Value::Object(out))
+        if unknown.count > 0 {
+            let pointer = self.at.pointer();
+            self.pass.unknown.borrow_mut().insert(pointer, unknown);
+        }
+        Ok(self.keep(|| Value::Object(out)))
+    }
+}
+
+/// A member's name, borrowed from the text when it holds no escape.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }

@@ -3,17 +3,20 @@
 
 use serde_json::Value;
 
+use crate::json::Parsed;
+
 use crate::catalogue::ErrorKind;
 use crate::config::Profile;
 use crate::error::{Error, Rejection, Violation};
 use crate::model::SessionRequest;
-use crate::schema::{Report, validate};
+use crate::schema::{Report, validate_parsed};
 
 /// A body the schema stage accepted: the body, its typed payload, and the warnings found on the
 /// way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
-    /// The parsed body.
+    /// The parsed body, without the unknown members the json stage left out (they are in
+    /// `warnings`).
     pub body: Value,
     /// The typed payload.
     pub payload: SessionRequest,
@@ -22,8 +25,9 @@ pub struct Accepted {
 }
 
 /// `body` valid in `profile` and read into the typed model, or every violation listed.
-pub fn check(body: Value, profile: Profile) -> Result<Accepted, Rejection> {
-    let report = validate(&body, profile);
+pub fn check(parsed: Parsed, profile: Profile) -> Result<Accepted, Rejection> {
+    let report = validate_parsed(&parsed, profile);
+    let body = parsed.value;
     let refuse = |message: String, report: Report| {
         let mut rejection = Rejection::from(Error::new(ErrorKind::SchemaViolation, message));
         if !report.errors.is_empty() {
