@@ -372,6 +372,39 @@ mod tests {
     }
 
     #[test]
+    fn a_flood_of_unknown_members_still_finds_its_repeat_and_tells_objects_apart() {
+        // Past the count where the table of names grows at once (1024), in two objects that
+        // share every name, and with one name escaped (an owned name beside borrowed ones).
+        let members = |n: usize| {
+            (0..n)
+                .map(|i| format!(r#""k{i}":1"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let both = format!(
+            r#"{{"verification":{{{m},"\u006b0x":1,"person":{{{m}}}}}}}"#,
+            m = members(3000)
+        );
+        let parsed = shaped(&both).unwrap();
+        assert_eq!(parsed.unknown["/verification"].count, 3001);
+        assert_eq!(parsed.unknown["/verification/person"].count, 3000);
+        let repeat = format!(r#"{{"verification":{{{},"k2999":2}}}}"#, members(3000));
+        assert_eq!(
+            shaped(&repeat).unwrap_err(),
+            JsonError::DuplicateKey {
+                pointer: "/verification/k2999".into()
+            }
+        );
+        let escaped = format!(r#"{{"verification":{{{},"\u006b7":2}}}}"#, members(3000));
+        assert_eq!(
+            shaped(&escaped).unwrap_err(),
+            JsonError::DuplicateKey {
+                pointer: "/verification/k7".into()
+            }
+        );
+    }
+
+    #[test]
     fn duplicate_keys_are_found_after_unescaping() {
         let error = parse(br#"{"verification":{"tag":"a","t\u0061g":"b"}}"#).unwrap_err();
         assert_eq!(

@@ -10,10 +10,12 @@
 //! fault or a listed member.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry as Slot;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
@@ -105,6 +107,8 @@ pub(super) fn build(
     let pass = Pass {
         fault: RefCell::new(None),
         unknown: RefCell::new(UnknownMembers::new()),
+        unbuilt: RefCell::new(Unbuilt::new(text.len())),
+        objects: Cell::new(0),
         list_at_most,
     };
     let mut parser = serde_json::Deserializer::from_str(text);
@@ -126,10 +130,72 @@ pub(super) fn build(
 }
 
 /// What one parse shares between its levels.
-struct Pass {
+struct Pass<'de> {
     fault: RefCell<Option<JsonError>>,
     unknown: RefCell<UnknownMembers>,
+    unbuilt: RefCell<Unbuilt<'de>>,
+    /// How many objects were opened: each one's number tells its members from another's.
+    objects: Cell<u32>,
     list_at_most: usize,
+}
+
+/// The names of the members not built, across the whole parse, to find their repeats: a table
+/// of 4-byte indices into the names, grown once to what the text can hold as soon as the
+/// names prove many, so that a flood pays one hash and one probe per member and no rehashing
+/// (issue "hostile traffic": the rehashing of a growing set was a third of a flood's cost).
+struct Unbuilt<'de> {
+    hasher: ahash::RandomState,
+    /// Each name with the number of its object.
+    names: Vec<(u32, Cow<'de, str>)>,
+    slots: HashTable<u32>,
+    text_len: usize,
+}
+
+impl<'de> Unbuilt<'de> {
+    /// Past this many names the table is grown at once to one slot per
+    /// [`BYTES_PER_MEMBER`] of the text.
+    const MANY: usize = 1024;
+    /// `,"k000001":1` is 12 bytes; a table sized for 8 leaves room for shorter names.
+    const BYTES_PER_MEMBER: usize = 8;
+
+    fn new(text_len: usize) -> Self {
+        Self {
+            hasher: ahash::RandomState::new(),
+            names: Vec::new(),
+            slots: HashTable::new(),
+            text_len,
+        }
+    }
+
+    /// Records the member `name` of the object numbered `object`; false if it was there
+    /// already.
+    fn insert(&mut self, object: u32, name: Cow<'de, str>) -> bool {
+        let Self {
+            hasher,
+            names,
+            slots,
+            text_len,
+        } = self;
+        let rehash = |&i: &u32| {
+            let (object, name) = &names[i as usize];
+            hasher.hash_one((object, &**name))
+        };
+        if names.len() == Self::MANY {
+            slots.reserve(*text_len / Self::BYTES_PER_MEMBER, rehash);
+        }
+        let hash = hasher.hash_one((object, &*name));
+        let same = |&i: &u32| names[i as usize].0 == object && names[i as usize].1 == name;
+        match slots.entry(hash, same, rehash) {
+            Slot::Occupied(_) => false,
+            Slot::Vacant(slot) => {
+                // The text holds fewer than one member per 5 bytes, so the index fits for
+                // any text under 20 GiB, far past every body limit.
+                slot.insert(names.len() as u32);
+                names.push((object, name));
+                true
+            }
+        }
+    }
 }
 
 /// Where a value is: the chain of segments from the body down to it.
@@ -152,23 +218,23 @@ impl Path<'_> {
 
 /// One value at `depth` (the number of containers around it).
 #[derive(Clone, Copy)]
-struct Node<'a> {
+struct Node<'a, 'de> {
     depth: usize,
     at: &'a Path<'a>,
     /// What the schema knows of the value; `None` where it knows nothing (kept as it is).
     shape: Option<&'a Shape>,
     /// False inside an unknown member: its rules are checked, nothing is built.
     keep: bool,
-    pass: &'a Pass,
+    pass: &'a Pass<'de>,
 }
 
-impl<'a> Node<'a> {
+impl<'a, 'de> Node<'a, 'de> {
     fn stop<E: de::Error>(&self, fault: JsonError) -> E {
         *self.pass.fault.borrow_mut() = Some(fault);
         E::custom("stopped by the contract's JSON rules")
     }
 
-    fn child<'b>(&self, at: &'b Path<'b>, shape: Option<&'b Shape>, keep: bool) -> Node<'b>
+    fn child<'b>(&self, at: &'b Path<'b>, shape: Option<&'b Shape>, keep: bool) -> Node<'b, 'de>
     where
         'a: 'b,
     {
@@ -195,7 +261,7 @@ impl<'a> Node<'a> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Node<'_> {
+impl<'de> DeserializeSeed<'de> for Node<'_, 'de> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -203,7 +269,7 @@ impl<'de> DeserializeSeed<'de> for Node<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Node<'_> {
+impl<'de> Visitor<'de> for Node<'_, 'de> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -256,9 +322,9 @@ impl<'de> Visitor<'de> for Node<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Value, A::Error> {
         self.enter()?;
         let mut out = Map::new();
-        // The names of members not built, to find their repeats; borrowed from the text when
-        // they hold no escape.
-        let mut unbuilt: ahash::HashSet<Cow<'de, str>> = ahash::HashSet::default();
+        // This object's number among the parse's, for the names of its members not built.
+        let object = self.pass.objects.get();
+        self.pass.objects.set(object.wrapping_add(1));
         let mut unknown = Unknown::default();
         while let Some(key) = members.next_key_seed(Key)? {
             let member = match self.shape {
@@ -283,7 +349,7 @@ impl<'de> Visitor<'de> for Node<'_> {
                     }
                     Entry::Occupied(slot) => Some(slot.key().clone()),
                 }
-            } else if unbuilt.insert(key.clone()) {
+            } else if self.pass.unbuilt.borrow_mut().insert(object, key.clone()) {
                 if is_unknown {
                     if unknown.count == 0 {
                         out.insert(key.to_string(), Value::Null);
