@@ -5,6 +5,7 @@
 mod background;
 pub mod decision;
 pub mod har;
+pub mod judging;
 pub mod mock;
 pub mod server;
 

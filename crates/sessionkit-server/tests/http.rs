@@ -81,6 +81,30 @@ fn created_answer_is_signed_echoes_and_conforms() {
     assert_eq!(server.server().session_count(), 3);
 }
 
+/// Bodies of 256 KiB or more are judged a few at a time off the runtime's threads: six sent
+/// at once, three of them signed with another secret, each get their own verdict.
+#[test]
+fn concurrent_large_bodies_each_get_their_verdict() {
+    let server = sessionkit_testkit::server::default_settings();
+    let body = sessionkit::samples::payload(300 * 1024, 7).to_json_bytes();
+    assert!(body.len() >= sessionkit_server::judging::LARGE);
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let sends: Vec<_> = (0..6)
+            .map(|i| {
+                let (server, body) = (&server, &body);
+                scope.spawn(move || {
+                    let secret: &[u8] = if i % 2 == 0 { SECRET } else { b"another" };
+                    let request =
+                        SignedRequest::build(body, EXAMPLE_API_KEY, secret, Encoding::Identity, 0);
+                    post(server, &request.headers, &request.body).status
+                })
+            })
+            .collect();
+        sends.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    assert_eq!(statuses, [201, 401, 201, 401, 201, 401]);
+}
+
 #[test]
 fn every_failure_status_has_the_error_shape() {
     let server = sessionkit_testkit::server::default_settings();

@@ -18,39 +18,6 @@ use crate::capture::{HarAnswer, HarEntry, HarWriter};
 use crate::client::Reply;
 use sessionkit_server::har::CappedLines;
 
-/// Bodies at least this large are judged [`LARGE_AT_ONCE`] at a time: judging one builds its
-/// JSON tree, which for a megabyte of small members is tens of times the body (hostile_load:
-/// four such floods took the proxy 180 MiB past its budget for bodies in flight).
-const LARGE: usize = 256 * 1024;
-const LARGE_AT_ONCE: usize = 2;
-
-/// A turn to judge a body of `len` bytes: at once for a small one, else one of
-/// [`LARGE_AT_ONCE`], waited for.
-fn large_judging(len: usize) -> Option<impl Drop> {
-    struct Turn(&'static (std::sync::Mutex<usize>, std::sync::Condvar));
-    impl Drop for Turn {
-        fn drop(&mut self) {
-            let (count, freed) = self.0;
-            if let Ok(mut n) = count.lock() {
-                *n -= 1;
-            }
-            freed.notify_one();
-        }
-    }
-    static TURNS: (std::sync::Mutex<usize>, std::sync::Condvar) =
-        (std::sync::Mutex::new(0), std::sync::Condvar::new());
-    if len < LARGE {
-        return None;
-    }
-    let (count, freed) = &TURNS;
-    let mut n = count.lock().ok()?;
-    while *n >= LARGE_AT_ONCE {
-        n = freed.wait(n).ok()?;
-    }
-    *n += 1;
-    Some(Turn(&TURNS))
-}
-
 /// Records kept for the control API, oldest dropped first (as `serve` keeps its requests).
 const KEPT: usize = 10_000;
 
@@ -98,7 +65,7 @@ impl Record {
             return None;
         }
         let outcome = {
-            let _turn = large_judging(request.body.len());
+            let _turn = sessionkit_server::judging::turn(request.body.len());
             sessionkit::receive(&request.headers, &request.body, config)
         };
         self.value["verdict"] = serde_json::to_value(outcome.report()).unwrap_or(Value::Null);
@@ -385,35 +352,5 @@ impl Journal {
                 &format!("no control route {method} /__sessionkit/{path}"),
             ),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// However many threads judge large bodies, at most two do at once; small ones never wait.
-    #[test]
-    fn large_bodies_are_judged_two_at_a_time() {
-        static NOW: AtomicUsize = AtomicUsize::new(0);
-        static MOST: AtomicUsize = AtomicUsize::new(0);
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                std::thread::spawn(|| {
-                    let _turn = large_judging(LARGE);
-                    let now = NOW.fetch_add(1, Ordering::SeqCst) + 1;
-                    MOST.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                    NOW.fetch_sub(1, Ordering::SeqCst);
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let most = MOST.load(Ordering::SeqCst);
-        assert!((1..=LARGE_AT_ONCE).contains(&most), "{most} at once");
-        assert!(large_judging(LARGE - 1).is_none());
     }
 }

@@ -12,6 +12,7 @@ use hyper::{Method, Request};
 use serde_json::{Value, json};
 use sessionkit::headers::Headers;
 use sessionkit::headers::names;
+use sessionkit::{Config, Outcome};
 
 use sessionkit::crypto::Signed;
 
@@ -360,7 +361,7 @@ async fn create_session(
             .collect();
         config.unsigned = sessionkit::Unsigned::Accepted;
     }
-    let outcome = sessionkit::receive(&headers, &wire, &config);
+    let (outcome, wire) = judge(headers, wire, config).await;
     let mut record = json!({
         "wire_bytes": wire.len(),
         "wire_sha256": crate::har::sha256_hex(&wire),
@@ -398,6 +399,23 @@ async fn create_session(
             (Ok(state.signer.forged(body, forgery)), record)
         }
         None => (Ok(state.signer.answer(201, body)), record),
+    }
+}
+
+/// `receive`'s verdict on a body. A large one waits for its turn ([`crate::judging`]) on a
+/// blocking thread, so that neither the wait nor the work holds the runtime's threads.
+async fn judge(headers: Headers, wire: Vec<u8>, config: Config) -> (Outcome, Vec<u8>) {
+    if wire.len() < crate::judging::LARGE {
+        return (sessionkit::receive(&headers, &wire, &config), wire);
+    }
+    let judged = tokio::task::spawn_blocking(move || {
+        let _turn = crate::judging::turn(wire.len());
+        (sessionkit::receive(&headers, &wire, &config), wire)
+    });
+    match judged.await {
+        Ok(judged) => judged,
+        // As if judged inline: a panic in `receive` ends this connection's task.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 
