@@ -76,6 +76,11 @@ pub enum Format {
     Json,
 }
 
+/// mimalloc, not glibc's malloc: `serve` and the proxy hold a body per client on many threads,
+/// and glibc keeps what each thread's arena freed (benches/README.md, "hostile_load": peak RSS).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     quiet_on_closed_output();
     let cli = Cli::parse();

@@ -2,43 +2,54 @@
 //! the body's JSON tree, which for a megabyte of small members where the schema keeps them
 //! (`vendorData` may be anything) is tens of times the body. A process judges at most
 //! [`LARGE_AT_ONCE`] bodies of [`LARGE`] bytes or more at a time, so that any number of
-//! flooding clients costs that many trees; smaller bodies never wait.
+//! flooding clients costs that many trees; smaller bodies never wait. One semaphore for both:
+//! `serve` waits for it as a task, the proxy's threads on their own thread.
 
-use std::sync::{Condvar, Mutex};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Bodies at least this large wait for a turn.
 pub const LARGE: usize = 256 * 1024;
 /// How many of them are judged at once.
 pub const LARGE_AT_ONCE: usize = 2;
 
-static TURNS: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+static TURNS: Semaphore = Semaphore::const_new(LARGE_AT_ONCE);
 
 /// A turn to judge a body: given back when dropped.
-pub struct Turn(());
+pub type Turn = SemaphorePermit<'static>;
 
-impl Drop for Turn {
-    fn drop(&mut self) {
-        let (count, freed) = &TURNS;
-        if let Ok(mut n) = count.lock() {
-            *n -= 1;
-        }
-        freed.notify_one();
-    }
-}
-
-/// A turn to judge a body of `len` bytes: `None` (no wait) for a small one, else one of
-/// [`LARGE_AT_ONCE`], waited for on this thread (the server calls it on a blocking thread).
-pub fn turn(len: usize) -> Option<Turn> {
+/// A turn to judge a body of `len` bytes, waited for without holding a thread (`serve`):
+/// `None` at once for a small body.
+pub async fn turn(len: usize) -> Option<Turn> {
     if len < LARGE {
         return None;
     }
-    let (count, freed) = &TURNS;
-    let mut n = count.lock().ok()?;
-    while *n >= LARGE_AT_ONCE {
-        n = freed.wait(n).ok()?;
+    TURNS.acquire().await.ok()
+}
+
+/// The same turn, waited for on this thread (the proxy's, one per client).
+pub fn turn_blocking(len: usize) -> Option<Turn> {
+    let mut wait = std::pin::pin!(turn(len));
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    loop {
+        match wait.as_mut().poll(&mut context) {
+            Poll::Ready(turn) => return turn,
+            Poll::Pending => std::thread::park(),
+        }
     }
-    *n += 1;
-    Some(Turn(()))
+}
+
+/// Wakes the thread that waits for a turn.
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
 }
 
 #[cfg(test)]
@@ -54,7 +65,7 @@ mod tests {
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 std::thread::spawn(|| {
-                    let _turn = turn(LARGE);
+                    let _turn = turn_blocking(LARGE);
                     let now = NOW.fetch_add(1, Ordering::SeqCst) + 1;
                     MOST.fetch_max(now, Ordering::SeqCst);
                     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -67,6 +78,6 @@ mod tests {
         }
         let most = MOST.load(Ordering::SeqCst);
         assert!((1..=LARGE_AT_ONCE).contains(&most), "{most} at once");
-        assert!(turn(LARGE - 1).is_none());
+        assert!(turn_blocking(LARGE - 1).is_none());
     }
 }

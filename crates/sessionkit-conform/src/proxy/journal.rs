@@ -65,7 +65,7 @@ impl Record {
             return None;
         }
         let outcome = {
-            let _turn = sessionkit_server::judging::turn(request.body.len());
+            let _turn = sessionkit_server::judging::turn_blocking(request.body.len());
             sessionkit::receive(&request.headers, &request.body, config)
         };
         self.value["verdict"] = serde_json::to_value(outcome.report()).unwrap_or(Value::Null);

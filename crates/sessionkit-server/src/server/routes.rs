@@ -402,14 +402,14 @@ async fn create_session(
     }
 }
 
-/// `receive`'s verdict on a body. A large one waits for its turn ([`crate::judging`]) on a
-/// blocking thread, so that neither the wait nor the work holds the runtime's threads.
+/// `receive`'s verdict on a body. A large one waits for its turn ([`crate::judging`]) as a
+/// task, then is judged on a blocking thread, so that its work does not hold a runtime thread.
 async fn judge(headers: Headers, wire: Vec<u8>, config: Config) -> (Outcome, Vec<u8>) {
-    if wire.len() < crate::judging::LARGE {
+    let Some(turn) = crate::judging::turn(wire.len()).await else {
         return (sessionkit::receive(&headers, &wire, &config), wire);
-    }
+    };
     let judged = tokio::task::spawn_blocking(move || {
-        let _turn = crate::judging::turn(wire.len());
+        let _turn = turn;
         (sessionkit::receive(&headers, &wire, &config), wire)
     });
     match judged.await {
