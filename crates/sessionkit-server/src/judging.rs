@@ -1,54 +1,101 @@
-//! How many large bodies are judged at once, in `serve` and in the proxy alike: judging builds
-//! the body's JSON tree, which for a megabyte of small members where the schema keeps them
-//! (`vendorData` may be anything) is tens of times the body. A process judges at most
-//! [`LARGE_AT_ONCE`] bodies of [`LARGE`] bytes or more at a time, so that any number of
-//! flooding clients costs that many trees; smaller bodies never wait. One semaphore for both:
-//! `serve` waits for it as a task, the proxy's threads on their own thread.
+//! Where large bodies are judged, in `serve` and in the proxy alike: judging one builds its
+//! JSON tree and tables, which for a megabyte of small members are several times the body. A
+//! process judges bodies of [`LARGE`] bytes or more on [`LARGE_AT_ONCE`] threads of its own,
+//! one at a time each, so that any number of flooding clients costs that many judgements, and
+//! the memory they free is reused by the same two threads instead of being kept by whichever
+//! of hundreds of client or blocking threads ran one (each allocator heap keeps what its
+//! thread freed: budgets.rs). Smaller bodies are judged where they are, never waiting.
 
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::Thread;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, LazyLock, Mutex};
 
-use tokio::sync::{Semaphore, SemaphorePermit};
-
-/// Bodies at least this large wait for a turn.
+/// Bodies at least this large are judged on the judging threads.
 pub const LARGE: usize = 256 * 1024;
-/// How many of them are judged at once.
+/// How many threads judge them.
 pub const LARGE_AT_ONCE: usize = 2;
 
-static TURNS: Semaphore = Semaphore::const_new(LARGE_AT_ONCE);
+type Job = Box<dyn FnOnce() + Send>;
 
-/// A turn to judge a body: given back when dropped.
-pub type Turn = SemaphorePermit<'static>;
-
-/// A turn to judge a body of `len` bytes, waited for without holding a thread (`serve`):
-/// `None` at once for a small body.
-pub async fn turn(len: usize) -> Option<Turn> {
-    if len < LARGE {
-        return None;
+/// The queue the judging threads take their work from, in order of arrival.
+static QUEUE: LazyLock<Option<Mutex<Sender<Job>>>> = LazyLock::new(|| {
+    let (jobs, queue) = channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..LARGE_AT_ONCE {
+        let queue = Arc::clone(&queue);
+        std::thread::Builder::new()
+            .name(format!("judging-{n}"))
+            .spawn(move || work(&queue))
+            .ok()?;
     }
-    TURNS.acquire().await.ok()
-}
+    Some(Mutex::new(jobs))
+});
 
-/// The same turn, waited for on this thread (the proxy's, one per client).
-pub fn turn_blocking(len: usize) -> Option<Turn> {
-    let mut wait = std::pin::pin!(turn(len));
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut context = Context::from_waker(&waker);
+fn work(queue: &Mutex<Receiver<Job>>) {
     loop {
-        match wait.as_mut().poll(&mut context) {
-            Poll::Ready(turn) => return turn,
-            Poll::Pending => std::thread::park(),
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return,
+        };
+        match job {
+            // A job that panics drops its answer (its caller sees it); the thread lives on.
+            Ok(job) => drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))),
+            Err(_) => return,
         }
     }
 }
 
-/// Wakes the thread that waits for a turn.
-struct Unpark(Thread);
+/// `judge()` on a judging thread when `len` is large, else here and now. `serve` waits for
+/// the answer as a task, never holding a runtime thread.
+pub async fn large<T: Send + 'static>(len: usize, judge: impl FnOnce() -> T + Send + 'static) -> T {
+    if len < LARGE {
+        return judge();
+    }
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    match submit(Box::new(move || {
+        let _ = answer.send(judge());
+    })) {
+        Ok(()) => match answered.await {
+            Ok(judged) => judged,
+            // The job ended without an answer: `judge` panicked on its thread.
+            Err(_) => panic!("a judgement panicked on its judging thread"),
+        },
+        Err(job) => {
+            job();
+            answered
+                .await
+                .unwrap_or_else(|_| panic!("a judgement panicked"))
+        }
+    }
+}
 
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
+/// The same, waited for on this thread (the proxy's, one per client).
+pub fn large_blocking<T: Send + 'static>(
+    len: usize,
+    judge: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    if len < LARGE {
+        return judge();
+    }
+    let (answer, answered) = channel();
+    let job: Job = Box::new(move || {
+        let _ = answer.send(judge());
+    });
+    if let Err(job) = submit(job) {
+        job();
+    }
+    answered
+        .recv()
+        .unwrap_or_else(|_| panic!("a judgement panicked on its judging thread"))
+}
+
+/// Queues `job`, or hands it back when the judging threads could not be started.
+fn submit(job: Job) -> Result<(), Job> {
+    let Some(queue) = QUEUE.as_ref() else {
+        return Err(job);
+    };
+    match queue.lock() {
+        Ok(queue) => queue.send(job).map_err(|e| e.0),
+        Err(_) => Err(job),
     }
 }
 
@@ -57,27 +104,46 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// However many threads judge large bodies, at most two do at once; small ones never wait.
+    /// However many threads send large bodies, two judging threads judge them, one at a time
+    /// each; small ones are judged where they are.
     #[test]
-    fn large_bodies_are_judged_two_at_a_time() {
+    fn large_bodies_are_judged_on_two_threads() {
         static NOW: AtomicUsize = AtomicUsize::new(0);
         static MOST: AtomicUsize = AtomicUsize::new(0);
         let threads: Vec<_> = (0..8)
-            .map(|_| {
-                std::thread::spawn(|| {
-                    let _turn = turn_blocking(LARGE);
-                    let now = NOW.fetch_add(1, Ordering::SeqCst) + 1;
-                    MOST.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                    NOW.fetch_sub(1, Ordering::SeqCst);
+            .map(|i| {
+                std::thread::spawn(move || {
+                    large_blocking(LARGE, move || {
+                        let now = NOW.fetch_add(1, Ordering::SeqCst) + 1;
+                        MOST.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        NOW.fetch_sub(1, Ordering::SeqCst);
+                        (i, std::thread::current().name().map(str::to_owned))
+                    })
                 })
             })
             .collect();
-        for t in threads {
-            t.join().unwrap();
+        for (i, t) in threads.into_iter().enumerate() {
+            let (judged, on) = t.join().unwrap();
+            assert_eq!(judged, i);
+            assert!(on.is_some_and(|n| n.starts_with("judging-")));
         }
         let most = MOST.load(Ordering::SeqCst);
         assert!((1..=LARGE_AT_ONCE).contains(&most), "{most} at once");
-        assert!(turn_blocking(LARGE - 1).is_none());
+        let here = std::thread::current().id();
+        assert_eq!(
+            large_blocking(LARGE - 1, move || std::thread::current().id()),
+            here
+        );
+    }
+
+    /// A judgement that panics takes its caller's request down, not the judging thread.
+    #[test]
+    fn a_panicking_judgement_leaves_the_threads_working() {
+        for _ in 0..LARGE_AT_ONCE + 1 {
+            let failed = std::thread::spawn(|| large_blocking(LARGE, || panic!("judged wrong")));
+            assert!(failed.join().is_err());
+        }
+        assert_eq!(large_blocking(LARGE, || 7), 7);
     }
 }

@@ -27,7 +27,8 @@ pub(crate) struct Record {
     method: String,
     url: String,
     headers: sessionkit::headers::Headers,
-    wire: Vec<u8>,
+    /// Shared with the judging thread that judges a large body.
+    wire: std::sync::Arc<[u8]>,
     answer: Option<Reply>,
     millis: f64,
 }
@@ -49,7 +50,7 @@ impl Record {
             method: request.first[0].clone(),
             url: format!("{}{target}", settings.upstream.trim_end_matches('/')),
             headers: request.headers.clone(),
-            wire: request.body.clone(),
+            wire: request.body.as_slice().into(),
             answer: None,
             millis: 0.0,
         }
@@ -64,10 +65,14 @@ impl Record {
             self.value["verdict"] = json!("not judged: not POST /v1/sessions");
             return None;
         }
-        let outcome = {
-            let _turn = sessionkit_server::judging::turn_blocking(request.body.len());
-            sessionkit::receive(&request.headers, &request.body, config)
-        };
+        let (headers, body, config) = (
+            request.headers.clone(),
+            std::sync::Arc::clone(&self.wire),
+            config.clone(),
+        );
+        let outcome = sessionkit_server::judging::large_blocking(body.len(), move || {
+            sessionkit::receive(&headers, &body, &config)
+        });
         self.value["verdict"] = serde_json::to_value(outcome.report()).unwrap_or(Value::Null);
         self.value["ok"] = json!(outcome.is_success());
         Some(outcome)

@@ -402,21 +402,13 @@ async fn create_session(
     }
 }
 
-/// `receive`'s verdict on a body. A large one waits for its turn ([`crate::judging`]) as a
-/// task, then is judged on a blocking thread, so that its work does not hold a runtime thread.
+/// `receive`'s verdict on a body: a large one on a judging thread ([`crate::judging`]),
+/// waited for as a task.
 async fn judge(headers: Headers, wire: Vec<u8>, config: Config) -> (Outcome, Vec<u8>) {
-    let Some(turn) = crate::judging::turn(wire.len()).await else {
-        return (sessionkit::receive(&headers, &wire, &config), wire);
-    };
-    let judged = tokio::task::spawn_blocking(move || {
-        let _turn = turn;
+    crate::judging::large(wire.len(), move || {
         (sessionkit::receive(&headers, &wire, &config), wire)
-    });
-    match judged.await {
-        Ok(judged) => judged,
-        // As if judged inline: a panic in `receive` ends this connection's task.
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+    })
+    .await
 }
 
 /// `GET /v1/sessions/{id}/decision`: the API key and the signature of the session id, checked by
