@@ -112,12 +112,15 @@ fn senders(
         .collect()
 }
 
+/// What a dribbling socket sends: a first part once, then the second over and over.
+type Head = (&'static [u8], &'static [u8]);
+
 /// Sockets that send `first`, then `then` over and over, a byte every `pause` (nothing, for
 /// empty ones), held until `stop`.
 fn dribblers(
     addr: &str,
     sockets: usize,
-    (first, then): (&'static [u8], &'static [u8]),
+    (first, then): Head,
     pause: Duration,
     stop: &Arc<AtomicBool>,
 ) -> Vec<JoinHandle<()>> {
@@ -203,30 +206,24 @@ fn serve_and_the_proxy_keep_their_memory_budgets_under_hostile_loads() {
     let answered = Arc::new(AtomicUsize::new(0));
     let mut threads = Vec::new();
     for addr in [&serve_addr, &proxy_addr] {
-        threads.extend(dribblers(
-            addr,
-            300,
-            (b"", b""),
-            Duration::from_millis(50),
-            &stop,
-        ));
-        threads.extend(dribblers(
-            addr,
-            50,
-            (b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\n", b"X: y\r\n"),
-            Duration::from_millis(100),
-            &stop,
-        ));
-        threads.extend(dribblers(
-            addr,
-            20,
+        // Idle sockets, slowloris heads, and heads of endless header lines.
+        let dribbling: [(usize, Head, u64); 3] = [
+            (300, (b"", b""), 50),
             (
-                b"POST /v1/sessions HTTP/1.1\r\n",
-                b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+                50,
+                (b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\n", b"X: y\r\n"),
+                100,
             ),
-            Duration::ZERO,
-            &stop,
-        ));
+            (
+                20,
+                (b"POST /v1/sessions HTTP/1.1\r\n", b"X-Filler: aaaaaaaa\r\n"),
+                0,
+            ),
+        ];
+        for (sockets, head, pause) in dribbling {
+            let pause = Duration::from_millis(pause);
+            threads.extend(dribblers(addr, sockets, head, pause, &stop));
+        }
         threads.extend(senders(addr, 48, prose.clone(), &stop, &answered));
         threads.extend(senders(addr, 4, flood.clone(), &stop, &answered));
     }
