@@ -65,14 +65,20 @@ impl Record {
             self.value["verdict"] = json!("not judged: not POST /v1/sessions");
             return None;
         }
-        let (headers, body, config) = (
-            request.headers.clone(),
-            std::sync::Arc::clone(&self.wire),
-            config.clone(),
-        );
-        let outcome = sessionkit_server::judging::large_blocking(body.len(), move || {
-            sessionkit::receive(&headers, &body, &config)
-        });
+        let outcome = if self.wire.len() < sessionkit_server::judging::LARGE {
+            sessionkit::receive(&request.headers, &self.wire, config)
+        } else {
+            // Moved to a judging thread: the headers and settings are copied (small), the
+            // body shared.
+            let (headers, body, config) = (
+                request.headers.clone(),
+                std::sync::Arc::clone(&self.wire),
+                config.clone(),
+            );
+            sessionkit_server::judging::large_blocking(body.len(), move || {
+                sessionkit::receive(&headers, &body, &config)
+            })
+        };
         self.value["verdict"] = serde_json::to_value(outcome.report()).unwrap_or(Value::Null);
         self.value["ok"] = json!(outcome.is_success());
         Some(outcome)
