@@ -31,7 +31,8 @@ const KEPT: usize = 10_000;
 /// What the control API keeps.
 #[derive(Default)]
 pub(crate) struct Control {
-    seen: Mutex<Vec<Value>>,
+    /// Oldest first; a full store drops its oldest in constant time.
+    seen: Mutex<VecDeque<Value>>,
     script: Mutex<VecDeque<Scripted>>,
 }
 
@@ -40,15 +41,18 @@ impl Control {
     pub(crate) fn record(&self, record: Value) {
         if let Ok(mut seen) = self.seen.lock() {
             if seen.len() == KEPT {
-                seen.remove(0);
+                seen.pop_front();
             }
-            seen.push(record);
+            seen.push_back(record);
         }
     }
 
     /// Every request kept since the last reset.
     pub(crate) fn seen(&self) -> Vec<Value> {
-        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+        self.seen
+            .lock()
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The requests `verify` reports: not accepted, and not expected to fail.
@@ -143,4 +147,22 @@ fn is_unexpected_failure(record: &Value) -> bool {
     let expected = record["expected_status"].as_u64();
     let chosen_by_the_test = record.get("scripted").is_some() || record.get("forced").is_some();
     !(200..300).contains(&status) && expected != Some(status) && !chosen_by_the_test
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The latest [`KEPT`] requests are kept, the oldest dropped first.
+    #[test]
+    fn the_store_keeps_the_latest_requests() {
+        let control = Control::default();
+        for n in 0..KEPT + 2 {
+            control.record(serde_json::json!({ "n": n }));
+        }
+        let seen = control.seen();
+        assert_eq!(seen.len(), KEPT);
+        assert_eq!(seen[0]["n"], 2);
+        assert_eq!(seen[KEPT - 1]["n"], KEPT + 1);
+    }
 }
