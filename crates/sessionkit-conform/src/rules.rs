@@ -1,15 +1,157 @@
 //! The rule each kind of refusal checks, as the corpus states it: for each error kind, the
-//! level, rule and source most of its wire cases carry. The corpus generator's table is the one
-//! source; `fuzz` grades its findings by it and `check --promote` writes it into the cases.
+//! level, rule and source most of its wire cases carry; for each schema violation, the rule of
+//! the body cases that break it (by its code, its pointer with indices as `*`, and the part of
+//! the constraint broken, `sessionkit::Facet`). The corpus generator's table is the one source;
+//! the judge derives a captured request's rule from it (`check`, the proxy, `fuzz`), and
+//! `check --promote` writes it into the cases.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use sessionkit::corpus::{Manifest, Rule};
+use sessionkit::corpus::{Level, Manifest, Rule, Validity};
+use sessionkit::{Facet, Profile, Violation};
 
 /// The rule of error kind `kind` (`""` for an accepted request).
 pub(crate) fn of_error(kind: &str) -> Option<&'static Rule> {
-    RULES.get(kind)
+    RULES.get(&(kind.to_owned(), None))
+}
+
+/// The rule of a refusal of kind `kind` whose answer names `mistake`, where the corpus has
+/// one; else the kind's.
+pub(crate) fn of_refusal(kind: &str, mistake: Option<&str>) -> Option<&'static Rule> {
+    mistake
+        .and_then(|m| RULES.get(&(kind.to_owned(), Some(m.to_owned()))))
+        .or_else(|| of_error(kind))
+}
+
+/// The rule a schema violation checks when the body is refused for it, `None` when no body
+/// case of the corpus is.
+pub(crate) fn of_violation(violation: &Violation) -> Option<&'static Rule> {
+    VIOLATION_RULES.refused.get(&ViolationKey::of(violation))
+}
+
+/// The rule of accepting, in the documented profile, a body the strict profile refuses for
+/// `violation`; `None` when no body case of the corpus is so accepted.
+pub(crate) fn of_accepting(violation: &Violation) -> Option<&'static Rule> {
+    VIOLATION_RULES.accepted.get(&ViolationKey::of(violation))
+}
+
+/// What tells one violation's rule from another's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ViolationKey {
+    code: &'static str,
+    /// The pointer with array indices as `*` (`/verification/consents/*/timestamp`), and an
+    /// unknown member's name as `?`.
+    at: String,
+    facet: Option<Facet>,
+}
+
+impl ViolationKey {
+    fn of(violation: &Violation) -> Self {
+        let mut segments: Vec<&str> = violation
+            .pointer
+            .split('/')
+            .map(
+                |segment| match segment.bytes().all(|b| b.is_ascii_digit()) {
+                    true if !segment.is_empty() => "*",
+                    _ => segment,
+                },
+            )
+            .collect();
+        // An unknown member's name is whatever was sent: its rule is its object's.
+        if violation.kind() == Some(sessionkit::ViolationKind::UnknownProperty) {
+            if let Some(name) = segments.last_mut() {
+                *name = "?";
+            }
+        }
+        let at = segments.join("/");
+        Self {
+            code: violation.code,
+            at,
+            facet: violation.facet,
+        }
+    }
+}
+
+/// The rules of schema violations, read from the corpus's body cases.
+struct ViolationRules {
+    /// By the violations of a body refused (its verdict's rule).
+    refused: BTreeMap<ViolationKey, Rule>,
+    /// By the strict profile's violations of a body the documented profile accepts.
+    accepted: BTreeMap<ViolationKey, Rule>,
+}
+
+/// How many cases carry each rule (level, words, source), by key.
+type Counts<K> = BTreeMap<K, BTreeMap<(Level, String, String), usize>>;
+
+/// Each body case of the corpus validated again in each profile it has a verdict for: every
+/// violation found gets the case's rule (a body accepted in the documented profile, every
+/// violation the strict profile finds). A case that breaks one constraint alone speaks for it
+/// before one that breaks several.
+static VIOLATION_RULES: LazyLock<ViolationRules> = LazyLock::new(|| {
+    let files = crate::embedded_corpus();
+    let manifest = files
+        .iter()
+        .find(|(name, _)| *name == "manifest.json")
+        .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok());
+    let (mut refused, mut accepted) = (Counts::<ViolationKey>::new(), Counts::new());
+    for case in manifest.iter().flat_map(|m| &m.cases) {
+        let body = files
+            .iter()
+            .find(|(name, _)| *name == case.file)
+            .and_then(|(_, bytes)| serde_json::from_slice::<serde_json::Value>(bytes).ok());
+        let Some(body) = body else { continue };
+        for (profile, verdict) in &case.profiles {
+            let (counts, profile) = match (verdict.result, Profile::from_name(profile)) {
+                (Validity::Invalid, Some(profile)) => (&mut refused, profile),
+                (Validity::Valid, Some(Profile::Documented)) => (&mut accepted, Profile::Strict),
+                _ => continue,
+            };
+            let errors = sessionkit::schema::validate(&body, profile).errors;
+            let weight = if errors.len() == 1 { 1000 } else { 1 };
+            let rule = &verdict.rule;
+            for violation in &errors {
+                let key = (rule.level, rule.rule.clone(), rule.reference.clone());
+                *counts
+                    .entry(ViolationKey::of(violation))
+                    .or_default()
+                    .entry(key)
+                    .or_default() += weight;
+            }
+        }
+    }
+    ViolationRules {
+        refused: most_common(refused),
+        accepted: most_common(accepted),
+    }
+});
+
+/// For each key, the level its cases carry most (on a tie, the weaker: a false failure costs
+/// more than a missed warning), and the rule at that level carried most.
+fn most_common<K: Ord>(counts: Counts<K>) -> BTreeMap<K, Rule> {
+    counts
+        .into_iter()
+        .filter_map(|(key, rules)| {
+            let mut by_level: BTreeMap<Level, usize> = BTreeMap::new();
+            for ((level, _, _), n) in &rules {
+                *by_level.entry(*level).or_default() += n;
+            }
+            // Levels ascend from MUST to MAY, so the last of equal counts is the weaker.
+            let (level, _) = by_level.into_iter().max_by_key(|(_, n)| *n)?;
+            let ((_, rule, reference), _) = rules
+                .into_iter()
+                .filter(|((l, _, _), _)| *l == level)
+                .max_by_key(|(_, n)| *n)?;
+            Some((
+                key,
+                Rule {
+                    level,
+                    rule,
+                    reference,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// The rule of a request accepted without a signature (the corpus's case of the
@@ -37,13 +179,14 @@ pub(crate) fn unsigned_rule() -> Rule {
     })
 }
 
-static RULES: LazyLock<BTreeMap<String, Rule>> = LazyLock::new(|| {
+/// By error kind, and by error kind with the mistake the case's answer names (which tells
+/// some refusals of one kind apart: raw DEFLATE among bodies not of their encoding).
+static RULES: LazyLock<BTreeMap<(String, Option<String>), Rule>> = LazyLock::new(|| {
     let manifest = crate::embedded_corpus()
         .iter()
         .find(|(name, _)| *name == "manifest.json")
         .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok());
-    let mut counts: BTreeMap<String, BTreeMap<(sessionkit::corpus::Level, String, String), usize>> =
-        BTreeMap::new();
+    let mut counts: Counts<(String, Option<String>)> = BTreeMap::new();
     for case in manifest.iter().flat_map(|m| &m.cases) {
         let (Some(expect), true) = (&case.expect, case.faults.is_empty()) else {
             continue;
@@ -54,20 +197,14 @@ static RULES: LazyLock<BTreeMap<String, Rule>> = LazyLock::new(|| {
             case.rule.rule.clone(),
             case.rule.reference.clone(),
         );
-        *counts.entry(kind).or_default().entry(rule).or_default() += 1;
+        let named = expect.diagnostic.clone().map(|m| (kind.clone(), Some(m)));
+        for key in std::iter::once((kind, None)).chain(named) {
+            *counts
+                .entry(key)
+                .or_default()
+                .entry(rule.clone())
+                .or_default() += 1;
+        }
     }
-    counts
-        .into_iter()
-        .filter_map(|(kind, rules)| {
-            let ((level, rule, reference), _) = rules.into_iter().max_by_key(|(_, n)| *n)?;
-            Some((
-                kind,
-                Rule {
-                    level,
-                    rule,
-                    reference,
-                },
-            ))
-        })
-        .collect()
+    most_common(counts)
 });

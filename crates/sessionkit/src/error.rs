@@ -17,6 +17,26 @@ pub struct Violation {
     /// The vendor's error code for this kind of violation.
     #[serde(skip)]
     pub vendor_code: u16,
+    /// The part of the constraint the value breaks, where the contract grades parts of one
+    /// constraint at different levels (the corpus's rules); `None` for the constraint whole.
+    #[serde(skip)]
+    pub facet: Option<Facet>,
+}
+
+/// A part of a field's constraint that the contract grades apart from the rest of it: the
+/// corpus gives each its own rule, at its own level (docs/contract.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Facet {
+    /// A date of the YYYY-MM-DD form that is on no calendar (February 30th, 1900-02-29):
+    /// the form is documented, the calendar is this project's reading (SHOULD).
+    NotOnTheCalendar,
+    /// A date-time with a space where RFC 3339 has `T` (RFC 3339 §5.6 allows it by
+    /// agreement only).
+    SpaceForT,
+    /// An empty string where letters and digits are asked for.
+    Empty,
+    /// An integer `vendorData`, which only the strict profile refuses.
+    Integer,
 }
 
 impl Violation {
@@ -32,7 +52,13 @@ impl Violation {
             message: message.into(),
             // Every violation entry has a vendor code (`catalogue::violation`).
             vendor_code: kind.entry().vendor_code.unwrap_or(1104),
+            facet: None,
         }
+    }
+
+    /// The same, naming the part of the constraint broken.
+    pub fn with_facet(self, facet: Option<Facet>) -> Self {
+        Self { facet, ..self }
     }
 
     /// Its kind.

@@ -51,7 +51,7 @@ pub use catalogue::{Diagnostic, Entry, ErrorKind, Mistake, Stage, ViolationKind}
 pub use config::{
     Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, LabelledSecret, Limits, Profile, Unsigned,
 };
-pub use error::{Error, Rejection, Violation};
+pub use error::{Error, Facet, Rejection, Violation};
 pub use receive::{Outcome, OutcomeReport, reason, receive};
 pub use request::{SignedRequest, curl_command};
 pub use stage::schema::Accepted;

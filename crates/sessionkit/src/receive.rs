@@ -164,6 +164,11 @@ impl Outcome {
         self.result.as_ref().ok().map(|a| &a.payload)
     }
 
+    /// The schema profile the body was judged in.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
     /// True for 201.
     pub fn is_success(&self) -> bool {
         self.result.is_ok()

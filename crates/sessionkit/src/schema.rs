@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::catalogue::ViolationKind;
 use crate::config::Profile;
-use crate::error::Violation;
+use crate::error::{Facet, Violation};
 use crate::json::{Parsed, Shape, UnknownMembers, escape_segment};
 
 /// Base URI the schema files are registered under. The files carry no `$id`, so that any tool
@@ -590,7 +590,30 @@ fn classify(error: &ValidationError<'_>, body: &Value) -> Violation {
         ),
         _ => (ViolationKind::Other, error.masked().to_string()),
     };
-    Violation::new(kind, at, message)
+    Violation::new(kind, at, message).with_facet(facet(kind, value))
+}
+
+/// The part of its constraint `value` breaks, where the contract grades it apart.
+fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
+    let text = value.and_then(Value::as_str);
+    let date_form = |t: &str| {
+        t.len() == 10
+            && t.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    match kind {
+        ViolationKind::InvalidDate if text.is_some_and(date_form) => Some(Facet::NotOnTheCalendar),
+        ViolationKind::InvalidTimestamp if text.is_some_and(|t| t.contains(' ')) => {
+            Some(Facet::SpaceForT)
+        }
+        ViolationKind::InvalidDocumentNumber if text == Some("") => Some(Facet::Empty),
+        ViolationKind::VendorDataNotString if value.is_some_and(|v| v.is_i64() || v.is_u64()) => {
+            Some(Facet::Integer)
+        }
+        _ => None,
+    }
 }
 
 fn unknown_property(at: &str, name: &str) -> Violation {

@@ -253,7 +253,7 @@ fn spelled(mut finding: Finding, spelling: Spelling) -> Finding {
 /// (this project's 1 MiB); an acceptance or another status where the contract refuses binds as
 /// strongly as the refusal's rule does in the corpus; with the right status, the level is the
 /// judge's rule's (a vendor code, the answer's form).
-fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
+fn grade<'a>(expected: &'a Expected, got: &Got) -> (Level, &'a str) {
     // A 5xx is a wrong status like any other, graded at the rule of what was sent (as conform
     // grades it): the judge's `status` rule.
     let Some(status) = got.status else {
@@ -274,12 +274,14 @@ fn grade(expected: &Expected, got: &Got) -> (Level, &'static str) {
     if status == 201 && !expected.pointers.is_empty() && expected.pointers.iter().all(inferred) {
         return (Level::May, INFERRED);
     }
-    let key = match (expected.status, status) {
-        (201, 413) => "decoded_too_large",
-        (201, _) => "",
-        _ => expected.error.unwrap_or(""),
+    // A refusal for size where the contract accepts binds as the size rule does; any other
+    // wrong status as the rule the one judge gives the request (its body's violations, else
+    // its error kind), the level `conform`, `check` and the proxy give it.
+    let rule = match (expected.status, status) {
+        (201, 413) => crate::rules::of_error("decoded_too_large"),
+        _ => Some(&expected.contract.rule),
     };
-    crate::rules::of_error(key).map_or((Level::Must, AnswerRule::Status.source()), |rule| {
+    rule.map_or((Level::Must, AnswerRule::Status.source()), |rule| {
         (rule.level, rule.reference.as_str())
     })
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use sessionkit::corpus::{self, Level};
 use sessionkit::crypto::Signature;
 use sessionkit::headers::names;
-use sessionkit::{ErrorKind, Mistake, Outcome, Stage};
+use sessionkit::{ErrorKind, Mistake, Outcome, Profile, Stage};
 
 pub use rules::{AnswerRule, Binding, rules_table};
 
@@ -92,8 +92,11 @@ impl Expected {
             vendor_codes.sort_unstable();
             vendor_codes.dedup();
         }
-        let rule = crate::rules::of_error(error.map_or("", ErrorKind::code))
-            .cloned()
+        let rule = rule_of_body(outcome)
+            .or_else(|| {
+                let mistake = outcome.mistakes().first().map(|m| m.code.as_str());
+                crate::rules::of_refusal(error.map_or("", ErrorKind::code), mistake).cloned()
+            })
             .unwrap_or_else(|| corpus::Rule {
                 level: Level::Must,
                 rule: "the contract's answer to this request".into(),
@@ -130,6 +133,28 @@ impl Expected {
             ..Self::status(outcome.status(), rule)
         }
     }
+}
+
+/// The rule the corpus gives what the body holds, as `conform` grades the same body: for a
+/// schema refusal the strongest rule among its violations' (one the corpus has no case for
+/// counts as a documented constraint); for a body the documented profile accepts and the
+/// strict one refuses, the weakest rule the corpus gives accepting such a body (an http
+/// callback: MAY). `None` when the body decides nothing.
+fn rule_of_body(outcome: &Outcome) -> Option<corpus::Rule> {
+    let rule_of = |v: &sessionkit::Violation| {
+        crate::rules::of_violation(v)
+            .or_else(|| crate::rules::of_error(ErrorKind::SchemaViolation.code()))
+    };
+    if !outcome.violations().is_empty() {
+        let rules = outcome.violations().iter().filter_map(rule_of);
+        return rules.min_by_key(|r| r.level).cloned();
+    }
+    let body = outcome
+        .body()
+        .filter(|_| outcome.profile() != Profile::Strict)?;
+    let strict = sessionkit::schema::validate(body, Profile::Strict).errors;
+    let rules = strict.iter().filter_map(crate::rules::of_accepting);
+    rules.max_by_key(|r| r.level).cloned()
 }
 
 /// The API key and secret an answer is signed with and carries.

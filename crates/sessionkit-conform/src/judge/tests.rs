@@ -180,3 +180,120 @@ fn a_server_that_requires_a_signature_is_not_failed_for_it() {
         assert!(!judgement.problems.is_empty());
     }
 }
+
+/// Corpus cases whose level the outcome of `receive` cannot tell, with why: the case grades a
+/// part of a rule no violation, error kind or named mistake sets apart.
+const LEVEL_NOT_IN_THE_OUTCOME: &[(&str, &str)] = &[
+    (
+        "130",
+        "a dash in an acceptable type name: nothing refuses it in either profile",
+    ),
+    (
+        "134",
+        "member names inferred from the documentation: nothing refuses them",
+    ),
+    (
+        "142",
+        "an integer above 2^53: the violation of the seed examples' integers",
+    ),
+    ("209", "Content-Encoding: identity: the refusal of br"),
+    ("210", "Content-Encoding: x-gzip: the refusal of br"),
+    (
+        "261",
+        "uppercase hex: the mistake of a prefixed or base64 signature",
+    ),
+    (
+        "270",
+        "two signature lines: the error of any malformed signature",
+    ),
+    (
+        "284",
+        "nesting of 64 levels: accepted, nothing in the outcome tells the depth",
+    ),
+    (
+        "288",
+        "a number beyond a double: the error of any invalid JSON",
+    ),
+    (
+        "303",
+        "over the size limit: the error of the other size cases",
+    ),
+    (
+        "304",
+        "check order: trailing data decides before a bad signature",
+    ),
+    (
+        "306",
+        "check order: no signature decides before invalid JSON",
+    ),
+    (
+        "307",
+        "check order: a repeated key decides before the schema",
+    ),
+    (
+        "308",
+        "a huge integer: accepted, nothing in the outcome tells its size",
+    ),
+    (
+        "364",
+        "1.0 where an integer goes: accepted, graded as integers are",
+    ),
+    ("365", "a twenty-digit integer: the same"),
+    ("372", "an empty Content-Encoding: the refusal of br"),
+    (
+        "373",
+        "a flood of unknown members: graded for its cost, not its members",
+    ),
+];
+
+/// One judge on every path: the level `check`, the proxy and `fuzz` give a request, which the
+/// judge derives from `receive`'s outcome alone, is the level `conform` gives the corpus case
+/// that sends it, in both profiles and every encoding, and a broken server's answer to it gets
+/// the same problems at the same levels either way. The cases listed above are the outcome's
+/// blind spots; a listed case that comes to agree fails the test too, so the list only shrinks.
+#[test]
+fn the_level_derived_from_an_outcome_is_the_cases_level() {
+    use sessionkit::Profile;
+    let run = crate::Conform::default();
+    let corpus = crate::cases::Corpus::Embedded;
+    let cases = crate::cases::load_cases(&run, &corpus, &Profile::ALL).unwrap();
+    let broken = reply(
+        500,
+        "text/html",
+        b"<html><body>Internal Server Error</body></html>",
+    );
+    let mut differ = std::collections::BTreeSet::new();
+    for case in &cases {
+        let outcome =
+            sessionkit::receive(&case.headers, &case.body, &run.target.config(case.profile));
+        let derived = Expected::of_outcome(&outcome);
+        assert_eq!(derived.status, case.expect.status, "{}", case.name);
+        let id = &case.name[..3];
+        if derived.rule.level != case.expect.rule.level {
+            differ.insert(id.to_owned());
+            continue;
+        }
+        let problems = |expect: &Expected| {
+            let judgement = judge(expect, &broken, KEYS, Ask::default());
+            judgement
+                .problems
+                .iter()
+                // A case with several faults names the wrong status "the answer of none of
+                // them"; the outcome knows the first fault only: the same problem.
+                .map(|p| match p.rule {
+                    AnswerRule::StatusOfNoFault => (AnswerRule::Status, p.level),
+                    rule => (rule, p.level),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(problems(&derived), problems(&case.expect), "{}", case.name);
+    }
+    let listed: std::collections::BTreeSet<String> = LEVEL_NOT_IN_THE_OUTCOME
+        .iter()
+        .map(|(id, _)| (*id).to_owned())
+        .collect();
+    assert_eq!(
+        differ, listed,
+        "cases whose derived level differs from conform's"
+    );
+}
