@@ -335,6 +335,31 @@ fn content_length(value: &str) -> Result<u64, FramingFault> {
     value.parse().map_err(|_| invalid())
 }
 
+/// The reason phrase of every status this workspace writes: `receive`'s, the reference
+/// server's, the proxy's own answers. One table, so a head and a HAR never disagree.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        499 => "Client Closed Request",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

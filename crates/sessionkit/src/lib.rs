@@ -52,7 +52,8 @@ pub use config::{
     Config, EXAMPLE_API_KEY, EXAMPLE_SHARED_SECRET, LabelledSecret, Limits, Profile, Unsigned,
 };
 pub use error::{Error, Facet, Rejection, Violation};
-pub use receive::{Outcome, OutcomeReport, reason, receive};
+pub use http1::reason;
+pub use receive::{Outcome, OutcomeReport, receive};
 pub use request::{SignedRequest, curl_command};
 pub use stage::schema::Accepted;
 

@@ -218,21 +218,6 @@ impl Outcome {
     }
 }
 
-/// The reason phrase of the statuses `receive` produces.
-pub fn reason(status: u16) -> &'static str {
-    match status {
-        201 => "Created",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        _ => "",
-    }
-}
-
 /// The machine-readable report of an [`Outcome`] (`sessionkit verify --format json`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OutcomeReport {
@@ -283,7 +268,7 @@ impl Outcome {
             Some(e) => writeln!(
                 out,
                 "{status} {} (code {}, {}): {}",
-                reason(status),
+                crate::http1::reason(status),
                 self.vendor_code(),
                 e.kind().code(),
                 e.message()

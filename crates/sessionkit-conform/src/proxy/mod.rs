@@ -768,24 +768,8 @@ fn reference_answer(outcome: &sessionkit::Outcome) -> Message {
     message_of(outcome.status(), &headers, body)
 }
 
-/// The reason phrase of the statuses the proxy answers itself, and `receive`'s.
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        404 => "Not Found",
-        422 => "Unprocessable Content",
-        431 => "Request Header Fields Too Large",
-        408 => "Request Timeout",
-        499 => "Client Closed Request",
-        503 => "Service Unavailable",
-        502 => "Bad Gateway",
-        504 => "Gateway Timeout",
-        other => sessionkit::reason(other),
-    }
-}
-
 fn message_of(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Message {
-    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", sessionkit::reason(status));
     let mut lines = sessionkit::headers::Headers::new();
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
