@@ -292,6 +292,8 @@ def hand_cases():
          [(C + "/timestamp", "invalid_timestamp")], note="RFC 3339 §5.6 lets applications use a space; the seed's format has T")
     hand(146, "document-number-empty", {"document": {"number": ""}}, [(D + "/number", "invalid_document_number")],
          note="no characters is not [a-zA-Z0-9] characters")
+    hand(380, "consent-timestamp-feb-30", {"consents": [{"type": "general", "timestamp": "2026-02-30T10:00:00Z"}]},
+         [(C + "/timestamp", "invalid_timestamp")], note="the seed's form, on no calendar")
 
 
 # --- Wire-level cases: headers + body bytes + the expected answer ----------------------------
@@ -852,6 +854,8 @@ BODY_OVERRIDES = {
     145: ("should", "a consent timestamp with a space for T is refused",
           "seed: Format: YYYY-MM-DDTHH:MM:SS.sssZ; RFC 3339 §5.6 allows a space by agreement"),
     146: ("should", "an empty document number is refused", 'seed: "[a-zA-Z0-9] characters only"'),
+    380: ("should", "a date-time that is not on the calendar is refused",
+          "RFC 3339 §5.7; seed: Format: YYYY-MM-DDTHH:MM:SS.sssZ"),
 }
 
 

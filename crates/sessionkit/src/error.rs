@@ -27,8 +27,9 @@ pub struct Violation {
 /// corpus gives each its own rule, at its own level (docs/contract.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Facet {
-    /// A date of the YYYY-MM-DD form that is on no calendar (February 30th, 1900-02-29):
-    /// the form is documented, the calendar is this project's reading (SHOULD).
+    /// A date of the YYYY-MM-DD form, or a date-time of the seed's form, that is on no
+    /// calendar (February 30th, 1900-02-29, hour 24): the form is documented, the calendar is
+    /// this project's reading (SHOULD).
     NotOnTheCalendar,
     /// A date-time with a space where RFC 3339 has `T` (RFC 3339 §5.6 allows it by
     /// agreement only).

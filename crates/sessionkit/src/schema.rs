@@ -593,6 +593,26 @@ fn classify(error: &ValidationError<'_>, body: &Value) -> Violation {
     Violation::new(kind, at, message).with_facet(facet(kind, value))
 }
 
+/// True for `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, whatever the numbers.
+fn utc_form(text: &str, date_form: impl Fn(&str) -> bool) -> bool {
+    let Some((date, time)) = text.split_once('T') else {
+        return false;
+    };
+    let Some(time) = time.strip_suffix('Z') else {
+        return false;
+    };
+    let (clock, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    let clock_form = clock.len() == 8
+        && clock.bytes().enumerate().all(|(i, b)| match i {
+            2 | 5 => b == b':',
+            _ => b.is_ascii_digit(),
+        });
+    date_form(date)
+        && clock_form
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The part of its constraint `value` breaks, where the contract grades it apart.
 fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
     let text = value.and_then(Value::as_str);
@@ -607,6 +627,10 @@ fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
         ViolationKind::InvalidDate if text.is_some_and(date_form) => Some(Facet::NotOnTheCalendar),
         ViolationKind::InvalidTimestamp if text.is_some_and(|t| t.contains(' ')) => {
             Some(Facet::SpaceForT)
+        }
+        // The seed's form (`YYYY-MM-DDTHH:MM:SS[.sss]Z`) with a date or time no calendar has.
+        ViolationKind::InvalidTimestamp if text.is_some_and(|t| utc_form(t, date_form)) => {
+            Some(Facet::NotOnTheCalendar)
         }
         ViolationKind::InvalidDocumentNumber if text == Some("") => Some(Facet::Empty),
         ViolationKind::VendorDataNotString if value.is_some_and(|v| v.is_i64() || v.is_u64()) => {

@@ -681,3 +681,47 @@ fn the_manifest_types_write_what_they_read() {
     }
     assert_eq!(original, written);
 }
+
+/// A violation names the part of its constraint a value breaks where the corpus grades parts of
+/// one constraint at different levels: the judge reads a captured request's level from it.
+#[test]
+fn violations_name_the_part_of_the_constraint_broken() {
+    use sessionkit::Facet;
+    let facet = |verification: serde_json::Value, profile: Profile| {
+        let body = serde_json::json!({ "verification": verification });
+        let errors = sessionkit::schema::validate(&body, profile).errors;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors[0].facet
+    };
+    let timestamp =
+        |t: &str| serde_json::json!({"consents": [{"type": "general", "timestamp": t}]});
+    let doc = Profile::Documented;
+    let on_no_calendar = Some(Facet::NotOnTheCalendar);
+    let date = |d: &str| serde_json::json!({"person": {"dateOfBirth": d}});
+    assert_eq!(facet(date("1990-02-30"), doc), on_no_calendar);
+    assert_eq!(facet(date("1900-02-29"), doc), on_no_calendar);
+    assert_eq!(facet(date("01/01/1990"), doc), None);
+    assert_eq!(facet(date("1990-01-01T00:00:00"), doc), None);
+    assert_eq!(
+        facet(timestamp("2026-02-30T10:00:00Z"), doc),
+        on_no_calendar
+    );
+    assert_eq!(
+        facet(timestamp("2026-05-07T24:00:00.5Z"), doc),
+        on_no_calendar
+    );
+    assert_eq!(
+        facet(timestamp("2026-05-07 08:00:00Z"), doc),
+        Some(Facet::SpaceForT)
+    );
+    assert_eq!(facet(timestamp("2026-05-07T10:00:00+02:00"), doc), None);
+    let number = |n: &str| serde_json::json!({"document": {"number": n}});
+    assert_eq!(facet(number(""), doc), Some(Facet::Empty));
+    assert_eq!(facet(number("A-1"), doc), None);
+    let vendor_data = |v: serde_json::Value| serde_json::json!({ "vendorData": v });
+    assert_eq!(
+        facet(vendor_data(serde_json::json!(12345)), Profile::Strict),
+        Some(Facet::Integer)
+    );
+    assert_eq!(facet(vendor_data(serde_json::json!(1.5)), doc), None);
+}
