@@ -110,7 +110,10 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     if !args.quiet {
         let warned = std::sync::atomic::AtomicBool::new(false);
         running.watch(move |exchange| {
-            eprintln!("{}", exchange.line);
+            // One write per exchange: stderr is unbuffered, and `eprintln!` writes the line
+            // and its newline apart (two system calls on the proxy's every exchange).
+            let line = format!("{}\n", exchange.line);
+            let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
             if exchange.contradicts_signature
                 && !warned.swap(true, std::sync::atomic::Ordering::Relaxed)
             {

@@ -30,7 +30,7 @@ use sessionkit::Config;
 
 use crate::Error;
 use crate::client::Reply;
-use crate::endpoint::{Conn, Deadline, Endpoint as Upstream};
+use crate::endpoint::{Conn, Endpoint as Upstream};
 use journal::Record;
 pub use journal::{Exchange, Journal, Watcher};
 use wire::{Budget, Message, ReadError, Room, read_answer_message, read_request, rewrite_head};
@@ -310,6 +310,7 @@ fn serve_client(
         stream: reading,
         idle: settings.client_idle,
         until: None,
+        timeout: Some(settings.client_idle),
     });
     loop {
         // Between requests the client is idle (evictable) until its next request's first byte;
@@ -347,6 +348,9 @@ struct Paced {
     stream: TcpStream,
     idle: Duration,
     until: Option<Instant>,
+    /// The socket's read timeout as last set: set again only when it changes (between
+    /// requests it is `idle`, so a request read in one piece costs no system call for it).
+    timeout: Option<Duration>,
 }
 
 impl std::io::Read for Paced {
@@ -367,7 +371,10 @@ impl std::io::Read for Paced {
                 left.min(self.idle)
             }
         };
-        self.stream.set_read_timeout(Some(wait))?;
+        if self.timeout != Some(wait) {
+            self.stream.set_read_timeout(Some(wait))?;
+            self.timeout = Some(wait);
+        }
         match self.stream.read(buf) {
             // The socket's timeout was the request's deadline: say which.
             Err(e)
@@ -637,7 +644,7 @@ fn forward(
             }
             continue;
         }
-        match read_answer(stream, settings, client, budget) {
+        match read_answer(stream, settings, client, budget, fresh) {
             Err(Fault::ClosedMidAnswer(_)) if !fresh && attempt == 0 => {
                 *connection = None;
             }
@@ -647,49 +654,30 @@ fn forward(
     Err(Fault::ClosedMidAnswer("no answer".into()))
 }
 
-/// Reads the upstream's answer, in slices of 100 ms so that a client that leaves is noticed.
+/// How long one read of the upstream waits before the client is looked at again.
+const SLICE: Duration = Duration::from_millis(100);
+
+/// Reads the upstream's answer, in slices of [`SLICE`] so that a client that leaves is noticed,
+/// all of them ending at one deadline. `fresh`: a new connection, whose socket gets the slice
+/// as its read timeout (a kept one has it already: no system call per exchange for it).
 fn read_answer(
     conn: &mut Conn,
     settings: &ProxySettings,
     client: &TcpStream,
     budget: &Arc<Budget>,
+    fresh: bool,
 ) -> Result<Message, Fault> {
-    let deadline = Instant::now() + settings.upstream_timeout;
-    // Wait for the first byte (of a TLS record, for HTTPS), watching the client.
-    let _ = conn
-        .tcp()
-        .set_read_timeout(Some(Duration::from_millis(100)));
-    let mut probe = [0u8; 1];
-    loop {
-        match conn.tcp().peek(&mut probe) {
-            Ok(0) => return Err(Fault::ClosedMidAnswer("closed before answering".into())),
-            Ok(_) => break,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                if Instant::now() >= deadline {
-                    return Err(Fault::Silent);
-                }
-                if client_left(client) {
-                    let _ = conn.tcp().shutdown(Shutdown::Both);
-                    return Err(Fault::ClientLeft);
-                }
-            }
-            Err(e) => return Err(Fault::ClosedMidAnswer(e.to_string())),
-        }
+    if fresh {
+        let _ = conn.tcp().set_read_timeout(Some(SLICE));
     }
-    // One deadline for the whole answer: an upstream that drips a byte a second ends at it (a
-    // timeout per read let it hold a client for minutes).
-    let late = "the upstream's answer took longer than --upstream-timeout";
-    let mut reader = BufReader::new(Deadline {
+    let mut reader = BufReader::new(Watched {
         conn,
-        until: deadline,
-        late,
+        client,
+        until: Instant::now() + settings.upstream_timeout,
+        received: false,
+        left: false,
     });
-    let read = |reader: &mut BufReader<Deadline<'_>>| {
+    let read = |reader: &mut BufReader<Watched<'_>>| {
         let room = Room {
             max_body: settings.max_body.max(8 << 20),
             budget: Some(budget),
@@ -708,18 +696,18 @@ fn read_answer(
         answer = read(&mut reader);
     }
     // Bytes the reader buffered past the answer belong to nothing: a kept connection has none.
+    let watched = reader.get_ref();
     match answer {
         Ok(answer) => Ok(answer),
-        Err(ReadError::Io(e))
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ) =>
-        {
-            Err(Fault::Silent)
+        Err(_) if watched.left => Err(Fault::ClientLeft),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => Err(Fault::Silent),
+        Err(ReadError::Closed) if !watched.received => {
+            Err(Fault::ClosedMidAnswer("closed before answering".into()))
         }
         Err(ReadError::Io(e)) => Err(Fault::ClosedMidAnswer(e.to_string())),
-        Err(ReadError::Closed) => Err(Fault::ClosedMidAnswer("closed before answering".into())),
+        Err(ReadError::Closed) => Err(Fault::ClosedMidAnswer(
+            "closed before the answer was whole".into(),
+        )),
         Err(ReadError::Malformed(e)) => Err(Fault::ClosedMidAnswer(e)),
         Err(ReadError::HeadTooLarge) => {
             Err(Fault::ClosedMidAnswer("an answer head over 64 KiB".into()))
@@ -727,6 +715,54 @@ fn read_answer(
         Err(ReadError::BodyTooLarge(_)) => Err(Fault::AnswerTooLarge),
         Err(ReadError::Busy(_)) => Err(Fault::Busy),
         Err(ReadError::Framing(fault, _)) => Err(Fault::ClosedMidAnswer(fault.to_string())),
+    }
+}
+
+/// The upstream's connection read in slices: between them the client is looked at (one that
+/// left has its upstream request cancelled), and every read ends at one deadline (an upstream
+/// that drips a byte a second ends there, as one that says nothing does).
+struct Watched<'a> {
+    conn: &'a mut Conn,
+    client: &'a TcpStream,
+    until: Instant,
+    /// A byte came: a close from here on is mid-answer.
+    received: bool,
+    /// The client left and the upstream connection was shut.
+    left: bool,
+}
+
+impl std::io::Read for Watched<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let late = || {
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the upstream's answer took longer than --upstream-timeout",
+            )
+        };
+        loop {
+            if Instant::now() >= self.until {
+                return Err(late());
+            }
+            match self.conn.read(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if client_left(self.client) {
+                        self.left = true;
+                        let _ = self.conn.tcp().shutdown(Shutdown::Both);
+                        return Err(std::io::Error::other("the client left"));
+                    }
+                }
+                Ok(n) => {
+                    self.received |= n > 0;
+                    return Ok(n);
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 
