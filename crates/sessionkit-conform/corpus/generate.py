@@ -294,6 +294,10 @@ def hand_cases():
          note="no characters is not [a-zA-Z0-9] characters")
     hand(380, "consent-timestamp-feb-30", {"consents": [{"type": "general", "timestamp": "2026-02-30T10:00:00Z"}]},
          [(C + "/timestamp", "invalid_timestamp")], note="the seed's form, on no calendar")
+    hand(381, "consent-timestamp-leap-second-in-february",
+         {"consents": [{"type": "general", "timestamp": "2024-02-29T23:59:60Z"}]},
+         (), [(C + "/timestamp", "invalid_timestamp")],
+         note="a leap second is inserted at the end of June or December only")
 
 
 # --- Wire-level cases: headers + body bytes + the expected answer ----------------------------
@@ -856,6 +860,8 @@ BODY_OVERRIDES = {
     146: ("should", "an empty document number is refused", 'seed: "[a-zA-Z0-9] characters only"'),
     380: ("should", "a date-time that is not on the calendar is refused",
           "RFC 3339 §5.7; seed: Format: YYYY-MM-DDTHH:MM:SS.sssZ"),
+    381: ("may", "a leap second where none is inserted is accepted (documented) or refused (strict)",
+          "RFC 3339 §5.7: leap seconds at the end of a month only, by the table of those inserted"),
 }
 
 

@@ -34,6 +34,9 @@ pub enum Facet {
     /// A date-time with a space where RFC 3339 has `T` (RFC 3339 §5.6 allows it by
     /// agreement only).
     SpaceForT,
+    /// A leap second (second 60) where none may be inserted, which only the strict profile
+    /// refuses (RFC 3339 §5.7).
+    LeapSecond,
     /// An empty string where letters and digits are asked for.
     Empty,
     /// An integer `vendorData`, which only the strict profile refuses.

@@ -628,9 +628,14 @@ fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
         ViolationKind::InvalidTimestamp if text.is_some_and(|t| t.contains(' ')) => {
             Some(Facet::SpaceForT)
         }
-        // The seed's form (`YYYY-MM-DDTHH:MM:SS[.sss]Z`) with a date or time no calendar has.
+        // The seed's form (`YYYY-MM-DDTHH:MM:SS[.sss]Z`) with second 60, or with a date or
+        // time no calendar has.
         ViolationKind::InvalidTimestamp if text.is_some_and(|t| utc_form(t, date_form)) => {
-            Some(Facet::NotOnTheCalendar)
+            let second = text.and_then(|t| t.get(17..19));
+            Some(match second {
+                Some("60") => Facet::LeapSecond,
+                _ => Facet::NotOnTheCalendar,
+            })
         }
         ViolationKind::InvalidDocumentNumber if text == Some("") => Some(Facet::Empty),
         ViolationKind::VendorDataNotString if value.is_some_and(|v| v.is_i64() || v.is_u64()) => {

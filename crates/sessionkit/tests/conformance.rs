@@ -715,6 +715,10 @@ fn violations_name_the_part_of_the_constraint_broken() {
         Some(Facet::SpaceForT)
     );
     assert_eq!(facet(timestamp("2026-05-07T10:00:00+02:00"), doc), None);
+    assert_eq!(
+        facet(timestamp("2024-02-29T23:59:60Z"), Profile::Strict),
+        Some(Facet::LeapSecond)
+    );
     let number = |n: &str| serde_json::json!({"document": {"number": n}});
     assert_eq!(facet(number(""), doc), Some(Facet::Empty));
     assert_eq!(facet(number("A-1"), doc), None);
