@@ -298,6 +298,8 @@ def hand_cases():
          {"consents": [{"type": "general", "timestamp": "2024-02-29T23:59:60Z"}]},
          (), [(C + "/timestamp", "invalid_timestamp")],
          note="a leap second is inserted at the end of June or December only")
+    hand(382, "date-of-birth-year-0000", {"person": {"dateOfBirth": "0000-01-01"}},
+         (), [(P + "/dateOfBirth", "invalid_date")], note="RFC 3339 has a year 0000; many date types start at 1")
 
 
 # --- Wire-level cases: headers + body bytes + the expected answer ----------------------------
@@ -862,6 +864,8 @@ BODY_OVERRIDES = {
           "RFC 3339 §5.7; seed: Format: YYYY-MM-DDTHH:MM:SS.sssZ"),
     381: ("may", "a leap second where none is inserted is accepted (documented) or refused (strict)",
           "RFC 3339 §5.7: leap seconds at the end of a month only, by the table of those inserted"),
+    382: ("may", "year 0000 is accepted (documented) or refused (strict)",
+          "RFC 3339 §5.6 allows year 0000; ISO 8601 makes it 1 BC; Python's date starts at year 1"),
 }
 
 

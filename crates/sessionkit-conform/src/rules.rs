@@ -64,7 +64,12 @@ impl ViolationKey {
                 *name = "?";
             }
         }
-        let at = segments.join("/");
+        // Year 0000 and a leap second are open wherever they are (MAY): one case speaks for
+        // every date field, every timestamp.
+        let at = match violation.facet {
+            Some(Facet::YearZero | Facet::LeapSecond) => "*".to_owned(),
+            _ => segments.join("/"),
+        };
         Self {
             code: violation.code,
             at,

@@ -34,6 +34,8 @@ pub enum Facet {
     /// A date-time with a space where RFC 3339 has `T` (RFC 3339 §5.6 allows it by
     /// agreement only).
     SpaceForT,
+    /// Year 0000 in a date, which RFC 3339 allows and only the strict profile refuses.
+    YearZero,
     /// A leap second (second 60) where none may be inserted, which only the strict profile
     /// refuses (RFC 3339 §5.7).
     LeapSecond,

@@ -624,7 +624,12 @@ fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
             })
     };
     match kind {
-        ViolationKind::InvalidDate if text.is_some_and(date_form) => Some(Facet::NotOnTheCalendar),
+        ViolationKind::InvalidDate if text.is_some_and(date_form) => {
+            Some(match text.and_then(|t| t.get(..4)) {
+                Some("0000") => Facet::YearZero,
+                _ => Facet::NotOnTheCalendar,
+            })
+        }
         ViolationKind::InvalidTimestamp if text.is_some_and(|t| t.contains(' ')) => {
             Some(Facet::SpaceForT)
         }

@@ -701,6 +701,10 @@ fn violations_name_the_part_of_the_constraint_broken() {
     assert_eq!(facet(date("1990-02-30"), doc), on_no_calendar);
     assert_eq!(facet(date("1900-02-29"), doc), on_no_calendar);
     assert_eq!(facet(date("01/01/1990"), doc), None);
+    assert_eq!(
+        facet(date("0000-01-01"), Profile::Strict),
+        Some(Facet::YearZero)
+    );
     assert_eq!(facet(date("1990-01-01T00:00:00"), doc), None);
     assert_eq!(
         facet(timestamp("2026-02-30T10:00:00Z"), doc),
