@@ -40,8 +40,8 @@ pub(crate) fn of_accepting(violation: &Violation) -> Option<&'static Rule> {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct ViolationKey {
     code: &'static str,
-    /// The pointer with array indices as `*` (`/verification/consents/*/timestamp`), and an
-    /// unknown member's name as `?`.
+    /// The pointer with array indices as `*` (`/verification/consents/*/timestamp`), an
+    /// unknown member's name as `?`; just `*` for a facet open in every field.
     at: String,
     facet: Option<Facet>,
 }
