@@ -30,6 +30,17 @@ pub(crate) fn of_violation(violation: &Violation) -> Option<&'static Rule> {
     VIOLATION_RULES.refused.get(&ViolationKey::of(violation))
 }
 
+/// The rule of a violation no body case of the corpus breaks: the field's documented
+/// constraint (docs/contract.md §4: constraints the seed states are MUST). Not the error
+/// kind's rule, whose wire cases are each some particular constraint's.
+pub(crate) fn of_documented_constraint() -> Rule {
+    Rule {
+        level: Level::Must,
+        rule: "a body that breaks a documented constraint is refused with 400".into(),
+        reference: "seed: the field descriptions".into(),
+    }
+}
+
 /// The rule of accepting, in the documented profile, a body the strict profile refuses for
 /// `violation`; `None` when no body case of the corpus is so accepted.
 pub(crate) fn of_accepting(violation: &Violation) -> Option<&'static Rule> {

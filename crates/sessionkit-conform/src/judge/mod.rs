@@ -143,11 +143,16 @@ impl Expected {
 fn rule_of_body(outcome: &Outcome) -> Option<corpus::Rule> {
     let rule_of = |v: &sessionkit::Violation| {
         crate::rules::of_violation(v)
-            .or_else(|| crate::rules::of_error(ErrorKind::SchemaViolation.code()))
+            .cloned()
+            .unwrap_or_else(crate::rules::of_documented_constraint)
     };
     if !outcome.violations().is_empty() {
-        let rules = outcome.violations().iter().filter_map(rule_of);
-        return rules.min_by_key(|r| r.level).cloned();
+        // The `more_findings` line counts the violations past those listed: not one of them.
+        let listed = outcome
+            .violations()
+            .iter()
+            .filter(|v| v.kind() != Some(sessionkit::ViolationKind::MoreFindings));
+        return listed.map(rule_of).min_by_key(|r| r.level);
     }
     let body = outcome
         .body()

@@ -297,3 +297,43 @@ fn the_level_derived_from_an_outcome_is_the_cases_level() {
         "cases whose derived level differs from conform's"
     );
 }
+
+/// The `more_findings` line of a refusal with many violations is not a violation of its own:
+/// 25 unknown members refused by the strict profile are graded as one is (MAY), not as a
+/// documented constraint.
+#[test]
+fn the_count_of_further_violations_is_not_graded() {
+    let members: Vec<String> = (0..25).map(|i| format!(r#""x{i:02}":1"#)).collect();
+    let body = format!(r#"{{"verification":{{{}}}}}"#, members.join(","));
+    let request = sessionkit::SignedRequest::build(
+        body.as_bytes(),
+        sessionkit::EXAMPLE_API_KEY,
+        sessionkit::EXAMPLE_SHARED_SECRET.as_bytes(),
+        sessionkit::codec::Encoding::Identity,
+        6,
+    );
+    let config = sessionkit::Config {
+        profile: sessionkit::Profile::Strict,
+        ..sessionkit::Config::default()
+    };
+    let outcome = sessionkit::receive(&request.headers, &request.body, &config);
+    assert_eq!(outcome.status(), 400);
+    assert!(
+        outcome
+            .violations()
+            .iter()
+            .any(|v| v.code == "more_findings")
+    );
+    let one = br#"{"verification":{"x00":1}}"#;
+    let single = sessionkit::SignedRequest::build(
+        one,
+        sessionkit::EXAMPLE_API_KEY,
+        sessionkit::EXAMPLE_SHARED_SECRET.as_bytes(),
+        sessionkit::codec::Encoding::Identity,
+        6,
+    );
+    let single = sessionkit::receive(&single.headers, &single.body, &config);
+    let level = |o: &Outcome| Expected::of_outcome(o).rule.level;
+    assert_eq!(level(&outcome), level(&single));
+    assert_eq!(level(&single), Level::May);
+}
