@@ -240,7 +240,9 @@ class Schema:
         if "leap-day" in self.bug and v[5:] == "02-29" and int(v[:4]) % 400 != 0:
             return self.fail(1203)
         # RFC 3339 allows the year 0000 (a leap year, as 2000), which Python's date cannot hold:
-        # `sessionkit fuzz` found this server refusing 0000-01-01.
+        # `sessionkit fuzz` found this server refusing 0000-01-01. The strict profile refuses it.
+        if self.strict and v[:4] == "0000":
+            return self.fail(1203)
         year = int(v[:4]) or 2000
         try:
             datetime.date(year, int(v[5:7]), int(v[8:]))
@@ -420,6 +422,9 @@ class Schema:
         if not m:
             return self.fail(1104)
         y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+        # A leap second: the strict profile takes one only where one may be inserted.
+        if self.strict and s == 60 and ((mo, d) not in ((6, 30), (12, 31)) or (h, mi) != (23, 59)):
+            return self.fail(1104)
         try:
             datetime.datetime(y or 2000, mo, d, h, mi, min(s, 59))
         except ValueError:
