@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use sessionkit::corpus::{Level, Manifest, Rule, Validity};
+use sessionkit::corpus::{Case, Level, Manifest, Rule, Validity};
 use sessionkit::{Facet, Profile, Violation};
 
 /// The rule of error kind `kind` (`""` for an accepted request).
@@ -89,6 +89,18 @@ impl ViolationKey {
     }
 }
 
+/// The cases of the corpus built into this binary, its manifest parsed once for every table
+/// here (none when it does not parse: every rule then falls back to its default).
+fn cases() -> impl Iterator<Item = &'static Case> {
+    static MANIFEST: LazyLock<Option<Manifest>> = LazyLock::new(|| {
+        let (_, bytes) = crate::embedded_corpus()
+            .iter()
+            .find(|(name, _)| *name == "manifest.json")?;
+        Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok()
+    });
+    MANIFEST.iter().flat_map(|m| &m.cases)
+}
+
 /// The rules of schema violations, read from the corpus's body cases.
 struct ViolationRules {
     /// By the violations of a body refused (its verdict's rule).
@@ -106,12 +118,8 @@ type Counts<K> = BTreeMap<K, BTreeMap<(Level, String, String), usize>>;
 /// before one that breaks several.
 static VIOLATION_RULES: LazyLock<ViolationRules> = LazyLock::new(|| {
     let files = crate::embedded_corpus();
-    let manifest = files
-        .iter()
-        .find(|(name, _)| *name == "manifest.json")
-        .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok());
     let (mut refused, mut accepted) = (Counts::<ViolationKey>::new(), Counts::new());
-    for case in manifest.iter().flat_map(|m| &m.cases) {
+    for case in cases() {
         let body = files
             .iter()
             .find(|(name, _)| *name == case.file)
@@ -174,13 +182,7 @@ fn most_common<K: Ord>(counts: Counts<K>) -> BTreeMap<K, Rule> {
 /// `unsigned_request` advisory): accepted as the API accepts it, refusing it a project choice.
 pub(crate) fn unsigned_rule() -> Rule {
     static UNSIGNED: LazyLock<Option<Rule>> = LazyLock::new(|| {
-        let manifest = crate::embedded_corpus()
-            .iter()
-            .find(|(name, _)| *name == "manifest.json")
-            .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok())?;
-        manifest
-            .cases
-            .iter()
+        cases()
             .find(|c| {
                 c.expect
                     .as_ref()
@@ -198,12 +200,8 @@ pub(crate) fn unsigned_rule() -> Rule {
 /// By error kind, and by error kind with the mistake the case's answer names (which tells
 /// some refusals of one kind apart: raw DEFLATE among bodies not of their encoding).
 static RULES: LazyLock<BTreeMap<(String, Option<String>), Rule>> = LazyLock::new(|| {
-    let manifest = crate::embedded_corpus()
-        .iter()
-        .find(|(name, _)| *name == "manifest.json")
-        .and_then(|(_, bytes)| Manifest::from_json(std::str::from_utf8(bytes).ok()?).ok());
     let mut counts: Counts<(String, Option<String>)> = BTreeMap::new();
-    for case in manifest.iter().flat_map(|m| &m.cases) {
+    for case in cases() {
         let (Some(expect), true) = (&case.expect, case.faults.is_empty()) else {
             continue;
         };
