@@ -51,21 +51,10 @@ pub async fn large<T: Send + 'static>(len: usize, judge: impl FnOnce() -> T + Se
         return judge();
     }
     let (answer, answered) = tokio::sync::oneshot::channel();
-    match submit(Box::new(move || {
-        let _ = answer.send(judge());
-    })) {
-        Ok(()) => match answered.await {
-            Ok(judged) => judged,
-            // The job ended without an answer: `judge` panicked on its thread.
-            Err(_) => panic!("a judgement panicked on its judging thread"),
-        },
-        Err(job) => {
-            job();
-            answered
-                .await
-                .unwrap_or_else(|_| panic!("a judgement panicked"))
-        }
-    }
+    queue(judge, move |judged| {
+        let _ = answer.send(judged);
+    });
+    answered.await.unwrap_or_else(|_| panicked())
 }
 
 /// The same, waited for on this thread (the proxy's, one per client).
@@ -77,25 +66,30 @@ pub fn large_blocking<T: Send + 'static>(
         return judge();
     }
     let (answer, answered) = channel();
-    let job: Job = Box::new(move || {
-        let _ = answer.send(judge());
+    queue(judge, move |judged| {
+        let _ = answer.send(judged);
     });
-    if let Err(job) = submit(job) {
-        job();
-    }
-    answered
-        .recv()
-        .unwrap_or_else(|_| panic!("a judgement panicked on its judging thread"))
+    answered.recv().unwrap_or_else(|_| panicked())
 }
 
-/// Queues `job`, or hands it back when the judging threads could not be started.
-fn submit(job: Job) -> Result<(), Job> {
-    let Some(queue) = QUEUE.as_ref() else {
-        return Err(job);
+/// The job ended without an answer: `judge` panicked (on its judging thread, which lives on).
+fn panicked() -> ! {
+    panic!("a judgement panicked on its judging thread")
+}
+
+/// Queues `judge`, its result given to `answer`; run here and now when the judging threads
+/// could not be started.
+fn queue<T>(judge: impl FnOnce() -> T + Send + 'static, answer: impl FnOnce(T) + Send + 'static) {
+    let job: Job = Box::new(move || answer(judge()));
+    let refused = match QUEUE.as_ref() {
+        Some(queue) => match queue.lock() {
+            Ok(queue) => queue.send(job).err().map(|e| e.0),
+            Err(_) => Some(job),
+        },
+        None => Some(job),
     };
-    match queue.lock() {
-        Ok(queue) => queue.send(job).map_err(|e| e.0),
-        Err(_) => Err(job),
+    if let Some(job) = refused {
+        job();
     }
 }
 
