@@ -593,8 +593,25 @@ fn classify(error: &ValidationError<'_>, body: &Value) -> Violation {
     Violation::new(kind, at, message).with_facet(facet(kind, value))
 }
 
-/// True for `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, whatever the numbers.
-fn utc_form(text: &str, date_form: impl Fn(&str) -> bool) -> bool {
+/// True when `text` is `len` ASCII digits but for `separator` at each of the places `at`.
+fn digits_with(text: &str, len: usize, separator: u8, at: [usize; 2]) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| match at.contains(&i) {
+                true => b == separator,
+                false => b.is_ascii_digit(),
+            })
+}
+
+/// `YYYY-MM-DD`, whatever the numbers.
+fn date_form(text: &str) -> bool {
+    digits_with(text, 10, b'-', [4, 7])
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, whatever the numbers.
+fn utc_form(text: &str) -> bool {
     let Some((date, time)) = text.split_once('T') else {
         return false;
     };
@@ -602,13 +619,8 @@ fn utc_form(text: &str, date_form: impl Fn(&str) -> bool) -> bool {
         return false;
     };
     let (clock, fraction) = time.split_once('.').unwrap_or((time, "0"));
-    let clock_form = clock.len() == 8
-        && clock.bytes().enumerate().all(|(i, b)| match i {
-            2 | 5 => b == b':',
-            _ => b.is_ascii_digit(),
-        });
     date_form(date)
-        && clock_form
+        && digits_with(clock, 8, b':', [2, 5])
         && !fraction.is_empty()
         && fraction.bytes().all(|b| b.is_ascii_digit())
 }
@@ -616,13 +628,6 @@ fn utc_form(text: &str, date_form: impl Fn(&str) -> bool) -> bool {
 /// The part of its constraint `value` breaks, where the contract grades it apart.
 fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
     let text = value.and_then(Value::as_str);
-    let date_form = |t: &str| {
-        t.len() == 10
-            && t.bytes().enumerate().all(|(i, b)| match i {
-                4 | 7 => b == b'-',
-                _ => b.is_ascii_digit(),
-            })
-    };
     match kind {
         ViolationKind::InvalidDate if text.is_some_and(date_form) => {
             Some(match text.and_then(|t| t.get(..4)) {
@@ -635,7 +640,7 @@ fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
         }
         // The seed's form (`YYYY-MM-DDTHH:MM:SS[.sss]Z`) with second 60, or with a date or
         // time no calendar has.
-        ViolationKind::InvalidTimestamp if text.is_some_and(|t| utc_form(t, date_form)) => {
+        ViolationKind::InvalidTimestamp if text.is_some_and(utc_form) => {
             let second = text.and_then(|t| t.get(17..19));
             Some(match second {
                 Some("60") => Facet::LeapSecond,

@@ -3,11 +3,10 @@
 
 use serde_json::Value;
 
-use crate::json::Parsed;
-
 use crate::catalogue::ErrorKind;
 use crate::config::Profile;
 use crate::error::{Error, Rejection, Violation};
+use crate::json::Parsed;
 use crate::model::SessionRequest;
 use crate::schema::{Report, validate_parsed};
 
