@@ -50,11 +50,9 @@ fn start(args: &[&str]) -> (Process, String) {
     (Process(child), base)
 }
 
-/// Peak resident memory of `pid`, in KiB.
+/// Peak resident memory of `pid`, in KiB; the process must still run.
 fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    sessionkit_testkit::peak_rss_kib(pid).expect("the process is gone")
 }
 
 /// A whole `POST /v1/sessions` for `json`, signed with the example credentials.

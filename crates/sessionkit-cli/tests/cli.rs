@@ -2811,13 +2811,6 @@ fn hostile_receiver(answer: &'static [u8], pause: std::time::Duration, repeat: b
     url
 }
 
-/// The peak resident memory of a running process, in KiB (`VmHWM` in /proc).
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// `sessionkit webhook` keeps a total budget against receivers that never finish answering: one
 /// that sends header lines forever is cut off at 64 KiB of head (it took the sender to 3.9 GB),
 /// one that drips a byte every 100 ms at `--timeout` per delivery (it ran past 600 s); both runs
@@ -2845,7 +2838,7 @@ fn webhook_keeps_its_budget_against_endless_and_dripping_receivers() {
         let pid = child.id();
         let mut peak = 0;
         while child.try_wait().unwrap().is_none() {
-            peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+            peak = peak.max(sessionkit_testkit::peak_rss_kib(pid).unwrap_or(0));
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         let out = child.wait_with_output().unwrap();

@@ -6,6 +6,14 @@ pub mod examples;
 pub mod server;
 pub mod strategies;
 
+/// The peak resident memory of a running process, in KiB (`VmHWM` in /proc); `None` once it
+/// has gone.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// A validator of `schemas/FILE`, formats asserted (as the core's schema stage asserts them).
 pub fn schema_validator(file: &str) -> jsonschema::Validator {
     let path = format!("{}/../../schemas/{file}", env!("CARGO_MANIFEST_DIR"));
