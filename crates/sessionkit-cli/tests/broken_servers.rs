@@ -170,7 +170,7 @@ fn conform_finds_a_server_that_reads_a_smuggled_request() {
 }
 
 /// `fuzz` against a server that answers every request `400` with one vendor code: one cause,
-/// so a few groups (one per rule the same answer breaks), each naming the probe families it
+/// so a few groups (one per rule the same answer breaks: MUST, SHOULD, and two at MAY), each naming the probe families it
 /// covers, not one group per constraint; and a `--cases` count that cuts the coverage phase
 /// short is said, with the cases actually sent.
 #[test]
@@ -203,7 +203,7 @@ fn fuzz_groups_one_answer_to_everything_as_one_cause() {
         .map(|g| g["alike"].as_array().unwrap().len())
         .sum();
     assert!(
-        groups.len() <= 3 && alike >= 40,
+        groups.len() <= 4 && alike >= 40,
         "{} groups, {alike} alike: {report}",
         groups.len()
     );

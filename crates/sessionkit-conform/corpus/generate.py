@@ -300,6 +300,11 @@ def hand_cases():
          note="a leap second is inserted at the end of June or December only")
     hand(382, "date-of-birth-year-0000", {"person": {"dateOfBirth": "0000-01-01"}},
          (), [(P + "/dateOfBirth", "invalid_date")], note="RFC 3339 has a year 0000; many date types start at 1")
+    hand(384, "optional-member-null", {"callback": None}, [(V + "/callback", "wrong_type")],
+         note="pydantic's Optional, Go's pointers and Jackson read null as the member left out")
+    hand(383, "vendor-data-integral-fraction", {"vendorData": 100.0},
+         strict=[(V + "/vendorData", "vendor_data_not_string")],
+         note="100.0 is an integer by value (JSON Schema), a float to pydantic's strict int and Go's int")
 
 
 # --- Wire-level cases: headers + body bytes + the expected answer ----------------------------
@@ -574,7 +579,8 @@ def wire_cases():
     signed("top-level-array", 285, b'[{"verification":{}}]', 400, 1104, "not_an_object")
     signed("missing-verification", 286, b'{"session":{}}', 400, 1102, "missing_verification")
     signed("verification-string", 287, b'{"verification":"yes"}', 400, 1104, "verification_not_object")
-    signed("number-out-of-range", 288, b'{"verification":{"vendorData":1e999999}}', 400, 1104, "invalid_json")
+    signed("number-out-of-range", 288, b'{"verification":{"vendorData":1e999999}}', 400, 1104,
+           "number_out_of_range")
     # schema
     C = "schema/wire"
     tag65 = json.dumps({"verification": {"tag": "x" * 65}}).encode()
@@ -786,6 +792,8 @@ BY_ERROR = {
                            'seed: "Your signature is always computed over the uncompressed JSON body"; "reject the request with a 401"'),
     "invalid_utf8": ("must", "a body that is not UTF-8 is refused with 400", "RFC 8259 §8.1"),
     "invalid_json": ("must", "a body that is not JSON is refused with 400", 'RFC 8259; seed: "Bad request"'),
+    "number_out_of_range": ("should", "a number beyond the range of a double is refused with 400",
+                            "RFC 8259 §6 (implementations may limit range)"),
     "duplicate_key": ("should", "an object with a repeated key is refused with 400",
                       "contract §2 step 6; RFC 8259 §4 (names SHOULD be unique)"),
     "too_deep": ("should", "nesting deeper than 64 levels is refused with 400", "contract §2 step 6: the nesting limit"),
@@ -822,7 +830,6 @@ WIRE_OVERRIDES = {
     270: ("may", "two X-HMAC-SIGNATURE lines are refused", "the seed says nothing of repeated lines"),
     283: ("should", "nesting deeper than 64 levels is refused with 400", "contract §2 step 6: the nesting limit"),
     284: ("should", "nesting of 64 levels is accepted", "contract §2 step 6: the nesting limit"),
-    288: ("should", "a number beyond the range of a double is refused with 400", "RFC 8259 §6 (implementations may limit range)"),
     292: ("should", "a date that is not on the calendar is refused", "RFC 3339 §5.7; seed: Format: YYYY-MM-DD"),
     293: ("may", "the strict profile refuses an http callback", "this project's strict profile"),
     294: ("may", "the documented profile accepts an http callback", "the seed does not require https"),
@@ -866,6 +873,10 @@ BODY_OVERRIDES = {
           "RFC 3339 §5.7: leap seconds at the end of a month only, by the table of those inserted"),
     382: ("may", "year 0000 is accepted (documented) or refused (strict)",
           "RFC 3339 §5.6 allows year 0000; ISO 8601 makes it 1 BC; Python's date starts at year 1"),
+    384: ("may", "null for an optional member is refused, or read as the member left out",
+          "the seed types each optional member and says nothing of null"),
+    383: ("may", "an integer written with a fraction (100.0) is accepted as an integer, or refused",
+          "RFC 8259 §6 has numbers, not integers; JSON Schema's integer is by value, a typed reader's is not"),
 }
 
 
@@ -918,7 +929,7 @@ ANSWERS = {
     "malformed_signature": (401, 1812), "body_too_large": (413, None), "not_encoded": (400, 1104),
     "signature_mismatch": (401, 1819), "trailing_data": (400, 1104), "duplicate_key": (400, 1104),
     "missing_signature": (401, 1812), "schema_violation": (400, None), "invalid_utf8": (400, 1104),
-    "invalid_json": (400, 1104), "not_an_object": (400, 1104),
+    "invalid_json": (400, 1104), "number_out_of_range": (400, 1104), "not_an_object": (400, 1104),
 }
 
 

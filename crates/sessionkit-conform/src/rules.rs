@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use sessionkit::corpus::{Case, Level, Manifest, Rule, Validity};
+use sessionkit::corpus::{self, Case, Level, Manifest, Rule, Validity};
+use sessionkit::headers::Headers;
 use sessionkit::{Facet, Profile, Violation};
 
 /// The rule of error kind `kind` (`""` for an accepted request).
@@ -16,18 +17,76 @@ pub(crate) fn of_error(kind: &str) -> Option<&'static Rule> {
     RULES.get(&(kind.to_owned(), None))
 }
 
-/// The rule of a refusal of kind `kind` whose answer names `mistake`, where the corpus has
-/// one; else the kind's.
-pub(crate) fn of_refusal(kind: &str, mistake: Option<&str>) -> Option<&'static Rule> {
-    mistake
-        .and_then(|m| RULES.get(&(kind.to_owned(), Some(m.to_owned()))))
+/// The rule of a refusal of kind `kind` of a request with `headers`, whose answer names
+/// `mistake`: the rule of the corpus's cases of that kind whose headers show the same
+/// [`Trait`], where there are some; else of those naming the same mistake; else the kind's.
+pub(crate) fn of_refusal(
+    kind: &str,
+    mistake: Option<&str>,
+    headers: &Headers,
+) -> Option<&'static Rule> {
+    Trait::of(kind, headers.iter())
+        .and_then(|t| TRAIT_RULES.get(&(kind.to_owned(), t)))
+        .or_else(|| mistake.and_then(|m| RULES.get(&(kind.to_owned(), Some(m.to_owned())))))
         .or_else(|| of_error(kind))
 }
 
-/// The rule a schema violation checks when the body is refused for it, `None` when no body
-/// case of the corpus is.
-pub(crate) fn of_violation(violation: &Violation) -> Option<&'static Rule> {
-    VIOLATION_RULES.refused.get(&ViolationKey::of(violation))
+/// What a request's headers show of the rule it checks that neither its error kind nor the
+/// mistake its answer names tells: the corpus grades `identity` and an empty coding apart from
+/// `br`, and two signature lines or capitals apart from other malformed signatures. Read the
+/// same way from the corpus's requests and from the requests `check`, the proxy and `fuzz`
+/// judge.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Trait {
+    /// The `Content-Encoding` lines as one list, trimmed and lowercased (`identity`, `x-gzip`,
+    /// the empty value), of a request refused for its coding.
+    Coding(String),
+    /// More than one `X-HMAC-SIGNATURE` line.
+    SignatureLines,
+    /// One `X-HMAC-SIGNATURE` of 64 hex digits, some of them capitals.
+    UppercaseHex,
+}
+
+impl Trait {
+    /// The trait of a refusal of kind `kind` with these header lines, for the kinds whose
+    /// cases the corpus grades apart by one.
+    fn of<'a>(kind: &str, lines: impl Iterator<Item = (&'a str, &'a str)>) -> Option<Trait> {
+        let lines: Vec<(&str, &str)> = lines.collect();
+        let values = |name: &str| -> Vec<&str> {
+            lines
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())
+                .collect()
+        };
+        match kind {
+            "unsupported_encoding" => {
+                let codings = values(sessionkit::headers::names::CONTENT_ENCODING);
+                Some(Trait::Coding(codings.join(", ").to_ascii_lowercase()))
+            }
+            "malformed_signature" => match values(sessionkit::headers::names::SIGNATURE)[..] {
+                [_, _, ..] => Some(Trait::SignatureLines),
+                [one]
+                    if one.len() == 64
+                        && one.bytes().all(|b| b.is_ascii_hexdigit())
+                        && one.bytes().any(|b| b.is_ascii_uppercase()) =>
+                {
+                    Some(Trait::UppercaseHex)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The rule a schema violation checks when the body is refused for it in `profile`, `None`
+/// when no body case of the corpus is. By profile: `true` where mxIfe goes breaks a
+/// documented type in the documented profile, and the strict profile's reading in the other.
+pub(crate) fn of_violation(violation: &Violation, profile: Profile) -> Option<&'static Rule> {
+    VIOLATION_RULES
+        .refused
+        .get(&(profile, ViolationKey::of(violation)))
 }
 
 /// The rule of a violation no body case of the corpus breaks: the field's documented
@@ -75,14 +134,19 @@ impl ViolationKey {
                 *name = "?";
             }
         }
-        // Year 0000 and a leap second are open wherever they are (MAY): one case speaks for
-        // every date field, every timestamp.
+        // Year 0000, a leap second and null are open wherever they are (MAY): one case speaks
+        // for every date field, every timestamp, every optional member.
         let at = match violation.facet {
-            Some(Facet::YearZero | Facet::LeapSecond) => "*".to_owned(),
+            Some(Facet::YearZero | Facet::LeapSecond | Facet::Null) => "*".to_owned(),
             _ => segments.join("/"),
         };
+        // Null is one rule whatever type the member has (`wrong_type`, `vendor_data_not_string`).
+        let code = match violation.facet {
+            Some(Facet::Null) => "",
+            _ => violation.code,
+        };
         Self {
-            code: violation.code,
+            code,
             at,
             facet: violation.facet,
         }
@@ -103,8 +167,8 @@ fn cases() -> impl Iterator<Item = &'static Case> {
 
 /// The rules of schema violations, read from the corpus's body cases.
 struct ViolationRules {
-    /// By the violations of a body refused (its verdict's rule).
-    refused: BTreeMap<ViolationKey, Rule>,
+    /// By the profile and the violations of a body refused (its verdict's rule).
+    refused: BTreeMap<(Profile, ViolationKey), Rule>,
     /// By the strict profile's violations of a body the documented profile accepts.
     accepted: BTreeMap<ViolationKey, Rule>,
 }
@@ -118,7 +182,7 @@ type Counts<K> = BTreeMap<K, BTreeMap<(Level, String, String), usize>>;
 /// before one that breaks several.
 static VIOLATION_RULES: LazyLock<ViolationRules> = LazyLock::new(|| {
     let files = crate::embedded_corpus();
-    let (mut refused, mut accepted) = (Counts::<ViolationKey>::new(), Counts::new());
+    let (mut refused, mut accepted) = (Counts::<(Profile, ViolationKey)>::new(), Counts::new());
     for case in cases() {
         let body = files
             .iter()
@@ -126,21 +190,26 @@ static VIOLATION_RULES: LazyLock<ViolationRules> = LazyLock::new(|| {
             .and_then(|(_, bytes)| serde_json::from_slice::<serde_json::Value>(bytes).ok());
         let Some(body) = body else { continue };
         for (profile, verdict) in &case.profiles {
-            let (counts, profile) = match (verdict.result, Profile::from_name(profile)) {
-                (Validity::Invalid, Some(profile)) => (&mut refused, profile),
-                (Validity::Valid, Some(Profile::Documented)) => (&mut accepted, Profile::Strict),
+            let Some(profile) = Profile::from_name(profile) else {
+                continue;
+            };
+            let refusing = match (verdict.result, profile) {
+                (Validity::Invalid, _) => true,
+                (Validity::Valid, Profile::Documented) => false,
                 _ => continue,
             };
-            let errors = sessionkit::schema::validate(&body, profile).errors;
+            let validated = if refusing { profile } else { Profile::Strict };
+            let errors = sessionkit::schema::validate(&body, validated).errors;
             let weight = if errors.len() == 1 { 1000 } else { 1 };
             let rule = &verdict.rule;
+            let rule = (rule.level, rule.rule.clone(), rule.reference.clone());
             for violation in &errors {
-                let key = (rule.level, rule.rule.clone(), rule.reference.clone());
-                *counts
-                    .entry(ViolationKey::of(violation))
-                    .or_default()
-                    .entry(key)
-                    .or_default() += weight;
+                let key = ViolationKey::of(violation);
+                let counts = match refusing {
+                    true => refused.entry((profile, key)).or_default(),
+                    false => accepted.entry(key).or_default(),
+                };
+                *counts.entry(rule.clone()).or_default() += weight;
             }
         }
     }
@@ -196,6 +265,59 @@ pub(crate) fn unsigned_rule() -> Rule {
         reference: "the vendor's FAQ".into(),
     })
 }
+
+/// The other answers the policy of every corpus case refused with kind `kind` allows (none
+/// when its cases allow different ones, or none).
+pub(crate) fn allowed_for(kind: &str) -> &'static [corpus::Allowed] {
+    static ALLOWED: LazyLock<BTreeMap<String, Vec<corpus::Allowed>>> = LazyLock::new(|| {
+        let mut by_kind: BTreeMap<String, Vec<corpus::Allowed>> = BTreeMap::new();
+        for case in cases() {
+            let (Some(expect), true) = (&case.expect, case.faults.is_empty()) else {
+                continue;
+            };
+            let Some(kind) = expect.error.clone() else {
+                continue;
+            };
+            let shared = by_kind.entry(kind).or_insert_with(|| case.allowed.clone());
+            if *shared != case.allowed {
+                shared.clear();
+            }
+        }
+        by_kind
+    });
+    ALLOWED.get(kind).map_or(&[], Vec::as_slice)
+}
+
+/// By error kind and the [`Trait`] of the case's request.
+static TRAIT_RULES: LazyLock<BTreeMap<(String, Trait), Rule>> = LazyLock::new(|| {
+    let mut counts: Counts<(String, Trait)> = BTreeMap::new();
+    for case in cases() {
+        let (Some(expect), Some(request), true) =
+            (&case.expect, &case.request, case.faults.is_empty())
+        else {
+            continue;
+        };
+        let kind = expect.error.clone().unwrap_or_default();
+        let lines = request
+            .header_lines
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let Some(found) = Trait::of(&kind, lines) else {
+            continue;
+        };
+        let rule = (
+            case.rule.level,
+            case.rule.rule.clone(),
+            case.rule.reference.clone(),
+        );
+        *counts
+            .entry((kind, found))
+            .or_default()
+            .entry(rule)
+            .or_default() += 1;
+    }
+    most_common(counts)
+});
 
 /// By error kind, and by error kind with the mistake the case's answer names (which tells
 /// some refusals of one kind apart: raw DEFLATE among bodies not of their encoding).

@@ -424,6 +424,15 @@ catalogue! {
             "body is not valid JSON ({reason} at line {line} column {column})",
             JSON_HINT,
         ),
+        /// json: a number beyond the range of a double (RFC 8259 §6 lets a reader limit it).
+        NumberOutOfRange => entry(
+            "number_out_of_range",
+            Stage::Json,
+            400,
+            1104,
+            "a number beyond the range of a double at line {line} column {column}",
+            JSON_HINT,
+        ),
         /// json: an object repeats a key.
         DuplicateKey => entry(
             "duplicate_key",

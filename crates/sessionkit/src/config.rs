@@ -6,7 +6,7 @@ use std::fmt;
 use crate::cost::CostModel;
 
 /// Which reading of the documentation a body is validated against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Profile {
     /// What the documentation's examples send is valid; unknown properties are warnings.
     #[default]

@@ -43,6 +43,13 @@ pub enum Facet {
     Empty,
     /// An integer `vendorData`, which only the strict profile refuses.
     Integer,
+    /// A number whose value is an integer, written with a fraction or an exponent (`100.0`,
+    /// `1e2`): JSON Schema's `integer` takes it, a typed reader's integer often does not
+    /// (RFC 8259 §6 has numbers only).
+    IntegralFraction,
+    /// `null` where an optional member goes: the seed gives every optional member a type and
+    /// says nothing of null, which many typed readers take for the member left out.
+    Null,
 }
 
 impl Violation {

@@ -629,6 +629,7 @@ fn utc_form(text: &str) -> bool {
 fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
     let text = value.and_then(Value::as_str);
     match kind {
+        _ if value.is_some_and(Value::is_null) => Some(Facet::Null),
         ViolationKind::InvalidDate if text.is_some_and(date_form) => {
             Some(match text.and_then(|t| t.get(..4)) {
                 Some("0000") => Facet::YearZero,
@@ -650,6 +651,13 @@ fn facet(kind: ViolationKind, value: Option<&Value>) -> Option<Facet> {
         ViolationKind::InvalidDocumentNumber if text == Some("") => Some(Facet::Empty),
         ViolationKind::VendorDataNotString if value.is_some_and(|v| v.is_i64() || v.is_u64()) => {
             Some(Facet::Integer)
+        }
+        ViolationKind::VendorDataNotString
+            if value
+                .and_then(Value::as_f64)
+                .is_some_and(|f| f.fract() == 0.0) =>
+        {
+            Some(Facet::IntegralFraction)
         }
         _ => None,
     }

@@ -283,7 +283,9 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
                     .into(),
             );
         }
-        let judgement = judge_answer(answer, &outcome, config);
+        // A capture may keep no answer body (an empty one is judged for its status only).
+        let status_only = answer.body.is_empty();
+        let judgement = judge_answer(answer, status_only, &exchange.headers, &outcome, config);
         verdict.ok &= judgement.passes(Level::Must);
         verdict.notes.extend(judgement.notes);
         verdict.answer_problems = judgement.problems;
@@ -380,9 +382,11 @@ fn judge_decoded(
 
 /// How a captured or forwarded answer departs from what the contract answers `outcome`'s
 /// request, judged by the one judge: its status, vendor code, shape, headers, signature and echo
-/// (only the status when the capture kept no answer body).
+/// (only the status when `status_only`: a capture that kept no answer body).
 pub(crate) fn judge_answer(
     answer: &Reply,
+    status_only: bool,
+    request_headers: &sessionkit::headers::Headers,
     outcome: &sessionkit::Outcome,
     config: &Config,
 ) -> Judgement {
@@ -396,9 +400,14 @@ pub(crate) fn judge_answer(
     };
     let ask = judge::Ask {
         skip_diagnostics: false,
-        status_only: answer.body.is_empty(),
+        status_only,
     };
-    judge::judge(&Expected::of_outcome(outcome), answer, keys, ask)
+    judge::judge(
+        &Expected::of_request(request_headers, outcome),
+        answer,
+        keys,
+        ask,
+    )
 }
 
 /// One line per verdict for a person, and the totals.

@@ -21,10 +21,11 @@ use crate::{Error, Target, client, junit};
 use serde::Serialize;
 use serde_json::Value;
 use sessionkit::Profile;
+use sessionkit::corpus::Level;
 
 mod coverage;
-mod generate;
-mod oracle;
+pub(crate) mod generate;
+pub(crate) mod oracle;
 mod shrink;
 
 pub use coverage::{Constraint, Coverage};
@@ -45,7 +46,10 @@ struct Shared {
     sent: AtomicU64,
     stop: AtomicBool,
     per_stage: Mutex<BTreeMap<&'static str, StageCount>>,
-    groups: Mutex<BTreeMap<String, Group>>,
+    /// By level and group key: one family of mutations can break one rule at two levels (a
+    /// `br` coding accepted is MUST, `identity` accepted MAY), and the weaker must not hide the
+    /// stronger, nor the stronger lift the weaker.
+    groups: Mutex<BTreeMap<(Level, String), Group>>,
     /// Which of the coverage phase's cases were sent (a count or a duration may cut it short).
     coverage_sent: Vec<AtomicBool>,
 }
@@ -437,7 +441,8 @@ fn worker(
         if let Some(mut finding) = finding {
             finding.seconds = started.elapsed().as_secs_f64();
             if let Ok(mut groups) = shared.groups.lock() {
-                let group = groups.entry(finding.group.clone()).or_insert(Group {
+                let key = (finding.level, finding.group.clone());
+                let group = groups.entry(key).or_insert(Group {
                     count: 0,
                     examples: Vec::new(),
                     alike: Vec::new(),

@@ -90,7 +90,7 @@ impl Run {
     pub(crate) fn expected(&self, request: &generate::Request) -> Expected {
         let outcome = sessionkit::receive(&request.headers, &request.body, &self.config);
         // The judge's expectation, and what a finding reports of it.
-        let contract = judge::Expected::of_outcome(&outcome);
+        let contract = judge::Expected::of_request(&request.headers, &outcome);
         Expected {
             status: contract.status,
             codes: contract.vendor_codes.clone(),
@@ -197,7 +197,11 @@ impl Run {
     }
 
     /// The answer judged by the one judge; the finding is its first problem (the status first).
-    fn compare(&self, expected: &Expected, reply: &client::Reply) -> (Got, Option<String>) {
+    pub(crate) fn compare(
+        &self,
+        expected: &Expected,
+        reply: &client::Reply,
+    ) -> (Got, Option<String>) {
         let keys = Keys {
             api_key: &self.credentials.api_key,
             secret: &self.credentials.secret,
@@ -253,7 +257,7 @@ fn spelled(mut finding: Finding, spelling: Spelling) -> Finding {
 /// (this project's 1 MiB); an acceptance or another status where the contract refuses binds as
 /// strongly as the refusal's rule does in the corpus; with the right status, the level is the
 /// judge's rule's (a vendor code, the answer's form).
-fn grade<'a>(expected: &'a Expected, got: &Got) -> (Level, &'a str) {
+pub(crate) fn grade<'a>(expected: &'a Expected, got: &Got) -> (Level, &'a str) {
     // A 5xx is a wrong status like any other, graded at the rule of what was sent (as conform
     // grades it): the judge's `status` rule.
     let Some(status) = got.status else {

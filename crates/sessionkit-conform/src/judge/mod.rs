@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sessionkit::corpus::{self, Level};
 use sessionkit::crypto::Signature;
-use sessionkit::headers::names;
+use sessionkit::headers::{Headers, names};
 use sessionkit::{ErrorKind, Mistake, Outcome, Profile, Stage};
 
 pub use rules::{AnswerRule, Binding, rules_table};
@@ -81,9 +81,11 @@ impl Expected {
         }
     }
 
-    /// What the contract answers the request `receive` decided as `outcome`: its status, every
-    /// vendor code its violations carry, and the rule the corpus gives its error kind.
-    pub fn of_outcome(outcome: &Outcome) -> Self {
+    /// What the contract answers the request with `headers` that `receive` decided as
+    /// `outcome`: its status, every vendor code its violations carry, and the rule the corpus
+    /// gives what it holds (its body's violations, else its error kind, told apart by what its
+    /// headers show: `rules::Trait`).
+    pub fn of_request(headers: &Headers, outcome: &Outcome) -> Self {
         let error = outcome.error().map(|e| e.kind());
         let mut vendor_codes = Vec::new();
         if !outcome.is_success() {
@@ -95,7 +97,8 @@ impl Expected {
         let rule = rule_of_body(outcome)
             .or_else(|| {
                 let mistake = outcome.mistakes().first().map(|m| m.code.as_str());
-                crate::rules::of_refusal(error.map_or("", ErrorKind::code), mistake).cloned()
+                crate::rules::of_refusal(error.map_or("", ErrorKind::code), mistake, headers)
+                    .cloned()
             })
             .unwrap_or_else(|| corpus::Rule {
                 level: Level::Must,
@@ -109,7 +112,7 @@ impl Expected {
         // Accepted unsigned, as the API accepts session creation; a server that requires a
         // signature answers 401 code 1812 whatever else the request holds, a project choice
         // (the corpus's case 260).
-        let also_allowed = if unsigned {
+        let mut also_allowed = if unsigned {
             vec![corpus::Allowed {
                 status: 401,
                 code: Some(1812),
@@ -117,6 +120,13 @@ impl Expected {
         } else {
             Vec::new()
         };
+        // The other answers the corpus's policy allows every refusal of this kind (a wrong
+        // legacy digest: accepted unsigned by a server that does not know the legacy header).
+        for allowed in crate::rules::allowed_for(error.map_or("", ErrorKind::code)) {
+            if !also_allowed.contains(allowed) {
+                also_allowed.push(allowed.clone());
+            }
+        }
         if unsigned && outcome.is_success() {
             return Self {
                 also_allowed,
@@ -142,7 +152,7 @@ impl Expected {
 /// callback: MAY). `None` when the body decides nothing.
 fn rule_of_body(outcome: &Outcome) -> Option<corpus::Rule> {
     let rule_of = |v: &sessionkit::Violation| {
-        crate::rules::of_violation(v)
+        crate::rules::of_violation(v, outcome.profile())
             .cloned()
             .unwrap_or_else(crate::rules::of_documented_constraint)
     };
@@ -600,5 +610,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
+#[cfg(test)]
+mod paths;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
+use sessionkit::headers::Headers;
 use sessionkit::{Config, Outcome};
 
 use super::wire::Message;
@@ -88,11 +89,14 @@ impl Record {
     pub(crate) fn answer_check(
         &mut self,
         answer: &Message,
+        request_headers: &Headers,
         config: &Config,
         verdict: Option<&Outcome>,
     ) {
         let Some(outcome) = verdict else { return };
-        let judgement = crate::capture::judge_answer(&reply_of(answer), outcome, config);
+        let judgement =
+        // The proxy holds every answer whole: an empty 201 is judged as one.
+            crate::capture::judge_answer(&reply_of(answer), false, request_headers, outcome, config);
         self.value["answer_problems"] = json!(judgement.problems);
     }
 

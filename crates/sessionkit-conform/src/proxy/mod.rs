@@ -510,13 +510,23 @@ impl Connection<'_> {
         let keep = match forwarded {
             Ok(answer) => {
                 let sent = if early {
-                    record.answer_check(&answer, &settings.config, verdict.as_ref());
+                    record.answer_check(
+                        &answer,
+                        &request.headers,
+                        &settings.config,
+                        verdict.as_ref(),
+                    );
                     let shown = with_verdict(answer.clone(), &record, settings.verdict_header);
                     send(&self.client, &shown)
                 } else {
                     let sent = send(&self.client, &answer);
                     verdict = record.judge(request, &settings.config);
-                    record.answer_check(&answer, &settings.config, verdict.as_ref());
+                    record.answer_check(
+                        &answer,
+                        &request.headers,
+                        &settings.config,
+                        verdict.as_ref(),
+                    );
                     sent
                 };
                 record.answered(&answer, started);

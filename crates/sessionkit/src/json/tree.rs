@@ -125,6 +125,13 @@ pub(super) fn build(
     match (parsed, pass.fault.into_inner()) {
         (_, Some(fault)) => Err(fault),
         (Ok(value), None) => Ok((value, pass.unknown.into_inner())),
+        // serde_json tells this one apart by its message only (its category is `Syntax`).
+        (Err(e), None) if e.to_string().starts_with("number out of range") => {
+            Err(JsonError::NumberOutOfRange {
+                line: e.line(),
+                column: e.column(),
+            })
+        }
         (Err(e), None) => Err(JsonError::Syntax(e.to_string())),
     }
 }

@@ -144,9 +144,14 @@ async def create_session(request: Request):
                     headers={"X-AUTH-CLIENT": args.api_key, "X-HMAC-SIGNATURE": sign(data)})
 
 
-if __name__ == "__main__":
+def serve(application):
+    """Listens on a free loopback port, says which, and serves `application` there."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)  # connections wait in the backlog until uvicorn accepts them
     print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    serve(app)
