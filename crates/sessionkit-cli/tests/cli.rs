@@ -1750,7 +1750,7 @@ struct FrameworkServer {
 
 impl FrameworkServer {
     /// The server of `framework` (`go`, `express`, `fastapi`), or its fixed variant
-    /// (`fastapi-fixed`: `fixed.py` in the same folder).
+    /// (`fastapi-fixed`: `fixed.py` in the same folder; `go-fixed`: the Go server's `-fixed`).
     fn start(framework: &str) -> Self {
         let (folder, fixed) = match framework.strip_suffix("-fixed") {
             Some(folder) => (folder, true),
@@ -1760,7 +1760,7 @@ impl FrameworkServer {
             .join("tests/frameworks")
             .join(folder);
         let credentials = ["--api-key", "their-key", "--secret", "their-secret"];
-        let mut command = match framework {
+        let mut command = match folder {
             "go" => {
                 let binary =
                     std::env::temp_dir().join(format!("sessions-go-{}", std::process::id()));
@@ -1774,6 +1774,9 @@ impl FrameworkServer {
                 assert!(built.success());
                 let mut c = Command::new(binary);
                 c.args(credentials.map(|a| a.replacen("--", "-", 1)));
+                if fixed {
+                    c.arg("-fixed");
+                }
                 c
             }
             "express" => {
@@ -1914,83 +1917,66 @@ fn conform_grades_servers_on_real_frameworks() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// The FastAPI server once its team fixed every deviation `conform` and `fuzz` found
-/// (`tests/frameworks/fastapi/fixed.py`): `conform --level should` passes, and `fuzz --seed 1
+/// The FastAPI and Go servers once their teams fixed every deviation `conform` and `fuzz` found
+/// (`tests/frameworks/fastapi/fixed.py`, `go/fixed.go`): `conform --level should` passes, and `fuzz --seed 1
 /// --duration 60s` reports nothing at MUST or SHOULD (what is left are MAY notes: choices the
 /// contract leaves open, such as refusing two identical signature lines). A false failure here
 /// is a rule graded above what its source fixes.
 #[test]
-#[ignore = "needs FastAPI and uvicorn: .ci/frameworks installs them and runs it"]
+#[ignore = "needs Go, FastAPI and uvicorn: .ci/frameworks installs them and runs it"]
 fn fixed_servers_on_real_frameworks_pass_at_should() {
-    let server = FrameworkServer::start("fastapi-fixed");
-    let out = sessionkit(
-        &[
-            "conform",
-            "--target",
-            &server.url,
-            "--api-key",
-            "their-key",
-            "--secret",
-            "their-secret",
-            "--level",
-            "should",
-            "--format",
-            "json",
-        ],
-        None,
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    let failing: Vec<&serde_json::Value> = report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["grade"] == "failed" || c["grade"] == "non_strict")
-        .collect();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "conform at SHOULD: {failing:#?}"
-    );
-    let out = sessionkit(
-        &[
-            "fuzz",
-            "--target",
-            &server.url,
-            "--api-key",
-            "their-key",
-            "--secret",
-            "their-secret",
-            "--seed",
-            "1",
-            "--duration",
-            "60s",
-            "--level",
-            "should",
-            "--format",
-            "json",
-        ],
-        None,
-    );
-    let fuzzed: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    let above_may: Vec<&serde_json::Value> = fuzzed["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| &g["finding"])
-        .filter(|f| f["level"] != "may")
-        .collect();
-    assert!(
-        above_may.is_empty(),
-        "fuzz at MUST or SHOULD: {above_may:#?}"
-    );
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        fuzzed["sent"].as_u64().unwrap() > 1000,
-        "{}",
-        fuzzed["sent"]
-    );
+    for framework in ["fastapi-fixed", "go-fixed"] {
+        let server = FrameworkServer::start(framework);
+        // `conform` or `fuzz` against it at SHOULD: the exit code and the JSON report.
+        let run = |command: &[&str]| {
+            let mut args = command.to_vec();
+            args.extend(["--target", &server.url, "--api-key", "their-key"]);
+            args.extend([
+                "--secret",
+                "their-secret",
+                "--level",
+                "should",
+                "--format",
+                "json",
+            ]);
+            let out = sessionkit(&args, None);
+            let report: serde_json::Value =
+                serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+                    panic!("{framework}: {}", String::from_utf8_lossy(&out.stderr))
+                });
+            (out.status.code(), report)
+        };
+        let (code, report) = run(&["conform"]);
+        let failing: Vec<&serde_json::Value> = report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["grade"] == "failed" || c["grade"] == "non_strict")
+            .collect();
+        assert_eq!(
+            code,
+            Some(0),
+            "{framework}: conform at SHOULD: {failing:#?}"
+        );
+        let (code, fuzzed) = run(&["fuzz", "--seed", "1", "--duration", "60s"]);
+        let above_may: Vec<&serde_json::Value> = fuzzed["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| &g["finding"])
+            .filter(|f| f["level"] != "may")
+            .collect();
+        assert!(
+            above_may.is_empty(),
+            "{framework}: fuzz at MUST or SHOULD: {above_may:#?}"
+        );
+        assert_eq!(code, Some(0), "{framework}");
+        assert!(
+            fuzzed["sent"].as_u64().unwrap() > 1000,
+            "{}",
+            fuzzed["sent"]
+        );
+    }
 }
 
 /// A recording that loses nothing: `serve --har` records a good gzip request and one signed with

@@ -3,7 +3,7 @@
 // API's documentation, not from sessionkit's corpus: what conform reports against it is what a
 // real Go server does (see ../README.md for each deviation and its level).
 //
-//	go run . -api-key K -secret S    # prints "listening on http://127.0.0.1:PORT"
+//	go run . -api-key K -secret S [-fixed]    # prints "listening on http://127.0.0.1:PORT"
 package main
 
 import (
@@ -31,6 +31,7 @@ const limit = 1 << 20
 var (
 	apiKey = flag.String("api-key", "your-api-key", "the API key clients send")
 	secret = flag.String("secret", "your-shared-secret", "the shared secret")
+	fixed  = flag.Bool("fixed", false, "serve the handler with every deviation fixed (fixed.go)")
 	uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	alnum  = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
 	letter = regexp.MustCompile(`^[a-zA-Z]+$`)
@@ -260,6 +261,10 @@ func main() {
 		panic(err)
 	}
 	fmt.Printf("listening on http://%s\n", listener.Addr())
-	http.HandleFunc("/v1/sessions", sessions)
+	if *fixed {
+		http.HandleFunc("/v1/sessions", fixedSessions)
+	} else {
+		http.HandleFunc("/v1/sessions", sessions)
+	}
 	http.Serve(listener, nil)
 }
