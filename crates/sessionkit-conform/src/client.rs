@@ -2,11 +2,12 @@
 //! given: repeated `Content-Encoding` lines, odd capitalisation and wrong signatures included.
 //! General-purpose clients normalise requests, which is what a conformance runner must not do.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use sessionkit::headers::Headers;
+use sessionkit_http::{ReadError, Room, read_answer_message};
 
 use crate::endpoint::{Conn, Deadline};
 
@@ -180,22 +181,7 @@ fn connect(authority: &str, timeout: Duration) -> Result<TcpStream, String> {
 
 /// The most an answer's status line and header lines may take: an answer that sends header
 /// lines forever is cut off here, not read into memory.
-const MAX_HEAD: u64 = 64 * 1024;
-
-/// Reads one line of the head, counting it against what is left of [`MAX_HEAD`].
-fn head_line(reader: &mut impl BufRead, line: &mut String, left: &mut u64) -> Result<(), String> {
-    line.clear();
-    let n = reader
-        .by_ref()
-        .take(*left)
-        .read_line(line)
-        .map_err(|e| failed("read headers", e))?;
-    *left -= n as u64;
-    if *left == 0 && !line.ends_with('\n') {
-        return Err(format!("answer head over {} KiB", MAX_HEAD / 1024));
-    }
-    Ok(())
-}
+const MAX_HEAD: usize = 64 * 1024;
 
 /// Sends `bytes` exactly (a whole request, framing and all) on a new connection and reads what
 /// comes back until the server closes or `timeout` passes: the first answer, and whether another
@@ -239,73 +225,25 @@ fn failed(what: &str, e: std::io::Error) -> String {
     }
 }
 
+/// One answer, read by the one message reader (`sessionkit_http`), its framing removed.
 fn read_reply(reader: &mut impl BufRead) -> Result<Reply, String> {
-    let mut line = String::new();
-    let mut left = MAX_HEAD;
-    head_line(reader, &mut line, &mut left)
-        .map_err(|e| e.replace("read headers", "read status line"))?;
-    let status = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("bad status line {line:?}"))?;
-    let mut headers = Headers::new();
-    loop {
-        head_line(reader, &mut line, &mut left)?;
-        let trimmed = line.trim_end();
-        if trimmed.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = trimmed.split_once(':') {
-            headers.push(name.trim(), value.trim());
-        }
-    }
-    let chunked = headers
-        .get_one("transfer-encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            line.clear();
-            reader
-                .by_ref()
-                .take(1024)
-                .read_line(&mut line)
-                .map_err(|e| failed("read chunk", e))?;
-            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
-                .map_err(|_| format!("bad chunk size {line:?}"))?;
-            if size == 0 || body.len() + size > MAX_REPLY {
-                break;
+    let message =
+        read_answer_message(reader, MAX_HEAD, Room::up_to(MAX_REPLY)).map_err(|e| match e {
+            ReadError::Closed => "no answer: the connection closed before a status line".into(),
+            ReadError::HeadTooLarge => format!("answer head over {} KiB", MAX_HEAD / 1024),
+            ReadError::BodyTooLarge(_) | ReadError::Busy(_) => {
+                format!("answer body over {} MiB", MAX_REPLY >> 20)
             }
-            let start = body.len();
-            body.resize(start + size, 0);
-            reader
-                .read_exact(&mut body[start..])
-                .map_err(|e| failed("read chunk", e))?;
-            line.clear();
-            reader
-                .by_ref()
-                .take(1024)
-                .read_line(&mut line)
-                .map_err(|e| failed("read chunk", e))?;
-        }
-    } else if let Some(length) = headers
-        .get_one("content-length")
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        body.resize(length.min(MAX_REPLY), 0);
-        reader
-            .read_exact(&mut body)
-            .map_err(|e| failed("read body", e))?;
-    } else {
-        reader
-            .take(MAX_REPLY as u64)
-            .read_to_end(&mut body)
-            .map_err(|e| failed("read body", e))?;
-    }
+            ReadError::Framing(fault, _) => fault.to_string(),
+            ReadError::Malformed(why) => why,
+            ReadError::Io(e) => failed("read answer", e),
+        })?;
+    let status = message.first[1]
+        .parse()
+        .map_err(|_| format!("bad status line {:?}", message.first.join(" ")))?;
     Ok(Reply {
         status,
-        headers,
-        body,
+        headers: message.headers,
+        body: message.body,
     })
 }

@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use sessionkit::headers::Headers;
 use sessionkit::{Config, Outcome};
 
-use super::wire::Message;
 use super::{ProxySettings, own_answer, reply_of};
 use crate::Error;
 use crate::capture::{HarAnswer, HarEntry, HarWriter};
 use crate::client::Reply;
+use sessionkit_http::Message;
 use sessionkit_server::har::CappedLines;
 
 /// Records kept for the control API, oldest dropped first (as `serve` keeps its requests).
