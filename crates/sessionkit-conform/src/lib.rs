@@ -22,11 +22,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use sessionkit::{Profile, SignedRequest};
+/// The raw HTTP/1.1 client (`sessionkit-http`), named here as the runner's own.
+pub use sessionkit_http::client;
+use sessionkit_http::endpoint;
 
 pub mod capture;
-pub mod client;
 mod cost;
-mod endpoint;
 pub mod framing;
 mod fuzz;
 mod junit;

@@ -313,7 +313,8 @@ impl Webhook {
 
     /// Sends every delivery and judges each answer.
     pub fn run(&self) -> Result<Vec<Outcome>, Error> {
-        let receiver = crate::endpoint::Endpoint::parse(&self.to, self.ca.as_deref())?;
+        let receiver =
+            crate::endpoint::Endpoint::parse(&self.to, self.ca.as_deref()).map_err(Error)?;
         let mut outcomes = Vec::new();
         for delivery in self.deliveries() {
             let mut headers = Headers::new();

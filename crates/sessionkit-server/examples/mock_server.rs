@@ -6,7 +6,7 @@ use std::time::Duration;
 use sessionkit::codec::Encoding;
 use sessionkit::headers::Headers;
 
-use sessionkit_conform::client;
+use sessionkit_http::client;
 use sessionkit_server::MockServer;
 
 /// The client under test: serializes, compresses, then signs (the documented mistake).

@@ -5,7 +5,7 @@
 //! ```
 //! use sessionkit::codec::Encoding;
 //! use sessionkit::SignedRequest;
-//! use sessionkit_conform::client;
+//! use sessionkit_http::client;
 //! use sessionkit_server::MockServer;
 //!
 //! let server = MockServer::start_blocking();

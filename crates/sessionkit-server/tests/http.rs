@@ -14,7 +14,7 @@ use sessionkit::codec::Encoding;
 use sessionkit::headers::Headers;
 
 use sessionkit::crypto::Signature;
-use sessionkit_conform::client::{self, Reply};
+use sessionkit_http::client::{self, Reply};
 use sessionkit_server::Settings;
 use sessionkit_testkit::server::TestServer;
 

@@ -210,12 +210,28 @@ impl FramingFault {
             }],
         })
         .to_string();
-        let head = format!(
-            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        [head.into_bytes(), body.into_bytes()].concat()
+        let lines = [
+            ("Content-Type", "application/json"),
+            ("Connection", "close"),
+        ];
+        [
+            answer_head(400, &lines, body.len()).into_bytes(),
+            body.into_bytes(),
+        ]
+        .concat()
     }
+}
+
+/// The head of an answer: the status line with its reason phrase, `headers` as given, then
+/// `Content-Length` and the blank line. The one writer of answer heads (`serve`'s framing guard,
+/// the proxy's own answers).
+pub fn answer_head(status: u16, headers: &[(&str, &str)], body_len: usize) -> String {
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {body_len}\r\n\r\n"));
+    head
 }
 
 /// Judges a request head: the request line, the header lines and the blank line that ends them,

@@ -140,10 +140,9 @@ pub fn start(settings: ProxySettings) -> Result<Proxy, Error> {
             settings.max_in_flight, settings.max_body, COPIES
         )));
     }
-    let upstream = Arc::new(Upstream::parse(
-        &settings.upstream,
-        settings.upstream_ca.as_deref(),
-    )?);
+    let upstream = Arc::new(
+        Upstream::parse(&settings.upstream, settings.upstream_ca.as_deref()).map_err(Error)?,
+    );
     let listener = TcpListener::bind(settings.addr)
         .map_err(|e| Error(format!("cannot listen on {}: {e}", settings.addr)))?;
     let addr = listener.local_addr().map_err(|e| Error(e.to_string()))?;
@@ -814,13 +813,11 @@ fn reference_answer(outcome: &sessionkit::Outcome) -> Message {
 }
 
 fn message_of(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Message {
-    let mut head = format!("HTTP/1.1 {status} {}\r\n", sessionkit::reason(status));
+    let head = sessionkit::http1::answer_head(status, headers, body.len());
     let mut lines = sessionkit::headers::Headers::new();
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
         lines.push(*name, *value);
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
     lines.push("Content-Length", body.len().to_string());
     Message {
         head: head.into_bytes(),

@@ -6,10 +6,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use crate::message::{ReadError, Room, read_answer_message};
 use sessionkit::headers::Headers;
-use sessionkit_http::{ReadError, Room, read_answer_message};
 
-use crate::endpoint::{Conn, Deadline};
+use crate::endpoint::{Conn, Deadline, Endpoint};
 
 /// An answer as received.
 #[derive(Debug, Clone)]
@@ -116,8 +116,8 @@ pub fn send_declared(
 /// Sends one request to `endpoint`'s path, plain or over TLS, on a new connection
 /// (`Connection: close`), with one deadline for the whole answer. A connection or TLS handshake
 /// that fails (an untrusted certificate) says so ([`CONNECT_FAILED`]).
-pub(crate) fn send_to(
-    endpoint: &crate::endpoint::Endpoint,
+pub fn send_to(
+    endpoint: &Endpoint,
     method: &str,
     headers: &Headers,
     body: &[u8],
