@@ -402,24 +402,16 @@ fn read_chunked(
     }
 }
 
-/// RFC 9112 §7.1: `1*HEXDIG [ chunk-ext ] CRLF`; anything else (a sign, spaces before the size,
-/// LF alone) is a size two readers may read differently.
+/// A chunk size line's size (`sessionkit::http1::chunk_size`), or the fault it is.
 fn chunk_size(line: &[u8]) -> Result<usize, ReadError> {
-    let bad = || {
-        ReadError::Malformed(format!(
-            "bad chunk size line {:?}",
-            String::from_utf8_lossy(line)
-        ))
-    };
-    let line = line.strip_suffix(b"\r\n").ok_or_else(bad)?;
-    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    let rest = &line[digits..];
-    let ext_ok = rest.is_empty() || matches!(rest[0], b';' | b' ' | b'\t');
-    if digits == 0 || !ext_ok || rest.contains(&b'\r') || rest.contains(&b'\n') {
-        return Err(bad());
-    }
-    let hex = std::str::from_utf8(&line[..digits]).map_err(|_| bad())?;
-    usize::from_str_radix(hex, 16).map_err(|_| bad())
+    sessionkit::http1::chunk_size(line)
+        .and_then(|size| usize::try_from(size).ok())
+        .ok_or_else(|| {
+            ReadError::Malformed(format!(
+                "bad chunk size line {:?}",
+                String::from_utf8_lossy(line)
+            ))
+        })
 }
 
 /// `head` with its `Host` line's value replaced (the upstream's authority), every other byte

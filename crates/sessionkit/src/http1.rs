@@ -222,6 +222,21 @@ impl FramingFault {
     }
 }
 
+/// The size a chunk size line gives, when it has exactly one reading (RFC 9112 §7.1:
+/// `1*HEXDIG [ chunk-ext ] CRLF`); `None` for anything two readers may read differently (a sign,
+/// spaces before the size, LF alone, a CR inside, more than 16 digits). The one reading of it,
+/// for `serve`'s framing guard and the message reader alike.
+pub fn chunk_size(line: &[u8]) -> Option<u64> {
+    let line = line.strip_suffix(b"\r\n")?;
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let rest = &line[digits..];
+    let ext_ok = rest.is_empty() || matches!(rest[0], b';' | b' ' | b'\t');
+    if digits == 0 || digits > 16 || !ext_ok || rest.contains(&b'\r') || rest.contains(&b'\n') {
+        return None;
+    }
+    u64::from_str_radix(std::str::from_utf8(&line[..digits]).ok()?, 16).ok()
+}
+
 /// The head of an answer: the status line with its reason phrase, `headers` as given, then
 /// `Content-Length` and the blank line. The one writer of answer heads (`serve`'s framing guard,
 /// the proxy's own answers).
@@ -382,6 +397,25 @@ mod tests {
 
     fn head(lines: &str) -> Vec<u8> {
         format!("POST /v1/sessions HTTP/1.1\r\nHost: a\r\n{lines}\r\n").into_bytes()
+    }
+
+    #[test]
+    fn a_chunk_size_line_has_one_reading_or_none() {
+        for (line, size) in [
+            (&b"2e\r\n"[..], Some(46)),
+            (b"2E;name=value\r\n", Some(46)),
+            (b"0\r\n", Some(0)),
+            (b"2e \r\n", Some(46)),
+            (b"+2e\r\n", None),
+            (b" 2e\r\n", None),
+            (b"2e\n", None),
+            (b"2e;a\rb\r\n", None),
+            (b"0x2e\r\n", None),
+            (b"\r\n", None),
+            (b"10000000000000000\r\n", None),
+        ] {
+            assert_eq!(chunk_size(line), size, "{:?}", String::from_utf8_lossy(line));
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use sessionkit::http1::{BodyFraming, FramingFault, request_framing};
+use sessionkit::http1::{BodyFraming, FramingFault, chunk_size, request_framing};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// A socket whose request heads are judged before hyper reads them.
@@ -197,17 +197,6 @@ fn follow_chunk(chunk: &mut Chunk, input: &[u8]) -> usize {
             n
         }
     }
-}
-
-/// The size of a chunk size line, when it has exactly one reading (RFC 9112 §7.1).
-fn chunk_size(line: &[u8]) -> Option<u64> {
-    let line = line.strip_suffix(b"\r\n")?;
-    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    let rest = &line[digits..];
-    if digits == 0 || digits > 16 || !(rest.is_empty() || matches!(rest[0], b';' | b' ' | b'\t')) {
-        return None;
-    }
-    u64::from_str_radix(std::str::from_utf8(&line[..digits]).ok()?, 16).ok()
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Judged<S> {
