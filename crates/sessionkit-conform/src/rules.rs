@@ -10,24 +10,36 @@ use std::sync::LazyLock;
 
 use sessionkit::corpus::{self, Case, Level, Manifest, Rule, Validity};
 use sessionkit::headers::Headers;
-use sessionkit::{Facet, Profile, Violation};
+use sessionkit::{ErrorKind, Facet, Profile, Violation};
 
-/// The rule of error kind `kind` (`""` for an accepted request).
-pub(crate) fn of_error(kind: &str) -> Option<&'static Rule> {
-    RULES.get(&(kind.to_owned(), None))
+/// The error kind of a refusal, `None` for an acceptance: what the rule tables are keyed by.
+type Kind = Option<ErrorKind>;
+
+/// The rule of error kind `kind` (`None` for an accepted request).
+pub(crate) fn of_error(kind: Kind) -> Option<&'static Rule> {
+    RULES.get(&(kind, None))
+}
+
+/// The error kind a corpus case expects (`Some(None)`: accepted); `None` when it has no
+/// expectation or names a kind the catalogue does not have.
+fn expected_kind(case: &Case) -> Option<Kind> {
+    match case.expect.as_ref()?.error.as_deref() {
+        None => Some(None),
+        Some(code) => ErrorKind::from_code(code).map(Some),
+    }
 }
 
 /// The rule of a refusal of kind `kind` of a request with `headers`, whose answer names
 /// `mistake`: the rule of the corpus's cases of that kind whose headers show the same
 /// [`Trait`], where there are some; else of those naming the same mistake; else the kind's.
 pub(crate) fn of_refusal(
-    kind: &str,
+    kind: Kind,
     mistake: Option<&str>,
     headers: &Headers,
 ) -> Option<&'static Rule> {
     Trait::of(kind, headers.iter())
-        .and_then(|t| TRAIT_RULES.get(&(kind.to_owned(), t)))
-        .or_else(|| mistake.and_then(|m| RULES.get(&(kind.to_owned(), Some(m.to_owned())))))
+        .and_then(|t| TRAIT_RULES.get(&(kind, t)))
+        .or_else(|| mistake.and_then(|m| RULES.get(&(kind, Some(m.to_owned())))))
         .or_else(|| of_error(kind))
 }
 
@@ -50,7 +62,7 @@ pub(crate) enum Trait {
 impl Trait {
     /// The trait of a refusal of kind `kind` with these header lines, for the kinds whose
     /// cases the corpus grades apart by one.
-    fn of<'a>(kind: &str, lines: impl Iterator<Item = (&'a str, &'a str)>) -> Option<Trait> {
+    fn of<'a>(kind: Kind, lines: impl Iterator<Item = (&'a str, &'a str)>) -> Option<Trait> {
         let lines: Vec<(&str, &str)> = lines.collect();
         let values = |name: &str| -> Vec<&str> {
             lines
@@ -60,21 +72,23 @@ impl Trait {
                 .collect()
         };
         match kind {
-            "unsupported_encoding" => {
+            Some(ErrorKind::UnsupportedEncoding) => {
                 let codings = values(sessionkit::headers::names::CONTENT_ENCODING);
                 Some(Trait::Coding(codings.join(", ").to_ascii_lowercase()))
             }
-            "malformed_signature" => match values(sessionkit::headers::names::SIGNATURE)[..] {
-                [_, _, ..] => Some(Trait::SignatureLines),
-                [one]
-                    if one.len() == 64
-                        && one.bytes().all(|b| b.is_ascii_hexdigit())
-                        && one.bytes().any(|b| b.is_ascii_uppercase()) =>
-                {
-                    Some(Trait::UppercaseHex)
+            Some(ErrorKind::MalformedSignature) => {
+                match values(sessionkit::headers::names::SIGNATURE)[..] {
+                    [_, _, ..] => Some(Trait::SignatureLines),
+                    [one]
+                        if one.len() == 64
+                            && one.bytes().all(|b| b.is_ascii_hexdigit())
+                            && one.bytes().any(|b| b.is_ascii_uppercase()) =>
+                    {
+                        Some(Trait::UppercaseHex)
+                    }
+                    _ => None,
                 }
-                _ => None,
-            },
+            }
             _ => None,
         }
     }
@@ -268,14 +282,11 @@ pub(crate) fn unsigned_rule() -> Rule {
 
 /// The other answers the policy of every corpus case refused with kind `kind` allows (none
 /// when its cases allow different ones, or none).
-pub(crate) fn allowed_for(kind: &str) -> &'static [corpus::Allowed] {
-    static ALLOWED: LazyLock<BTreeMap<String, Vec<corpus::Allowed>>> = LazyLock::new(|| {
-        let mut by_kind: BTreeMap<String, Vec<corpus::Allowed>> = BTreeMap::new();
-        for case in cases() {
-            let (Some(expect), true) = (&case.expect, case.faults.is_empty()) else {
-                continue;
-            };
-            let Some(kind) = expect.error.clone() else {
+pub(crate) fn allowed_for(kind: ErrorKind) -> &'static [corpus::Allowed] {
+    static ALLOWED: LazyLock<BTreeMap<ErrorKind, Vec<corpus::Allowed>>> = LazyLock::new(|| {
+        let mut by_kind: BTreeMap<ErrorKind, Vec<corpus::Allowed>> = BTreeMap::new();
+        for case in cases().filter(|c| c.faults.is_empty()) {
+            let Some(Some(kind)) = expected_kind(case) else {
                 continue;
             };
             let shared = by_kind.entry(kind).or_insert_with(|| case.allowed.clone());
@@ -285,24 +296,21 @@ pub(crate) fn allowed_for(kind: &str) -> &'static [corpus::Allowed] {
         }
         by_kind
     });
-    ALLOWED.get(kind).map_or(&[], Vec::as_slice)
+    ALLOWED.get(&kind).map_or(&[], Vec::as_slice)
 }
 
 /// By error kind and the [`Trait`] of the case's request.
-static TRAIT_RULES: LazyLock<BTreeMap<(String, Trait), Rule>> = LazyLock::new(|| {
-    let mut counts: Counts<(String, Trait)> = BTreeMap::new();
-    for case in cases() {
-        let (Some(expect), Some(request), true) =
-            (&case.expect, &case.request, case.faults.is_empty())
-        else {
+static TRAIT_RULES: LazyLock<BTreeMap<(Kind, Trait), Rule>> = LazyLock::new(|| {
+    let mut counts: Counts<(Kind, Trait)> = BTreeMap::new();
+    for case in cases().filter(|c| c.faults.is_empty()) {
+        let (Some(kind), Some(request)) = (expected_kind(case), &case.request) else {
             continue;
         };
-        let kind = expect.error.clone().unwrap_or_default();
         let lines = request
             .header_lines
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()));
-        let Some(found) = Trait::of(&kind, lines) else {
+        let Some(found) = Trait::of(kind, lines) else {
             continue;
         };
         let rule = (
@@ -321,19 +329,18 @@ static TRAIT_RULES: LazyLock<BTreeMap<(String, Trait), Rule>> = LazyLock::new(||
 
 /// By error kind, and by error kind with the mistake the case's answer names (which tells
 /// some refusals of one kind apart: raw DEFLATE among bodies not of their encoding).
-static RULES: LazyLock<BTreeMap<(String, Option<String>), Rule>> = LazyLock::new(|| {
-    let mut counts: Counts<(String, Option<String>)> = BTreeMap::new();
-    for case in cases() {
-        let (Some(expect), true) = (&case.expect, case.faults.is_empty()) else {
+static RULES: LazyLock<BTreeMap<(Kind, Option<String>), Rule>> = LazyLock::new(|| {
+    let mut counts: Counts<(Kind, Option<String>)> = BTreeMap::new();
+    for case in cases().filter(|c| c.faults.is_empty()) {
+        let (Some(kind), Some(expect)) = (expected_kind(case), &case.expect) else {
             continue;
         };
-        let kind = expect.error.clone().unwrap_or_default();
         let rule = (
             case.rule.level,
             case.rule.rule.clone(),
             case.rule.reference.clone(),
         );
-        let named = expect.diagnostic.clone().map(|m| (kind.clone(), Some(m)));
+        let named = expect.diagnostic.clone().map(|m| (kind, Some(m)));
         for key in std::iter::once((kind, None)).chain(named) {
             *counts
                 .entry(key)

@@ -52,7 +52,7 @@ pub fn promote(
                 (name.to_owned(), value.to_owned())
             })
             .collect();
-        let rule = crate::rules::of_error(outcome.error_code().unwrap_or(""));
+        let rule = crate::rules::of_error(outcome.error().map(|e| e.kind()));
         manifest.cases.push(Case::wire(
             u32::try_from(9500 + n).unwrap_or(u32::MAX),
             file,

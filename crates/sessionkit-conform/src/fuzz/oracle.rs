@@ -282,7 +282,7 @@ pub(crate) fn grade<'a>(expected: &'a Expected, got: &Got) -> (Level, &'a str) {
     // wrong status as the rule the one judge gives the request (its body's violations, else
     // its error kind), the level `conform`, `check` and the proxy give it.
     let rule = match (expected.status, status) {
-        (201, 413) => crate::rules::of_error("decoded_too_large"),
+        (201, 413) => crate::rules::of_error(Some(sessionkit::ErrorKind::DecodedTooLarge)),
         _ => Some(&expected.contract.rule),
     };
     rule.map_or((Level::Must, AnswerRule::Status.source()), |rule| {

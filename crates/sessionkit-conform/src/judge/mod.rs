@@ -97,8 +97,7 @@ impl Expected {
         let rule = rule_of_body(outcome)
             .or_else(|| {
                 let mistake = outcome.mistakes().first().map(|m| m.code.as_str());
-                crate::rules::of_refusal(error.map_or("", ErrorKind::code), mistake, headers)
-                    .cloned()
+                crate::rules::of_refusal(error, mistake, headers).cloned()
             })
             .unwrap_or_else(|| corpus::Rule {
                 level: Level::Must,
@@ -122,7 +121,7 @@ impl Expected {
         };
         // The other answers the corpus's policy allows every refusal of this kind (a wrong
         // legacy digest: accepted unsigned by a server that does not know the legacy header).
-        for allowed in crate::rules::allowed_for(error.map_or("", ErrorKind::code)) {
+        for allowed in error.map_or(&[][..], crate::rules::allowed_for) {
             if !also_allowed.contains(allowed) {
                 also_allowed.push(allowed.clone());
             }
