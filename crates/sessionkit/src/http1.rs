@@ -414,7 +414,12 @@ mod tests {
             (b"\r\n", None),
             (b"10000000000000000\r\n", None),
         ] {
-            assert_eq!(chunk_size(line), size, "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                chunk_size(line),
+                size,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 
