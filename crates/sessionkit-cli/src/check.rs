@@ -28,8 +28,10 @@ pub enum CheckFormat {
     it with the client's credentials, with the mistakes named; a captured answer is held to the \
     rules conform checks. A POST elsewhere that carries X-HMAC-SIGNATURE or X-SIGNATURE is a \
     webhook delivery a receiver captured: its exact bytes are verified as `verify --webhook` does \
-    (the secret is enough, no --api-key), and the receiver's recorded answer must accept a genuine \
-    delivery and refuse one whose signature is not valid. Other entries are listed as skipped.\n\n\
+    (the secret is enough, no --api-key), and the receiver's recorded answer is held to what it owed \
+    the delivery, graded as `webhook` grades it: accept a genuine one (MUST), refuse a forgery \
+    (MUST); another spelling of the right signature is MAY, other bytes of the same content \
+    SHOULD. Other entries are listed as skipped.\n\n\
     When a capture kept only the decoded text of a compressed body (mitmproxy and browsers do), \
     the wire bytes are rebuilt from what the capture \
     still shows (the recorded answer, the request's time in a gzip header, the recorded size): \

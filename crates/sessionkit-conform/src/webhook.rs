@@ -202,10 +202,14 @@ impl Webhook {
         let compact = approved.to_string();
         let why = "the signature covers the exact bytes: any valid serialization, signed over its own bytes, is accepted";
         for (name, body) in variants(&approved) {
-            out.push(Delivery {
-                rule: AnswerRule::WebhookRawBytes,
-                ..accept(format!("approved, {name}"), body, why)
-            });
+            // Compact ASCII bytes are what the vendor sends (MUST); the others SHOULD: the one
+            // judge of deliveries says which (`check` owes a captured one the same).
+            let secrets = [self.secret.as_bytes().to_vec()];
+            let signed = accept(format!("approved, {name}"), body, why);
+            let mut headers = Headers::new();
+            headers.push(names::SIGNATURE, signed.signature.as_deref().unwrap_or(""));
+            let rule = crate::judge::owed(&headers, &signed.body, &secrets).rule;
+            out.push(Delivery { rule, ..signed });
         }
         if let Some(old) = &self.old_secret {
             out.push(Delivery {
@@ -494,6 +498,38 @@ mod tests {
     use super::*;
 
     use sessionkit_testkit::schema_validator as validator;
+
+    /// One judge for deliveries: what `check` owes a captured delivery (`judge::owed`, from its
+    /// headers and bytes alone) is the rule and the answer `webhook` grades the same delivery by,
+    /// for every delivery it sends but the retry (a second delivery of one before it, which only
+    /// the sender knows).
+    #[test]
+    fn check_and_webhook_owe_each_delivery_the_same() {
+        let run = Webhook::to("http://127.0.0.1:1/", "k", "their-secret").old_secret("old");
+        let secrets = vec![b"their-secret".to_vec(), b"old".to_vec()];
+        let mut compared = 0;
+        for delivery in run.deliveries() {
+            if delivery.rule == AnswerRule::WebhookRetry {
+                continue;
+            }
+            let mut headers = Headers::new();
+            if let Some(signature) = &delivery.signature {
+                headers.push(names::SIGNATURE, signature);
+            }
+            if let Some((name, value)) = &delivery.extra {
+                headers.push(name, value);
+            }
+            let owed = crate::judge::owed(&headers, &delivery.body, &secrets);
+            assert_eq!(
+                (owed.rule, owed.accept),
+                (delivery.rule, delivery.accept),
+                "{}",
+                delivery.name
+            );
+            compared += 1;
+        }
+        assert!(compared >= 15, "{compared}");
+    }
 
     /// Every payload sent holds to the schemas of `schemas/`, and each serialization variant is
     /// the same JSON as the compact one.

@@ -296,8 +296,9 @@ pub fn judge(exchange: &Exchange, config: &Config) -> Verdict {
 
 /// A webhook delivery a receiver captured: its exact bytes verified as `verify --webhook` does
 /// (HMAC and legacy signature, the doctor naming what broke them, the payload's schema), and the
-/// receiver's recorded answer held to the webhook rules: a genuine delivery accepted (2xx), one
-/// whose signature is not valid refused.
+/// receiver's recorded answer held to what it owed the delivery (`judge::owed`, as `webhook`
+/// grades the same bytes): a genuine delivery accepted (2xx), a forgery refused, another spelling
+/// of the right signature or other bytes of the same content graded at their own levels.
 fn judge_delivery(exchange: &Exchange, config: &Config, verdict: &mut Verdict) {
     let Body::Wire(bytes) = &exchange.body else {
         verdict.skipped =
@@ -308,27 +309,19 @@ fn judge_delivery(exchange: &Exchange, config: &Config, verdict: &mut Verdict) {
     verdict.ok = found.is_valid();
     verdict.delivery = Some(found.report());
     verdict.delivery_text = found.render(bytes.len());
-    let signed = found.hmac.is_ok() && found.legacy != Some(false);
+    // What the receiver owed it, graded as `webhook` grades the same delivery.
+    let owed = judge::owed(&exchange.headers, bytes, &config.secrets);
     if let Some(answer) = &exchange.answer {
         let accepted = (200..300).contains(&answer.status);
-        let problem = match (signed, accepted) {
-            (true, false) => Some(Problem::always(
-                judge::AnswerRule::WebhookGenuine,
+        if accepted != owed.accept {
+            let owed_answer = if owed.accept { "accept" } else { "refuse" };
+            let problem = Problem::always(
+                owed.rule,
                 format!(
-                    "the receiver answered {} to a genuine delivery",
+                    "the receiver answered {} to a delivery it should {owed_answer}",
                     answer.status
                 ),
-            )),
-            (false, true) => Some(Problem::always(
-                judge::AnswerRule::WebhookForgery,
-                format!(
-                    "the receiver answered {} to a delivery whose signature is not valid",
-                    answer.status
-                ),
-            )),
-            _ => None,
-        };
-        if let Some(problem) = problem {
+            );
             verdict.ok &= problem.level != Level::Must;
             verdict.answer_problems.push(problem);
         }

@@ -7,6 +7,7 @@
 //! The status comes first: a wrong status is graded at the case's level whatever the body holds,
 //! and a body that is not JSON, or not the answer's shape, is a problem of its own beside it.
 
+mod delivery;
 mod rules;
 
 use serde::Serialize;
@@ -16,6 +17,7 @@ use sessionkit::crypto::Signature;
 use sessionkit::headers::{Headers, names};
 use sessionkit::{ErrorKind, Mistake, Outcome, Profile, Stage};
 
+pub use delivery::{Owed, owed};
 pub use rules::{AnswerRule, Binding, rules_table};
 
 use crate::client::Reply;

@@ -1,0 +1,71 @@
+//! What a receiver owes one webhook delivery: to accept it or to refuse it, and under which
+//! answer rule (which fixes the level). The one place that decides it: `webhook` for each
+//! delivery it sends, `check` for each captured one.
+
+use serde_json::Value;
+use sessionkit::crypto::{Algorithm, sign};
+use sessionkit::headers::{Headers, names};
+
+use super::AnswerRule;
+
+/// What a receiver owes a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    /// The rule its answer is judged by.
+    pub rule: AnswerRule,
+    /// Whether it is to be accepted (2xx).
+    pub accept: bool,
+}
+
+/// What a receiver owes the delivery of `body` with `headers`, under any of `secrets`:
+/// - the right HMAC of these bytes (and a right legacy `X-SIGNATURE`, when there is one):
+///   accepted, at MUST in the vendor's compact ASCII serialization (`webhook_genuine`), at
+///   SHOULD in another one (`webhook_raw_bytes`: a re-serializing receiver breaks on it);
+/// - the right HMAC in another spelling (capitals, a `sha256=` prefix) or the legacy digest in
+///   its place: refusing or accepting it admits no forgery (`webhook_spelling`, MAY);
+/// - the right HMAC of the compact form of other bytes: a receiver that verifies a
+///   re-serialization accepts it, and SHOULD not (`webhook_raw_bytes`);
+/// - anything else is a forgery, refused at MUST (`webhook_forgery`).
+pub fn owed(headers: &Headers, body: &[u8], secrets: &[Vec<u8>]) -> Owed {
+    let hmac_of = |bytes: &[u8]| -> Vec<String> {
+        secrets.iter().map(|s| sign(s, bytes).to_string()).collect()
+    };
+    let legacy_of = |bytes: &[u8]| -> Vec<String> {
+        let hex = |d: Vec<u8>| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        secrets
+            .iter()
+            .map(|s| hex(Algorithm::LegacySha256.digest(s, bytes)))
+            .collect()
+    };
+    let signatures = headers.get_all(names::SIGNATURE);
+    let legacy_right = headers
+        .get_one(names::LEGACY_SIGNATURE)
+        .map(|v| legacy_of(body).contains(&v.trim().to_ascii_lowercase()));
+    let owe = |rule, accept| Owed { rule, accept };
+    let [signature] = signatures[..] else {
+        return owe(AnswerRule::WebhookForgery, false);
+    };
+    let signature = signature.trim();
+    let compact = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_vec(&v).ok());
+    if hmac_of(body).iter().any(|h| h == signature) && legacy_right != Some(false) {
+        // Compact and ASCII is the form every captured vendor delivery has; other bytes (raw
+        // UTF-8 names, whitespace, `\/`) are accepted at SHOULD, as `webhook` sends them.
+        return match compact.as_deref() == Some(body) && body.is_ascii() {
+            true => owe(AnswerRule::WebhookGenuine, true),
+            false => owe(AnswerRule::WebhookRawBytes, true),
+        };
+    }
+    let respelled = signature.to_ascii_lowercase();
+    let respelled = respelled.strip_prefix("sha256=").unwrap_or(&respelled);
+    let right_hmac = hmac_of(body).iter().any(|h| h == respelled);
+    if (right_hmac || legacy_of(body).iter().any(|l| l == respelled)) && legacy_right != Some(false)
+    {
+        return owe(AnswerRule::WebhookSpelling, false);
+    }
+    if compact.is_some_and(|c| c != body && hmac_of(&c).iter().any(|h| h == signature)) {
+        return owe(AnswerRule::WebhookRawBytes, false);
+    }
+    owe(AnswerRule::WebhookForgery, false)
+}
