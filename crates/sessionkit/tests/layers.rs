@@ -170,3 +170,82 @@ fn the_check_finds_what_it_looks_for() {
     ]));
     assert_eq!(found.map(|c| c.len()), Some(3));
 }
+
+/// The workspace's crates, bottom to top, as docs/architecture.md lists them: a crate depends
+/// on crates of lower layers only (the server's tests once used conform's raw client: a circle
+/// between the two, gone since the client is `sessionkit-http`'s).
+const CRATES: &[(&str, &[&str])] = &[
+    ("core", &["sessionkit"]),
+    ("primitives", &["sessionkit-fuzzing", "sessionkit-http"]),
+    ("server", &["sessionkit-server"]),
+    ("test support", &["sessionkit-testkit"]),
+    ("judging", &["sessionkit-conform"]),
+    ("commands", &["sessionkit-cli", "benches"]),
+];
+
+/// Test support any crate's tests may use (strategies, the corpus loader, the test server; the
+/// fuzz targets' logic the core's tests replay): their own dependencies stay below the product
+/// crates that test with them.
+const TEST_SUPPORT: &[&str] = &["sessionkit-testkit", "sessionkit-fuzzing"];
+
+/// The sessionkit crates a manifest names under `[dependencies]` and `[dev-dependencies]`.
+fn workspace_dependencies(manifest: &str) -> Vec<(bool, String)> {
+    let mut section = "";
+    let mut out = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        let dev = match section {
+            "[dependencies]" => false,
+            "[dev-dependencies]" => true,
+            _ => continue,
+        };
+        let name = line.split(['.', ' ', '=']).next().unwrap_or("");
+        if name.starts_with("sessionkit") {
+            out.push((dev, name.to_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn crates_depend_only_on_crates_below_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let layer = |name: &str| CRATES.iter().position(|(_, names)| names.contains(&name));
+    let mut wrong = Vec::new();
+    let mut seen = 0;
+    for (_, names) in CRATES {
+        for name in *names {
+            let dir = match *name {
+                "benches" => root.join("benches"),
+                _ => root.join("crates").join(name),
+            };
+            let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+            seen += 1;
+            for (dev, dependency) in workspace_dependencies(&manifest) {
+                let Some(below) = layer(&dependency) else {
+                    wrong.push(format!("{name} -> {dependency}: not in the table"));
+                    continue;
+                };
+                let test_support = dev && TEST_SUPPORT.contains(&dependency.as_str());
+                if below >= layer(name).unwrap() && !test_support {
+                    let kind = if dev { "dev-dependency" } else { "dependency" };
+                    wrong.push(format!(
+                        "{name} -> {dependency} ({kind}) points up or sideways"
+                    ));
+                }
+            }
+        }
+    }
+    // Every crate of the workspace is in the table.
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let members = workspace
+        .split_once("members = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map_or("", |(members, _)| members);
+    let listed = members.matches("\"crates/").count() + members.matches("\"benches\"").count();
+    assert_eq!(listed, seen, "a workspace member is missing from CRATES");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
