@@ -559,3 +559,52 @@ pub fn junit(verdicts: &[Verdict]) -> String {
         .collect();
     crate::junit::write("sessionkit check", &cases)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::AnswerRule;
+
+    /// A captured delivery's answer is graded by what the receiver owed it, as `webhook` grades
+    /// the same bytes: accepting the right HMAC in capitals is a MAY note, accepting another
+    /// secret's signature or refusing a genuine delivery a MUST failure, accepting a genuine one
+    /// nothing.
+    #[test]
+    fn a_captured_deliverys_answer_is_graded_by_what_was_owed() {
+        let body = br#"{"status":"success","verification":{"id":"x","status":"approved"}}"#;
+        let sign = |secret: &str| sessionkit::crypto::sign(secret.as_bytes(), body).to_string();
+        let good = sign(sessionkit::EXAMPLE_SHARED_SECRET);
+        let config = Config::default();
+        let graded = |signature: String, status: u16| {
+            let mut headers = Headers::new();
+            headers.push(names::SIGNATURE, signature);
+            let exchange = Exchange {
+                source: "test".into(),
+                method: "POST".into(),
+                url: "/webhooks/decision".into(),
+                headers,
+                body: Body::Wire(body.to_vec()),
+                answer: Some(Reply {
+                    status,
+                    headers: Headers::new(),
+                    body: Vec::new(),
+                }),
+                recorded: Recorded::default(),
+            };
+            judge(&exchange, &config)
+                .answer_problems
+                .iter()
+                .map(|p| (p.rule, p.level))
+                .collect::<Vec<_>>()
+        };
+        let may = vec![(AnswerRule::WebhookSpelling, Level::May)];
+        assert_eq!(graded(good.to_uppercase(), 200), may);
+        let forgery = vec![(AnswerRule::WebhookForgery, Level::Must)];
+        assert_eq!(graded(sign("another-secret"), 200), forgery);
+        let refused = vec![(AnswerRule::WebhookGenuine, Level::Must)];
+        assert_eq!(graded(good.clone(), 401), refused);
+        assert_eq!(graded(good, 200), vec![]);
+    }
+}
