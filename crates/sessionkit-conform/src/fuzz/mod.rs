@@ -46,9 +46,7 @@ struct Shared {
     sent: AtomicU64,
     stop: AtomicBool,
     per_stage: Mutex<BTreeMap<&'static str, StageCount>>,
-    /// By level and group key: one family of mutations can break one rule at two levels (a
-    /// `br` coding accepted is MUST, `identity` accepted MAY), and the weaker must not hide the
-    /// stronger, nor the stronger lift the weaker.
+    /// By level and group key (`file`).
     groups: Mutex<BTreeMap<(Level, String), Group>>,
     /// Which of the coverage phase's cases were sent (a count or a duration may cut it short).
     coverage_sent: Vec<AtomicBool>,
@@ -441,16 +439,23 @@ fn worker(
         if let Some(mut finding) = finding {
             finding.seconds = started.elapsed().as_secs_f64();
             if let Ok(mut groups) = shared.groups.lock() {
-                let key = (finding.level, finding.group.clone());
-                let group = groups.entry(key).or_insert(Group {
-                    count: 0,
-                    examples: Vec::new(),
-                    alike: Vec::new(),
-                });
-                group.add(finding);
+                file(&mut groups, finding);
             }
         }
     }
+}
+
+/// Puts `finding` in its group: by level and group key, so that one family of mutations that
+/// breaks one rule at two levels (a `br` coding accepted is MUST, `identity` accepted MAY) makes
+/// two groups, the weaker never hiding the stronger nor the stronger lifting the weaker.
+fn file(groups: &mut BTreeMap<(Level, String), Group>, finding: Finding) {
+    let key = (finding.level, finding.group.clone());
+    let group = groups.entry(key).or_insert(Group {
+        count: 0,
+        examples: Vec::new(),
+        alike: Vec::new(),
+    });
+    group.add(finding);
 }
 
 /// Findings of one cause: the rule broken, by one family of mutations, and the families that
@@ -837,6 +842,23 @@ mod tests {
             group.add(f);
         }
         group
+    }
+
+    /// One key at two levels is two groups: the MAY finding that came first does not carry the
+    /// MUST one at its level.
+    #[test]
+    fn one_key_at_two_levels_is_two_groups() {
+        let mut groups = BTreeMap::new();
+        let key = "headers: expected 415/415, got 201 [content-encoding]";
+        let weak = Finding {
+            level: Level::May,
+            ..finding(key, 1, 201)
+        };
+        file(&mut groups, weak);
+        file(&mut groups, finding(key, 2, 201));
+        file(&mut groups, finding(key, 3, 201));
+        let levels: Vec<(Level, u64)> = groups.iter().map(|((l, _), g)| (*l, g.count)).collect();
+        assert_eq!(levels, [(Level::Must, 2), (Level::May, 1)]);
     }
 
     /// Groups of one wrong answer merge into one that names every key but the one it shows,
