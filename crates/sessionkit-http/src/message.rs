@@ -343,6 +343,24 @@ fn read_body(
     Ok(message)
 }
 
+/// Reads one line of chunked framing, at most `max` bytes of it, into `line` and onto the
+/// message's framed bytes.
+fn framed_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    max: u64,
+    message: &mut Message,
+) -> Result<(), ReadError> {
+    line.clear();
+    reader
+        .by_ref()
+        .take(max)
+        .read_until(b'\n', line)
+        .map_err(ReadError::Io)?;
+    message.framed.extend_from_slice(line);
+    Ok(())
+}
+
 fn read_chunked(
     reader: &mut impl BufRead,
     message: &mut Message,
@@ -350,25 +368,13 @@ fn read_chunked(
 ) -> Result<(), ReadError> {
     let mut line = Vec::new();
     loop {
-        line.clear();
-        reader
-            .by_ref()
-            .take(1024)
-            .read_until(b'\n', &mut line)
-            .map_err(ReadError::Io)?;
-        message.framed.extend_from_slice(&line);
+        framed_line(reader, &mut line, 1024, message)?;
         let size = chunk_size(&line)?;
         if size == 0 {
             // Trailer lines, up to the blank one: 8 KiB of them at most.
             let trailers_start = message.framed.len();
             loop {
-                line.clear();
-                reader
-                    .by_ref()
-                    .take(8192)
-                    .read_until(b'\n', &mut line)
-                    .map_err(ReadError::Io)?;
-                message.framed.extend_from_slice(&line);
+                framed_line(reader, &mut line, 8192, message)?;
                 if message.framed.len() - trailers_start > 8192 {
                     return Err(ReadError::Malformed("trailer lines over 8 KiB".into()));
                 }
