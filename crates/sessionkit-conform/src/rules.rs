@@ -1,6 +1,8 @@
 //! The rule each kind of refusal checks, as the corpus states it: for each error kind, the
-//! level, rule and source most of its wire cases carry; for each schema violation, the rule of
-//! the body cases that break it (by its code, its pointer with indices as `*`, and the part of
+//! level, rule and source most of its wire cases carry (told apart, where the corpus grades
+//! them apart, by what the request's headers show, [`Trait`], or by the mistake named), and
+//! the other answers its policy allows; for each schema violation, the rule of the body cases
+//! that break it in that profile (by its code, its pointer with indices as `*`, and the part of
 //! the constraint broken, `sessionkit::Facet`). The corpus generator's table is the one source;
 //! the judge derives a captured request's rule from it (`check`, the proxy, `fuzz`), and
 //! `check --promote` writes it into the cases.
