@@ -20,7 +20,7 @@ use crate::{Conform, Error};
 pub(crate) struct Case {
     pub name: String,
     /// The stage the case exercises (its corpus folder), or `schema` for a body.
-    pub stage: String,
+    pub stage: sessionkit::Stage,
     pub profile: Profile,
     pub headers: Headers,
     pub body: Vec<u8>,
@@ -221,7 +221,7 @@ fn wire_cases(
             .error
             .as_deref()
             .and_then(sessionkit::ErrorKind::from_code),
-        stage: sessionkit::Stage::from_name(entry.stage()),
+        stage: Some(entry.stage()),
         sent: None,
         // A case that needs the server configured its own way (a hex secret, a labelled one)
         // keeps its status and code against any server; its mistake can be named only by a
@@ -241,7 +241,7 @@ fn wire_cases(
         .filter(|profile| profiles.contains(profile))
         .map(|profile| Case {
             name: case_name(entry),
-            stage: entry.stage().to_owned(),
+            stage: entry.stage(),
             profile,
             headers: headers.clone(),
             expect: Expected {
@@ -299,7 +299,7 @@ fn body_cases(
             );
             cases.push(Case {
                 name: format!("{} {}", case_name(entry), encoding.name()),
-                stage: "schema".into(),
+                stage: sessionkit::Stage::Schema,
                 profile,
                 headers: built.headers,
                 body: built.body,

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sessionkit::codec::Encoding;
 use sessionkit::corpus::{Level, Rule};
-use sessionkit::{Profile, SignedRequest};
+use sessionkit::{Profile, SignedRequest, Stage};
 
 use crate::judge::{AnswerRule, Expected, Problem};
 use crate::report::{CaseResult, Grade};
@@ -57,6 +57,18 @@ fn bomb() -> &'static [u8] {
     })
 }
 
+/// The checks' names below `cost/`: a bomb, a small request among bombs, a declared length.
+const CHECKS: [&str; 3] = [
+    "bomb-960mib",
+    "liveness-under-bombs",
+    "declared-length-no-body",
+];
+
+/// The names of the checks, as a report shows them (`cost/{name}`).
+pub(crate) fn names() -> impl Iterator<Item = String> {
+    CHECKS.iter().map(|name| format!("cost/{name}"))
+}
+
 /// The three checks against `url` (the target in `profile`), as cases of the report.
 pub(crate) fn check(run: &Conform, url: &str, profile: Profile) -> Vec<CaseResult> {
     let small = SignedRequest::build(
@@ -72,27 +84,27 @@ pub(crate) fn check(run: &Conform, url: &str, profile: Profile) -> Vec<CaseResul
     let mut bomb_headers = small.headers.clone();
     let same_size = median_time(url, &bomb_headers, bomb(), run.timeout);
     bomb_headers.push(names::CONTENT_ENCODING, "gzip");
-    let case = |name: &str, stage: &str, status, rule: Rule| Case {
+    let case = |name: &str, stage: Stage, status, rule: Rule| Case {
         name: format!("cost/{name}"),
-        stage: stage.into(),
+        stage,
         profile: profile.name(),
         expected: Expected::status(status, rule),
     };
     let bomb_case = case(
-        "bomb-960mib",
-        "decode",
+        CHECKS[0],
+        Stage::Decode,
         413,
         rule(AnswerRule::Bomb, BOMB_RULE),
     );
     let live_case = case(
-        "liveness-under-bombs",
-        "decode",
+        CHECKS[1],
+        Stage::Decode,
         201,
         rule(AnswerRule::Liveness, LIVE_RULE),
     );
     let declared_case = case(
-        "declared-length-no-body",
-        "size",
+        CHECKS[2],
+        Stage::Size,
         413,
         rule(AnswerRule::DeclaredLength, DECLARED_RULE),
     );
@@ -146,7 +158,7 @@ fn timed(
 /// One cost case under construction.
 struct Case {
     name: String,
-    stage: String,
+    stage: Stage,
     profile: &'static str,
     expected: Expected,
 }

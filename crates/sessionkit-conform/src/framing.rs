@@ -253,7 +253,7 @@ fn judge(url: &str, profile: Profile, shape: &Shape) -> CaseResult {
     let body: Option<serde_json::Value> = reply.and_then(|r| serde_json::from_slice(&r.body).ok());
     CaseResult {
         name: format!("framing/{}", shape.slug),
-        stage: "headers".into(),
+        stage: sessionkit::Stage::Headers,
         profile: profile.name(),
         passed: true,
         grade: Grade::of(&problems),

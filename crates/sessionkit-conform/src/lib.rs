@@ -172,7 +172,7 @@ impl Conform {
         let passed = checked.passes(self.fail_at);
         CaseResult {
             name: case.name.clone(),
-            stage: case.stage.clone(),
+            stage: case.stage,
             profile: case.profile.name(),
             passed,
             grade,
@@ -229,13 +229,11 @@ impl Conform {
         if let Some(pattern) = &self.filter {
             cases.retain(|c| c.name.contains(pattern.as_str()));
         }
-        // The cost checks run once, against the first target, unless a filter leaves them out.
-        let cost_checks = self
-            .filter
-            .as_ref()
-            .is_none_or(|p| "cost/bomb cost/liveness cost/declared-length".contains(p.as_str()));
-        // The framing checks (RFC 9112) too, those the filter names.
+        // The cost checks run once, against the first target, all three when the filter names
+        // any of them (they share the bomb's baseline); the framing checks (RFC 9112), those the
+        // filter names.
         let filter = self.filter.as_deref().unwrap_or_default();
+        let cost_checks = cost::names().any(|n| n.contains(filter));
         let framing_count = framing::names().filter(|n| n.contains(filter)).count();
         let total = cases.len() + if cost_checks { 3 } else { 0 } + framing_count;
         if total == 0 {

@@ -162,7 +162,7 @@ fn matrix(out: &mut String, results: &[CaseResult]) {
         let _ = write!(out, "<th class=\"{}\">{}</th>", slug(grade), heading(grade));
     }
     let _ = writeln!(out, "</tr></thead><tbody>");
-    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
+    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.name()).collect();
     stages.sort_unstable();
     stages.dedup();
     for stage in stages.iter().copied().map(Some).chain([None]) {
@@ -171,7 +171,7 @@ fn matrix(out: &mut String, results: &[CaseResult]) {
         for grade in GRADES {
             let n = results
                 .iter()
-                .filter(|r| r.grade == grade && stage.is_none_or(|s| r.stage == s))
+                .filter(|r| r.grade == grade && stage.is_none_or(|s| r.stage.name() == s))
                 .count();
             let class = if n == 0 { "zero" } else { slug(grade) };
             let _ = write!(
@@ -191,7 +191,7 @@ fn matrix(out: &mut String, results: &[CaseResult]) {
 
 /// The filter controls: outcome, the level of the case's rule, stage.
 fn filters(out: &mut String, results: &[CaseResult]) {
-    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
+    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.name()).collect();
     stages.sort_unstable();
     stages.dedup();
     let _ = write!(
@@ -241,7 +241,7 @@ fn case(out: &mut String, r: &CaseResult, target: &str) {
          data-profile=\"{}\"><summary><span class=\"badge {g}\">{}</span> <code>{}</code> \
          <span class=\"profile\">{} profile</span>",
         rule.level.name().to_ascii_lowercase(),
-        escape(&r.stage),
+        escape(r.stage.name()),
         r.profile,
         r.grade.name(),
         escape(&r.name),

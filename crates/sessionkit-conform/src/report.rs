@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use serde::Serialize;
+use sessionkit::Stage;
 use sessionkit::corpus::Level;
 
 use crate::judge::{Expected, Problem};
@@ -49,8 +50,10 @@ impl Grade {
 pub struct CaseResult {
     /// `id path` of the corpus case, with the encoding for a body-level case.
     pub name: String,
-    /// The stage it exercises (`headers`, `decode`, ..., `schema` for a body).
-    pub stage: String,
+    /// The stage it exercises (`headers`, `decode`, ..., `schema` for a body), by its name in
+    /// the JSON report.
+    #[serde(serialize_with = "stage_name")]
+    pub stage: Stage,
     /// The profile it ran in.
     pub profile: &'static str,
     /// No problem at the level the run fails at (MUST unless asked for SHOULD).
@@ -142,14 +145,21 @@ fn grade_counts(of: &[&CaseResult]) -> [usize; 4] {
     ]
 }
 
-/// Each stage's cases, in the stages' order, then all of them under the name `total`.
+fn stage_name<S: serde::Serializer>(stage: &Stage, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(stage.name())
+}
+
+/// Each stage's cases, in the pipeline's order, then all of them under the name `total`.
 fn by_stage<'a>(results: &'a [CaseResult], total: &'a str) -> Vec<(&'a str, Vec<&'a CaseResult>)> {
-    let mut stages: Vec<&str> = results.iter().map(|r| r.stage.as_str()).collect();
+    let mut stages: Vec<Stage> = results.iter().map(|r| r.stage).collect();
     stages.sort_unstable();
     stages.dedup();
     let mut rows: Vec<(&str, Vec<&CaseResult>)> = stages
         .into_iter()
-        .map(|stage| (stage, results.iter().filter(|r| r.stage == stage).collect()))
+        .map(|stage| {
+            let of = results.iter().filter(|r| r.stage == stage).collect();
+            (stage.name(), of)
+        })
         .collect();
     rows.push((total, results.iter().collect()));
     rows
@@ -309,7 +319,7 @@ pub(crate) fn junit_report(results: &[CaseResult]) -> String {
     let cases: Vec<junit::TestCase> = results
         .iter()
         .map(|r| junit::TestCase {
-            classname: r.stage.clone(),
+            classname: r.stage.name().to_owned(),
             // A wire case runs in each profile: the profile makes the name unique (CI systems
             // merge test cases of one name).
             name: format!("{} ({} profile)", r.name, r.profile),

@@ -245,10 +245,13 @@ impl Case {
     }
 
     /// The folder the file sits in below `corpus/`: a pipeline stage, or `schema`.
-    pub fn stage(&self) -> &str {
+    pub fn stage(&self) -> crate::catalogue::Stage {
         let first = self.file.split('/').next().unwrap_or_default();
-        if self.file.contains('/') && crate::catalogue::Stage::from_name(first).is_some() {
-            return first;
+        if let (true, Some(stage)) = (
+            self.file.contains('/'),
+            crate::catalogue::Stage::from_name(first),
+        ) {
+            return stage;
         }
         // A case outside the stage folders (a capture promoted with `check --promote`): the
         // stage of its expected error, or `schema` for one accepted (every stage passed).
@@ -256,7 +259,7 @@ impl Case {
             .as_ref()
             .and_then(|e| e.error.as_deref())
             .and_then(crate::catalogue::ErrorKind::from_code)
-            .map_or("schema", |kind| kind.stage().name())
+            .map_or(crate::catalogue::Stage::Schema, |kind| kind.stage())
     }
 
     /// True for the documentation's own example payloads (`schema/seed/`).
@@ -583,13 +586,19 @@ mod tests {
         let manifest = Manifest::from_json(MANIFEST).unwrap();
         let (seed, wire) = (&manifest.cases[0], &manifest.cases[1]);
         assert!(seed.is_seed_example() && !wire.is_seed_example());
-        assert_eq!((seed.stage(), wire.stage()), ("schema", "headers"));
+        assert_eq!(
+            (seed.stage(), wire.stage()),
+            (
+                crate::catalogue::Stage::Schema,
+                crate::catalogue::Stage::Headers
+            )
+        );
         // A promoted capture at the corpus's root: its expected error's stage, or schema.
         let mut promoted = wire.clone();
         promoted.file = "captured-1.bin".into();
-        assert_eq!(promoted.stage(), "headers");
+        assert_eq!(promoted.stage(), crate::catalogue::Stage::Headers);
         promoted.expect.as_mut().unwrap().error = None;
-        assert_eq!(promoted.stage(), "schema");
+        assert_eq!(promoted.stage(), crate::catalogue::Stage::Schema);
         assert!(seed.receive(b"{}").is_none(), "a body case is not sent");
         // 44136fa3... is the SHA-256 of `{}`.
         assert!(wire.digest_matches(b"{}") && !wire.digest_matches(b"{ }"));
