@@ -577,9 +577,9 @@ mod tests {
         let sign = |secret: &str| sessionkit::crypto::sign(secret.as_bytes(), body).to_string();
         let good = sign(sessionkit::EXAMPLE_SHARED_SECRET);
         let config = Config::default();
-        let graded = |signature: String, status: u16| {
+        let graded_with = |name: &str, signature: String, status: u16| {
             let mut headers = Headers::new();
-            headers.push(names::SIGNATURE, signature);
+            headers.push(name, signature);
             let exchange = Exchange {
                 source: "test".into(),
                 method: "POST".into(),
@@ -599,6 +599,8 @@ mod tests {
                 .map(|p| (p.rule, p.level))
                 .collect::<Vec<_>>()
         };
+        let graded =
+            |signature: String, status: u16| graded_with(names::SIGNATURE, signature, status);
         let may = vec![(AnswerRule::WebhookSpelling, Level::May)];
         assert_eq!(graded(good.to_uppercase(), 200), may);
         let forgery = vec![(AnswerRule::WebhookForgery, Level::Must)];
@@ -606,5 +608,15 @@ mod tests {
         let refused = vec![(AnswerRule::WebhookGenuine, Level::Must)];
         assert_eq!(graded(good.clone(), 401), refused);
         assert_eq!(graded(good, 200), vec![]);
+        // The legacy digest alone, right: it takes the secret to make, accepting it is MAY.
+        let mut legacy = body.to_vec();
+        legacy.extend_from_slice(sessionkit::EXAMPLE_SHARED_SECRET.as_bytes());
+        let legacy = sessionkit::crypto::Algorithm::Sha256.hex(b"", &legacy);
+        assert_eq!(graded_with(names::LEGACY_SIGNATURE, legacy, 200), may);
+        let wrong = "0".repeat(64);
+        assert_eq!(
+            graded_with(names::LEGACY_SIGNATURE, wrong, 200),
+            [(AnswerRule::WebhookForgery, Level::Must)]
+        );
     }
 }

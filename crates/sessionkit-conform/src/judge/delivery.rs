@@ -21,8 +21,9 @@ pub struct Owed {
 /// - the right HMAC of these bytes (and a right legacy `X-SIGNATURE`, when there is one):
 ///   accepted, at MUST in the vendor's compact ASCII serialization (`webhook_genuine`), at
 ///   SHOULD in another one (`webhook_raw_bytes`: a re-serializing receiver breaks on it);
-/// - the right HMAC in another spelling (capitals, a `sha256=` prefix) or the legacy digest in
-///   its place: refusing or accepting it admits no forgery (`webhook_spelling`, MAY);
+/// - the right HMAC in another spelling (capitals, a `sha256=` prefix), the legacy digest in its
+///   place, or the right legacy `X-SIGNATURE` alone: refusing or accepting it admits no forgery
+///   (`webhook_spelling`, MAY);
 /// - the right HMAC of the compact form of other bytes: a receiver that verifies a
 ///   re-serialization accepts it, and SHOULD not (`webhook_raw_bytes`);
 /// - anything else is a forgery, refused at MUST (`webhook_forgery`).
@@ -43,7 +44,12 @@ pub fn owed(headers: &Headers, body: &[u8], secrets: &[Vec<u8>]) -> Owed {
         .map(|v| legacy_of(body).contains(&v.trim().to_ascii_lowercase()));
     let owe = |rule, accept| Owed { rule, accept };
     let [signature] = signatures[..] else {
-        return owe(AnswerRule::WebhookForgery, false);
+        // No HMAC line (or several): the legacy digest alone, when right, still takes the
+        // secret to make (the vendor's older scheme): no forgery.
+        return match (signatures.is_empty(), legacy_right) {
+            (true, Some(true)) => owe(AnswerRule::WebhookSpelling, false),
+            _ => owe(AnswerRule::WebhookForgery, false),
+        };
     };
     let signature = signature.trim();
     let compact = serde_json::from_slice::<Value>(body)
