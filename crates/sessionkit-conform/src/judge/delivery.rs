@@ -3,7 +3,7 @@
 //! delivery it sends, `check` for each captured one.
 
 use serde_json::Value;
-use sessionkit::crypto::{Algorithm, sign};
+use sessionkit::crypto::Algorithm;
 use sessionkit::headers::{Headers, names};
 
 use super::AnswerRule;
@@ -28,20 +28,16 @@ pub struct Owed {
 ///   re-serialization accepts it, and SHOULD not (`webhook_raw_bytes`);
 /// - anything else is a forgery, refused at MUST (`webhook_forgery`).
 pub fn owed(headers: &Headers, body: &[u8], secrets: &[Vec<u8>]) -> Owed {
-    let hmac_of = |bytes: &[u8]| -> Vec<String> {
-        secrets.iter().map(|s| sign(s, bytes).to_string()).collect()
+    let digests = |algorithm: Algorithm, bytes: &[u8]| -> Vec<String> {
+        secrets.iter().map(|s| algorithm.hex(s, bytes)).collect()
     };
-    let legacy_of = |bytes: &[u8]| -> Vec<String> {
-        let hex = |d: Vec<u8>| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
-        secrets
-            .iter()
-            .map(|s| hex(Algorithm::LegacySha256.digest(s, bytes)))
-            .collect()
-    };
+    // The body's digests under every secret, each computed once.
+    let hmacs = digests(Algorithm::HmacSha256, body);
+    let legacies = digests(Algorithm::LegacySha256, body);
     let signatures = headers.get_all(names::SIGNATURE);
     let legacy_right = headers
         .get_one(names::LEGACY_SIGNATURE)
-        .map(|v| legacy_of(body).contains(&v.trim().to_ascii_lowercase()));
+        .map(|v| legacies.contains(&v.trim().to_ascii_lowercase()));
     let owe = |rule, accept| Owed { rule, accept };
     let [signature] = signatures[..] else {
         // No HMAC line (or several): the legacy digest alone, when right, still takes the
@@ -55,7 +51,7 @@ pub fn owed(headers: &Headers, body: &[u8], secrets: &[Vec<u8>]) -> Owed {
     let compact = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| serde_json::to_vec(&v).ok());
-    if hmac_of(body).iter().any(|h| h == signature) && legacy_right != Some(false) {
+    if hmacs.iter().any(|h| h == signature) && legacy_right != Some(false) {
         // Compact and ASCII is the form every captured vendor delivery has; other bytes (raw
         // UTF-8 names, whitespace, `\/`) are accepted at SHOULD, as `webhook` sends them.
         return match compact.as_deref() == Some(body) && body.is_ascii() {
@@ -65,12 +61,16 @@ pub fn owed(headers: &Headers, body: &[u8], secrets: &[Vec<u8>]) -> Owed {
     }
     let respelled = signature.to_ascii_lowercase();
     let respelled = respelled.strip_prefix("sha256=").unwrap_or(&respelled);
-    let right_hmac = hmac_of(body).iter().any(|h| h == respelled);
-    if (right_hmac || legacy_of(body).iter().any(|l| l == respelled)) && legacy_right != Some(false)
-    {
+    let right_digest = hmacs.iter().chain(&legacies).any(|d| d == respelled);
+    if right_digest && legacy_right != Some(false) {
         return owe(AnswerRule::WebhookSpelling, false);
     }
-    if compact.is_some_and(|c| c != body && hmac_of(&c).iter().any(|h| h == signature)) {
+    let signs_compact = |c: &[u8]| {
+        digests(Algorithm::HmacSha256, c)
+            .iter()
+            .any(|h| h == signature)
+    };
+    if compact.is_some_and(|c| c != body && signs_compact(&c)) {
         return owe(AnswerRule::WebhookRawBytes, false);
     }
     owe(AnswerRule::WebhookForgery, false)
