@@ -105,6 +105,19 @@ impl Room<'_> {
 }
 
 impl Message {
+    /// A message of `head` (its first line's parts and its header lines parsed), before any
+    /// body is read and before it holds any of the budget.
+    pub fn of_head(head: Vec<u8>, first: [String; 3], headers: Headers) -> Self {
+        Message {
+            head,
+            framed: Vec::new(),
+            body: Vec::new(),
+            first,
+            headers,
+            held: None,
+        }
+    }
+
     /// `Connection: close`, or HTTP/1.0 without `keep-alive`.
     pub fn wants_close(&self) -> bool {
         let connection = self
@@ -222,14 +235,7 @@ pub fn read_request(
         Err(e) if framing.is_ok() => return Err(e),
         Err(_) => Default::default(),
     };
-    let message = Message {
-        head,
-        framed: Vec::new(),
-        body: Vec::new(),
-        first,
-        headers,
-        held: None,
-    };
+    let message = Message::of_head(head, first, headers);
     let framing = match framing {
         Ok(BodyFraming::None) => Framing::None,
         Ok(BodyFraming::Length(n)) => Framing::Length(usize::try_from(n).unwrap_or(usize::MAX)),
@@ -281,14 +287,7 @@ pub fn read_answer_message(
     } else {
         Framing::UntilClose
     };
-    let message = Message {
-        head,
-        framed: Vec::new(),
-        body: Vec::new(),
-        first,
-        headers,
-        held: None,
-    };
+    let message = Message::of_head(head, first, headers);
     let message = hold(message, framing, room)?;
     read_body(reader, message, framing, max_body)
 }

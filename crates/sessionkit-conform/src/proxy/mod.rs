@@ -819,17 +819,15 @@ fn message_of(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Message {
         lines.push(*name, *value);
     }
     lines.push("Content-Length", body.len().to_string());
+    let first = [
+        "HTTP/1.1".into(),
+        status.to_string(),
+        sessionkit::reason(status).into(),
+    ];
     Message {
-        head: head.into_bytes(),
         framed: body.clone(),
         body,
-        first: [
-            "HTTP/1.1".into(),
-            status.to_string(),
-            sessionkit::reason(status).into(),
-        ],
-        headers: lines,
-        held: None,
+        ..Message::of_head(head.into_bytes(), first, lines)
     }
 }
 
