@@ -20,8 +20,6 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"crypto/hmac"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,21 +66,7 @@ func fixedSessions(w http.ResponseWriter, r *http.Request) {
 		fail(w, err.status, err.code, err.message)
 		return
 	}
-	var token [16]byte
-	rand.Read(token[:])
-	hexToken := hex.EncodeToString(token[:])
-	answer := map[string]any{"status": "success", "verification": map[string]any{
-		"id":  fmt.Sprintf("%x-%x-%x-%x-%x", token[0:4], token[4:6], token[6:8], token[8:10], token[10:16]),
-		"url": "https://example.invalid/v/" + hexToken, "sessionToken": hexToken,
-		"baseUrl": "https://example.invalid", "status": "created",
-		"endUserId": v["endUserId"], "vendorData": v["vendorData"],
-	}}
-	data, _ := json.Marshal(answer)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-AUTH-CLIENT", *apiKey)
-	w.Header().Set("X-HMAC-SIGNATURE", sign(data))
-	w.WriteHeader(201)
-	w.Write(data)
+	created(w, v["endUserId"], v["vendorData"])
 }
 
 // receive runs the documented checks in order; the first that fails decides the answer.

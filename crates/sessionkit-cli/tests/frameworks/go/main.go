@@ -170,6 +170,11 @@ func sessions(w http.ResponseWriter, r *http.Request) {
 		fail(w, 400, 1104, msg)
 		return
 	}
+	created(w, v.EndUserID, rawOrNull(v.VendorData))
+}
+
+// created answers 201 with a new session echoing endUserId and vendorData, signed.
+func created(w http.ResponseWriter, endUserID, vendorData any) {
 	var token [16]byte
 	rand.Read(token[:])
 	token[6] = token[6]&0x0f | 0x40 // a version 4 UUID
@@ -178,7 +183,7 @@ func sessions(w http.ResponseWriter, r *http.Request) {
 	answer := map[string]any{"status": "success", "verification": map[string]any{
 		"id":  id,
 		"url": "https://example.invalid/v/" + hex.EncodeToString(token[:]), "sessionToken": hex.EncodeToString(token[:]),
-		"baseUrl": "https://example.invalid", "status": "created", "endUserId": v.EndUserID, "vendorData": rawOrNull(v.VendorData),
+		"baseUrl": "https://example.invalid", "status": "created", "endUserId": endUserID, "vendorData": vendorData,
 	}}
 	data, _ := json.Marshal(answer)
 	w.Header().Set("Content-Type", "application/json")
