@@ -201,10 +201,10 @@ impl Webhook {
         let approved = decision("approved", 9001, &self.vendor_data, &self.end_user_id);
         let compact = approved.to_string();
         let why = "the signature covers the exact bytes: any valid serialization, signed over its own bytes, is accepted";
+        // Compact ASCII bytes are what the vendor sends (MUST); the others SHOULD: the one judge
+        // of deliveries says which (`check` owes a captured one the same).
+        let secrets = [self.secret.as_bytes().to_vec()];
         for (name, body) in variants(&approved) {
-            // Compact ASCII bytes are what the vendor sends (MUST); the others SHOULD: the one
-            // judge of deliveries says which (`check` owes a captured one the same).
-            let secrets = [self.secret.as_bytes().to_vec()];
             let signed = accept(format!("approved, {name}"), body, why);
             let mut headers = Headers::new();
             headers.push(names::SIGNATURE, signed.signature.as_deref().unwrap_or(""));
